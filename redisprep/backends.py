@@ -1,0 +1,394 @@
+"""Connect to the embedded fakeredis, a live Redis or a Redis Cluster, and keep each run in its namespace.
+
+Third-party connection errors are translated into :mod:`redisprep.errors` here and only here.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import urlsplit, urlunsplit
+
+from redisprep.errors import (
+    BackendUnavailableError,
+    BackendUnsupportedError,
+    BadUsageError,
+)
+
+if TYPE_CHECKING:
+    import redis
+
+BackendKind = Literal["embedded", "live", "cluster"]
+
+#: Every key redisprep writes starts with this, then the run id. No braces: keys of one run still
+#: spread over cluster slots; patterns add their own hash tags where they need one slot.
+KEY_ROOT = "redisprep:"
+#: The Redis version the embedded server imitates (Debian 12 ships 7.0.15; CI tests against it).
+EMBEDDED_VERSION = (7, 0)
+#: Seconds to wait for a TCP connect, and for any reply, before declaring the server unreachable.
+CONNECT_TIMEOUT_S = 1.0
+SOCKET_TIMEOUT_S = 2.0
+
+_URL_SCHEMES = ("redis", "rediss", "unix", "redis+cluster", "rediss+cluster")
+_ENV_ORDER = ("REDISPREP_URL", "REDIS_URL")
+
+
+def resolve_url(cli_url: str | None, environ: Mapping[str, str] | None = None) -> str | None:
+    """Pick the server URL: ``--url``, then ``REDISPREP_URL``, then ``REDIS_URL``, else embedded.
+
+    Args:
+        cli_url: The ``--url`` option, if given.
+        environ: The environment to read (defaults to ``os.environ``).
+
+    Returns:
+        The URL to use, or None for the embedded fakeredis.
+    """
+    if cli_url:
+        return cli_url
+    env = os.environ if environ is None else environ
+    for name in _ENV_ORDER:
+        if env.get(name):
+            return env[name]
+    return None
+
+
+def mask_url(url: str) -> str:
+    """Return ``url`` with any password replaced by ``***`` (safe to print or log)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<malformed url>"
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.hostname or ""
+    port = f":{parts.port}" if _safe_port(parts) is not None else ""
+    netloc = f"{user}:***@{host}{port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def _safe_port(parts: Any) -> int | None:
+    try:
+        return parts.port  # type: ignore[no-any-return]
+    except ValueError:
+        return None
+
+
+def validate_url(url: str) -> tuple[str, bool]:
+    """Check a URL's form before connecting.
+
+    Returns:
+        The URL redis-py understands, and whether it names a cluster (``redis+cluster://``).
+
+    Raises:
+        BadUsageError: The URL cannot name a Redis server.
+    """
+    shown = mask_url(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise BadUsageError(f"malformed URL {shown}: {exc}") from None
+    if parts.scheme not in _URL_SCHEMES:
+        raise BadUsageError(
+            f"malformed URL {shown}: scheme must be one of {', '.join(s + '://' for s in _URL_SCHEMES)}"
+        )
+    is_cluster = parts.scheme.endswith("+cluster")
+    scheme = parts.scheme.removesuffix("+cluster")
+    if scheme != "unix" and not parts.hostname:
+        raise BadUsageError(f"malformed URL {shown}: no host")
+    db = parts.path.lstrip("/")
+    if scheme != "unix" and db and not db.isdigit():
+        raise BadUsageError(f"malformed URL {shown}: database must be a number, not {db!r}")
+    if port is not None and not 0 < port < 65536:
+        raise BadUsageError(f"malformed URL {shown}: port out of range")
+    return urlunsplit((scheme, parts.netloc, parts.path, parts.query, parts.fragment)), is_cluster
+
+
+@dataclass(frozen=True, slots=True)
+class Namespace:
+    """The key prefix of one run; every key the run writes starts with :attr:`prefix`."""
+
+    run_id: str
+    """Sortable id: start time in hex seconds, a dash, and 6 random hex digits."""
+
+    @classmethod
+    def new(cls, now: float | None = None) -> Namespace:
+        """A fresh namespace whose id records when the run started."""
+        started = int(time.time() if now is None else now)
+        return cls(f"r{started:x}-{secrets.token_hex(3)}")
+
+    @property
+    def prefix(self) -> str:
+        """``redisprep:<run id>:``."""
+        return f"{KEY_ROOT}{self.run_id}:"
+
+    def key(self, *parts: str) -> str:
+        """Join ``parts`` with ``:`` under the prefix: ``ns.key("lb", "scores")``."""
+        return self.prefix + ":".join(parts)
+
+    @property
+    def started_at(self) -> int:
+        """Unix time the run started, read back from the id."""
+        return int(self.run_id[1:].split("-", 1)[0], 16)
+
+
+@dataclass
+class Backend:
+    """A connected Redis: hands out clients that all see one dataset."""
+
+    kind: BackendKind
+    """``embedded`` (in-process fakeredis), ``live`` (one server) or ``cluster``."""
+    label: str
+    """What to show the user: a masked URL, or a description of the embedded server."""
+    version: tuple[int, ...]
+    """The server's version (the imitated one for the embedded backend)."""
+    disposable: bool
+    """True when redisprep started this server itself, so it may flush or reconfigure it."""
+    _factory: Callable[[], redis.Redis] = field(repr=False)
+    _clients: list[Any] = field(default_factory=list, repr=False)
+    _commands: dict[str, bool] = field(default_factory=dict, repr=False)
+
+    @property
+    def is_simulated(self) -> bool:
+        """True for the embedded backend: encodings, memory and cluster behaviour are modelled."""
+        return self.kind == "embedded"
+
+    def client(self) -> redis.Redis:
+        """A new client on the same dataset (one per thread for concurrent demos)."""
+        c = self._factory()
+        self._clients.append(c)
+        return c
+
+    def has_command(self, name: str) -> bool:
+        """Whether the server knows ``name`` (for example ``bf.add``, ``hexpire``). Cached."""
+        import redis
+
+        key = name.lower()
+        if key not in self._commands:
+            try:
+                info = self.client().execute_command("COMMAND INFO", key)
+            except redis.ResponseError:
+                info = None
+            self._commands[key] = bool(info) and any(bool(v) for v in _values(info))
+        return self._commands[key]
+
+    def close(self) -> None:
+        """Close every client handed out."""
+        for c in self._clients:
+            try:
+                c.close()
+            except Exception:  # noqa: BLE001 - closing a dead socket must not hide the real error
+                pass
+        self._clients.clear()
+
+
+def _values(info: Any) -> list[Any]:
+    if isinstance(info, dict):
+        return list(info.values())
+    if isinstance(info, list):
+        return info
+    return [info]
+
+
+def connect(url: str | None, *, cluster: bool = False, disposable: bool = False) -> Backend:
+    """Connect to ``url``, or start the embedded fakeredis when ``url`` is None.
+
+    Retries are off and timeouts short, so an unreachable server fails in about a second.
+
+    Args:
+        url: A ``redis://``, ``rediss://``, ``unix://`` or ``redis+cluster://`` URL, or None.
+        cluster: Treat ``url`` as one node of a Redis Cluster.
+        disposable: The caller started this server and may flush it (tests, eviction demos).
+
+    Raises:
+        BadUsageError: The URL is malformed.
+        BackendUnavailableError: The server cannot be reached or refuses the credentials.
+    """
+    if url is None:
+        return _embedded()
+    redis_url, named_cluster = validate_url(url)
+    label = mask_url(url)
+    if cluster or named_cluster:
+        return _cluster(redis_url, label, disposable)
+    return _live(redis_url, label, disposable)
+
+
+def _embedded() -> Backend:
+    import fakeredis
+
+    server = fakeredis.FakeServer(version=EMBEDDED_VERSION)
+    version = ".".join(str(v) for v in EMBEDDED_VERSION)
+
+    def factory() -> redis.Redis:
+        return fakeredis.FakeRedis(server=server, decode_responses=True)
+
+    return Backend(
+        kind="embedded",
+        label=f"embedded fakeredis {fakeredis.__version__} (imitating Redis {version})",
+        version=EMBEDDED_VERSION,
+        disposable=True,
+        _factory=factory,
+    )
+
+
+def _fast_fail_options() -> dict[str, Any]:
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    return {
+        "decode_responses": True,
+        "socket_connect_timeout": CONNECT_TIMEOUT_S,
+        "socket_timeout": SOCKET_TIMEOUT_S,
+        # redis-py retries 10 times with backoff by default: 4 s before a refused port fails.
+        "retry": Retry(NoBackoff(), 0),
+    }
+
+
+def _live(url: str, label: str, disposable: bool) -> Backend:
+    import redis
+
+    options = _fast_fail_options()
+
+    def factory() -> redis.Redis:
+        return redis.Redis.from_url(url, **options)
+
+    with translate_errors(label):
+        probe = factory()
+        probe.ping()
+        version = _server_version(probe)
+        probe.close()
+    return Backend(kind="live", label=label, version=version, disposable=disposable, _factory=factory)
+
+
+def _cluster(url: str, label: str, disposable: bool) -> Backend:
+    from redis.cluster import RedisCluster
+
+    options = _fast_fail_options()
+    options.pop("retry")
+    with translate_errors(label):
+        probe = RedisCluster.from_url(url, **options)
+        probe.ping(target_nodes=RedisCluster.ALL_NODES)
+        version = _server_version(probe)
+        probe.close()
+
+    def factory() -> redis.Redis:
+        # A RedisCluster fetches the slot map when created; one per client keeps per-thread
+        # wrappers (tracer, interleaving gates) on separate objects.
+        return RedisCluster.from_url(url, **options)
+
+    return Backend(
+        kind="cluster",
+        label=f"{label} (cluster)",
+        version=version,
+        disposable=disposable,
+        _factory=factory,
+    )
+
+
+def _server_version(client: Any) -> tuple[int, ...]:
+    info = client.info("server")
+    if isinstance(info, dict) and "redis_version" not in info:
+        # RedisCluster returns {node_name: info}.
+        info = next(iter(info.values()))
+    raw = str(info.get("redis_version", "0")) if isinstance(info, dict) else "0"
+    return tuple(int(p) for p in raw.split(".") if p.isdigit())
+
+
+@contextmanager
+def translate_errors(label: str) -> Iterator[None]:
+    """Turn redis-py's connection and server errors into one-line redisprep errors.
+
+    Args:
+        label: The masked server URL, used in the message.
+    """
+    import redis
+    from redis.exceptions import AuthenticationError, MovedError, NoPermissionError
+
+    try:
+        yield
+    except AuthenticationError as exc:
+        raise BackendUnavailableError(f"authentication failed for {label}: {exc}") from None
+    except (redis.ConnectionError, redis.TimeoutError, ConnectionError) as exc:
+        raise BackendUnavailableError(f"cannot reach {label}: {_first_line(exc)}") from None
+    except MovedError as exc:
+        raise BackendUnsupportedError(
+            f"{label} is a Redis Cluster node (MOVED {exc.slot_id} {exc.host}:{exc.port}); "
+            "pass --cluster or use a redis+cluster:// URL"
+        ) from None
+    except NoPermissionError as exc:
+        raise BackendUnavailableError(f"permission denied on {label}: {exc}") from None
+    except redis.ResponseError as exc:
+        text = str(exc)
+        lowered = text.lower()
+        if "noauth" in lowered or "wrongpass" in lowered or "invalid password" in lowered:
+            raise BackendUnavailableError(f"authentication failed for {label}: {text}") from None
+        if lowered.startswith("unknown command") or "wrong number of arguments" in lowered:
+            raise BackendUnsupportedError(f"{label} does not support this: {text}") from None
+        raise
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]
+
+
+def delete_namespace(client: Any, ns: Namespace) -> int:
+    """Delete every key of ``ns`` (SCAN MATCH + UNLINK, never KEYS). Returns how many were removed."""
+    return _unlink_matching(client, ns.prefix + "*", lambda _key: True)
+
+
+def clean_stale(client: Any, *, older_than_s: float, now: float | None = None) -> tuple[int, int]:
+    """Remove keys left by runs that started more than ``older_than_s`` seconds ago.
+
+    Only keys under :data:`KEY_ROOT` whose run id parses are considered; anything else is left alone.
+
+    Returns:
+        (runs cleaned, keys removed).
+    """
+    cutoff = (time.time() if now is None else now) - older_than_s
+    runs: set[str] = set()
+
+    def stale(key: str) -> bool:
+        run_id = key[len(KEY_ROOT) :].split(":", 1)[0]
+        try:
+            started = Namespace(run_id).started_at
+        except ValueError:
+            return False
+        if started <= cutoff:
+            runs.add(run_id)
+            return True
+        return False
+
+    removed = _unlink_matching(client, KEY_ROOT + "r*", stale)
+    return len(runs), removed
+
+
+def _unlink_matching(client: Any, pattern: str, keep: Callable[[str], bool]) -> int:
+    removed = 0
+    batch: list[str] = []
+    for key in client.scan_iter(match=pattern, count=1000):
+        name = key.decode() if isinstance(key, bytes) else key
+        if not keep(name):
+            continue
+        batch.append(name)
+        if len(batch) >= 500:
+            removed += _unlink(client, batch)
+            batch = []
+    if batch:
+        removed += _unlink(client, batch)
+    return removed
+
+
+def _unlink(client: Any, keys: list[str]) -> int:
+    from redis.cluster import RedisCluster
+
+    if isinstance(client, RedisCluster):
+        # Keys of one run span many slots; delete them one by one (each routed to its node).
+        return sum(int(client.unlink(k)) for k in keys)
+    return int(client.unlink(*keys))

@@ -1,0 +1,42 @@
+"""``redisprep clean``: remove keys that a killed run left behind, and nothing else."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from redisprep.cli._backend import open_backend
+from redisprep.cli._context import AppContext
+from redisprep.cli._errors import handle_errors
+from redisprep.cli._options import ClusterOption, UrlOption
+
+
+@handle_errors
+def clean(
+    ctx: typer.Context,
+    url: UrlOption = None,
+    cluster: ClusterOption = False,
+    older_than: Annotated[
+        float,
+        typer.Option(help="Only runs that started at least this many seconds ago (spares live runs).", min=0),
+    ] = 60.0,
+) -> None:
+    """Delete keys left by redisprep runs that were killed before they could clean up.
+
+    Only keys named redisprep:r<run id>:... are considered (found with SCAN, never KEYS).
+
+    Example:
+
+    \b
+        redisprep clean --url redis://localhost:6379
+    """
+    app: AppContext = ctx.obj
+    from redisprep.backends import clean_stale
+
+    with open_backend(url, cluster) as backend:
+        if backend.kind == "embedded":
+            app.console.print("the embedded server lives inside one run: nothing to clean")
+            return
+        runs, keys = clean_stale(backend.client(), older_than_s=older_than)
+    app.console.print(f"removed {keys} keys of {runs} interrupted runs from {backend.label}")

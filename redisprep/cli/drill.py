@@ -1,0 +1,118 @@
+"""``redisprep drill NAME | list | all``: run drills and show their steps, checks and costs."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from redisprep.cli._backend import open_backend
+from redisprep.cli._context import AppContext
+from redisprep.cli._errors import handle_errors
+from redisprep.cli._options import ClusterOption, JsonOption, UrlOption
+
+if TYPE_CHECKING:
+    from redisprep.backends import Backend
+
+
+@handle_errors
+def drill(
+    ctx: typer.Context,
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="A drill (see 'redisprep drill list'), or 'list', or 'all'.",
+            metavar="NAME|list|all",
+            show_default=False,
+        ),
+    ],
+    url: UrlOption = None,
+    cluster: ClusterOption = False,
+    explain: Annotated[
+        bool,
+        typer.Option("--explain", help="Also show every command each step sent, with its cost."),
+    ] = False,
+    seed: Annotated[
+        int, typer.Option(help="Seed for every random choice: the same seed repeats the run.")
+    ] = 0,
+    json_out: JsonOption = False,
+) -> None:
+    """Run a drill: narrated steps, the naive version failing, the correct one holding.
+
+    Exit code 1 when a check does not come out as the drill expects.
+
+    Examples:
+
+    \b
+        redisprep drill leaderboard
+        redisprep drill leaderboard --explain --url redis://localhost:6379
+        redisprep drill list
+    """
+    app: AppContext = ctx.obj
+    from redisprep.drills import drill_names, get_drill, load_catalog
+
+    if name == "list":
+        _list(app, json_out)
+        return
+    names = drill_names(app.data_dir) if name == "all" else [get_drill(name, app.data_dir).name]
+    load_catalog(app.data_dir)
+    with open_backend(url, cluster) as backend:
+        # Run every drill even after one fails, then report.
+        results = [_run_one(app, backend, n, seed, explain, json_out) for n in names]
+    if not all(results):
+        raise typer.Exit(1)
+
+
+def _list(app: AppContext, json_out: bool) -> None:
+    from redisprep.drills.catalog import GROUP_TITLES, load_catalog
+    from redisprep.render.drill import catalog_table
+
+    entries = load_catalog(app.data_dir)
+    if json_out:
+        rows = [
+            {
+                "name": e.name,
+                "title": e.meta.title,
+                "group": e.meta.group,
+                "summary": e.meta.summary,
+            }
+            for e in entries
+        ]
+        app.console.print_json(json.dumps(rows))
+        return
+    app.console.print(catalog_table(entries, GROUP_TITLES))
+
+
+def _run_one(app: AppContext, backend: Backend, name: str, seed: int, explain: bool, json_out: bool) -> bool:
+    from rich.markup import escape
+    from rich.rule import Rule
+
+    from redisprep.drills import get_drill, run_drill
+    from redisprep.drills.export import report_to_dict
+    from redisprep.drills.model import StepResult
+    from redisprep.render.drill import step_panel, summary
+
+    entry = get_drill(name, app.data_dir)
+    total = len(entry.drill.steps)
+    shown = 0
+
+    def show(result: StepResult) -> None:
+        nonlocal shown
+        shown += 1
+        app.console.print(step_panel(shown, total, result, explain))
+
+    if not json_out:
+        app.console.print(Rule(f"[bold]{entry.meta.title}[/]  ({escape(backend.label)})"))
+    report = run_drill(
+        name,
+        backend,
+        seed=seed,
+        on_step=None if json_out else show,
+        data_dir=app.data_dir,
+    )
+    if json_out:
+        app.console.print_json(json.dumps(report_to_dict(report, commands=explain)))
+    else:
+        app.console.print(summary(report))
+    return report.ok

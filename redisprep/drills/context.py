@@ -1,0 +1,63 @@
+"""What a drill step or check receives: clients on one dataset, the run's namespace, tracer and RNG."""
+
+from __future__ import annotations
+
+import functools
+import random
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from redisprep.backends import Backend, Namespace
+from redisprep.explain.tracing import Tracer
+
+T = TypeVar("T")
+
+
+@dataclass
+class DrillContext:
+    """Shared by every step and check of one run."""
+
+    backend: Backend
+    ns: Namespace
+    tracer: Tracer
+    seed: int
+    rng: random.Random
+    r: Any = field(init=False)
+    """The main traced client."""
+
+    def __post_init__(self) -> None:
+        self.r = self.client()
+
+    @classmethod
+    def create(cls, backend: Backend, seed: int = 0, ns: Namespace | None = None) -> DrillContext:
+        """A context with a fresh namespace, tracer and an RNG seeded with ``seed``."""
+        return cls(backend, ns or Namespace.new(), Tracer(), seed, random.Random(seed))
+
+    def client(self) -> Any:
+        """A new traced client on the run's dataset (give each thread its own)."""
+        return self.tracer.attach(self.backend.client())
+
+    def key(self, *parts: str) -> str:
+        """A key inside this run's namespace."""
+        return self.ns.key(*parts)
+
+    def fork_rng(self, label: str) -> random.Random:
+        """An RNG for one step, independent of how much other steps drew from :attr:`rng`."""
+        return random.Random(f"{self.seed}:{label}")
+
+    def run_workers(self, count: int, work: Callable[[int, Any], T]) -> list[T]:
+        """Run ``work(index, client)`` in ``count`` threads, each with its own client.
+
+        Exceptions raised in a worker are re-raised here, after every worker has stopped.
+        """
+        clients = [self.client() for _ in range(count)]
+        return run_threads([functools.partial(work, i, clients[i]) for i in range(count)])
+
+
+def run_threads(jobs: Sequence[Callable[[], T]]) -> list[T]:
+    """Run each job in its own thread; return results in order, re-raising the first error."""
+    with ThreadPoolExecutor(max_workers=max(1, len(jobs))) as pool:
+        futures = [pool.submit(job) for job in jobs]
+        return [f.result() for f in futures]

@@ -1,0 +1,15 @@
+"""The leaderboard drill: a sorted set as a real-time ranking, and how naive updates lose points."""
+
+from redisprep.drills.leaderboard.checks import CHECKS
+from redisprep.drills.leaderboard.steps import STEPS
+from redisprep.drills.spec import Drill
+
+DRILL = Drill(
+    name="leaderboard",
+    steps=STEPS,
+    checks=CHECKS,
+    reference="redisprep.patterns.leaderboard",
+    interface=("add_points", "top", "rank", "shared_rank", "around", "page"),
+)
+
+__all__ = ["DRILL"]

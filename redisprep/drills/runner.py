@@ -1,0 +1,118 @@
+"""Run a drill: namespace, traced clients, steps in order, costs from the trace, and cleanup."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from redisprep.backends import Backend, Namespace, delete_namespace, translate_errors
+from redisprep.drills.catalog import get_drill
+from redisprep.drills.context import DrillContext
+from redisprep.drills.model import DrillReport, OperationCost, StepResult
+from redisprep.errors import ExitCode, RedisprepError
+from redisprep.explain.commands import command_doc
+from redisprep.explain.tracing import Tracer
+
+
+class RunInterruptedError(RedisprepError):
+    """Ctrl-C during a run; the run's keys were removed before this was raised."""
+
+    exit_code = ExitCode.INTERRUPTED
+
+
+def run_drill(
+    name: str,
+    backend: Backend,
+    *,
+    seed: int = 0,
+    on_step: Callable[[StepResult], None] | None = None,
+    data_dir: Path | None = None,
+    ns: Namespace | None = None,
+) -> DrillReport:
+    """Run the drill ``name`` on ``backend`` and return its report.
+
+    Every key the run writes is under a fresh namespace, and all of them are deleted before this
+    returns, also after an error or Ctrl-C.
+
+    Args:
+        name: The drill's name (``leaderboard``).
+        backend: Where to run it.
+        seed: Seed for every random choice, so a run can be repeated exactly.
+        on_step: Called with each step's result as soon as it finishes (for streaming output).
+        data_dir: Override for the shipped drill metadata.
+        ns: Use this namespace instead of a fresh one (tests).
+
+    Raises:
+        UnknownNameError: No drill has that name.
+        BackendUnavailableError: The server went away during the run.
+        RunInterruptedError: Ctrl-C; the run's keys were removed.
+    """
+    entry = get_drill(name, data_dir)
+    started = time.perf_counter()
+    ctx = DrillContext.create(backend, seed, ns)
+    results: list[StepResult] = []
+    try:
+        with translate_errors(backend.label):
+            for step in entry.drill.steps:
+                ctx.tracer.step = step.title
+                first = len(ctx.tracer.commands)
+                t0 = time.perf_counter()
+                outcome = step.run(ctx)
+                took = (time.perf_counter() - t0) * 1000
+                result = StepResult(step.title, outcome, tuple(ctx.tracer.commands[first:]), took)
+                results.append(result)
+                if on_step is not None:
+                    on_step(result)
+    except KeyboardInterrupt:
+        removed = _cleanup(backend, ctx)
+        raise RunInterruptedError(f"interrupted; removed {removed} keys of run {ctx.ns.run_id}") from None
+    except BaseException:
+        # Leave nothing behind even when a step failed; the original error is the one to report.
+        with contextlib.suppress(RedisprepError):
+            _cleanup(backend, ctx)
+        raise
+    removed = _cleanup(backend, ctx)
+    return DrillReport(
+        name=entry.name,
+        title=entry.meta.title,
+        backend=backend.label,
+        seed=seed,
+        steps=tuple(results),
+        costs=operation_costs(ctx.tracer),
+        questions=entry.meta.questions,
+        keys_removed=removed,
+        duration_ms=(time.perf_counter() - started) * 1000,
+    )
+
+
+def _cleanup(backend: Backend, ctx: DrillContext) -> int:
+    with translate_errors(backend.label):
+        client = backend.client()
+        try:
+            return delete_namespace(client, ctx.ns)
+        finally:
+            client.close()
+
+
+def operation_costs(tracer: Tracer) -> tuple[OperationCost, ...]:
+    """Commands, round trips and complexity per labelled operation (labels from checks excluded)."""
+    costs = []
+    for label, commands in tracer.by_operation().items():
+        if label.startswith("check:"):
+            continue
+        calls = max(1, tracer.operations[label])
+        names = list(dict.fromkeys(c.name for c in commands))
+        docs = [command_doc(n) for n in names]
+        costs.append(
+            OperationCost(
+                operation=label,
+                calls=calls,
+                commands=tuple(names),
+                commands_per_call=len(commands) / calls,
+                round_trips_per_call=len({c.round_trip for c in commands}) / calls,
+                complexity=tuple((d.complexity or "?") if d is not None else "not documented" for d in docs),
+            )
+        )
+    return tuple(costs)

@@ -1,0 +1,76 @@
+"""The one exception family of redisprep; each class carries the exit code the CLI uses."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import ClassVar
+
+
+class ExitCode(IntEnum):
+    """Process exit codes, documented in the README."""
+
+    OK = 0
+    #: A general error, or checks/grading that did not pass.
+    FAILED = 1
+    #: Usage error: a bad option, or an unknown drill, exercise or deck name.
+    USAGE = 2
+    #: A data file (deck, drill metadata) is malformed.
+    DATA = 3
+    #: The Redis server cannot be reached, refuses us, dies mid-run, or lacks a needed command.
+    BACKEND = 4
+    #: Interrupted with Ctrl-C (the run's keys were removed first).
+    INTERRUPTED = 130
+
+
+class RedisprepError(Exception):
+    """Base class of every error redisprep reports to the user as one line."""
+
+    exit_code: ClassVar[ExitCode] = ExitCode.FAILED
+
+
+class UnknownNameError(RedisprepError):
+    """A name (drill, exercise, deck) that does not exist; carries the closest matches."""
+
+    exit_code = ExitCode.USAGE
+
+    def __init__(self, kind: str, name: str, choices: list[str]) -> None:
+        import difflib
+
+        self.kind = kind
+        self.name = name
+        self.suggestions = difflib.get_close_matches(name, choices, n=3, cutoff=0.5)
+        hint = f"; did you mean {' or '.join(repr(s) for s in self.suggestions)}?"
+        if not self.suggestions:
+            hint = f"; choose one of: {', '.join(sorted(choices))}"
+        super().__init__(f"unknown {kind} {name!r}{hint}")
+
+
+class BadUsageError(RedisprepError):
+    """An option value the command cannot use (for example a malformed URL)."""
+
+    exit_code = ExitCode.USAGE
+
+
+class DataFormatError(RedisprepError):
+    """A data file is malformed; the message starts with ``file:line:``."""
+
+    exit_code = ExitCode.DATA
+
+    def __init__(self, path: str, line: int | None, problem: str) -> None:
+        self.path = path
+        self.line = line
+        self.problem = problem
+        where = f"{path}:{line}" if line is not None else path
+        super().__init__(f"{where}: {problem}")
+
+
+class BackendUnavailableError(RedisprepError):
+    """The Redis server cannot be reached, rejected our credentials, or went away mid-run."""
+
+    exit_code = ExitCode.BACKEND
+
+
+class BackendUnsupportedError(RedisprepError):
+    """The server is reachable but lacks something a command needs (version, module, mode)."""
+
+    exit_code = ExitCode.BACKEND

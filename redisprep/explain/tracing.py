@@ -1,0 +1,308 @@
+"""Record every command a client sends: arguments, reply, duration and the round trip it travelled in.
+
+The tracer wraps ``execute_command`` on a client *instance* (``redis.Redis``, ``fakeredis.FakeRedis`` or
+``RedisCluster``), and the ``pipeline()`` factory so that pipelines and MULTI/EXEC transactions are
+recorded too: all commands of one ``execute()`` share one round trip.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+TraceKind = Literal["command", "pipeline", "transaction"]
+
+
+@dataclass(frozen=True, slots=True)
+class TracedCommand:
+    """One command as the server saw it."""
+
+    seq: int
+    """Order in which the command completed (1-based, across all clients of the tracer)."""
+    args: tuple[Any, ...]
+    """The command name and arguments as sent."""
+    reply: Any
+    """The parsed reply (None when the command failed)."""
+    error: str | None
+    """The error text when the server or the connection failed the command."""
+    duration_ms: float
+    """Wall time of the round trip; for a pipeline, the whole pipeline's time on every command."""
+    round_trip: int
+    """Round-trip number; commands sent in one pipeline share it."""
+    kind: TraceKind
+    """``command`` for a lone command, ``pipeline`` or ``transaction`` when batched."""
+    client: int
+    """Which traced client sent it (1-based)."""
+    step: str | None = None
+    """The drill step that was running, if any."""
+    operation: str | None = None
+    """The logical operation (``"rank update"``) the command belongs to, if labelled."""
+
+    @property
+    def name(self) -> str:
+        """The command name in upper case (``ZADD``; ``CLIENT TRACKING`` for container commands)."""
+        words = _as_text(self.args[0]).upper().split() if self.args else ["?"]
+        if len(words) == 1 and words[0] in _CONTAINERS and len(self.args) > 1:
+            words.append(_as_text(self.args[1]).upper())
+        return " ".join(words)
+
+    @property
+    def argv(self) -> list[str]:
+        """Every argument as text (what redis-cli would show)."""
+        head = _as_text(self.args[0]).split() if self.args else []
+        return head + [_as_text(a) for a in self.args[1:]]
+
+
+_CONTAINERS = frozenset(
+    {
+        "CLIENT",
+        "CLUSTER",
+        "COMMAND",
+        "CONFIG",
+        "FUNCTION",
+        "MEMORY",
+        "OBJECT",
+        "SCRIPT",
+        "XGROUP",
+        "XINFO",
+        "PUBSUB",
+        "ACL",
+        "SLOWLOG",
+        "LATENCY",
+        "MODULE",
+    }
+)
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "backslashreplace")
+    return str(value)
+
+
+@dataclass
+class Tracer:
+    """Collects :class:`TracedCommand` records from any number of clients and threads."""
+
+    commands: list[TracedCommand] = field(default_factory=list)
+    operations: Counter[str] = field(default_factory=Counter)
+    """How many times each labelled operation was started."""
+    step: str | None = None
+    """Set by the drill runner; every command records the step that was running."""
+    enabled: bool = True
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _local: threading.local = field(default_factory=threading.local, repr=False)
+    _round_trips: Iterator[int] = field(default_factory=lambda: itertools.count(1), repr=False)
+    _seq: Iterator[int] = field(default_factory=lambda: itertools.count(1), repr=False)
+    _clients: Iterator[int] = field(default_factory=lambda: itertools.count(1), repr=False)
+
+    @contextmanager
+    def operation(self, name: str) -> Iterator[None]:
+        """Label the commands sent inside the block (in this thread) as one logical operation."""
+        with self._lock:
+            self.operations[name] += 1
+        previous = getattr(self._local, "operation", None)
+        self._local.operation = name
+        try:
+            yield
+        finally:
+            self._local.operation = previous
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """Stop recording inside the block (bulk seeding that would only drown the trace)."""
+        was = self.enabled
+        self.enabled = False
+        try:
+            yield
+        finally:
+            self.enabled = was
+
+    def next_round_trip(self) -> int:
+        """Reserve a round-trip number."""
+        with self._lock:
+            return next(self._round_trips)
+
+    def record(
+        self,
+        args: tuple[Any, ...],
+        reply: Any,
+        error: str | None,
+        duration_ms: float,
+        round_trip: int,
+        kind: TraceKind,
+        client: int,
+    ) -> None:
+        """Append one record (thread-safe)."""
+        op = getattr(self._local, "operation", None)
+        with self._lock:
+            self.commands.append(
+                TracedCommand(
+                    seq=next(self._seq),
+                    args=args,
+                    reply=reply,
+                    error=error,
+                    duration_ms=duration_ms,
+                    round_trip=round_trip,
+                    kind=kind,
+                    client=client,
+                    step=self.step,
+                    operation=op,
+                )
+            )
+
+    def attach(self, client: Any) -> Any:
+        """Wrap ``client`` so that everything it sends is recorded here; returns the client."""
+        if getattr(client, "_redisprep_tracer", None) is self:
+            return client
+        client_no = next(self._clients)
+        original = client.execute_command
+        original_pipeline = client.pipeline
+        tracer = self
+
+        def execute_command(*args: Any, **options: Any) -> Any:
+            if not tracer.enabled:
+                return original(*args, **options)
+            rt = tracer.next_round_trip()
+            start = time.perf_counter()
+            try:
+                reply = original(*args, **options)
+            except Exception as exc:
+                tracer.record(args, None, _error_text(exc), _ms(start), rt, "command", client_no)
+                raise
+            tracer.record(args, reply, None, _ms(start), rt, "command", client_no)
+            return reply
+
+        def pipeline(*p_args: Any, **p_kwargs: Any) -> Any:
+            pipe = original_pipeline(*p_args, **p_kwargs)
+            _trace_pipeline(tracer, pipe, client_no)
+            return pipe
+
+        client.execute_command = execute_command
+        client.pipeline = pipeline
+        client._redisprep_tracer = self
+        return client
+
+    @staticmethod
+    def detach(client: Any) -> None:
+        """Remove the wrappers :meth:`attach` put on ``client``."""
+        for name in ("execute_command", "pipeline", "_redisprep_tracer"):
+            client.__dict__.pop(name, None)
+
+    def by_operation(self) -> dict[str, list[TracedCommand]]:
+        """Traced commands grouped by their operation label (unlabelled ones are left out)."""
+        groups: dict[str, list[TracedCommand]] = {}
+        for cmd in self.commands:
+            if cmd.operation is not None:
+                groups.setdefault(cmd.operation, []).append(cmd)
+        return groups
+
+
+def _trace_pipeline(tracer: Tracer, pipe: Any, client_no: int) -> None:
+    """Record the commands queued on ``pipe`` when it executes, all in one round trip."""
+    queued: list[tuple[Any, ...]] = []
+    original_execute_command = pipe.execute_command
+    original_execute = pipe.execute
+
+    def execute_command(*args: Any, **options: Any) -> Any:
+        if not tracer.enabled:
+            return original_execute_command(*args, **options)
+        start = time.perf_counter()
+        try:
+            result = original_execute_command(*args, **options)
+        except Exception as exc:
+            rt = tracer.next_round_trip()
+            tracer.record(args, None, _error_text(exc), _ms(start), rt, "command", client_no)
+            raise
+        if result is pipe:  # queued for execute()
+            queued.append(args)
+        else:  # sent at once (WATCH, and reads between WATCH and MULTI)
+            rt = tracer.next_round_trip()
+            tracer.record(args, result, None, _ms(start), rt, "command", client_no)
+        return result
+
+    def execute(*args: Any, **kwargs: Any) -> Any:
+        batch = list(queued)
+        queued.clear()
+        transactional = bool(getattr(pipe, "transaction", False)) or bool(
+            getattr(pipe, "explicit_transaction", False)
+        )
+        if not tracer.enabled or not batch:
+            return original_execute(*args, **kwargs)
+        rt = tracer.next_round_trip()
+        start = time.perf_counter()
+        kind: TraceKind = "transaction" if transactional else "pipeline"
+        try:
+            replies = original_execute(*args, **kwargs)
+        except Exception as exc:
+            took = _ms(start)
+            for cmd in _framed(batch, transactional):
+                tracer.record(cmd, None, _error_text(exc), took, rt, kind, client_no)
+            raise
+        took = _ms(start)
+        results = list(replies) if isinstance(replies, list) else [replies] * len(batch)
+        if transactional:
+            tracer.record(("MULTI",), "OK", None, took, rt, kind, client_no)
+        for cmd, reply in zip(batch, results, strict=False):
+            failed = _error_text(reply) if isinstance(reply, Exception) else None
+            tracer.record(cmd, None if failed else reply, failed, took, rt, kind, client_no)
+        if transactional:
+            tracer.record(("EXEC",), results, None, took, rt, kind, client_no)
+        return replies
+
+    pipe.execute_command = execute_command
+    pipe.execute = execute
+
+
+def _framed(batch: list[tuple[Any, ...]], transactional: bool) -> list[tuple[Any, ...]]:
+    return [("MULTI",), *batch, ("EXEC",)] if transactional else batch
+
+
+def _ms(start: float) -> float:
+    return (time.perf_counter() - start) * 1000.0
+
+
+def _error_text(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+@contextmanager
+def tracing(client: Any, tracer: Tracer) -> Iterator[Tracer]:
+    """Trace ``client`` inside the block, then remove the wrappers.
+
+    Example:
+        >>> with tracing(r, Tracer()) as t:
+        ...     r.zadd("lb", {"alice": 100})
+        >>> t.commands[0].name
+        'ZADD'
+    """
+    tracer.attach(client)
+    try:
+        yield tracer
+    finally:
+        Tracer.detach(client)
+
+
+def summarize_reply(reply: Any, width: int = 60) -> str:
+    """A one-line, width-limited rendering of a reply for tables."""
+    if isinstance(reply, list | tuple):
+        inner = ", ".join(summarize_reply(r, width=20) for r in list(reply)[:6])
+        more = f", … ({len(reply)} items)" if len(reply) > 6 else ""
+        text = f"[{inner}{more}]"
+    elif isinstance(reply, dict):
+        text = "{" + ", ".join(f"{k}: {summarize_reply(v, 16)}" for k, v in list(reply.items())[:4])
+        text += ", …}" if len(reply) > 4 else "}"
+    elif isinstance(reply, bytes):
+        text = repr(reply)
+    elif reply is None:
+        text = "(nil)"
+    else:
+        text = str(reply)
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -1,0 +1,1 @@
+"""Rich renderables built from core results; never prints."""

@@ -1,0 +1,212 @@
+"""Rich renderables for drill results: step panels, checks, figures, costs and interview questions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from redisprep.drills.model import (
+    BarChart,
+    CheckResult,
+    DataTable,
+    DrillReport,
+    Figure,
+    OperationCost,
+    Question,
+    StepResult,
+)
+from redisprep.drills.spec import CatalogEntry
+from redisprep.explain.commands import command_doc
+from redisprep.explain.tracing import TracedCommand, summarize_reply
+
+_CODE = re.compile(r"`([^`]+)`")
+MAX_TRACE_ROWS = 40
+
+
+def prose(text: str) -> Text:
+    """Narration text with `backticked` spans styled as code."""
+    out = Text()
+    last = 0
+    for match in _CODE.finditer(text):
+        out.append(text[last : match.start()])
+        out.append(match.group(1), style="bold cyan")
+        last = match.end()
+    out.append(text[last:])
+    return out
+
+
+def check_line(check: CheckResult) -> Text:
+    """One line per check: a mark, the title, the measured outcome, and the pitfall on failure."""
+    if check.as_expected and check.passed:
+        mark, style, note = "✔", "green", ""
+    elif check.as_expected:
+        mark, style, note = "✘", "yellow", " (naive variant: failing is the point)"
+    else:
+        mark, style, note = "✘", "bold red", " (UNEXPECTED)"
+    line = Text(f"{mark} ", style=style)
+    line.append(check.title, style="bold")
+    line.append(f": {check.message}{note}")
+    if check.pitfall and not check.passed:
+        line.append(f"\n   pitfall: {check.pitfall}", style="dim")
+    return line
+
+
+def figure(fig: Figure) -> RenderableType:
+    """A table or a bar chart."""
+    if isinstance(fig, DataTable):
+        table = Table(title=fig.title, title_justify="left", header_style="bold")
+        for col in fig.columns:
+            table.add_column(col)
+        for row in fig.rows:
+            table.add_row(*(_cell(v) for v in row))
+        return table
+    return bars(fig)
+
+
+def bars(chart: BarChart, width: int = 40) -> RenderableType:
+    """Horizontal bars scaled to the largest value."""
+    table = Table.grid(padding=(0, 1))
+    table.add_column(justify="right")
+    table.add_column()
+    table.add_column(justify="right")
+    top = max((v for _, v in chart.bars), default=0) or 1
+    for label, value in chart.bars:
+        table.add_row(
+            label,
+            Text("█" * max(0, round(width * value / top)), style="magenta"),
+            f"{value:g}{chart.unit}",
+        )
+    return Group(Text(chart.title, style="italic"), table)
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:g}" if abs(value) < 1e15 else f"{value:.0f}"
+    return "" if value is None else str(value)
+
+
+def trace_table(commands: Sequence[TracedCommand], limit: int = MAX_TRACE_ROWS) -> Table:
+    """The commands a step sent, with round trip, time and documented complexity."""
+    table = Table(title="commands sent", title_justify="left", header_style="bold", expand=False)
+    for col, justify in (
+        ("rt", "right"),
+        ("command", "left"),
+        ("reply", "left"),
+        ("ms", "right"),
+        ("complexity", "left"),
+    ):
+        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    for cmd in commands[:limit]:
+        doc = command_doc(cmd.name)
+        args = " ".join(cmd.argv)
+        table.add_row(
+            str(cmd.round_trip),
+            args if len(args) <= 60 else args[:59] + "…",
+            cmd.error or summarize_reply(cmd.reply, 30),
+            f"{cmd.duration_ms:.2f}",
+            (doc.complexity or "") if doc else "",
+        )
+    if len(commands) > limit:
+        table.caption = f"… and {len(commands) - limit} more commands"
+    return table
+
+
+def step_panel(index: int, total: int, result: StepResult, explain: bool = False) -> Panel:
+    """A step as a panel: narration, figures, checks, and with ``explain`` the commands it sent."""
+    parts: list[RenderableType] = [prose(p) for p in result.outcome.narration]
+    if result.outcome.skipped:
+        parts.append(Text(f"skipped: {result.outcome.skipped}", style="yellow"))
+    parts.extend(figure(f) for f in result.outcome.figures)
+    parts.extend(check_line(c) for c in result.outcome.checks)
+    if explain and result.commands:
+        parts.append(trace_table(result.commands))
+    border = "green" if result.ok else "red"
+    return Panel(
+        Group(*_spaced(parts)),
+        title=f"[bold]{index}/{total}  {result.title}[/]",
+        title_align="left",
+        border_style=border,
+        subtitle=f"{len(result.commands)} commands, {result.duration_ms:.0f} ms",
+        subtitle_align="right",
+    )
+
+
+def _spaced(parts: Iterable[RenderableType]) -> list[RenderableType]:
+    out: list[RenderableType] = []
+    for p in parts:
+        if out:
+            out.append(Text(""))
+        out.append(p)
+    return out
+
+
+def costs_table(costs: Sequence[OperationCost]) -> Table:
+    """Per logical operation: commands, round trips and documented complexity."""
+    table = Table(
+        title="what each operation cost (measured from the trace)",
+        title_justify="left",
+        header_style="bold",
+    )
+    table.add_column("operation")
+    table.add_column("commands")
+    table.add_column("cmds/op", justify="right")
+    table.add_column("round trips/op", justify="right")
+    table.add_column("complexity (Redis docs)")
+    for c in costs:
+        table.add_row(
+            c.operation,
+            ", ".join(c.commands),
+            f"{c.commands_per_call:g}",
+            f"{c.round_trips_per_call:g}",
+            "\n".join(c.complexity),
+        )
+    return table
+
+
+def questions_panel(questions: Sequence[Question]) -> Panel:
+    """Interview questions with the points of a strong answer."""
+    body = Text()
+    for i, q in enumerate(questions, 1):
+        if i > 1:
+            body.append("\n")
+        body.append(f"{i}. {q.question}\n", style="bold")
+        for point in q.points:
+            body.append(f"   • {point}\n")
+    return Panel(body, title="[bold]interview questions to rehearse[/]", title_align="left")
+
+
+def summary(report: DrillReport) -> RenderableType:
+    """Costs, questions and a closing line."""
+    checks = report.checks
+    unexpected = [c for c in checks if not c.as_expected]
+    verdict = (
+        Text(f"✔ all {len(checks)} checks came out as expected", style="bold green")
+        if not unexpected
+        else Text(f"✘ {len(unexpected)} of {len(checks)} checks did not hold", style="bold red")
+    )
+    footer = Text(
+        f"{report.name} on {report.backend}, seed {report.seed}: {report.duration_ms:.0f} ms; "
+        f"removed the run's {report.keys_removed} keys",
+        style="dim",
+    )
+    return Group(costs_table(report.costs), Text(""), questions_panel(report.questions), verdict, footer)
+
+
+def catalog_table(entries: Sequence[CatalogEntry], group_titles: dict[str, str]) -> Table:
+    """``drill list``: drills grouped by kind."""
+    table = Table(header_style="bold", show_lines=False)
+    table.add_column("drill", style="bold cyan")
+    table.add_column("what it shows")
+    for group, title in group_titles.items():
+        members = [e for e in entries if e.meta.group == group]
+        if not members:
+            continue
+        table.add_row(Text(title, style="bold underline"), "")
+        for e in members:
+            table.add_row(e.name, Text(e.meta.title, style="bold") + Text(f"\n{e.meta.summary}"))
+    return table

@@ -1,0 +1,45 @@
+"""Locate the data redisprep ships (flashcard decks, drill folders, the command table).
+
+This is the only module that knows where data lives. A wheel carries ``flashcards/`` and ``drills/``
+under ``redisprep/_data/``; an editable install or a checkout reads them from the repository root.
+A ``data_dir`` given by the user (``--data-dir``) wins over both.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def data_root(data_dir: Path | None = None) -> Path:
+    """Return the folder that holds ``flashcards/`` and ``drills/``.
+
+    Args:
+        data_dir: A user override; used as is when given.
+
+    Returns:
+        The override, the wheel's ``redisprep/_data``, or the checkout root, in that order.
+    """
+    if data_dir is not None:
+        return data_dir
+    shipped = Path(str(files("redisprep"))) / "_data"
+    if (shipped / "drills").is_dir():
+        return shipped
+    return _PACKAGE_DIR.parent
+
+
+def drills_dir(data_dir: Path | None = None) -> Path:
+    """The folder with one sub-folder per drill (metadata, starter code, hints)."""
+    return data_root(data_dir) / "drills"
+
+
+def flashcards_dir(data_dir: Path | None = None) -> Path:
+    """The folder with the shipped flashcard decks."""
+    return data_root(data_dir) / "flashcards"
+
+
+def package_data(name: str) -> Path:
+    """A data file that lives inside the package itself (for example ``explain/commands.json``)."""
+    return _PACKAGE_DIR / name

@@ -1,0 +1,141 @@
+"""Backend resolution, URL handling, namespaces, cleanup and fast, one-line connection errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from redisprep.backends import (
+    Namespace,
+    clean_stale,
+    connect,
+    delete_namespace,
+    mask_url,
+    resolve_url,
+    validate_url,
+)
+from redisprep.errors import BackendUnavailableError, BadUsageError, ExitCode
+from redisprep.localserver import LocalServer, free_port, start_server
+
+
+def test_url_precedence_is_option_then_redisprep_url_then_redis_url() -> None:
+    env = {"REDISPREP_URL": "redis://a:1", "REDIS_URL": "redis://b:2"}
+    assert resolve_url("redis://cli:3", env) == "redis://cli:3"
+    assert resolve_url(None, env) == "redis://a:1"
+    assert resolve_url(None, {"REDIS_URL": "redis://b:2"}) == "redis://b:2"
+    assert resolve_url(None, {}) is None
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("redis://:hunter2@host:6379/0", "redis://:***@host:6379/0"),
+        ("rediss://user:hunter2@host:6380", "rediss://user:***@host:6380"),
+        ("redis://host:6379", "redis://host:6379"),
+    ],
+)
+def test_passwords_are_masked(url: str, shown: str) -> None:
+    assert mask_url(url) == shown
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("http://localhost:6379", "scheme"),
+        ("redis://:pw@localhost:99999", "Port out of range"),
+        ("redis://localhost:6379/abc", "database must be a number"),
+        ("redis://", "no host"),
+    ],
+)
+def test_malformed_urls_are_usage_errors(url: str, problem: str) -> None:
+    with pytest.raises(BadUsageError, match=problem) as info:
+        validate_url(url)
+    assert info.value.exit_code == ExitCode.USAGE
+    assert "pw" not in str(info.value)
+
+
+def test_cluster_scheme_is_recognised() -> None:
+    assert validate_url("redis+cluster://127.0.0.1:7000") == ("redis://127.0.0.1:7000", True)
+
+
+def test_unreachable_server_is_one_backend_error() -> None:
+    with pytest.raises(BackendUnavailableError, match="cannot reach redis://127.0.0.1") as info:
+        connect(f"redis://127.0.0.1:{free_port()}")
+    assert info.value.exit_code == ExitCode.BACKEND
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.live
+def test_live_clients_do_not_retry(live: object) -> None:
+    backend = connect(live.url)  # type: ignore[attr-defined]
+    client = backend.client()
+    retry = client.get_connection_kwargs().get("retry") or client.connection_pool.connection_kwargs["retry"]
+    assert retry.get_retries() == 0
+    backend.close()
+
+
+@pytest.mark.live
+def test_wrong_password_is_reported_without_the_password() -> None:
+    server = start_server(password="right-one")
+    try:
+        with pytest.raises(BackendUnavailableError, match="authentication failed") as info:
+            connect(f"redis://:wrong-one@127.0.0.1:{server.port}")
+        assert "wrong-one" not in str(info.value)
+        assert "***" in str(info.value)
+        assert connect(f"redis://:right-one@127.0.0.1:{server.port}").client().ping()
+    finally:
+        server.stop()
+
+
+def test_namespace_prefix_has_no_hash_tag_and_records_its_start() -> None:
+    ns = Namespace.new(now=1_700_000_000)
+    assert ns.prefix.startswith("redisprep:r") and ns.prefix.endswith(":")
+    assert "{" not in ns.prefix and "}" not in ns.prefix
+    assert ns.key("lb", "scores") == ns.prefix + "lb:scores"
+    assert ns.started_at == 1_700_000_000
+    assert Namespace.new().run_id != Namespace.new().run_id
+
+
+def test_embedded_clients_share_one_dataset() -> None:
+    backend = connect(None)
+    a, b = backend.client(), backend.client()
+    a.set("shared", "yes")
+    assert b.get("shared") == "yes"
+    assert backend.kind == "embedded" and backend.is_simulated
+    assert connect(None).client().get("shared") is None  # another run, another server
+
+
+def test_delete_namespace_removes_only_the_runs_keys(backend: object) -> None:
+    client = backend.client()  # type: ignore[attr-defined]
+    ns, other = Namespace.new(), Namespace.new()
+    client.set(ns.key("a"), 1)
+    client.zadd(ns.key("b", "{tag}"), {"m": 1})
+    client.set(other.key("a"), 1)
+    client.set("user:key", "precious")
+    assert delete_namespace(client, ns) == 2
+    assert client.get(other.key("a")) == "1"
+    assert client.get("user:key") == "precious"
+    client.delete(other.key("a"), "user:key")
+
+
+def test_clean_stale_removes_old_runs_and_spares_recent_ones_and_foreign_keys(
+    backend: object,
+) -> None:
+    client = backend.client()  # type: ignore[attr-defined]
+    old = Namespace.new(now=1_000)
+    recent = Namespace.new()
+    client.set(old.key("x"), 1)
+    client.set(old.key("y"), 1)
+    client.set(recent.key("x"), 1)
+    client.set("redisprep:not-a-run:x", 1)
+    client.set("mine", 1)
+    runs, keys = clean_stale(client, older_than_s=60)
+    assert (runs, keys) == (1, 2)
+    assert client.exists(recent.key("x"), "redisprep:not-a-run:x", "mine") == 3
+    client.delete(recent.key("x"), "redisprep:not-a-run:x", "mine")
+
+
+@pytest.mark.live
+def test_local_server_stops_by_pid(fresh_server: LocalServer) -> None:
+    assert fresh_server.alive()
+    fresh_server.stop()
+    assert not fresh_server.alive()

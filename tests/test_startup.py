@@ -1,0 +1,36 @@
+"""Start-up stays light: --help and --version import none of the heavy libraries."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = ("redis", "fakeredis", "yaml", "fsrs", "hdrh")
+
+
+def _imported(*args: str) -> set[str]:
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "redisprep", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr[-500:]
+    names = set()
+    for line in proc.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            names.add(line.rsplit("|", 1)[1].strip())
+    return names
+
+
+@pytest.mark.parametrize("args", [("--version",), ("--help",), ("drill", "--help")])
+def test_no_heavy_imports(args: tuple[str, ...]) -> None:
+    imported = _imported(*args)
+    assert "typer" in imported  # the measurement itself works
+    assert not {m for m in imported if m.split(".")[0] in HEAVY}
+
+
+def test_version_does_not_build_rich_consoles() -> None:
+    assert "rich.console" not in _imported("--version")

@@ -1,0 +1,107 @@
+"""The tracer records every command, pipeline and transaction with its round trip, on both backends."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from redisprep.backends import Backend, Namespace, delete_namespace
+from redisprep.explain.tracing import Tracer, summarize_reply, tracing
+
+
+@pytest.fixture
+def ns(backend: Backend) -> Iterator[Namespace]:
+    """A namespace whose keys are removed after the test, pass or fail."""
+    space = Namespace.new()
+    yield space
+    delete_namespace(backend.client(), space)
+
+
+def test_single_commands_each_take_a_round_trip(backend: Backend, ns: Namespace) -> None:
+    r = backend.client()
+    with tracing(r, Tracer()) as t:
+        r.zadd(ns.key("lb"), {"alice": 100})
+        r.zincrby(ns.key("lb"), 5, "alice")
+    assert [c.name for c in t.commands] == ["ZADD", "ZINCRBY"]
+    assert [c.round_trip for c in t.commands] == [1, 2]
+    assert t.commands[1].reply == 105.0
+    assert t.commands[0].argv == ["ZADD", ns.key("lb"), "100", "alice"]
+    # Detached: later commands are not recorded.
+    r.get(ns.key("x"))
+    assert len(t.commands) == 2
+
+
+def test_pipeline_is_one_round_trip_and_transaction_shows_multi_exec(backend: Backend, ns: Namespace) -> None:
+    r = backend.client()
+    with tracing(r, Tracer()) as t:
+        pipe = r.pipeline(transaction=False)
+        pipe.set(ns.key("a"), 1)
+        pipe.incr(ns.key("a"))
+        assert pipe.execute() == [True, 2]
+        tx = r.pipeline()
+        tx.incr(ns.key("a"))
+        tx.get(ns.key("a"))
+        tx.execute()
+    names = [(c.name, c.round_trip, c.kind) for c in t.commands]
+    assert names == [
+        ("SET", 1, "pipeline"),
+        ("INCRBY", 1, "pipeline"),
+        ("MULTI", 2, "transaction"),
+        ("INCRBY", 2, "transaction"),
+        ("GET", 2, "transaction"),
+        ("EXEC", 2, "transaction"),
+    ]
+
+
+def test_watch_reads_are_separate_round_trips(backend: Backend, ns: Namespace) -> None:
+    r = backend.client()
+    r.set(ns.key("n"), 1)
+    with tracing(r, Tracer()) as t, r.pipeline() as pipe:
+        pipe.watch(ns.key("n"))
+        value = int(pipe.get(ns.key("n")))
+        pipe.multi()
+        pipe.set(ns.key("n"), value + 1)
+        pipe.execute()
+    assert [c.name for c in t.commands] == ["WATCH", "GET", "MULTI", "SET", "EXEC"]
+    assert len({c.round_trip for c in t.commands}) == 3
+    assert r.get(ns.key("n")) == "2"
+
+
+def test_errors_are_recorded_and_still_raised(backend: Backend, ns: Namespace) -> None:
+    r = backend.client()
+    r.set(ns.key("s"), "text")
+    with tracing(r, Tracer()) as t:
+        try:
+            r.incr(ns.key("s"))
+        except Exception as exc:  # noqa: BLE001 - the point is that it propagates
+            raised = exc
+    assert raised is not None
+    assert t.commands[0].error and "not an integer" in t.commands[0].error
+
+
+def test_operations_label_commands_per_thread_and_count_calls(backend: Backend, ns: Namespace) -> None:
+    tracer = Tracer()
+    clients = [tracer.attach(backend.client()) for _ in range(4)]
+
+    def work(i: int) -> None:
+        with tracer.operation("incr"):
+            clients[i].incr(ns.key("c"))
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    clients[0].get(ns.key("c"))
+    assert tracer.operations["incr"] == 4
+    assert len(tracer.by_operation()["incr"]) == 4
+    assert tracer.commands[-1].operation is None
+    assert {c.client for c in tracer.commands} == {1, 2, 3, 4}
+
+
+def test_reply_summary_is_short() -> None:
+    assert summarize_reply(None) == "(nil)"
+    assert summarize_reply(list(range(100))).endswith("(100 items)]")
+    assert len(summarize_reply("x" * 500, 40)) == 40
