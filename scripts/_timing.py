@@ -11,7 +11,7 @@ from collections.abc import Sequence
 def time_commands(commands: dict[str, Sequence[str]], runs: int = 15) -> dict[str, float]:
     """Median wall seconds of each command; runs are interleaved so noise hits all alike."""
     samples: dict[str, list[float]] = {name: [] for name in commands}
-    for name, argv in commands.items():  # one warm-up each (page cache, .pyc files)
+    for argv in commands.values():  # one warm-up each (page cache, .pyc files)
         subprocess.run(argv, capture_output=True, check=True)
     for _ in range(runs):
         for name, argv in commands.items():

@@ -30,8 +30,10 @@ def main() -> None:
         runs=args.runs,
     )
     base = medians['python -c "import typer"']
-    print(f"start-up, median of {args.runs} interleaved runs ({platform.processor() or platform.machine()}, "
-          f"Python {platform.python_version()})")
+    print(
+        f"start-up, median of {args.runs} interleaved runs ({platform.processor() or platform.machine()}, "
+        f"Python {platform.python_version()})"
+    )
     for name, seconds in medians.items():
         print(f"  {name:28s} {seconds * 1000:7.1f} ms   {seconds / base:4.2f}x")
 
