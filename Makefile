@@ -32,6 +32,7 @@ fmt: $(VENV_STAMP)
 
 bench: bench-startup
 	$(PY) scripts/bench_drills.py
+	$(PY) -m redisprep bench --requests 20000 --players 100000
 
 bench-startup: $(VENV_STAMP)
 	$(PY) scripts/bench_startup.py

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from redisprep import __version__
+from redisprep.cli import bench as _bench
 from redisprep.cli import clean as _clean
 from redisprep.cli import drill as _drill
 from redisprep.cli._context import AppContext
@@ -62,6 +63,7 @@ def root(
 
 
 app.command("drill")(_drill.drill)
+app.command("bench")(_bench.bench)
 app.command("clean")(_clean.clean)
 
 

@@ -1,0 +1,1 @@
+"""redisprep bench: what the server and a Python client can do, and the leaderboard at scale."""

@@ -1,0 +1,74 @@
+"""Run ``redis-benchmark`` with the same settings as our own measurements, inside the run's namespace."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import subprocess
+from urllib.parse import urlsplit
+
+from redisprep.backends import Namespace
+from redisprep.bench.model import ExternalRate, Rate
+
+
+def unavailable_reason(url: str | None) -> str | None:
+    """Why redis-benchmark cannot be compared here, or None when it can."""
+    if url is None:
+        return "the embedded server has no network port for redis-benchmark to use"
+    if shutil.which("redis-benchmark") is None:
+        return "redis-benchmark is not installed (Debian/Ubuntu: apt-get install redis-tools)"
+    parts = urlsplit(url)
+    if parts.password:
+        return (
+            "redis-benchmark takes a password only on its command line, where other local users "
+            "could read it; run it yourself if that is acceptable"
+        )
+    if parts.scheme not in ("redis", "unix"):
+        return f"redis-benchmark comparison supports redis:// and unix:// URLs, not {parts.scheme}://"
+    return None
+
+
+def run_like(url: str, ns: Namespace, rate: Rate, value: str) -> ExternalRate:
+    """redis-benchmark SETs on keys under ``ns``, with ``rate``'s count, connections and pipeline."""
+    parts = urlsplit(url)
+    where = (
+        ["-s", parts.path]
+        if parts.scheme == "unix"
+        else ["-h", parts.hostname or "127.0.0.1", "-p", str(parts.port or 6379)]
+    )
+    db = parts.path.lstrip("/") if parts.scheme != "unix" else ""
+    argv = [
+        "redis-benchmark",
+        *where,
+        "--dbnum",
+        db or "0",
+        "-n",
+        str(rate.operations),
+        "-c",
+        str(rate.connections),
+        "-P",
+        str(rate.pipeline),
+        "-r",
+        "10000",
+        "--csv",
+        "SET",
+        ns.key("bench", "rb", "__rand_int__"),
+        value,
+    ]
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=600, check=False)
+    rows = list(csv.DictReader(io.StringIO(proc.stdout)))
+    if proc.returncode != 0 or not rows:
+        from redisprep.errors import BackendUnavailableError
+
+        detail = (proc.stderr or proc.stdout).strip().splitlines()
+        raise BackendUnavailableError(
+            f"redis-benchmark failed: {detail[-1] if detail else f'exit {proc.returncode}'}"
+        )
+    row = rows[-1]
+    return ExternalRate(
+        label=f"redis-benchmark -c {rate.connections} -P {rate.pipeline}",
+        per_second=float(row["rps"]),
+        p50_ms=float(row["p50_latency_ms"]) if row.get("p50_latency_ms") else None,
+        matches=rate.label,
+    )

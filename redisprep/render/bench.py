@@ -1,0 +1,99 @@
+"""Rich renderables for ``redisprep bench``: rates next to redis-benchmark, latency histogram, scale run."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from redisprep.bench.model import BenchReport, Latency
+
+
+def _ms(us: float) -> str:
+    return f"{us / 1000:.3f} ms" if us >= 1000 else f"{us:.0f} µs"
+
+
+def rates_table(report: BenchReport) -> Table:
+    """Our write rates, with redis-benchmark's for the same settings and the ratio."""
+    theirs = {e.matches: e for e in report.external}
+    table = Table(title="writes (SET)", title_justify="left", header_style="bold")
+    for col in ("how", "requests", "seconds", "ops/s (Python client)"):
+        table.add_column(col, justify="left" if col == "how" else "right")
+    if theirs:
+        table.add_column("redis-benchmark ops/s", justify="right")
+        table.add_column("Python / redis-benchmark", justify="right")
+    for rate in report.rates:
+        row = [rate.label, f"{rate.operations:,}", f"{rate.seconds:.2f}", f"{rate.per_second:,.0f}"]
+        if theirs:
+            ext = theirs.get(rate.label)
+            row += [f"{ext.per_second:,.0f}", f"{rate.per_second / ext.per_second:.2f}x"] if ext else ["", ""]
+        table.add_row(*row)
+    return table
+
+
+def histogram(latency: Latency, width: int = 40) -> RenderableType:
+    """Percentiles and a log-bucketed histogram of one latency distribution."""
+    head = Text(
+        f"{latency.label}: {latency.count:,} samples, p50 {_ms(latency.p50_us)}, "
+        f"p99 {_ms(latency.p99_us)}, p99.9 {_ms(latency.p999_us)}, max {_ms(latency.max_us)}",
+        style="bold",
+    )
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(justify="right")
+    grid.add_column()
+    grid.add_column(justify="right")
+    top = max((c for _, c in latency.buckets), default=1) or 1
+    for upper, count in latency.buckets:
+        grid.add_row(
+            f"≤ {_ms(upper)}",
+            Text("█" * max(1 if count else 0, round(width * count / top)), style="magenta"),
+            f"{count:,}",
+        )
+    return Group(head, grid)
+
+
+def scale_table(report: BenchReport) -> Table:
+    """Rank and top-K latency as the leaderboard grows."""
+    table = Table(title="leaderboard at scale (one sorted set)", title_justify="left", header_style="bold")
+    for col in ("members", "seeded in", "ZREVRANK p50", "ZREVRANK p99", "top-10 p50", "top-10 p99"):
+        table.add_column(col, justify="right")
+    for p in report.scale:
+        table.add_row(
+            f"{p.members:,}",
+            f"{p.seed_seconds:.2f} s",
+            _ms(p.rank.p50_us),
+            _ms(p.rank.p99_us),
+            _ms(p.top.p50_us),
+            _ms(p.top.p99_us),
+        )
+    if len(report.scale) >= 2:
+        first, last = report.scale[0], report.scale[-1]
+        growth = last.members / first.members
+        table.caption = (
+            f"{growth:,.0f}x more members: rank p50 x{last.rank.p50_us / first.rank.p50_us:.2f}, "
+            f"top-10 p50 x{last.top.p50_us / first.top.p50_us:.2f} (O(log N) plus the "
+            "round trip, which dominates)"
+        )
+    return table
+
+
+def report(rep: BenchReport) -> RenderableType:
+    """The whole benchmark report."""
+    parts: list[RenderableType] = [Text(f"benchmark on {rep.backend}", style="bold underline")]
+    if rep.embedded:
+        parts.append(
+            Text(
+                "These numbers describe Python and the in-process fakeredis, not Redis. "
+                "Pass --url to measure a real server.",
+                style="yellow",
+            )
+        )
+    parts += [Text(""), rates_table(rep)]
+    if rep.external_note:
+        parts.append(Text(f"redis-benchmark: {rep.external_note}", style="dim"))
+    for lat in rep.latencies:
+        parts += [Text(""), histogram(lat)]
+    if rep.scale:
+        parts += [Text(""), scale_table(rep)]
+    parts.append(Text(f"removed the run's {rep.keys_removed:,} keys", style="dim"))
+    return Group(*parts)
