@@ -43,3 +43,22 @@ def flashcards_dir(data_dir: Path | None = None) -> Path:
 def package_data(name: str) -> Path:
     """A data file that lives inside the package itself (for example ``explain/commands.json``)."""
     return _PACKAGE_DIR / name
+
+
+def user_data_dir(environ: dict[str, str] | None = None) -> Path:
+    """Where redisprep keeps the user's own state (quiz progress, practice hints, cluster state).
+
+    ``$REDISPREP_HOME`` wins; otherwise ``$XDG_DATA_HOME/redisprep``, ``~/.local/share/redisprep``
+    (Linux), or ``~/Library/Application Support/redisprep`` (macOS). Not created here.
+    """
+    import os
+    import sys
+
+    env = os.environ if environ is None else environ
+    if env.get("REDISPREP_HOME"):
+        return Path(env["REDISPREP_HOME"]).expanduser()
+    if env.get("XDG_DATA_HOME"):
+        return Path(env["XDG_DATA_HOME"]).expanduser() / "redisprep"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "redisprep"
+    return Path.home() / ".local" / "share" / "redisprep"

@@ -118,3 +118,10 @@ def invoke() -> Any:
         return Invocation(result.exit_code, out.getvalue() + result.stdout, err.getvalue(), result.exception)
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep every test's user state (quiz progress, practice hints, cluster state) out of ~."""
+    monkeypatch.setenv("REDISPREP_HOME", str(tmp_path_factory.mktemp("home")))
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)

@@ -13,6 +13,7 @@ from redisprep import __version__
 from redisprep.cli import bench as _bench
 from redisprep.cli import clean as _clean
 from redisprep.cli import drill as _drill
+from redisprep.cli import practice as _practice
 from redisprep.cli._context import AppContext
 
 app = typer.Typer(
@@ -65,6 +66,7 @@ def root(
 app.command("drill")(_drill.drill)
 app.command("bench")(_bench.bench)
 app.command("clean")(_clean.clean)
+app.add_typer(_practice.app, name="practice")
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -1,0 +1,173 @@
+"""``redisprep practice list | start | check | hint``: graded exercises built on the drills' checks."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from redisprep.cli._context import AppContext
+from redisprep.cli._errors import handle_errors
+from redisprep.cli._options import ClusterOption, UrlOption
+
+if TYPE_CHECKING:
+    from redisprep.practice.grade import GradeReport
+    from redisprep.practice.state import PracticeState
+
+app = typer.Typer(
+    help="Implement a pattern yourself; the grader runs the drill's checks against your code.",
+    no_args_is_help=True,
+)
+
+NameArg = Annotated[
+    str, typer.Argument(help="The exercise (see 'redisprep practice list').", show_default=False)
+]
+
+
+def _state() -> PracticeState:
+    from redisprep.practice.state import PracticeState
+    from redisprep.resources import user_data_dir
+
+    return PracticeState(user_data_dir())
+
+
+@app.command("list")
+@handle_errors
+def list_(ctx: typer.Context) -> None:
+    """Show every exercise, its difficulty and your latest grade."""
+    app_ctx: AppContext = ctx.obj
+    from redisprep.practice.catalog import load_exercises
+    from redisprep.render.practice import exercises_table
+
+    exercises = load_exercises(app_ctx.data_dir)
+    state = _state()
+    results = {e.name: state.result(e.name) for e in exercises}
+    app_ctx.console.print(exercises_table(exercises, results))
+
+
+@app.command()
+@handle_errors
+def start(
+    ctx: typer.Context,
+    name: NameArg,
+    directory: Annotated[Path, typer.Argument(help="Folder for your module and the task.")] = Path(
+        "practice"
+    ),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite files that are already there.")] = False,
+) -> None:
+    """Write a starter module (with TODOs) and the task README into DIRECTORY.
+
+    Example:
+
+    \b
+        redisprep practice start rate-limit
+    """
+    app_ctx: AppContext = ctx.obj
+    from redisprep.practice.catalog import get_exercise
+    from redisprep.practice.workspace import start as write_starter
+
+    exercise = get_exercise(name, app_ctx.data_dir)
+    for path in write_starter(exercise, directory, force=force):
+        app_ctx.console.print(f"wrote {path}")
+    app_ctx.console.print(
+        f"next: edit {directory / exercise.module}, then run "
+        f"'redisprep practice check {name} --impl {directory / exercise.module}'"
+    )
+
+
+@app.command()
+@handle_errors
+def hint(ctx: typer.Context, name: NameArg) -> None:
+    """Show the next hint for an exercise, one level at a time."""
+    app_ctx: AppContext = ctx.obj
+    from redisprep.practice.catalog import get_exercise
+    from redisprep.render.practice import hint_panel
+
+    exercise = get_exercise(name, app_ctx.data_dir)
+    app_ctx.console.print(hint_panel(name, _state().next_hint(name, exercise.hints)))
+
+
+@app.command()
+@handle_errors
+def check(
+    ctx: typer.Context,
+    name: NameArg,
+    impl: Annotated[Path | None, typer.Option(help="Your module (default: practice/<module>.py).")] = None,
+    url: UrlOption = None,
+    cluster: ClusterOption = False,
+    seed: Annotated[int, typer.Option(help="Seed of the checks' random data.")] = 0,
+    timeout: Annotated[
+        float, typer.Option(min=0.5, help="Seconds one check may run before it fails.")
+    ] = 10.0,
+    only: Annotated[list[str] | None, typer.Option(help="Run only this check id (repeatable).")] = None,
+    junit: Annotated[Path | None, typer.Option(help="Also write JUnit XML here.")] = None,
+    json_file: Annotated[
+        Path | None, typer.Option("--json", help="Also write Exercism results.json (v3) here.")
+    ] = None,
+    watch: Annotated[bool, typer.Option("--watch", help="Re-check whenever the module is saved.")] = False,
+) -> None:
+    """Grade your module with the drill's checks; exit 0 only when every check passes.
+
+    Examples:
+
+    \b
+        redisprep practice check leaderboard --impl practice/leaderboard.py
+        redisprep practice check leaderboard --junit report.xml --json results.json
+    """
+    app_ctx: AppContext = ctx.obj
+    from redisprep.backends import resolve_url
+    from redisprep.practice.catalog import get_exercise
+    from redisprep.practice.grade import grade
+    from redisprep.practice.workspace import solution_path
+    from redisprep.render.practice import grade_report
+
+    exercise = get_exercise(name, app_ctx.data_dir)
+    path = impl or solution_path(exercise)
+
+    def run() -> bool:
+        report = grade(
+            exercise,
+            path,
+            url=resolve_url(url),
+            cluster=cluster,
+            seed=seed,
+            timeout_s=timeout,
+            only=tuple(only or ()),
+        )
+        app_ctx.console.print(grade_report(report))
+        _write_outputs(report, junit, json_file)
+        if not only:
+            _state().record_result(report.exercise, report.counts["pass"], len(report.checks), str(path))
+        return report.passed
+
+    passed = run()
+    while watch:
+        _wait_for_change(path)
+        passed = run()
+    if not passed:
+        raise typer.Exit(1)
+
+
+def _write_outputs(report: GradeReport, junit: Path | None, json_file: Path | None) -> None:
+    """JUnit XML and Exercism JSON when asked, and a Markdown summary for GitHub Actions."""
+    from redisprep.practice import formats
+
+    if junit is not None:
+        junit.write_text(formats.junit_xml(report), encoding="utf-8")
+    if json_file is not None:
+        json_file.write_text(json.dumps(formats.exercism_json(report), indent=2) + "\n", encoding="utf-8")
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        with open(summary, "a", encoding="utf-8") as f:
+            f.write(formats.markdown_summary(report))
+
+
+def _wait_for_change(path: Path) -> None:
+    """Block until ``path``'s modification time changes (polling twice a second)."""
+    before = path.stat().st_mtime_ns if path.exists() else 0
+    while (path.stat().st_mtime_ns if path.exists() else 0) == before:
+        time.sleep(0.5)

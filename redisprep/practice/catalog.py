@@ -1,0 +1,109 @@
+"""Exercises: one per drill folder that has an ``exercise.yaml`` (task, difficulty, hints, starter)."""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from redisprep import resources
+from redisprep._yaml import line_of, load_yaml
+from redisprep.errors import DataFormatError, UnknownNameError
+
+Difficulty = Literal["easy", "medium", "hard"]
+_DIFFICULTIES = ("easy", "medium", "hard")
+_MODULE = re.compile(r"^[a-z_][a-z0-9_]*\.py$")
+
+
+@dataclass(frozen=True, slots=True)
+class Exercise:
+    """A practice exercise, graded by the checks of the drill it belongs to."""
+
+    name: str
+    """The word users type: ``redisprep practice start <name>``."""
+    drill: str
+    difficulty: Difficulty
+    module: str
+    """File name of the learner's module (``rate_limit.py``)."""
+    task: str
+    hints: tuple[str, ...]
+    starter: Path
+    """The starter module shipped with the exercise."""
+    source: Path
+    """The ``exercise.yaml`` it came from."""
+
+
+@functools.cache
+def load_exercises(data_dir: Path | None = None) -> tuple[Exercise, ...]:
+    """Every exercise, in drill-folder order.
+
+    Raises:
+        DataFormatError: An ``exercise.yaml`` is malformed or its starter is missing.
+    """
+    root = resources.drills_dir(data_dir)
+    found = sorted(root.glob("*/exercise.yaml")) if root.is_dir() else []
+    return tuple(load_exercise(path) for path in found)
+
+
+def exercise_names(data_dir: Path | None = None) -> list[str]:
+    """Names of all exercises."""
+    return [e.name for e in load_exercises(data_dir)]
+
+
+def get_exercise(name: str, data_dir: Path | None = None) -> Exercise:
+    """The exercise called ``name``.
+
+    Raises:
+        UnknownNameError: No such exercise (the message suggests the closest).
+    """
+    for exercise in load_exercises(data_dir):
+        if exercise.name == name:
+            return exercise
+    raise UnknownNameError("exercise", name, exercise_names(data_dir))
+
+
+def load_exercise(path: Path) -> Exercise:
+    """Read and validate one ``exercise.yaml``.
+
+    Raises:
+        DataFormatError: With ``file:line`` of the problem.
+    """
+    doc = load_yaml(path)
+    where = str(path)
+    if not isinstance(doc, dict):
+        raise DataFormatError(where, 1, "expected a mapping at the top level")
+    top = line_of(doc, 1)
+    for field in ("exercise", "drill", "difficulty", "module", "task", "hints"):
+        if field not in doc:
+            raise DataFormatError(where, top, f"missing field {field!r}")
+    if doc["exercise"] != path.parent.name:
+        raise DataFormatError(where, top, f"exercise is {doc['exercise']!r}, folder is {path.parent.name!r}")
+    if doc["difficulty"] not in _DIFFICULTIES:
+        raise DataFormatError(where, top, f"difficulty must be one of {', '.join(_DIFFICULTIES)}")
+    if not isinstance(doc["module"], str) or not _MODULE.match(doc["module"]):
+        raise DataFormatError(where, top, "module must be a Python file name like rate_limit.py")
+    hints = doc["hints"]
+    if not isinstance(hints, list) or not hints or not all(isinstance(h, str) for h in hints):
+        raise DataFormatError(where, top, "hints must be a non-empty list of text")
+    starter = path.parent / "starter.py"
+    if not starter.is_file():
+        raise DataFormatError(where, top, f"missing starter module {starter.name}")
+    return Exercise(
+        name=str(doc["exercise"]),
+        drill=str(doc["drill"]),
+        difficulty=doc["difficulty"],
+        module=doc["module"],
+        task=_text(doc, "task", where),
+        hints=tuple(" ".join(h.split()) for h in hints),
+        starter=starter,
+        source=path,
+    )
+
+
+def _text(doc: Any, field: str, where: str) -> str:
+    value = doc[field]
+    if not isinstance(value, str) or not value.strip():
+        raise DataFormatError(where, line_of(doc, 1), f"{field!r} must be non-empty text")
+    return value.strip()

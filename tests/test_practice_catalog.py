@@ -1,0 +1,79 @@
+"""The practice catalogue: every starter fails, every reference passes, known wrong answers fail
+naming their pitfall, on both backends."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from redisprep.backends import Backend
+from redisprep.drills import get_drill, load_catalog
+from redisprep.practice.catalog import Exercise, load_exercises
+from redisprep.practice.grade import grade
+
+WRONG = Path(__file__).parent / "fixtures" / "practice"
+EXERCISES = load_exercises()
+
+
+def _url(backend: Backend) -> str | None:
+    # The suite's live server has no password, so its masked label is its URL.
+    return None if backend.kind == "embedded" else backend.label
+
+
+def _reference(exercise: Exercise) -> Path:
+    spec = importlib.util.find_spec(get_drill(exercise.drill).drill.reference)
+    assert spec is not None and spec.origin is not None
+    return Path(spec.origin)
+
+
+def _wrong_variants() -> list[tuple[Exercise, Path, str]]:
+    cases = []
+    for exercise in EXERCISES:
+        for path in sorted((WRONG / exercise.name).glob("*.py")):
+            first = path.read_text().splitlines()[0]
+            assert first.startswith("# pitfall: "), f"{path} must start with '# pitfall: <text>'"
+            cases.append((exercise, path, first.removeprefix("# pitfall: ").strip()))
+    return cases
+
+
+def test_every_use_case_drill_has_an_exercise() -> None:
+    use_cases = {e.name for e in load_catalog() if e.meta.group == "use-case"}
+    assert use_cases <= {e.drill for e in EXERCISES}
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.name)
+def test_starter_has_todos_and_the_interface(exercise: Exercise) -> None:
+    text = exercise.starter.read_text()
+    assert "TODO" in text
+    for name in get_drill(exercise.drill).drill.interface:
+        assert f"def {name}(" in text, f"starter lacks {name}"
+    assert len(exercise.hints) >= 2
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.name)
+def test_starter_fails_every_check(exercise: Exercise, backend: Backend) -> None:
+    report = grade(exercise, exercise.starter, url=_url(backend), timeout_s=10)
+    assert report.checks and all(c.status != "pass" for c in report.checks)
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.name)
+def test_reference_passes_every_check(exercise: Exercise, backend: Backend) -> None:
+    report = grade(exercise, _reference(exercise), url=_url(backend), timeout_s=20)
+    failed = [(c.id, c.message) for c in report.checks if c.status != "pass"]
+    assert report.passed, failed
+    assert list(backend.client().scan_iter(match="redisprep:*")) == []
+
+
+@pytest.mark.parametrize(
+    ("exercise", "path", "pitfall"), _wrong_variants(), ids=lambda v: v.stem if isinstance(v, Path) else ""
+)
+def test_wrong_variant_fails_naming_its_pitfall(
+    exercise: Exercise, path: Path, pitfall: str, backend: Backend
+) -> None:
+    report = grade(exercise, path, url=_url(backend), timeout_s=20)
+    failed = [c for c in report.checks if c.status != "pass"]
+    assert failed, f"{path.name} passed every check"
+    named = [c for c in failed if pitfall.lower() in f"{c.pitfall} {c.message}".lower()]
+    assert named, f"no failure names '{pitfall}': {[(c.id, c.pitfall) for c in failed]}"

@@ -1,0 +1,143 @@
+"""The grader survives hostile learner code and reports in CI formats; the practice CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from redisprep.practice import formats
+from redisprep.practice.catalog import get_exercise
+from redisprep.practice.grade import grade
+
+HOSTILE = Path(__file__).parent / "fixtures" / "practice" / "hostile"
+REFERENCE = Path(__file__).resolve().parent.parent / "redisprep" / "patterns" / "leaderboard.py"
+
+
+@pytest.fixture(scope="module")
+def exercise() -> Any:
+    return get_exercise("leaderboard")
+
+
+def test_endless_loop_fails_each_check_by_timeout(exercise: Any) -> None:
+    report = grade(
+        exercise, HOSTILE / "endless_loop.py", timeout_s=1.0, only=("leaderboard.top_k", "leaderboard.rank")
+    )
+    assert [c.status for c in report.checks] == ["error", "error"]
+    assert all("did not finish within 1 s" in c.message for c in report.checks)
+
+
+def test_sys_exit_is_a_failed_check(exercise: Any) -> None:
+    report = grade(exercise, HOSTILE / "exits.py", only=("leaderboard.top_k",))
+    assert report.checks[0].status == "error"
+    assert "called sys.exit(3)" in report.checks[0].message
+
+
+def test_hard_exit_fails_the_check_and_the_rest_still_run(exercise: Any) -> None:
+    report = grade(exercise, HOSTILE / "hard_exit.py", only=("leaderboard.top_k", "leaderboard.rank"))
+    assert [c.id for c in report.checks] == ["leaderboard.top_k", "leaderboard.rank"]
+    assert all("exited with code 7" in c.message for c in report.checks)
+
+
+def test_import_error_names_the_line(exercise: Any) -> None:
+    report = grade(exercise, HOSTILE / "import_error.py")
+    assert len(report.checks) == 7 and all(c.status == "error" for c in report.checks)
+    assert "failed to import: ModuleNotFoundError" in report.checks[0].message
+    assert "import_error.py:3" in report.checks[0].message
+
+
+def test_missing_functions_are_listed(exercise: Any) -> None:
+    report = grade(exercise, HOSTILE / "empty.py")
+    assert "missing functions: add_points, top, rank, shared_rank, around, page" in report.checks[0].message
+
+
+def test_garbage_output_does_not_break_grading(exercise: Any) -> None:
+    report = grade(exercise, HOSTILE / "prints_garbage.py", only=("leaderboard.top_k",))
+    assert report.passed
+    assert "garbage" in report.output and len(report.output) <= 2_000
+
+
+def test_report_formats(exercise: Any, tmp_path: Path) -> None:
+    report = grade(exercise, HOSTILE.parent / "leaderboard" / "read_modify_write.py")
+    suite = ET.fromstring(formats.junit_xml(report))
+    assert suite.get("tests") == "7" and suite.get("failures") == "2"  # lost updates, 2 round trips
+    failure = suite.find("testcase[@name='leaderboard.concurrent_add']/failure")
+    assert failure is not None and "read-modify-write" in (failure.get("message") or "")
+    results = formats.exercism_json(report)
+    assert results["version"] == 3 and results["status"] == "fail"
+    assert {t["task_id"] for t in results["tests"]} >= {"leaderboard.concurrent_add"}
+    assert all(set(t) >= {"name", "status", "message", "task_id", "test_code"} for t in results["tests"])
+    md = formats.markdown_summary(report)
+    assert "5 of 7 checks passed" in md and "--only leaderboard.concurrent_add" in md
+
+
+def test_cli_check_exit_codes_and_ci_outputs(invoke: Any, tmp_path: Path, monkeypatch: Any) -> None:
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    good = invoke(
+        "practice",
+        "check",
+        "leaderboard",
+        "--impl",
+        str(REFERENCE),
+        "--junit",
+        str(tmp_path / "j.xml"),
+        "--json",
+        str(tmp_path / "r.json"),
+        catch=False,
+    )
+    assert good.exit_code == 0, good.stderr
+    assert json.loads((tmp_path / "r.json").read_text())["status"] == "pass"
+    assert "7 of 7 checks passed" in summary.read_text()
+    bad = invoke(
+        "practice",
+        "check",
+        "leaderboard",
+        "--impl",
+        str(HOSTILE.parent / "leaderboard" / "read_modify_write.py"),
+    )
+    assert bad.exit_code == 1
+    assert "pitfall: read-modify-write" in bad.stdout
+    assert "reproduce: redisprep practice check leaderboard" in bad.stdout
+
+
+def test_cli_errors_are_one_line(invoke: Any, tmp_path: Path) -> None:
+    missing = invoke("practice", "check", "leaderboard", "--impl", str(tmp_path / "nope.py"))
+    assert missing.exit_code == 2 and missing.stderr.startswith("error: no solution at ")
+    unknown = invoke("practice", "start", "leaderbord")
+    assert unknown.exit_code == 2 and "did you mean 'leaderboard'" in unknown.stderr
+
+
+def test_start_writes_starter_and_refuses_to_overwrite(invoke: Any, tmp_path: Path) -> None:
+    first = invoke("practice", "start", "leaderboard", str(tmp_path), catch=False)
+    assert first.exit_code == 0
+    module = tmp_path / "leaderboard.py"
+    assert "TODO" in module.read_text()
+    assert "leaderboard.concurrent_add" in (tmp_path / "leaderboard.md").read_text()
+    module.write_text("# my work\n")
+    again = invoke("practice", "start", "leaderboard", str(tmp_path))
+    assert again.exit_code == 2 and "already exists" in again.stderr
+    assert module.read_text() == "# my work\n"
+
+
+def test_hints_go_one_level_at_a_time_and_list_shows_status(invoke: Any) -> None:
+    first = invoke("practice", "hint", "leaderboard", catch=False).stdout
+    second = invoke("practice", "hint", "leaderboard", catch=False).stdout
+    assert "hint 1/5" in first and "hint 2/5" in second
+    invoke("practice", "check", "leaderboard", "--impl", str(REFERENCE), catch=False)
+    listing = invoke("practice", "list", catch=False).stdout
+    assert "passing (7/7)" in listing
+
+
+def test_example_workflow_runs_the_grader_with_ci_outputs() -> None:
+    import yaml
+
+    path = Path(__file__).resolve().parent.parent / "examples" / "github-actions-practice.yml"
+    workflow = yaml.safe_load(path.read_text())
+    job = workflow["jobs"]["grade"]
+    assert job["services"]["redis"]["image"].startswith("redis:")
+    commands = " ".join(step.get("run", "") for step in job["steps"])
+    assert "redisprep practice check" in commands and "--junit" in commands and "--json" in commands
