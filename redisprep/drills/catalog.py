@@ -17,6 +17,7 @@ from redisprep.errors import DataFormatError, UnknownNameError
 DRILL_MODULES = (
     "redisprep.drills.leaderboard",
     "redisprep.drills.rate_limit",
+    "redisprep.drills.proximity",
     "redisprep.drills.geo",
 )
 
