@@ -1,0 +1,15 @@
+"""The geo drill: a geo set is a sorted set whose score is a 52-bit geohash."""
+
+from redisprep.drills.geo.checks import CHECKS
+from redisprep.drills.geo.steps import STEPS
+from redisprep.drills.spec import Drill
+
+DRILL = Drill(
+    name="geo",
+    steps=STEPS,
+    checks=CHECKS,
+    reference="redisprep.patterns.geohash",
+    interface=("encode", "decode", "geohash_string"),
+)
+
+__all__ = ["DRILL"]

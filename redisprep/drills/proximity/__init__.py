@@ -1,0 +1,15 @@
+"""The proximity drill: GEOADD and GEOSEARCH, and the mistakes that lose or misplace neighbours."""
+
+from redisprep.drills.proximity.checks import CHECKS
+from redisprep.drills.proximity.steps import STEPS
+from redisprep.drills.spec import Drill
+
+DRILL = Drill(
+    name="proximity",
+    steps=STEPS,
+    checks=CHECKS,
+    reference="redisprep.patterns.proximity",
+    interface=("add_places", "nearby", "nearest"),
+)
+
+__all__ = ["DRILL"]

@@ -1,0 +1,210 @@
+"""Checks of the proximity drill; each runs against any implementation of the proximity interface."""
+
+from __future__ import annotations
+
+import functools
+import random
+from dataclasses import dataclass
+from typing import Any
+
+from redisprep.drills._checks import Verdict, check, round_trips_of, verdict
+from redisprep.drills.context import DrillContext
+from redisprep.patterns import geohash
+
+#: Distances are compared with this tolerance: Redis stores a position within about 0.3 m,
+#: fakeredis (a 50-bit standard geohash) within about 0.7 m.
+TOLERANCE_M = 2.0
+POINTS = 1200
+RADIUS_M = 1_000.0
+#: Seeded points fill this box (about 16.6 x 16.7 km around central Rome).
+CENTRE = (12.45, 41.90)
+SPAN = (0.10, 0.075)
+PALERMO_CATANIA_M = 166274.1516
+"""GEODIST Sicily Palermo Catania on Redis 7.0 (the example of the GEODIST docs)."""
+CITIES = (
+    ("rome", 12.4964, 41.9028),
+    ("palermo", 13.361389, 38.115556),
+    ("catania", 15.087269, 37.502669),
+    ("paris", 2.3522, 48.8566),
+    ("london", -0.1276, 51.5072),
+    ("nairobi", 36.8219, -1.2921),
+)
+
+Place = tuple[str, float, float]
+
+
+def seeded_places(rng: random.Random, count: int, prefix: str = "poi") -> list[Place]:
+    """``count`` places spread uniformly over the drill's box around Rome."""
+    return [
+        (
+            f"{prefix}:{i:04d}",
+            round(CENTRE[0] + rng.uniform(-SPAN[0], SPAN[0]), 6),
+            round(CENTRE[1] + rng.uniform(-SPAN[1], SPAN[1]), 6),
+        )
+        for i in range(count)
+    ]
+
+
+def border_centres(rng: random.Random, count: int) -> list[tuple[float, float]]:
+    """Query centres on the borders of geohash cells (corners and edge midpoints) inside the box."""
+    centres = []
+    for i in range(count):
+        lon = CENTRE[0] + rng.uniform(-0.05, 0.05)
+        lat = CENTRE[1] + rng.uniform(-0.04, 0.04)
+        (lon_lo, lat_lo), (lon_hi, lat_hi) = geohash.string_cell(geohash.prefix(lon, lat, 5))
+        corner = [(lon_lo, lat_lo), (lon_lo, (lat_lo + lat_hi) / 2), ((lon_lo + lon_hi) / 2, lat_hi)]
+        centres.append(corner[i % 3])
+    return centres
+
+
+@dataclass(frozen=True, slots=True)
+class Recall:
+    """Search results compared with a brute-force haversine scan."""
+
+    expected: int
+    """Places certainly inside (brute-force distance <= radius - tolerance), summed over queries."""
+    found: int
+    """How many of those the search returned."""
+    extra: int
+    """Returned places certainly outside (brute-force distance > radius + tolerance)."""
+    max_diff_m: float
+    """Largest |reported distance - brute-force distance| over the returned places."""
+
+    @property
+    def recall(self) -> float:
+        return 100.0 * self.found / self.expected if self.expected else 100.0
+
+
+def compare(
+    places: list[Place], centre: tuple[float, float], radius_m: float, hits: list[tuple[str, float]]
+) -> Recall:
+    """Compare one search's hits with the brute-force answer over ``places``."""
+    truth = {m: geohash.distance_m(centre, (lon, lat)) for m, lon, lat in places}
+    inside = {m for m, d in truth.items() if d <= radius_m - TOLERANCE_M}
+    got = {str(m): float(d) for m, d in hits}
+    diffs = [abs(d - truth[m]) for m, d in got.items() if m in truth]
+    return Recall(
+        expected=len(inside),
+        found=len(inside & got.keys()),
+        extra=sum(1 for m in got if truth.get(m, float("inf")) > radius_m + TOLERANCE_M),
+        max_diff_m=max(diffs, default=0.0),
+    )
+
+
+@check("proximity.positions", "stored positions match the input (longitude first)")
+def positions(ctx: DrillContext, impl: Any) -> Verdict:
+    """GEOPOS after ``add_places`` is within 1 m of the input; Palermo-Catania is 166.27 km (0.5%)."""
+    key = ctx.key("geo", "{cities}")
+    ctx.r.delete(key)
+    impl.add_places(ctx.r, key, list(CITIES))
+    stored = ctx.r.geopos(key, *(c[0] for c in CITIES))
+    errors = {
+        name: float("inf") if pos is None else geohash.distance_m((lon, lat), (float(pos[0]), float(pos[1])))
+        for (name, lon, lat), pos in zip(CITIES, stored, strict=True)
+    }
+    worst = max(errors, key=lambda n: errors[n])
+    span = ctx.r.geodist(key, "palermo", "catania")
+    span_m = float(span) if span is not None else 0.0
+    span_ok = abs(span_m - PALERMO_CATANIA_M) <= 0.005 * PALERMO_CATANIA_M
+    ok = errors[worst] <= 1.0 and span_ok
+    return verdict(
+        ok,
+        f"every city within {errors[worst]:.2f} m of its input; Palermo-Catania {span_m / 1000:.2f} km"
+        if ok
+        else f"{worst} is stored {errors[worst] / 1000:,.0f} km from its input; Palermo-Catania "
+        f"{span_m / 1000:,.2f} km (want 166.27)",
+        pitfall="latitude/longitude order: GEOADD takes longitude first, then latitude; a swapped pair "
+        "inside +-85 degrees is accepted silently at the wrong place",
+        worst_error_m=round(errors[worst], 3),
+        palermo_catania_m=round(span_m, 2),
+    )
+
+
+@check("proximity.radius_recall", "radius search finds every place within the radius")
+def radius_recall(ctx: DrillContext, impl: Any) -> Verdict:
+    """1,200 seeded places; 12 queries, half centred on geohash cell borders; 100% recall required."""
+    rng = ctx.fork_rng("recall")
+    key = ctx.key("geo", "{recall}")
+    ctx.r.delete(key)
+    places = seeded_places(rng, POINTS)
+    impl.add_places(ctx.r, key, places)
+    centres = border_centres(rng, 6) + [
+        (CENTRE[0] + rng.uniform(-0.08, 0.08), CENTRE[1] + rng.uniform(-0.06, 0.06)) for _ in range(6)
+    ]
+    results = [compare(places, c, RADIUS_M, impl.nearby(ctx.r, key, c[0], c[1], RADIUS_M)) for c in centres]
+    expected = sum(r.expected for r in results)
+    found = sum(r.found for r in results)
+    extra = sum(r.extra for r in results)
+    max_diff = max(r.max_diff_m for r in results)
+    recall = 100.0 * found / expected if expected else 100.0
+    ok = found == expected and extra == 0 and max_diff <= TOLERANCE_M
+    return verdict(
+        ok,
+        f"{found} of {expected} places within {RADIUS_M:.0f} m found over {len(centres)} queries "
+        f"({recall:.1f}% recall), {extra} outside; distances within {max_diff:.2f} m of brute force",
+        pitfall="searching only the geohash cell (prefix) that holds the centre misses neighbours just "
+        "across its border; GEOSEARCH also scans the 8 neighbouring cells",
+        points=POINTS,
+        queries=len(centres),
+        expected=expected,
+        found=found,
+        extra=extra,
+        recall=round(recall, 2),
+        max_diff_m=round(max_diff, 4),
+    )
+
+
+@check("proximity.k_nearest", "k nearest are the k nearest")
+def k_nearest(ctx: DrillContext, impl: Any) -> Verdict:
+    """``nearest(k=5)`` returns the 5 places a brute-force scan ranks nearest (ties within tolerance)."""
+    rng = ctx.fork_rng("nearest")
+    key = ctx.key("geo", "{nearest}")
+    ctx.r.delete(key)
+    places = seeded_places(rng, 400, prefix="shop")
+    impl.add_places(ctx.r, key, places)
+    k, radius = 5, 3_000.0
+    wrong = []
+    for q in range(4):
+        centre = (CENTRE[0] + rng.uniform(-0.05, 0.05), CENTRE[1] + rng.uniform(-0.04, 0.04))
+        truth = sorted((geohash.distance_m(centre, (lon, lat)), m) for m, lon, lat in places)
+        kth = truth[k - 1][0]
+        brute = {m: d for d, m in truth}
+        got = impl.nearest(ctx.r, key, centre[0], centre[1], radius, k)
+        far = [str(m) for m, _ in got if brute.get(str(m), float("inf")) > kth + TOLERANCE_M]
+        if len(got) != k:
+            wrong.append(f"query {q + 1}: returned {len(got)} places, want {k}")
+        elif far:
+            wrong.append(f"query {q + 1}: {len(far)} of {k} are not among the {k} nearest")
+    return verdict(
+        not wrong,
+        f"4 queries each returned the {k} nearest" if not wrong else "; ".join(wrong),
+        pitfall="COUNT k ANY returns the first k matches the server meets, not the k nearest; drop "
+        "ANY (the server then sorts every match in the area)",
+        wrong=len(wrong),
+    )
+
+
+@check("proximity.one_round_trip", "one round trip per operation")
+def one_round_trip(ctx: DrillContext, impl: Any) -> Verdict:
+    """Indexing a batch and each search are one round trip."""
+    key = ctx.key("geo", "{trips}")
+    places = seeded_places(ctx.fork_rng("trips"), 50)
+    lon, lat = CENTRE
+    calls = {
+        "add_places": functools.partial(impl.add_places, ctx.r, key, places),
+        "nearby": functools.partial(impl.nearby, ctx.r, key, lon, lat, RADIUS_M),
+        "nearest": functools.partial(impl.nearest, ctx.r, key, lon, lat, RADIUS_M, 3),
+    }
+    trips = {name: round_trips_of(ctx, f"check:{name}", call)[1] for name, call in calls.items()}
+    heavy = {n: t for n, t in trips.items() if t != 1}
+    return verdict(
+        not heavy,
+        "every operation took 1 round trip"
+        if not heavy
+        else ", ".join(f"{n} took {t} round trips" for n, t in heavy.items()),
+        pitfall="one GEOADD per place, or positions fetched one by one: send the batch in one command",
+        **{f"trips_{n}": t for n, t in trips.items()},
+    )
+
+
+CHECKS = (positions, radius_recall, k_nearest, one_round_trip)
