@@ -14,7 +14,17 @@ from redisprep.drills.spec import CatalogEntry, Drill, DrillMeta
 from redisprep.errors import DataFormatError, UnknownNameError
 
 #: Every drill module, in the order ``drill list`` and ``drill all`` use. Add new drills here.
-DRILL_MODULES = ("redisprep.drills.leaderboard",)
+DRILL_MODULES = (
+    "redisprep.drills.leaderboard",
+    "redisprep.drills.structures.strings",
+    "redisprep.drills.structures.hashes",
+    "redisprep.drills.structures.lists",
+    "redisprep.drills.structures.sets",
+    "redisprep.drills.structures.sorted_sets",
+    "redisprep.drills.structures.bloom",
+    "redisprep.drills.structures.time_series",
+    "redisprep.drills.structures.hyperloglog",
+)
 
 GROUP_TITLES: dict[str, str] = {
     "use-case": "Use cases",
