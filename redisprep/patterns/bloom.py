@@ -10,8 +10,10 @@ Interface (``r`` is a ``redis.Redis`` client):
 
 The k bit positions of an item come from one 128-bit BLAKE2b digest split into two 64-bit halves,
 ``h1 + i * h2 mod m`` (Kirsch and Mitzenmacher, "Less hashing, same performance", 2006), computed
-in the client so every server and client agree. Each item costs one BITFIELD command with k
-``SET u1`` or ``GET u1`` operations; batches of items go in one command per chunk.
+in the client so every server and client agree. One item costs one BITFIELD command with k
+``SET u1`` or ``GET u1`` operations. A batch add is one pipelined round trip; a batch query asks
+bit by bit (up to k round trips) and stops asking about an item at its first 0 bit, so a
+never-added item usually costs one or two bit reads instead of k.
 """
 
 from __future__ import annotations
@@ -78,10 +80,16 @@ def add_many(r: Any, key: str, spec: BloomSpec, items: Sequence[str]) -> int:
 
 
 def might_contain_many(r: Any, key: str, spec: BloomSpec, items: Sequence[str]) -> list[bool]:
-    """One BITFIELD GET per chunk of items, in one pipelined round trip."""
-    bits = _batched(r, key, "GET", spec, items)
-    k = spec.hashes
-    return [all(bits[i * k : (i + 1) * k]) for i in range(len(items))]
+    """Round i reads bit i of every item still possibly present (one pipelined BITFIELD batch)."""
+    offsets = [positions(spec, item) for item in items]
+    alive = list(range(len(items)))
+    for i in range(spec.hashes):
+        if not alive:
+            break
+        bits = _read_bits(r, key, [offsets[j][i] for j in alive])
+        alive = [j for j, bit in zip(alive, bits, strict=True) if bit]
+    present = set(alive)
+    return [j in present for j in range(len(items))]
 
 
 def _ops(op: str, spec: BloomSpec, items: Sequence[str]) -> list[Any]:
@@ -96,6 +104,16 @@ def _batched(r: Any, key: str, op: str, spec: BloomSpec, items: Sequence[str]) -
     pipe = r.pipeline(transaction=False)
     for start in range(0, len(items), CHUNK):
         pipe.execute_command("BITFIELD", key, *_ops(op, spec, items[start : start + CHUNK]))
+    return [int(bit) for reply in pipe.execute() for bit in reply]
+
+
+def _read_bits(r: Any, key: str, offsets: Sequence[int]) -> list[int]:
+    pipe = r.pipeline(transaction=False)
+    for start in range(0, len(offsets), CHUNK * 4):
+        args: list[Any] = []
+        for offset in offsets[start : start + CHUNK * 4]:
+            args += ["GET", "u1", offset]
+        pipe.execute_command("BITFIELD", key, *args)
     return [int(bit) for reply in pipe.execute() for bit in reply]
 
 

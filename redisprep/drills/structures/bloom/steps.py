@@ -79,7 +79,9 @@ def core_filter(ctx: DrillContext) -> StepOutcome:
             "offset`) the k bits of an item atomically, in one round trip. The client computes the "
             "k offsets (double hashing of one BLAKE2b digest), so any client in any language that "
             "hashes the same way can share the filter. `SETBIT`/`GETBIT` would work too, at k "
-            "commands per item; batches go as one `BITFIELD` per 250 items, pipelined.",
+            "commands per item. In bulk, adds go as one `BITFIELD` per 250 items in one pipeline, "
+            "and queries ask bit by bit, dropping an item at its first 0 bit: a never-added item "
+            "is usually ruled out after one or two bits.",
             f"{CAPACITY:,} taken usernames went in; then {PROBES:,} names that were never added "
             f'were queried. {hits} came back "probably taken": a measured false-positive rate of '
             f"{measured:.2%}, against {theory:.2%} in theory for m = {spec.bits:,}, k = {spec.hashes}, "

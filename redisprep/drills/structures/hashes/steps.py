@@ -143,8 +143,8 @@ def encodings(ctx: DrillContext) -> StepOutcome:
             f"(`hash-max-listpack-value`; figures from {source}). Past either limit it converts to "
             "a real hashtable, O(1) per field but several times the memory.",
             "The conversion is one-way: deleting fields does not turn a hashtable back into a "
-            "listpack. This is why millions of small objects as hashes are cheaper than as keys. "
-            + encoding_source_note(ctx),
+            "listpack. Compact small hashes are why one hash per object costs far less memory "
+            "than one string key per field. " + encoding_source_note(ctx),
         ),
         figures=(table,),
         checks=encoding_checks,

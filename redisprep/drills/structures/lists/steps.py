@@ -58,14 +58,14 @@ def queues(ctx: DrillContext) -> StepOutcome:
 
 def blocking(ctx: DrillContext) -> StepOutcome:
     start = mark(ctx)
-    empty = ctx.key("list", "idle")
+    empty = ctx.key("list", "{idle}", "queue")
     with ctx.tracer.operation("wait for a job (BRPOP, empty list)"):
         t0 = time.perf_counter()
         nothing = ctx.r.brpop([empty], timeout=EMPTY_TIMEOUT_S)
         waited_s = time.perf_counter() - t0
     with ctx.tracer.operation("wait and move (BLMOVE, empty list)"):
         t0 = time.perf_counter()
-        ctx.r.blmove(empty, ctx.key("list", "idle-processing"), EMPTY_TIMEOUT_S, "RIGHT", "LEFT")
+        ctx.r.blmove(empty, ctx.key("list", "{idle}", "processing"), EMPTY_TIMEOUT_S, "RIGHT", "LEFT")
         moved_waited_s = time.perf_counter() - t0
     woke = checks.blocking_pop.run(ctx, ls)
     blmove_blocked = moved_waited_s >= EMPTY_TIMEOUT_S * 0.8

@@ -41,8 +41,9 @@ def membership(ctx: DrillContext) -> StepOutcome:
             '"which ids did we already process", unique visitors (exactly; see the hyperloglog '
             "drill for the approximate, constant-memory way).",
             f'The first `SADD` added {added} tags; the second added {again}, because "redis" was '
-            f"already there. `SMISMEMBER` answered {answers} for redis and python in one round trip; "
-            f"the set has {total} members. A list used as a set keeps duplicates:",
+            f"already there. `SMISMEMBER` answered {'yes' if answers[0] else 'no'} for redis and "
+            f"{'yes' if answers[1] else 'no'} for python in one round trip; "
+            f"the set has {total} members. A list used as a set keeps duplicates (first check below).",
         ),
         figures=(command_table(ctx, commands_since(ctx, start)),),
         checks=(naive, checks.unique_members.run(ctx, ss), checks.membership.run(ctx, ss)),
