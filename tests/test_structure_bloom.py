@@ -36,10 +36,17 @@ def test_sizing_matches_the_textbook_formulas() -> None:
     assert all(0 <= p < spec.bits for p in bf.positions(spec, "ada"))
 
 
-def test_undersized_filter_reports_almost_everything_present(ctx: DrillContext) -> None:
+def test_one_hash_bitmap_has_about_ten_times_the_false_positives(ctx: DrillContext) -> None:
     result = checks.false_positive_rate.run(ctx, NAIVE)
     assert not result.passed
-    assert float(result.measured["measured_fp"] or 0) > 0.9
+    one_hash = bf.naive_sizing(checks.CAPACITY, checks.ERROR_RATE)
+    assert one_hash.hashes == 1
+    theory = bf.theoretical_fp(one_hash, checks.CAPACITY)  # 1 - e^(-n/m), about 9.9%
+    assert abs(float(result.measured["measured_fp"] or 0) - theory) < checks.tolerance(theory, checks.PROBES)
+
+
+def test_an_overfilled_filter_answers_probably_to_almost_everyone() -> None:
+    assert bf.theoretical_fp(bf.sizing(100, 0.01), 1000) > 0.99
 
 
 def test_add_reports_new_items_and_queries_agree(ctx: DrillContext) -> None:

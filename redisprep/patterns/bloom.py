@@ -135,9 +135,11 @@ def bf_might_contain_many(r: Any, key: str, items: Sequence[str]) -> list[bool]:
     return [bool(int(x)) for x in r.execute_command("BF.MEXISTS", key, *items)]
 
 
-# --- naive variant: a filter sized for a tenth of what it holds --------------------------------
+# --- naive variant: one hash into a bitmap of the same size --------------------------------------
 
 
 def naive_sizing(capacity: int, error_rate: float) -> BloomSpec:
-    """Sized for capacity/10 items: the classic "the filter was sized last year" mistake."""
-    return sizing(max(1, capacity // 10), error_rate)
+    """The right number of bits but a single hash: a plain hashed bitmap, about 10% false positives
+    at 1% sizing, because one bit per item is far easier to hit by chance than seven."""
+    spec = sizing(capacity, error_rate)
+    return BloomSpec(spec.bits, 1, capacity, error_rate)

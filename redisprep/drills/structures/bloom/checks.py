@@ -67,8 +67,8 @@ def false_positive_rate(ctx: DrillContext, impl: Any) -> Verdict:
         rate <= bound,
         f"{hits} of {PROBES} never-added items reported present: {rate:.2%} "
         f"(sized for {ERROR_RATE:.0%}, allowed up to {bound:.2%})",
-        pitfall="a filter holding more items than it was sized for: the false-positive rate climbs "
-        "towards 100%; size it for the real count, or use a scaling filter (BF.RESERVE ... EXPANSION)",
+        pitfall="too few hash functions (or too few bits per item): size with m = -n ln p / (ln 2)^2 "
+        "and k = (m/n) ln 2, and never fill past the capacity it was sized for",
         false_positives=hits,
         measured_fp=round(rate, 5),
         bits=spec.bits,

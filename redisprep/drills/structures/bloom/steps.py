@@ -34,6 +34,7 @@ def sizing(ctx: DrillContext) -> StepOutcome:
             )
         )
     spec = bf.sizing(CAPACITY, ERROR_RATE)
+    overfilled = bf.theoretical_fp(bf.sizing(CAPACITY // 10, ERROR_RATE), CAPACITY)
     return StepOutcome(
         narration=(
             'A Bloom filter answers "have I seen this?" in a fixed amount of memory: "no" is '
@@ -45,6 +46,10 @@ def sizing(ctx: DrillContext) -> StepOutcome:
             f"ln 2 hashes. For n = {CAPACITY:,} and p = {ERROR_RATE:g} that is m = {spec.bits:,} bits "
             f"({(spec.bits + 7) // 8:,} bytes) and k = {spec.hashes}, whatever the length of the items. "
             "Items cannot be removed (a bit may belong to several items).",
+            f"Past its capacity a filter degrades fast: one sized for {CAPACITY // 10:,} items at "
+            f'1% but holding {CAPACITY:,} would answer "probably" to {overfilled:.1%} of '
+            "strangers (theory). Size for the real count, or let `BF.RESERVE` scale by stacking "
+            "sub-filters.",
         ),
         figures=(
             DataTable(
@@ -86,7 +91,7 @@ def core_filter(ctx: DrillContext) -> StepOutcome:
             f'were queried. {hits} came back "probably taken": a measured false-positive rate of '
             f"{measured:.2%}, against {theory:.2%} in theory for m = {spec.bits:,}, k = {spec.hashes}, "
             f"n = {CAPACITY:,}. The key holds {size:,} bytes (`STRLEN`).",
-            "The naive filter below was sized for a tenth of what it holds, the usual way filters fail.",
+            "The naive filter below has the same bits but one hash function: a plain hashed bitmap.",
         ),
         figures=(
             DataTable(
