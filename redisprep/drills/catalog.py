@@ -18,7 +18,15 @@ DRILL_MODULES = (
     "redisprep.drills.leaderboard",
     "redisprep.drills.rate_limit",
     "redisprep.drills.proximity",
+    "redisprep.drills.structures.strings",
+    "redisprep.drills.structures.hashes",
+    "redisprep.drills.structures.lists",
+    "redisprep.drills.structures.sets",
+    "redisprep.drills.structures.sorted_sets",
+    "redisprep.drills.structures.bloom",
     "redisprep.drills.geo",
+    "redisprep.drills.structures.time_series",
+    "redisprep.drills.structures.hyperloglog",
 )
 
 GROUP_TITLES: dict[str, str] = {

@@ -1,0 +1,15 @@
+"""The bloom drill: a Bloom filter on core bit commands, measured vs theoretical false positives, BF.*."""
+
+from redisprep.drills.spec import Drill
+from redisprep.drills.structures.bloom.checks import CHECKS
+from redisprep.drills.structures.bloom.steps import STEPS
+
+DRILL = Drill(
+    name="bloom",
+    steps=STEPS,
+    checks=CHECKS,
+    reference="redisprep.patterns.bloom",
+    interface=("sizing", "add_many", "might_contain_many"),
+)
+
+__all__ = ["DRILL"]

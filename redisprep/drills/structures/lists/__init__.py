@@ -1,0 +1,15 @@
+"""The lists drill: queues, blocking pops, LMOVE for a reliable queue, and the list encodings."""
+
+from redisprep.drills.spec import Drill
+from redisprep.drills.structures.lists.checks import CHECKS
+from redisprep.drills.structures.lists.steps import STEPS
+
+DRILL = Drill(
+    name="lists",
+    steps=STEPS,
+    checks=CHECKS,
+    reference="redisprep.patterns.lists",
+    interface=("push", "claim", "ack", "recover"),
+)
+
+__all__ = ["DRILL"]

@@ -1,0 +1,15 @@
+"""The sets drill: membership, set algebra with SINTER and SINTERCARD, and intset vs hashtable."""
+
+from redisprep.drills.spec import Drill
+from redisprep.drills.structures.sets.checks import CHECKS
+from redisprep.drills.structures.sets.steps import STEPS
+
+DRILL = Drill(
+    name="sets",
+    steps=STEPS,
+    checks=CHECKS,
+    reference="redisprep.patterns.sets",
+    interface=("add", "size", "contains", "common", "common_count"),
+)
+
+__all__ = ["DRILL"]

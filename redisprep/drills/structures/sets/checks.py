@@ -1,0 +1,81 @@
+"""Checks of the sets drill; each runs against any implementation of the sets interface."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from redisprep.drills._checks import Verdict, check, verdict
+from redisprep.drills.context import DrillContext
+
+ACCOUNTS = 2_000
+
+
+def follows(rng: random.Random, count: int) -> list[str]:
+    """``count`` distinct account names drawn from ACCOUNTS."""
+    return [f"acct:{i}" for i in rng.sample(range(ACCOUNTS), count)]
+
+
+@check("sets.unique_members", "adding a member twice keeps one copy")
+def unique_members(ctx: DrillContext, impl: Any) -> Verdict:
+    """Following the same account again (a retried request) must not count twice."""
+    key = ctx.key("set", "following", "check")
+    ctx.r.delete(key)
+    impl.add(ctx.r, key, ["acct:1", "acct:2", "acct:3"])
+    impl.add(ctx.r, key, ["acct:2", "acct:3"])  # a retry
+    got = impl.size(ctx.r, key)
+    return verdict(
+        got == 3,
+        f"size {got} after adding 3 accounts and retrying 2 of them (want 3)",
+        pitfall="a list keeps duplicates, so a retried follow counts twice; a set stores each member once",
+        size=got,
+    )
+
+
+@check("sets.membership", "membership answers match")
+def membership(ctx: DrillContext, impl: Any) -> Verdict:
+    """``contains`` answers for members and strangers in one call."""
+    rng = ctx.fork_rng("membership")
+    key = ctx.key("set", "following", "members")
+    members = follows(rng, 300)
+    impl.add(ctx.r, key, members)
+    probe = members[:20] + [f"stranger:{i}" for i in range(20)]
+    got = impl.contains(ctx.r, key, probe)
+    want = [True] * 20 + [False] * 20
+    wrong = sum(1 for g, w in zip(got, want, strict=True) if g != w)
+    return verdict(
+        wrong == 0,
+        f"{len(probe) - wrong} of {len(probe)} membership answers right",
+        pitfall="SMISMEMBER answers many members in one round trip",
+        wrong=wrong,
+    )
+
+
+@check("sets.intersections", "intersections and their counts are exact")
+def intersections(ctx: DrillContext, impl: Any) -> Verdict:
+    """SINTER matches Python's, SINTERCARD counts it, LIMIT caps it, a missing key gives 0."""
+    rng = ctx.fork_rng("intersections")
+    a, b = (ctx.key("set", "{follows-check}", who) for who in ("ana", "ben"))
+    missing = ctx.key("set", "{follows-check}", "nobody")
+    fa, fb = follows(rng, 400), follows(rng, 400)
+    impl.add(ctx.r, a, fa)
+    impl.add(ctx.r, b, fb)
+    want = set(fa) & set(fb)
+    got = impl.common(ctx.r, [a, b])
+    counted = impl.common_count(ctx.r, [a, b])
+    capped = impl.common_count(ctx.r, [a, b], limit=5)
+    empty = impl.common_count(ctx.r, [missing, a])
+    ok = got == want and counted == len(want) and capped == min(5, len(want)) and empty == 0
+    return verdict(
+        ok,
+        f"{len(got)} in common (want {len(want)}); SINTERCARD {counted}, with LIMIT 5 {capped}, "
+        f"with a missing key {empty}",
+        pitfall="SINTERCARD counts without sending members; LIMIT stops early; a missing key is an "
+        "empty set, so the count is 0",
+        common=counted,
+        limited=capped,
+        with_missing=empty,
+    )
+
+
+CHECKS = (unique_members, membership, intersections)

@@ -1,0 +1,135 @@
+"""The narrated steps of the sets drill."""
+
+from __future__ import annotations
+
+from redisprep.drills._checks import variant
+from redisprep.drills.context import DrillContext
+from redisprep.drills.model import DataTable, Step, StepOutcome
+from redisprep.drills.structures._encoding import limits_of
+from redisprep.drills.structures._shared import (
+    EncodingCase,
+    command_table,
+    commands_since,
+    encoding_source_note,
+    encoding_table,
+    mark,
+)
+from redisprep.drills.structures.sets import checks
+from redisprep.patterns import sets as ss
+
+NAIVE = variant(ss, add=ss.naive_add, size=ss.naive_size)
+
+
+def membership(ctx: DrillContext) -> StepOutcome:
+    start = mark(ctx)
+    tags = ctx.key("set", "post", "7", "tags")
+    with ctx.tracer.operation("add members (SADD)"):
+        added = ss.add(ctx.r, tags, ["redis", "databases", "caching"])
+    with ctx.tracer.operation("add members (SADD)"):
+        again = ss.add(ctx.r, tags, ["redis", "performance"])
+    with ctx.tracer.operation("is it a member? (SISMEMBER)"):
+        ctx.r.sismember(tags, "redis")
+    with ctx.tracer.operation("several at once (SMISMEMBER)"):
+        answers = ss.contains(ctx.r, tags, ["redis", "python"])
+    with ctx.tracer.operation("how many (SCARD)"):
+        total = ss.size(ctx.r, tags)
+    naive = checks.unique_members.run(ctx, NAIVE).expecting_failure()
+    return StepOutcome(
+        narration=(
+            "A set holds distinct strings with no order. Adding, removing and testing a member are "
+            'O(1), and `SCARD` is O(1) because the size is stored. Uses: tags, "who liked this", '
+            '"which ids did we already process", unique visitors (exactly; see the hyperloglog '
+            "drill for the approximate, constant-memory way).",
+            f'The first `SADD` added {added} tags; the second added {again}, because "redis" was '
+            f"already there. `SMISMEMBER` answered {'yes' if answers[0] else 'no'} for redis and "
+            f"{'yes' if answers[1] else 'no'} for python in one round trip; "
+            f"the set has {total} members. A list used as a set keeps duplicates (first check below).",
+        ),
+        figures=(command_table(ctx, commands_since(ctx, start)),),
+        checks=(naive, checks.unique_members.run(ctx, ss), checks.membership.run(ctx, ss)),
+    )
+
+
+def algebra(ctx: DrillContext) -> StepOutcome:
+    start = mark(ctx)
+    rng = ctx.fork_rng("algebra")
+    ana, ben = (ctx.key("set", "{follows}", who) for who in ("ana", "ben"))
+    with ctx.tracer.paused():
+        ss.add(ctx.r, ana, checks.follows(rng, 300))
+        ss.add(ctx.r, ben, checks.follows(rng, 300))
+    with ctx.tracer.operation("in common (SINTER)"):
+        both = ss.common(ctx.r, [ana, ben])
+    with ctx.tracer.operation("how many in common (SINTERCARD)"):
+        count = ss.common_count(ctx.r, [ana, ben])
+    with ctx.tracer.operation("at least 3 in common? (SINTERCARD LIMIT)"):
+        capped = ss.common_count(ctx.r, [ana, ben], limit=3)
+    with ctx.tracer.operation("follows ana, not ben (SDIFF)"):
+        only_ana = ctx.r.sdiff([ana, ben])
+    with ctx.tracer.operation("either (SUNION)"):
+        either = ctx.r.sunion([ana, ben])
+    rows = (
+        ("ana follows", 300),
+        ("ben follows", 300),
+        ("both (SINTER / SINTERCARD)", count),
+        ("SINTERCARD ... LIMIT 3", capped),
+        ("ana only (SDIFF)", len(only_ana)),
+        ("either (SUNION)", len(either)),
+    )
+    return StepOutcome(
+        narration=(
+            "Set algebra runs in the server: `SINTER`, `SUNION` and `SDIFF` (and their `STORE` forms "
+            'that write the result to a key). "People you both follow" is an intersection. Its '
+            "cost depends on the smallest set and the number of sets, so intersect small with big.",
+            f"ana and ben follow {len(both)} accounts in common. When only the number matters, "
+            "`SINTERCARD` (Redis 7.0) returns it without sending the members, and `LIMIT` stops "
+            'counting early: "do they share at least 3?" needs 3 matches, not all of them.',
+            "A missing key counts as an empty set, so `SINTERCARD` with one returns 0 on Redis. "
+            "fakeredis 2.40 answers WRONGTYPE instead when the missing key comes first; the "
+            "reference maps that to Redis's answer.",
+        ),
+        figures=(
+            DataTable("follows", ("set", "members"), rows),
+            command_table(ctx, commands_since(ctx, start)),
+        ),
+        checks=(checks.intersections.run(ctx, ss),),
+    )
+
+
+def encodings(ctx: DrillContext) -> StepOutcome:
+    limits = limits_of(ctx)
+    ints = limits.set_max_intset_entries
+
+    def build(name: str, members: list[str]) -> str:
+        key = ctx.key("set", "enc", name)
+        with ctx.tracer.paused():
+            ctx.r.sadd(key, *members)
+        return key
+
+    numbers = [str(n) for n in range(ints + 1)]
+    cases = (
+        EncodingCase(f"{ints} integers", build("ints", numbers[:ints]), ints),
+        EncodingCase(f"{ints + 1} integers", build("ints-over", numbers), ints + 1),
+        EncodingCase("10 integers and one word", build("mixed", [*numbers[:10], "ten"]), 11),
+        EncodingCase("3 short strings", build("words", ["redis", "sets", "tags"]), 3),
+        EncodingCase("200 short strings", build("many-words", [f"tag-{n}" for n in range(200)]), 200),
+    )
+    table, encoding_checks = encoding_table(ctx, "sets", cases)
+    return StepOutcome(
+        narration=(
+            f"A set of integers only is an intset: a sorted array of integers, searched by binary "
+            f"search, at most {ints} of them (`set-max-intset-entries`). One non-integer member or "
+            f"one integer too many converts it to a hashtable.",
+            "On Redis 7.0 every set of strings is a hashtable, even a tiny one. Redis 7.2 added a "
+            "listpack encoding for small string sets (up to 128 members of up to 64 bytes). "
+            + encoding_source_note(ctx),
+        ),
+        figures=(table,),
+        checks=encoding_checks,
+    )
+
+
+STEPS = (
+    Step("Membership: SADD, SMISMEMBER, SCARD", membership),
+    Step("Set algebra: SINTER and SINTERCARD", algebra),
+    Step("Encodings: intset, then hashtable", encodings),
+)

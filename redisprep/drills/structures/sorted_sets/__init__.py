@@ -1,0 +1,15 @@
+"""The sorted-sets drill: a priority queue with ZPOPMIN/BZPOPMIN, ranges by score and rank, encodings."""
+
+from redisprep.drills.spec import Drill
+from redisprep.drills.structures.sorted_sets.checks import CHECKS
+from redisprep.drills.structures.sorted_sets.steps import STEPS
+
+DRILL = Drill(
+    name="sorted-sets",
+    steps=STEPS,
+    checks=CHECKS,
+    reference="redisprep.patterns.sorted_sets",
+    interface=("schedule", "pop_next", "pop_next_blocking", "due", "page"),
+)
+
+__all__ = ["DRILL"]

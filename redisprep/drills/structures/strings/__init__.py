@@ -1,0 +1,15 @@
+"""The strings drill: counters, claim-once keys with SET NX EX, bitmaps, and the three string encodings."""
+
+from redisprep.drills.spec import Drill
+from redisprep.drills.structures.strings.checks import CHECKS
+from redisprep.drills.structures.strings.steps import STEPS
+
+DRILL = Drill(
+    name="strings",
+    steps=STEPS,
+    checks=CHECKS,
+    reference="redisprep.patterns.strings",
+    interface=("count", "claim", "mark_active", "active_count", "active_on_all"),
+)
+
+__all__ = ["DRILL"]

@@ -1,0 +1,15 @@
+"""The time-series drill: a series on a sorted set with server-side downsampling, compared with TS.*."""
+
+from redisprep.drills.spec import Drill
+from redisprep.drills.structures.time_series.checks import CHECKS
+from redisprep.drills.structures.time_series.steps import STEPS
+
+DRILL = Drill(
+    name="time-series",
+    steps=STEPS,
+    checks=CHECKS,
+    reference="redisprep.patterns.timeseries",
+    interface=("add_many", "points", "downsample", "trim"),
+)
+
+__all__ = ["DRILL"]

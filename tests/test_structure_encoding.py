@@ -1,0 +1,99 @@
+"""The encoding helper: OBJECT ENCODING on a live server, and a model that agrees with it (Redis 7.0)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from redisprep.backends import Backend, delete_namespace
+from redisprep.drills.context import DrillContext
+from redisprep.drills.structures._encoding import Limits, encoding_of, limits_of, model
+
+
+@pytest.fixture
+def ctx(backend: Backend) -> Iterator[DrillContext]:
+    context = DrillContext.create(backend, seed=1)
+    yield context
+    delete_namespace(backend.client(), context.ns)
+
+
+def build(ctx: DrillContext) -> dict[str, tuple[str, bool]]:
+    """Keys on both sides of each threshold, with the encoding Redis 7.0 gives them."""
+    r = ctx.r
+    k = ctx.key
+    r.set(k("int"), "12345")
+    r.set(k("neg"), "-7")
+    r.set(k("zero-padded"), "007")
+    r.set(k("too-big"), "12345678901234567890")
+    r.set(k("e44"), "x" * 44)
+    r.set(k("r45"), "x" * 45)
+    r.setbit(k("bits"), 3, 1)
+    r.hset(k("h512"), mapping={f"f{i}": "v" for i in range(512)})
+    r.hset(k("h513"), mapping={f"f{i}": "v" for i in range(513)})
+    r.hset(k("h-long"), mapping={"f": "v" * 65})
+    r.zadd(k("z128"), {f"m{i}": i for i in range(128)})
+    r.zadd(k("z129"), {f"m{i}": i for i in range(129)})
+    r.zadd(k("z-long"), {"m" * 65: 1})
+    r.sadd(k("s512"), *range(512))
+    r.sadd(k("s513"), *range(513))
+    r.sadd(k("s-words"), "a", "b")
+    r.rpush(k("list"), "a", "b", "c")
+    r.xadd(k("stream"), {"f": "v"})
+    return {
+        k("int"): ("int", False),
+        k("neg"): ("int", False),
+        k("zero-padded"): ("embstr", False),
+        k("too-big"): ("embstr", False),
+        k("e44"): ("embstr", False),
+        k("r45"): ("raw", False),
+        k("bits"): ("raw", True),
+        k("h512"): ("listpack", False),
+        k("h513"): ("hashtable", False),
+        k("h-long"): ("hashtable", False),
+        k("z128"): ("listpack", False),
+        k("z129"): ("skiplist", False),
+        k("z-long"): ("skiplist", False),
+        k("s512"): ("intset", False),
+        k("s513"): ("hashtable", False),
+        k("s-words"): ("hashtable", False),
+        k("list"): ("quicklist", False),
+        k("stream"): ("stream", False),
+    }
+
+
+def test_model_matches_redis_7_0_thresholds(ctx: DrillContext) -> None:
+    cases = build(ctx)
+    got = {key: model(ctx.r, key, (7, 0), Limits(), changed_in_place=cip) for key, (_, cip) in cases.items()}
+    assert got == {key: want for key, (want, _) in cases.items()}
+
+
+def test_encoding_is_read_on_a_live_server_and_modelled_on_the_embedded_one(ctx: DrillContext) -> None:
+    cases = build(ctx)
+    readings = {key: encoding_of(ctx, key, changed_in_place=cip) for key, (_, cip) in cases.items()}
+    sources = {r.source for r in readings.values()}
+    if ctx.backend.is_simulated:
+        assert sources == {"modelled"}  # fakeredis has no OBJECT command
+    else:
+        assert sources == {"read"}
+    if ctx.backend.version[:2] == (7, 0):
+        assert {key: r.name for key, r in readings.items()} == {key: want for key, (want, _) in cases.items()}
+
+
+def test_model_knows_what_7_2_changed(ctx: DrillContext) -> None:
+    cases = build(ctx)
+    words, ints, items = ctx.key("s-words"), ctx.key("s513"), ctx.key("list")
+    assert model(ctx.r, words, (7, 2), Limits()) == "listpack"
+    assert model(ctx.r, ints, (7, 2), Limits()) == "hashtable"
+    assert model(ctx.r, items, (7, 2), Limits()) == "listpack"
+    assert cases  # built
+
+
+def test_limits_come_from_config_get_on_a_live_server(backend: Backend) -> None:
+    ctx = DrillContext.create(backend)
+    limits = limits_of(ctx)
+    if backend.is_simulated:
+        assert limits == Limits()
+    else:
+        assert limits.read_from_server
+        assert limits.zset_max_listpack_entries == 128  # the suite's server runs with defaults

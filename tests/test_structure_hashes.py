@@ -1,0 +1,59 @@
+"""The hashes drill: field updates, HINCRBY and field expiry (detected, never assumed)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from redisprep.backends import Backend, delete_namespace
+from redisprep.drills import get_drill, run_drill
+from redisprep.drills.context import DrillContext
+from redisprep.drills.structures.hashes import checks
+from redisprep.drills.structures.hashes.steps import NAIVE
+from redisprep.patterns import hashes as hs
+
+
+@pytest.fixture
+def ctx(backend: Backend) -> Iterator[DrillContext]:
+    context = DrillContext.create(backend, seed=3)
+    yield context
+    delete_namespace(backend.client(), context.ns)
+
+
+@pytest.mark.parametrize("check", get_drill("hashes").drill.checks, ids=lambda c: c.id)
+def test_reference_passes_every_check(ctx: DrillContext, check: object) -> None:
+    result = check.run(ctx, hs)  # type: ignore[attr-defined]
+    assert result.passed, result.message
+
+
+def test_json_string_object_loses_concurrent_field_updates(ctx: DrillContext) -> None:
+    result = checks.field_updates.run(ctx, NAIVE)
+    assert not result.passed
+    assert result.measured["kept"] == 1
+    assert "HSET" in (result.pitfall or "")
+
+
+def test_json_string_counter_loses_increments(ctx: DrillContext) -> None:
+    result = checks.counter_field.run(ctx, NAIVE)
+    assert not result.passed
+    assert result.measured["final"] == checks.ROUNDS
+
+
+def test_field_expiry_runs_where_hexpire_exists_and_is_skipped_elsewhere(backend: Backend) -> None:
+    report = run_drill("hashes", backend, seed=1)
+    step = next(s for s in report.steps if s.title.startswith("Field expiry"))
+    if backend.has_command("hexpire"):  # fakeredis has it although it imitates 7.0
+        assert step.outcome.skipped is None
+        assert [c.id for c in step.outcome.checks] == ["hashes.field_expiry"]
+        assert step.outcome.checks[0].passed
+    else:  # Redis 7.0: HEXPIRE arrived in 7.4
+        assert step.outcome.skipped and "HEXPIRE" in step.outcome.skipped
+        assert backend.version < (7, 4)
+        assert not step.outcome.checks
+
+
+def test_hash_encoding_switches_past_512_fields(backend: Backend) -> None:
+    report = run_drill("hashes", backend, seed=1)
+    table = next(f for s in report.steps for f in s.outcome.figures if f.title == "internal encoding")
+    assert [row[2] for row in table.rows] == ["listpack", "listpack", "hashtable", "hashtable"]

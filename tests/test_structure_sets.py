@@ -1,0 +1,56 @@
+"""The sets drill: membership, intersections, SINTERCARD (and fakeredis's missing-key quirk)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import redis
+
+from redisprep.backends import Backend, delete_namespace
+from redisprep.drills import get_drill
+from redisprep.drills.context import DrillContext
+from redisprep.drills.structures.sets import checks
+from redisprep.drills.structures.sets.steps import NAIVE
+from redisprep.patterns import sets as ss
+
+
+@pytest.fixture
+def ctx(backend: Backend) -> Iterator[DrillContext]:
+    context = DrillContext.create(backend, seed=3)
+    yield context
+    delete_namespace(backend.client(), context.ns)
+
+
+@pytest.mark.parametrize("check", get_drill("sets").drill.checks, ids=lambda c: c.id)
+def test_reference_passes_every_check(ctx: DrillContext, check: object) -> None:
+    result = check.run(ctx, ss)  # type: ignore[attr-defined]
+    assert result.passed, result.message
+
+
+def test_a_list_counts_a_retried_follow_twice(ctx: DrillContext) -> None:
+    result = checks.unique_members.run(ctx, NAIVE)
+    assert not result.passed
+    assert result.measured["size"] == 5
+
+
+def test_sintercard_with_a_missing_first_key(ctx: DrillContext) -> None:
+    """Redis answers 0; fakeredis 2.40 answers WRONGTYPE. The reference gives 0 on both."""
+    present, missing = ctx.key("{s}", "present"), ctx.key("{s}", "missing")
+    ctx.r.sadd(present, "a", "b")
+    if ctx.backend.is_simulated:
+        with pytest.raises(redis.ResponseError, match="WRONGTYPE"):
+            ctx.r.execute_command("SINTERCARD", 2, missing, present)
+    else:
+        assert ctx.r.execute_command("SINTERCARD", 2, missing, present) == 0
+    assert ss.common_count(ctx.r, [missing, present]) == 0
+    assert ss.common_count(ctx.r, [present, missing]) == 0
+
+
+def test_sintercard_limit_stops_early(ctx: DrillContext) -> None:
+    a, b = ctx.key("{t}", "a"), ctx.key("{t}", "b")
+    ss.add(ctx.r, a, [str(i) for i in range(50)])
+    ss.add(ctx.r, b, [str(i) for i in range(25, 100)])
+    assert ss.common_count(ctx.r, [a, b]) == 25
+    assert ss.common_count(ctx.r, [a, b], limit=3) == 3
+    assert ss.common(ctx.r, [a, b]) == {str(i) for i in range(25, 50)}

@@ -1,0 +1,49 @@
+"""The sorted-sets drill: a priority queue that hands each job out once, ranges, BZPOPMIN."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from redisprep.backends import Backend, delete_namespace
+from redisprep.drills import get_drill
+from redisprep.drills.context import DrillContext
+from redisprep.drills.structures.sorted_sets import checks
+from redisprep.drills.structures.sorted_sets.steps import NAIVE
+from redisprep.patterns import sorted_sets as zs
+
+
+@pytest.fixture
+def ctx(backend: Backend) -> Iterator[DrillContext]:
+    context = DrillContext.create(backend, seed=3)
+    yield context
+    delete_namespace(backend.client(), context.ns)
+
+
+@pytest.mark.parametrize("check", get_drill("sorted-sets").drill.checks, ids=lambda c: c.id)
+def test_reference_passes_every_check(ctx: DrillContext, check: object) -> None:
+    result = check.run(ctx, zs)  # type: ignore[attr-defined]
+    assert result.passed, result.message
+
+
+def test_peek_then_zrem_runs_every_job_on_every_worker(ctx: DrillContext) -> None:
+    result = checks.exactly_once.run(ctx, NAIVE)
+    assert not result.passed
+    assert result.measured["runs"] == checks.JOBS * checks.WORKERS
+    assert "ZPOPMIN" in (result.pitfall or "")
+
+
+def test_due_is_a_score_range_and_page_a_rank_range(ctx: DrillContext) -> None:
+    queue = ctx.key("q")
+    for job, at in (("a", 30), ("b", 10), ("c", 20), ("d", 40)):
+        zs.schedule(ctx.r, queue, job, at)
+    assert zs.due(ctx.r, queue, 25, 10) == [("b", 10.0), ("c", 20.0)]
+    assert zs.due(ctx.r, queue, 100, 1) == [("b", 10.0)]
+    assert zs.page(ctx.r, queue, 1, 2) == [("c", 20.0), ("a", 30.0)]
+    assert zs.pop_next(ctx.r, queue) == ("b", 10.0)
+    assert zs.pop_next_blocking(ctx.r, queue, 0.05) == ("c", 20.0)
+
+
+def test_blocking_pop_times_out_with_nothing(ctx: DrillContext) -> None:
+    assert zs.pop_next_blocking(ctx.r, ctx.key("empty"), 0.05) is None

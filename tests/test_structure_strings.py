@@ -1,0 +1,71 @@
+"""The strings drill: counters, claim-once keys and bitmaps behave as narrated on both backends."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from redisprep.backends import Backend, delete_namespace
+from redisprep.drills import get_drill
+from redisprep.drills.context import DrillContext
+from redisprep.drills.structures.strings import checks
+from redisprep.drills.structures.strings.steps import NAIVE
+from redisprep.patterns import strings as st
+
+
+@pytest.fixture
+def ctx(backend: Backend) -> Iterator[DrillContext]:
+    context = DrillContext.create(backend, seed=3)
+    yield context
+    delete_namespace(backend.client(), context.ns)
+
+
+@pytest.mark.parametrize("check", get_drill("strings").drill.checks, ids=lambda c: c.id)
+def test_reference_passes_every_check(ctx: DrillContext, check: object) -> None:
+    result = check.run(ctx, st)  # type: ignore[attr-defined]
+    assert result.passed, result.message
+
+
+def test_get_then_set_counter_keeps_one_increment_per_round(ctx: DrillContext) -> None:
+    result = checks.concurrent_count.run(ctx, NAIVE)
+    assert not result.passed
+    assert result.measured["final"] == checks.ROUNDS
+    assert "INCR" in (result.pitfall or "")
+
+
+def test_check_then_set_lets_every_caller_claim(ctx: DrillContext) -> None:
+    result = checks.claim_once.run(ctx, NAIVE)
+    assert not result.passed
+    assert result.measured["winners"] == checks.WORKERS
+
+
+def test_claim_sets_value_and_expiry_in_one_command(ctx: DrillContext) -> None:
+    key = ctx.key("claim")
+    assert st.claim(ctx.r, key, "a", 10) is True
+    assert st.claim(ctx.r, key, "b", 10) is False
+    assert ctx.r.get(key) == "a"
+    assert 0 < ctx.r.ttl(key) <= 10
+    commands = [c.name for c in ctx.tracer.commands if c.args[1:2] == (key,)]
+    assert commands[:2] == ["SET", "SET"]
+
+
+def test_bitmap_grows_with_the_highest_id_not_the_visits(ctx: DrillContext) -> None:
+    day = ctx.key("dau")
+    for _ in range(3):
+        st.mark_active(ctx.r, day, 7)
+    st.mark_active(ctx.r, day, 79_999)
+    assert st.active_count(ctx.r, day) == 2
+    assert ctx.r.strlen(day) == 10_000
+
+
+def test_drill_shows_string_encodings(backend: Backend) -> None:
+    from redisprep.drills import run_drill
+
+    report = run_drill("strings", backend, seed=1)
+    table = next(f for s in report.steps for f in s.outcome.figures if f.title == "internal encoding")
+    encodings = {row[0]: row[2] for row in table.rows}
+    assert encodings['"12345" (SET)'] == "int"
+    assert encodings["44-byte text"] == "embstr" and encodings["45-byte text"] == "raw"
+    assert encodings["bitmap after SETBIT"] == "raw"
+    assert {row[3] for row in table.rows} == {"modelled" if backend.is_simulated else "read"}
