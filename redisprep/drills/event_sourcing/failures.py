@@ -162,8 +162,9 @@ def trimming(ctx: DrillContext) -> StepOutcome:
             "The retention floor is the oldest id anyone still needs: the oldest pending entry of "
             "each group (`XPENDING` summary), the first entry a group has not been given yet "
             "(`XINFO GROUPS` last-delivered-id) and the first entry after the newest snapshot. "
-            "`XTRIM stream MINID ~ floor` below it loses nothing. Redis 8.2 adds trimming options "
-            "that respect consumer groups (KEEPREF, DELREF, ACKED); 7.0 leaves this to you.",
+            "`XTRIM stream MINID ~ floor` below it loses nothing. Redis 8.2 adds an `ACKED` option "
+            "to `XADD` and `XTRIM` that trims only entries every group has acknowledged; on 7.0 this "
+            "is yours to do.",
         ),
         figures=(
             DataTable(
