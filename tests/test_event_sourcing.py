@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from redisprep.backends import Backend, delete_namespace
+from redisprep.backends import Backend, connect, delete_namespace
 from redisprep.drills import get_drill, run_drill
 from redisprep.drills.context import DrillContext
 from redisprep.drills.event_sourcing import checks, variants
 from redisprep.drills.model import DataTable, DrillReport
+from redisprep.errors import BackendUnsupportedError
 from redisprep.patterns import event_sourcing as es
 
 
@@ -168,6 +170,13 @@ def test_drill_run_is_deterministic_measured_and_leaves_no_keys(backend: Backend
         ("trim (exact MAXLEN 20)", 10),
         ("trim to retention floor", 0),
     ]
+
+
+def test_a_server_older_than_6_2_is_refused_in_one_line() -> None:
+    old = dataclasses.replace(connect(None), version=(6, 0, 9))
+    with pytest.raises(BackendUnsupportedError, match=r"needs Redis 6.2 or later \(XAUTOCLAIM\)"):
+        run_drill("event-sourcing", old)
+    assert list(old.client().scan_iter(match="redisprep:*")) == []
 
 
 def test_cli_lists_event_sourcing_among_use_cases(invoke: Any) -> None:
