@@ -18,6 +18,7 @@ DRILL_MODULES = (
     "redisprep.drills.leaderboard",
     "redisprep.drills.rate_limit",
     "redisprep.drills.proximity",
+    "redisprep.drills.event_sourcing",
     "redisprep.drills.structures.strings",
     "redisprep.drills.structures.hashes",
     "redisprep.drills.structures.lists",
@@ -27,6 +28,7 @@ DRILL_MODULES = (
     "redisprep.drills.geo",
     "redisprep.drills.structures.time_series",
     "redisprep.drills.structures.hyperloglog",
+    "redisprep.drills.pubsub_vs_streams",
 )
 
 GROUP_TITLES: dict[str, str] = {

@@ -1,0 +1,24 @@
+"""The event-sourcing drill: a stream as the log, projections, crash recovery, snapshots and trimming."""
+
+from redisprep.drills.event_sourcing.checks import CHECKS
+from redisprep.drills.event_sourcing.steps import STEPS
+from redisprep.drills.spec import Drill
+
+DRILL = Drill(
+    name="event-sourcing",
+    steps=STEPS,
+    checks=CHECKS,
+    reference="redisprep.patterns.event_sourcing",
+    interface=(
+        "append",
+        "create_group",
+        "read",
+        "apply",
+        "claim",
+        "replay",
+        "save_snapshot",
+        "load_snapshot",
+    ),
+)
+
+__all__ = ["DRILL"]

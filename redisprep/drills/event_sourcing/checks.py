@@ -1,0 +1,303 @@
+"""Checks of the event-sourcing drill; each runs against any implementation of its interface."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from redisprep.drills._checks import Verdict, check, round_trips_of, verdict
+from redisprep.drills.context import DrillContext
+from redisprep.patterns.event_sourcing import fold
+
+GROUP = "projector"
+ACCOUNTS = ("acct:ann", "acct:bob", "acct:cat", "acct:dan")
+EVENTS = 100
+CRASHED_READ = 10
+"""Entries the crashing consumer reads and never finishes."""
+BATCH = 25
+MAX_CALLS = 1000
+"""Upper bound on read/claim calls a check makes, so a broken implementation cannot loop for ever."""
+
+
+def make_events(rng: random.Random, count: int) -> list[dict[str, str]]:
+    """Deposits (60 %) and withdrawals of 10-200 on a few accounts."""
+    return [
+        {
+            "type": "deposit" if rng.random() < 0.6 else "withdraw",
+            "account": rng.choice(ACCOUNTS),
+            "amount": str(rng.randrange(10, 201, 10)),
+        }
+        for _ in range(count)
+    ]
+
+
+def keys(ctx: DrillContext, tag: str) -> tuple[str, str]:
+    """The stream and projection of one scenario, emptied, sharing the hash tag ``{tag}`` (one slot)."""
+    stream, projection = ctx.key("es", "{" + tag + "}", "events"), ctx.key("es", "{" + tag + "}", "balances")
+    ctx.r.delete(stream, projection, ctx.key("es", "{" + tag + "}", "snapshot"))
+    return stream, projection
+
+
+def seed_log(ctx: DrillContext, stream: str, events: Sequence[Mapping[str, str]]) -> None:
+    """Append ``events`` directly (pipelined, untraced): setup, not the thing being checked."""
+    with ctx.tracer.paused():
+        pipe = ctx.r.pipeline(transaction=False)
+        for event in events:
+            pipe.xadd(stream, dict(event))
+        pipe.execute()
+
+
+def balances(ctx: DrillContext, projection: str) -> dict[str, int]:
+    """The projection hash as read from Redis, zero balances left out."""
+    return nonzero({k: int(v) for k, v in ctx.r.hgetall(projection).items()})
+
+
+def truth(ctx: DrillContext, stream: str) -> dict[str, int]:
+    """Balances folded from the whole stream with XRANGE (the check's own replay)."""
+    return nonzero(fold({}, ctx.r.xrange(stream)))
+
+
+def nonzero(state: Mapping[str, int]) -> dict[str, int]:
+    """``state`` without zero balances (an account can net to 0 whichever way it is built)."""
+    return {k: int(v) for k, v in sorted(state.items()) if int(v) != 0}
+
+
+def pending(ctx: DrillContext, stream: str) -> int:
+    """Entries delivered to the group and not acknowledged (XPENDING summary)."""
+    return int(ctx.r.xpending(stream, GROUP)["pending"])
+
+
+def process(
+    impl: Any, r: Any, stream: str, projection: str, consumers: Sequence[str], batch: int = BATCH
+) -> dict[str, list[str]]:
+    """Consumers take turns reading a batch and applying it until the group has nothing new.
+
+    Returns:
+        The ids each consumer handed to ``apply``.
+    """
+    handed: dict[str, list[str]] = {c: [] for c in consumers}
+    for turn in range(MAX_CALLS):
+        consumer = consumers[turn % len(consumers)]
+        entries = impl.read(r, stream, GROUP, consumer, batch)
+        if not entries:
+            break
+        for entry in entries:
+            impl.apply(r, stream, GROUP, projection, entry)
+            handed[consumer].append(str(entry[0]))
+    return handed
+
+
+def recover(impl: Any, r: Any, stream: str, projection: str, consumer: str) -> tuple[int, int, list[str]]:
+    """Sweep the pending list with ``claim`` (min-idle 0) and apply what it hands over.
+
+    Returns:
+        (entries claimed, claim calls, ids handed to ``apply``).
+    """
+    cursor, claimed, calls, handed = "0-0", 0, 0, []
+    while calls < MAX_CALLS:
+        cursor, entries, _deleted = impl.claim(r, stream, GROUP, consumer, 0, cursor, 100)
+        calls += 1
+        claimed += len(entries)
+        for entry in entries:
+            impl.apply(r, stream, GROUP, projection, entry)
+            handed.append(str(entry[0]))
+        if str(cursor) == "0-0":
+            break
+    return claimed, calls, handed
+
+
+@check("event-sourcing.replay_matches_live", "replay from the start equals the live projection")
+def replay_matches_live(ctx: DrillContext, impl: Any) -> Verdict:
+    """Append through ``append``, project with two consumers, then rebuild with ``replay``."""
+    stream, projection = keys(ctx, "replay")
+    events = make_events(ctx.fork_rng("replay"), EVENTS)
+    for event in events:
+        impl.append(ctx.r, stream, event)
+    impl.create_group(ctx.r, stream, GROUP)
+    process(impl, ctx.r, stream, projection, ("c1", "c2"))
+    live = balances(ctx, projection)
+    replayed, last = impl.replay(ctx.r, stream)
+    newest = ctx.r.xrevrange(stream, count=1)
+    logged = int(ctx.r.xlen(stream))
+    expected = truth(ctx, stream)
+    ok = logged == EVENTS and live == expected and nonzero(replayed) == expected and last == newest[0][0]
+    return verdict(
+        ok,
+        f"{logged} events logged; live projection {'=' if live == expected else '≠'} log, "
+        f"replay {'=' if nonzero(replayed) == expected else '≠'} log, replay ends at "
+        f"{'the newest entry' if last == newest[0][0] else repr(last)}",
+        pitfall="the log (XADD) is the source of truth: every entry must reach the projection once, and a "
+        "replay must fold every entry from the start (XRANGE - + in pages) and return the last id",
+        logged=logged,
+        live_equals_replay=live == nonzero(replayed),
+    )
+
+
+@check("event-sourcing.acked", "every applied entry is acknowledged")
+def acked(ctx: DrillContext, impl: Any) -> Verdict:
+    """After one consumer processed everything, the group's pending list (PEL) is empty."""
+    stream, projection = keys(ctx, "ack")
+    seed_log(ctx, stream, make_events(ctx.fork_rng("ack"), EVENTS))
+    impl.create_group(ctx.r, stream, GROUP)
+    handed = process(impl, ctx.r, stream, projection, ("c1",))
+    left = pending(ctx, stream)
+    correct = balances(ctx, projection) == truth(ctx, stream)
+    ok = left == 0 and correct and len(handed["c1"]) == EVENTS
+    return verdict(
+        ok,
+        f"processed {len(handed['c1'])} entries; {left} still pending (XPENDING); projection "
+        f"{'equals' if correct else 'differs from'} the log",
+        pitfall="a stream consumer that never acks: without XACK every entry stays in the pending list "
+        "(PEL), which grows for ever and hands the entries out again on every claim; ack in the same "
+        "script as the apply",
+        pending=left,
+    )
+
+
+@check("event-sourcing.crash_recovery", "a crashed consumer's entries are reclaimed, none lost")
+def crash_recovery(ctx: DrillContext, impl: Any) -> Verdict:
+    """A reads 10 and crashes; B processes the rest, then sweeps the pending list with ``claim``."""
+    stream, projection = keys(ctx, "crash")
+    seed_log(ctx, stream, make_events(ctx.fork_rng("crash"), EVENTS))
+    impl.create_group(ctx.r, stream, GROUP)
+    stranded = [str(e[0]) for e in impl.read(ctx.r, stream, GROUP, "A", CRASHED_READ)]  # A crashes
+    handed = process(impl, ctx.r, stream, projection, ("B",))["B"]
+    before = pending(ctx, stream)
+    # The entries are a few ms old: a sweep that waits for one idle minute must leave them alone.
+    _, early, _ = impl.claim(ctx.r, stream, GROUP, "B", 60_000, "0-0", 100)
+    claimed, calls, reclaimed = recover(impl, ctx.r, stream, projection, "B")
+    after = pending(ctx, stream)
+    all_ids = {str(i) for i, _ in ctx.r.xrange(stream)}
+    lost = len(all_ids - set(handed) - set(reclaimed))
+    correct = balances(ctx, projection) == truth(ctx, stream)
+    ok = not early and after == 0 and lost == 0 and correct
+    if early:
+        pitfall = "claims ignore min-idle: a sweep must take only entries idle longer than the threshold, "
+        pitfall += "or it steals work from healthy consumers"
+    elif claimed == 0 and before > 0:
+        pitfall = "a stream consumer that never reclaims: entries a crashed consumer read but did not ack "
+        pitfall += "stay pending for ever (reading '>' only returns new entries); sweep them with XAUTOCLAIM"
+    elif after > 0:
+        pitfall = "a stream consumer that never acks: reclaimed or not, unacknowledged entries stay "
+        pitfall += "pending and are claimed again and again; XACK in the same script as the apply"
+    else:
+        pitfall = "a reclaimed entry was applied twice or not at all: apply must be idempotent"
+    return verdict(
+        ok,
+        f"A read {len(stranded)} and crashed; B processed {len(handed)}; pending {before} -> {after} "
+        f"after claiming {claimed} in {calls} call(s); {lost} of {len(all_ids)} events lost; "
+        f"projection {'equals' if correct else 'differs from'} the log",
+        pitfall=pitfall,
+        pending_before=before,
+        pending_after=after,
+        claimed=claimed,
+        claimed_too_early=len(early),
+        lost=lost,
+        projection_equal=correct,
+    )
+
+
+@check("event-sourcing.redelivery_once", "a redelivered entry is applied once")
+def redelivery_once(ctx: DrillContext, impl: Any) -> Verdict:
+    """A reads an entry and stalls; B claims and applies it; then A wakes up and applies its copy."""
+    stream, projection = keys(ctx, "dup")
+    seed_log(ctx, stream, [{"type": "deposit", "account": "acct:ann", "amount": "100"}])
+    impl.create_group(ctx.r, stream, GROUP)
+    (entry,) = impl.read(ctx.r, stream, GROUP, "A", 1)
+    _, claimed, _ = impl.claim(ctx.r, stream, GROUP, "B", 0, "0-0", 10)
+    for copy in claimed:
+        impl.apply(ctx.r, stream, GROUP, projection, copy)
+    impl.apply(ctx.r, stream, GROUP, projection, entry)  # A's late apply
+    impl.apply(ctx.r, stream, GROUP, projection, entry)  # and a client retry of it
+    calls = len(claimed) + 2
+    balance = int(ctx.r.hget(projection, "acct:ann") or 0)
+    times = balance // 100
+    ok = balance == 100 and pending(ctx, stream) == 0
+    return verdict(
+        ok,
+        f"one deposit of 100, delivered {1 + len(claimed)} times and handed to apply {calls} times: "
+        f"balance {balance} (counted {times}x)",
+        pitfall="at-least-once delivery means duplicates: applying every delivery double-counts; make "
+        "apply idempotent (XACK first in the same script, and apply only if it acknowledged the entry)",
+        balance=balance,
+        applied_times=times,
+    )
+
+
+@check("event-sourcing.snapshot_tail", "snapshot + tail replay equals full replay")
+def snapshot_tail(ctx: DrillContext, impl: Any) -> Verdict:
+    """Snapshot after 60 events, append 40 more; snapshot + tail must equal a full replay, also after
+    the prefix the snapshot covers is trimmed away."""
+    stream, _ = keys(ctx, "snap")
+    snapshot = ctx.key("es", "{snap}", "snapshot")
+    events = make_events(ctx.fork_rng("snap"), EVENTS)
+    for event in events[:60]:
+        impl.append(ctx.r, stream, event)
+    state, last = impl.replay(ctx.r, stream)
+    impl.save_snapshot(ctx.r, snapshot, state, last)
+    for event in events[60:]:
+        impl.append(ctx.r, stream, event)
+    full, full_last = impl.replay(ctx.r, stream)
+
+    def from_snapshot() -> tuple[dict[str, int], Any]:
+        saved, saved_last = impl.load_snapshot(ctx.r, snapshot)
+        return impl.replay(ctx.r, stream, after=saved_last, state=saved)  # type: ignore[no-any-return]
+
+    tail, tail_last = from_snapshot()
+    # Drop exactly what the snapshot covers (exact MINID: `~` would keep the whole first node).
+    ctx.r.xtrim(stream, minid=ctx.r.xrange(stream, count=61)[60][0], approximate=False)
+    trimmed_tail, _ = from_snapshot()
+    trimmed_full, _ = impl.replay(ctx.r, stream)
+    want = truth_of(events)
+    ok = nonzero(full) == want and nonzero(tail) == want and nonzero(trimmed_tail) == want
+    ok = ok and tail_last == full_last
+    off = sum(nonzero(tail).values()) - sum(want.values())
+    return verdict(
+        ok,
+        f"snapshot at 60 + tail of 40 {'=' if nonzero(tail) == want else '≠'} full replay of {EVENTS} "
+        f"(total off by {off}); after trimming the first 60, snapshot + tail "
+        f"{'=' if nonzero(trimmed_tail) == want else '≠'} full, a replay from the start "
+        f"{'=' if nonzero(trimmed_full) == want else '≠'} full",
+        pitfall="the tail starts AFTER the snapshot's last id (XRANGE stream (id +): starting at the id "
+        "itself applies that event twice",
+        off_by=off,
+        trimmed_replay_equal=nonzero(trimmed_full) == want,
+    )
+
+
+def truth_of(events: Sequence[Mapping[str, str]]) -> dict[str, int]:
+    """Balances the events add up to, computed without Redis."""
+    return nonzero(fold({}, [("", dict(e)) for e in events]))
+
+
+@check("event-sourcing.one_round_trip", "append, read, apply + ack and claim: one round trip each")
+def one_round_trip(ctx: DrillContext, impl: Any) -> Verdict:
+    """Every logical operation of the consumer loop is a single round trip."""
+    stream, projection = keys(ctx, "trips")
+    seed_log(ctx, stream, make_events(ctx.fork_rng("trips"), 5))
+    impl.create_group(ctx.r, stream, GROUP)
+    event = {"type": "deposit", "account": "acct:ann", "amount": "10"}
+    trips = {"append": round_trips_of(ctx, "check:append", lambda: impl.append(ctx.r, stream, event))[1]}
+    entries, trips["read"] = round_trips_of(
+        ctx, "check:read", lambda: impl.read(ctx.r, stream, GROUP, "A", 2)
+    )
+    trips["apply"] = round_trips_of(
+        ctx, "check:apply", lambda: impl.apply(ctx.r, stream, GROUP, projection, entries[0])
+    )[1]
+    trips["claim"] = round_trips_of(
+        ctx, "check:claim", lambda: impl.claim(ctx.r, stream, GROUP, "B", 0, "0-0", 10)
+    )[1]
+    heavy = {name: n for name, n in trips.items() if n != 1}
+    return verdict(
+        not heavy,
+        "every operation took 1 round trip"
+        if not heavy
+        else ", ".join(f"{n} took {t} round trips" for n, t in heavy.items()),
+        pitfall="several round trips per operation: slower, and a crash can fall between them (an apply "
+        "without its ack); use one command or one Lua script",
+        **{f"trips_{k}": v for k, v in trips.items()},
+    )
+
+
+CHECKS = (replay_matches_live, acked, crash_recovery, redelivery_once, snapshot_tail, one_round_trip)
