@@ -14,7 +14,10 @@ from redisprep.drills.spec import CatalogEntry, Drill, DrillMeta
 from redisprep.errors import DataFormatError, UnknownNameError
 
 #: Every drill module, in the order ``drill list`` and ``drill all`` use. Add new drills here.
-DRILL_MODULES = ("redisprep.drills.leaderboard",)
+DRILL_MODULES = (
+    "redisprep.drills.leaderboard",
+    "redisprep.drills.lock",
+)
 
 GROUP_TITLES: dict[str, str] = {
     "use-case": "Use cases",
