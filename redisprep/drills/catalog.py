@@ -16,6 +16,7 @@ from redisprep.errors import DataFormatError, UnknownNameError
 #: Every drill module, in the order ``drill list`` and ``drill all`` use. Add new drills here.
 DRILL_MODULES = (
     "redisprep.drills.leaderboard",
+    "redisprep.drills.cache",
     "redisprep.drills.lock",
 )
 
