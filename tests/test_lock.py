@@ -91,8 +91,9 @@ def test_redis_py_release_of_a_lost_lock_reports_false(ctx: DrillContext) -> Non
 
 def test_waiting_acquire_gets_the_lock_once_it_expires(ctx: DrillContext) -> None:
     lock = ctx.key("lock", "{wait}")
-    holder = lk.acquire(ctx.r, lock, 50)
+    holder = lk.acquire(ctx.r, lock, 10_000)
     assert lk.acquire(ctx.r, lock, 10_000) is None  # no waiting: refused at once
+    ctx.r.pexpire(lock, 100)  # the holder's TTL runs out while the next one waits
     waiter = lk.acquire(ctx.r, lock, 10_000, wait_ms=5_000)
     assert holder is not None and waiter is not None and waiter != holder
     assert ctx.r.get(lock) == waiter

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 #: Longest a load is held back waiting for the other readers (only reached by a stuck implementation).
-SETTLE_TIMEOUT_S = 2.0
+SETTLE_TIMEOUT_S = 5.0
 
 
 @dataclass

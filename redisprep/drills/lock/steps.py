@@ -28,7 +28,7 @@ def basics(ctx: DrillContext) -> StepOutcome:
         released = lk.release(ctx.r, lock, token or "")
     rows = (
         ("worker 1: SET lock token NX PX 30000", "OK: holds it" if token else "(nil)"),
-        ("PTTL lock", f"{int(pttl) // 1000} s left" if int(pttl) > 0 else str(pttl)),
+        ("PTTL lock", f"about {round(int(pttl) / 1000)} s left" if int(pttl) > 0 else str(pttl)),
         ("worker 2: SET lock token2 NX PX 30000", "(nil): refused" if second is None else "OK (!)"),
         ("worker 1: release (compare-and-delete)", "1: freed" if released else "0"),
     )
