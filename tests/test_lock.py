@@ -132,3 +132,13 @@ def test_drill_run_is_deterministic_and_leaves_no_keys(backend: Backend) -> None
     assert ops["acquire fenced"].round_trips_per_call == 1
     assert ops["fenced write"].round_trips_per_call == 1
     assert ops["redis-py Lock.release"].commands == ("EVALSHA",)
+
+
+def test_cli_shows_the_counts_and_the_questions(invoke: Any) -> None:
+    result = invoke("drill", "lock", "--seed", "2", catch=False)
+    assert result.exit_code == 0, result.stderr
+    out = " ".join(result.stdout.replace("│", " ").split())  # undo panels and line wrapping
+    assert "8 of 8 racing workers got the lock" in out and "1 of 8 racing workers got the lock" in out
+    assert "0 overlaps; unguarded counter 1600 of 1600" in out
+    assert "What is a fencing token" in out
+    assert "all 13 checks came out as expected" in out
