@@ -42,7 +42,7 @@ def expires(ctx: DrillContext, impl: Any) -> Verdict:
     again = impl.acquire(ctx.r, lock, TTL_MS)
     impl.release(ctx.r, lock, token)
     ok = 0 < pttl <= TTL_MS and again is None
-    ttl = f"about {round(pttl / 1000)} s (of {TTL_MS // 1000})" if pttl > 0 else f"{pttl}: no expiry"
+    ttl = f"about {round(pttl / 1000)} s (of {TTL_MS // 1000} s)" if pttl > 0 else f"{pttl}, no expiry"
     message = f"PTTL right after acquiring: {ttl}; a second acquire " + (
         "was refused" if again is None else "also succeeded"
     )
