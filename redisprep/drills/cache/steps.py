@@ -18,7 +18,7 @@ PLAIN_TTL = variant(cache, early_get=cache.plain_ttl_get)
 XFETCH_NO_FLAG = variant(cache, early_get=cache.xfetch_get_unflagged)
 PRODUCTS = 10
 DB_MS = 20
-"""Modelled cost of one database read, for the "time saved" column (nothing sleeps)."""
+"""Modelled cost of one database read, for the "DB ms" column (nothing sleeps)."""
 
 
 def aside(ctx: DrillContext) -> StepOutcome:
@@ -60,8 +60,9 @@ def aside(ctx: DrillContext) -> StepOutcome:
             "The TTL bounds how stale an entry can get and lets unused entries leave. Here the "
             f"{PRODUCTS} products are read with a skew (a few are popular), and the database is "
             f"modelled at {DB_MS} ms a read.",
-            "The reference wraps the lookup in a small script (`GET`, and on a miss `SET lease NX "
-            "PX`), still one round trip; the next steps show why.",
+            "The reference runs both halves as small scripts, each one round trip: the lookup "
+            "(`GET`, and on a miss `SET key:lease NX PX`) and the fill (that `SET EX`, only while "
+            "the lease is still its own). The next steps show why.",
         ),
         figures=(
             DataTable(
@@ -111,7 +112,8 @@ def stale_set(ctx: DrillContext) -> StepOutcome:
             "The fix is a lease (memcache at Facebook, NSDI 2013): the invalidation deletes the key "
             "and its lease in one `DEL`, and the fill is a script that writes only while the "
             "reader's lease token is still there. The late fill is dropped and the next read loads "
-            "the new row.",
+            "the new row. Both names carry the same hash tag (`{product:2}` and `{product:2}:lease`),"
+            " so the `DEL` and the scripts also work on a cluster.",
         ),
         figures=(DataTable("the stale-set interleaving", ("t", "who", "what"), rows),),
         checks=(
