@@ -16,6 +16,8 @@ from redisprep.errors import DataFormatError, UnknownNameError
 #: Every drill module, in the order ``drill list`` and ``drill all`` use. Add new drills here.
 DRILL_MODULES = (
     "redisprep.drills.leaderboard",
+    "redisprep.drills.cache",
+    "redisprep.drills.lock",
     "redisprep.drills.rate_limit",
     "redisprep.drills.proximity",
     "redisprep.drills.event_sourcing",

@@ -42,6 +42,13 @@ class CheckResult:
         """The same result, marked as a demonstration of a naive variant failing."""
         return CheckResult(self.id, self.title, self.passed, self.message, False, self.pitfall, self.measured)
 
+    def labelled(self, variant: str) -> CheckResult:
+        """The same result with the implementation it ran against named in the title."""
+        title = f"{self.title} [{variant}]"
+        return CheckResult(
+            self.id, title, self.passed, self.message, self.expected, self.pitfall, self.measured
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class DataTable:

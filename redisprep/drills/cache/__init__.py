@@ -1,0 +1,15 @@
+"""The cache drill: cache-aside with a TTL, stampedes, the stale-set race, early refresh and eviction."""
+
+from redisprep.drills.cache.checks import CHECKS
+from redisprep.drills.cache.steps import STEPS
+from redisprep.drills.spec import Drill
+
+DRILL = Drill(
+    name="cache",
+    steps=STEPS,
+    checks=CHECKS,
+    reference="redisprep.patterns.cache",
+    interface=("read", "invalidate", "early_get", "early_set"),
+)
+
+__all__ = ["DRILL"]

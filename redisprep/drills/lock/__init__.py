@@ -1,0 +1,15 @@
+"""The lock drill: SET NX PX with a token, a checked release, fencing, and how naive locks fail."""
+
+from redisprep.drills.lock.checks import CHECKS
+from redisprep.drills.lock.steps import STEPS
+from redisprep.drills.spec import Drill
+
+DRILL = Drill(
+    name="lock",
+    steps=STEPS,
+    checks=CHECKS,
+    reference="redisprep.patterns.lock",
+    interface=("acquire", "release", "acquire_fenced", "fenced_write"),
+)
+
+__all__ = ["DRILL"]

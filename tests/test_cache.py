@@ -1,0 +1,181 @@
+"""The cache drill: the reference passes every check; each naive cache fails the way the drill says."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from redisprep.backends import Backend, delete_namespace
+from redisprep.drills import get_drill, run_drill
+from redisprep.drills._checks import variant
+from redisprep.drills.cache import checks, eviction
+from redisprep.drills.cache.steps import NAIVE, PLAIN_TTL, SINGLE_FLIGHT_LOCK, XFETCH_NO_FLAG, evictions
+from redisprep.drills.context import DrillContext
+from redisprep.errors import BackendUnsupportedError
+from redisprep.patterns import cache
+
+
+@pytest.fixture
+def ctx(backend: Backend) -> Iterator[DrillContext]:
+    context = DrillContext.create(backend, seed=3)
+    yield context
+    delete_namespace(backend.client(), context.ns)
+
+
+@pytest.mark.parametrize("check", get_drill("cache").drill.checks, ids=lambda c: c.id)
+def test_reference_passes_every_check(ctx: DrillContext, check: Any) -> None:
+    result = check.run(ctx, cache)
+    assert result.passed, result.message
+
+
+def test_stampede_naive_loads_once_per_reader(ctx: DrillContext) -> None:
+    result = checks.stampede.run(ctx, NAIVE)
+    assert not result.passed
+    assert result.measured == {
+        "loads": checks.READERS,
+        "readers": checks.READERS,
+        "served": checks.READERS,
+        "timed_out": False,
+    }
+    assert "without stampede protection" in (result.pitfall or "")
+
+
+@pytest.mark.parametrize("impl", [cache, SINGLE_FLIGHT_LOCK], ids=["lease", "single-flight lock"])
+def test_stampede_single_flight_loads_once(ctx: DrillContext, impl: Any) -> None:
+    result = checks.stampede.run(ctx, impl)
+    assert result.passed, result.message
+    assert result.measured["loads"] == 1 and result.measured["served"] == checks.READERS
+    assert result.measured["timed_out"] is False
+
+
+@pytest.mark.parametrize("impl", [NAIVE, SINGLE_FLIGHT_LOCK], ids=["naive", "single-flight lock"])
+def test_stale_set_survives_without_a_lease(ctx: DrillContext, impl: Any) -> None:
+    result = checks.stale_set.run(ctx, impl)
+    assert not result.passed
+    assert "'stock=5'" in result.message and "'stock=4'" in result.message
+    assert 0 < int(result.measured["stale_for_s"] or 0) <= checks.TTL_S
+    assert "stale set" in (result.pitfall or "")
+
+
+def test_lease_fill_after_invalidation_is_dropped(ctx: DrillContext) -> None:
+    key = ctx.key("cache", "{p}")
+    status, _ = cache.lookup(ctx.r, key, "token-a")
+    assert status == "lease"
+    assert cache.lookup(ctx.r, key, "token-b") == ("wait", None)
+    cache.invalidate(ctx.r, key)
+    assert cache.fill(ctx.r, key, "token-a", "old", 60) is False
+    assert ctx.r.get(key) is None
+    assert cache.lookup(ctx.r, key, "token-c")[0] == "lease"  # the next reader loads afresh
+
+
+def test_failed_load_gives_the_lease_back(ctx: DrillContext) -> None:
+    key = ctx.key("cache", "{boom}")
+
+    def broken() -> str:
+        raise RuntimeError("database down")
+
+    with pytest.raises(RuntimeError):
+        cache.read(ctx.r, key, broken, 60)
+    assert ctx.r.exists(cache.lease_key(key)) == 0
+    assert cache.read(ctx.r, key, lambda: "ok", 60) == "ok"
+
+
+def test_plain_ttl_misses_for_a_whole_recompute_after_every_expiry(ctx: DrillContext) -> None:
+    result = checks.early_refresh.run(ctx, PLAIN_TTL)
+    assert not result.passed
+    # 20 reads/s during each 1 s recompute, two expiries after warm-up in 24 s, all recomputing.
+    assert (result.measured["misses"], result.measured["recomputes"], result.measured["peak"]) == (40, 40, 20)
+    assert "plain TTL" in (result.pitfall or "")
+
+
+def test_xfetch_without_flag_avoids_misses_but_overlaps_recomputes(ctx: DrillContext) -> None:
+    result = checks.early_refresh.run(ctx, XFETCH_NO_FLAG)
+    assert not result.passed
+    assert result.measured["misses"] == 0
+    assert int(result.measured["peak"] or 0) > 1
+    assert "in-progress flag" in (result.pitfall or "")
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 7, 42])
+def test_reference_early_refresh_holds_for_other_seeds(backend: Backend, seed: int) -> None:
+    context = DrillContext.create(backend, seed=seed)
+    try:
+        result = checks.early_refresh.run(context, cache)
+    finally:
+        delete_namespace(backend.client(), context.ns)
+    assert result.passed, result.message
+    assert result.measured["peak"] == 1
+
+
+def _no_ttl_read(r: Any, key: str, load: Callable[[], str], ttl_s: int) -> str:
+    value = r.get(key)
+    if value is None:
+        value = load()
+        r.set(key, value)  # forgot EX: the entry never expires
+    return str(value)
+
+
+def test_cache_without_ttl_is_caught(ctx: DrillContext) -> None:
+    result = checks.aside.run(ctx, variant(cache, read=_no_ttl_read))
+    assert not result.passed
+    assert result.measured["ttl_s"] == -1
+    assert "without a TTL" in (result.pitfall or "")
+
+
+@pytest.mark.live  # needs redis-server; a skip fails under REDISPREP_REQUIRE_LIVE=1 (conftest)
+def test_eviction_policies_on_a_throwaway_server() -> None:
+    try:
+        runs = {r.policy: r for r in eviction.compare_policies()}
+    except BackendUnsupportedError as exc:
+        pytest.skip(str(exc))
+    assert runs["noeviction"].rejected > 0 and runs["noeviction"].evicted == 0
+    for policy in ("allkeys-lfu", "volatile-lru"):
+        assert runs[policy].rejected == 0 and runs[policy].evicted > 0
+        assert runs[policy].hot_kept == eviction.HOT
+    assert runs["allkeys-random"].hot_kept < eviction.HOT
+
+
+def test_eviction_step_is_skipped_without_redis_server(
+    ctx: DrillContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def missing(name: str = "redis-server") -> str:
+        raise BackendUnsupportedError(f"{name} is not installed")
+
+    monkeypatch.setattr("redisprep.localserver.find_binary", missing)
+    outcome = evictions(ctx)
+    assert outcome.skipped is not None and "not installed" in outcome.skipped
+    assert not outcome.figures and not outcome.checks
+
+
+def test_drill_run_is_deterministic_and_leaves_no_keys(backend: Backend) -> None:
+    first = run_drill("cache", backend, seed=5)
+    second = run_drill("cache", backend, seed=5)
+    assert first.ok and second.ok
+
+    def shown(report: Any) -> list[Any]:
+        # Redis samples keys at random when it evicts: that table may differ between runs.
+        return [
+            (f.rows, [(c.title, c.passed, c.message) for c in s.outcome.checks])
+            for s in report.steps
+            for f in s.outcome.figures
+            if f.title != "one workload, five policies"
+        ]
+
+    assert shown(first) == shown(second)
+    assert list(backend.client().scan_iter(match="redisprep:*")) == []
+    ops = {c.operation: c for c in first.costs}
+    for op in ("cache read", "fill", "invalidate", "early-refresh read", "early-refresh store"):
+        assert ops[op].round_trips_per_call == 1, op
+    assert ops["invalidate"].commands == ("DEL",)
+
+
+def test_cli_shows_the_counts_and_the_questions(invoke: Any) -> None:
+    result = invoke("drill", "cache", "--seed", "2", catch=False)
+    assert result.exit_code == 0, result.stderr
+    out = " ".join(result.stdout.replace("│", " ").split())  # undo panels and line wrapping
+    assert "50 concurrent readers, 50 database loads" in out
+    assert "50 concurrent readers, 1 database load;" in out
+    assert "What happens when Redis runs out of memory?" in out
+    assert "all 9 checks came out as expected" in out
