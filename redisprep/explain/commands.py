@@ -10,6 +10,7 @@ import functools
 import json
 from dataclasses import dataclass
 
+from redisprep.errors import RedisprepError, UnknownNameError
 from redisprep.resources import package_data
 
 
@@ -56,3 +57,44 @@ def command_doc(name: str) -> CommandDoc | None:
 
 def _opt(value: object) -> str | None:
     return None if value is None else str(value)
+
+
+def command_names() -> list[str]:
+    """Every documented command name, subcommands included (``XGROUP CREATE``)."""
+    return list(_table()[1])
+
+
+@functools.cache
+def container_names() -> frozenset[str]:
+    """Commands that take a subcommand (``XGROUP``, ``OBJECT``, ``CLIENT``)."""
+    return frozenset(name.split(" ", 1)[0] for name in _table()[1] if " " in name)
+
+
+class UnknownCommandError(UnknownNameError):
+    """A command name that is not in the command table; suggests the closest names."""
+
+    def __init__(self, name: str, choices: list[str]) -> None:
+        super().__init__("command", name, choices)
+        if not self.suggestions:
+            RedisprepError.__init__(self, f"unknown command {name!r} (not in the {table_source()})")
+
+
+def resolve_name(argv: list[str]) -> str:
+    """The documented name of the command ``argv`` sends: ``ZADD``, or ``XGROUP CREATE`` for containers.
+
+    Raises:
+        UnknownCommandError: Neither the name nor (for containers) the subcommand is documented.
+    """
+    if not argv:
+        raise UnknownCommandError("", [])
+    head = argv[0].upper()
+    table = _table()[1]
+    if head in container_names() and len(argv) > 1:
+        full = f"{head} {argv[1].upper()}"
+        if full in table:
+            return full
+        subs = [n for n in table if n.startswith(head + " ")]
+        raise UnknownCommandError(full, subs)
+    if head in table:
+        return head
+    raise UnknownCommandError(head, command_names())
