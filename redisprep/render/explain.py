@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from redisprep.explain.annotate import Annotation, KeyChange, Letter, ScriptCost
+from redisprep.explain.memory import score_text
 from redisprep.explain.single import Explanation
 from redisprep.explain.summary import Row, RunSummary, change_sentence, step_rows
 from redisprep.explain.tracing import TracedCommand, summarize_reply
@@ -89,11 +90,17 @@ def format_reply(reply: Any, error: str | None) -> Text:
     if isinstance(reply, list | tuple):
         if not reply:
             return Text("(empty array)")
+        if all(isinstance(x, list | tuple) and len(x) == 2 for x in reply):  # redis-py pairs: flatten
+            reply = [_scalar(v) for pair in reply for v in pair]
         lines = [f"{i}) {summarize_reply(item, 70)}" for i, item in enumerate(reply[:MAX_REPLY_LINES], 1)]
         if len(reply) > MAX_REPLY_LINES:
             lines.append(f"… {len(reply) - MAX_REPLY_LINES} more")
         return Text("\n".join(lines))
     return Text(summarize_reply(reply, 200))
+
+
+def _scalar(value: Any) -> Any:
+    return score_text(value) if isinstance(value, float) else value
 
 
 def explanation(expl: Explanation) -> RenderableType:
