@@ -150,3 +150,19 @@ def test_drill_explain_json_carries_the_annotations(invoke: Any) -> None:
     assert top["explain"]["letters"]["N"]["value"] == 1000 and top["explain"]["letters"]["M"]["value"] == 10
     assert data["explain"]["commands"] == len(commands)
     assert data["explain"]["state_source"] == "modelled"
+
+
+def test_explain_help_imports_no_backend_library() -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "redisprep", "explain", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0 and "--execute" in proc.stdout
+    imported = {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines() if "|" in line}
+    assert "typer" in imported
+    assert not {m for m in imported if m.split(".")[0] in ("redis", "fakeredis", "yaml", "fsrs", "hdrh")}

@@ -113,3 +113,15 @@ def test_fcall_reads_the_loaded_library(fresh_server: LocalServer) -> None:
         backend.client().execute_command("FUNCTION DELETE", "rp_explain_test")
         delete_namespace(backend.client(), space)
         backend.close()
+
+
+def test_unmapped_and_module_commands_still_have_their_keys_probed() -> None:
+    backend = connect(None)
+    tracer, explainer, r = _traced(backend)
+    r.execute_command("BF.ADD", "filter", "x")  # fakeredis has RedisBloom; Redis 7.0.15 does not
+    r.pfadd("visitors", "a", "b")
+    bloom, hll = (explainer.notes[c.seq] for c in tracer.commands)
+    assert bloom.keys[0].after.type == "MBbloom--" and bloom.keys[0].after.encoding is None
+    assert bloom.complexity is None  # not in Redis 7.0's COMMAND DOCS
+    # fakeredis keeps a HyperLogLog as a set; explain shows what Redis has: a raw string.
+    assert (hll.keys[0].after.type, hll.keys[0].after.encoding) == ("string", "raw")

@@ -124,8 +124,12 @@ def annotate(
     probe: Probe,
     docs: CommandDocs,
     script_body: str | None = None,
+    keys: Sequence[str] | None = None,
 ) -> Annotation:
-    """Build the annotation of one command from the probes taken around it."""
+    """Build the annotation of one command from the probes taken around it.
+
+    ``keys`` overrides the key names the cost table gives (for commands it does not map).
+    """
     name = command_name(argv)
     spec, info = cost_spec(name), docs.get(name)
     doc = info.doc if info is not None else None
@@ -135,9 +139,10 @@ def annotate(
     formula, work = (
         (spec.work, evaluate(spec.work, {x.name: x.value for x in letters})) if spec else (None, None)
     )
-    keys = tuple(
+    names = key_names(spec, argv) if keys is None else keys
+    changes = tuple(
         KeyChange(probe.before[k], probe.after.get(k, probe.before[k]))
-        for k in dict.fromkeys(key_names(spec, argv))
+        for k in dict.fromkeys(names)
         if k in probe.before
     )
     script: tuple[ScriptCost, ...] = ()
@@ -159,7 +164,7 @@ def annotate(
         formula=formula,
         work=work,
         work_note=work_note,
-        keys=keys,
+        keys=changes,
         script=script,
         batched=probe.batched,
         source=probe.source,

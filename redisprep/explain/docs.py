@@ -75,9 +75,11 @@ class CommandDocs:
             return None
         import redis
 
+        from redisprep.explain.inspect import server_command
+
         head, _, sub = name.partition(" ")
         try:
-            reply = self.client.execute_command("COMMAND DOCS", head.lower())
+            reply = server_command(self.client, "COMMAND DOCS", head.lower())
         except redis.ResponseError:
             self._server_ok = False  # older than 7.0, or COMMAND DOCS is not allowed
             return None

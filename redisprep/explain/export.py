@@ -8,7 +8,7 @@ from typing import Any
 from redisprep.explain.annotate import Annotation
 from redisprep.explain.keystate import KeyState
 from redisprep.explain.single import Explanation
-from redisprep.explain.summary import RunSummary, change_sentence
+from redisprep.explain.summary import RunSummary, change_sentence, shorten
 from redisprep.explain.tracing import summarize_reply
 
 
@@ -74,8 +74,10 @@ def add_explain(data: dict[str, Any], notes: Mapping[int, Annotation], run: RunS
     data["explain"] = {
         "commands": run.commands,
         "round_trips": run.round_trips,
-        "costliest": None if run.costliest is None else " ".join(run.costliest.argv),
-        "slowest": None if run.slowest is None else " ".join(run.slowest.argv),
+        "costliest": None if run.costliest is None else shorten(run.costliest.argv, 200),
+        "costliest_work": None if run.costliest is None else run.costliest.work,
+        "slowest": None if run.slowest is None else shorten(run.slowest.argv, 200),
+        "slowest_ms": None if run.slowest is None else round(run.slowest.duration_ms, 3),
         "encoding_changes": [change_sentence(c) for c in run.changes],
         "deprecated": [{"command": n, "note": t, "calls": c} for n, t, c in run.deprecated],
         "state_source": run.source,

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
 from redisprep.explain.encoding import Contents, model_encoding
-from redisprep.explain.keystate import CARD_COMMANDS, KeyState, Source, absent
+from redisprep.explain.keystate import CARD_COMMANDS, UNKNOWN_SIZE, KeyState, Source, absent
 from redisprep.explain.limits import Limits, limits_for
 from redisprep.explain.memory import model_memory, score_text
 
@@ -154,7 +154,9 @@ class EmbeddedInspector:
                 self._hll.add(key)
             if key in self._hll:
                 # fakeredis keeps a HyperLogLog as a set; Redis keeps it as a raw string.
-                return KeyState(key, "string", 0, "raw", None, "modelled")
+                return KeyState(key, "string", UNKNOWN_SIZE, "raw", None, "modelled")
+            if kind not in CARD_COMMANDS:  # a module type (RedisBloom, TimeSeries): not modelled
+                return KeyState(key, kind, 0, None, None, "modelled")
             known = self._encodings.get(key)
         contents = self._contents(key, kind)
         if previous is not None and key in previous:
@@ -215,3 +217,12 @@ def _size(r: Any, key: str, kind: str) -> int:
 
 def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def server_command(client: Any, *args: Any) -> Any:
+    """Send a command that names no key (COMMAND DOCS, COMMAND INFO); a cluster client picks a node."""
+    from redis.cluster import RedisCluster
+
+    if isinstance(client, RedisCluster):
+        return client.execute_command(*args, target_nodes=client.get_random_node())
+    return client.execute_command(*args)

@@ -31,6 +31,10 @@ GROUP_TYPES = {
 }
 
 
+#: The size of a key whose size cannot be observed (a HyperLogLog on the embedded backend).
+UNKNOWN_SIZE = -1
+
+
 @dataclass(frozen=True, slots=True)
 class KeyState:
     """One key as explain saw it just before or just after a command."""
@@ -39,7 +43,7 @@ class KeyState:
     type: str
     """What ``TYPE`` answers (``none`` when the key does not exist)."""
     size: int
-    """Elements (or bytes, for a string); 0 when absent."""
+    """Elements (or bytes, for a string); 0 when absent; :data:`UNKNOWN_SIZE` when not observable."""
     encoding: str | None
     """``OBJECT ENCODING`` (read) or the model's answer; None when absent or unknown."""
     memory: int | None
@@ -62,8 +66,11 @@ class KeyState:
         """``zset, 129 elements, skiplist, 15.4 KB`` (or ``absent``)."""
         if not self.exists:
             return "absent"
+        if self.type not in CARD_COMMANDS:
+            return f"{self.type} (a module's type: size and encoding not known)"
         unit = "bytes" if self.type == "string" else "elements"
-        parts = [self.type, f"{self.size} {unit}", self.encoding or "encoding unknown"]
+        size = "size unknown" if self.size == UNKNOWN_SIZE else f"{self.size} {unit}"
+        parts = [self.type, size, self.encoding or "encoding unknown"]
         if self.memory is not None:
             parts.append(human_bytes(self.memory))
         return ", ".join(parts)

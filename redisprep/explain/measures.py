@@ -63,7 +63,7 @@ def size(pos: int) -> Measure:
     def value(c: Call) -> int | None:
         key = c.arg(pos)
         state = c.before.get(key) if key is not None else None
-        return None if state is None else state.size
+        return None if state is None or state.size < 0 else state.size
 
     return Measure(lambda c: f"{c.card(c.arg(pos) or '?')} before the call", value)
 
@@ -73,7 +73,7 @@ def sizes(keys: KeySpec, how: str = "sum") -> Measure:
 
     def value(c: Call) -> int | None:
         states = [c.before.get(c.argv[p]) for p in keys(c.argv)]
-        found = [s.size for s in states if s is not None]
+        found = [s.size for s in states if s is not None and s.size >= 0]
         if not found or len(found) < len(states):
             return None
         return sum(found) if how == "sum" else min(found) if how == "min" else max(found)

@@ -69,6 +69,8 @@ class Explainer:
         self._bodies: dict[str, str] = {}
         self._functions: dict[str, str] = {}
         self._counts: Counter[tuple[str, str]] = Counter()
+        self._key_specs: dict[str, tuple[int, int, int] | None] = {}
+        self._client = backend.client()
         self._lock = threading.Lock()
 
     @property
@@ -95,7 +97,7 @@ class Explainer:
         notes = []
         for plan, cmd in zip(plans, commands, strict=False):
             body = self._script_body(plan)
-            notes.append(annotate(cmd.seq, plan.argv, cmd.reply, probe, self.docs, body))
+            notes.append(annotate(cmd.seq, plan.argv, cmd.reply, probe, self.docs, body, plan.keys))
         with self._lock:
             for note in notes:
                 self.notes[note.seq] = note
@@ -107,7 +109,23 @@ class Explainer:
         name = command_name(argv)
         spec = cost_spec(name)
         self._remember_script(name, argv)
-        return _Plan(argv, name, spec, tuple(key_names(spec, argv)))
+        keys = key_names(spec, argv) if spec is not None else self._server_keys(name, argv)
+        return _Plan(argv, name, spec, tuple(keys))
+
+    def _server_keys(self, name: str, argv: tuple[str, ...]) -> list[str]:
+        """Keys of a command the cost table does not map, from the server's COMMAND INFO key range."""
+        with self._lock:
+            known = name in self._key_specs
+            positions = self._key_specs.get(name)
+        if not known:
+            positions = _key_range(self._client, name)
+            with self._lock:
+                self._key_specs[name] = positions
+        if positions is None:
+            return []
+        first, last, step = positions
+        stop = len(argv) + last + 1 if last < 0 else min(len(argv), last + 1)
+        return [argv[i] for i in range(first, stop, max(step, 1))]
 
     def _hint(self, name: str) -> str | None:
         info = self.docs.get(name) if name else None
@@ -174,6 +192,22 @@ class Explainer:
                 continue
             if b.encoding and a.encoding and b.encoding != a.encoding:
                 self.changes.append(EncodingChange(key, plan.name, ordinal, b, a, cmd.seq, cmd.step, batched))
+
+
+def _key_range(client: Any, name: str) -> tuple[int, int, int] | None:
+    """(first key, last key, step) from COMMAND INFO; None for commands with no or movable keys."""
+    import redis
+
+    from redisprep.explain.inspect import server_command
+
+    try:
+        reply = server_command(client, "COMMAND INFO", name.lower().replace(" ", "|"))
+    except redis.ResponseError:
+        return None
+    entry = reply[0] if isinstance(reply, list) and reply and reply[0] else None
+    if not entry or len(entry) < 6 or "movablekeys" in {str(f) for f in entry[2]} or not entry[3]:
+        return None
+    return int(entry[3]), int(entry[4]), int(entry[5])
 
 
 def _text(value: Any) -> str:

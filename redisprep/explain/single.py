@@ -19,6 +19,7 @@ from redisprep.explain.commands import UnknownCommandError, command_doc, resolve
 from redisprep.explain.costs import cost_spec
 from redisprep.explain.docs import DocInfo
 from redisprep.explain.fill import fill_key
+from redisprep.explain.inspect import server_command
 from redisprep.explain.keystate import GROUP_TYPES, Source
 from redisprep.explain.observer import Explainer
 from redisprep.explain.predict import predict
@@ -108,7 +109,7 @@ def _name(backend: Backend, argv: list[str]) -> str:
 
 
 def _flags(backend: Backend, name: str) -> set[str]:
-    reply = backend.client().execute_command("COMMAND INFO", name.lower().replace(" ", "|"))
+    reply = server_command(backend.client(), "COMMAND INFO", name.lower().replace(" ", "|"))
     entry = reply[0] if isinstance(reply, list) and reply and reply[0] else None
     return {str(f).lower() for f in entry[2]} if entry else set()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -11,6 +12,21 @@ from redisprep.explain.observer import EncodingChange
 from redisprep.explain.tracing import TracedCommand
 
 _SCRIPTED = frozenset({"EVAL", "EVALSHA", "EVAL_RO", "EVALSHA_RO", "FCALL", "FCALL_RO"})
+_BODIES = frozenset({"EVAL", "EVAL_RO", "SCRIPT LOAD", "FUNCTION LOAD"})
+#: The prefix of every key a run writes (``redisprep:<run id>:``), dropped when showing keys.
+RUN_PREFIX = re.compile(r"redisprep:r[0-9a-f]+-[0-9a-f]+:")
+
+
+def shorten(argv: Sequence[str], width: int = 56) -> str:
+    """Arguments as one line: the run's key prefix dropped, a script body summarised, cut to ``width``."""
+    words = [RUN_PREFIX.sub("", a) for a in argv]
+    pair = " ".join(words[:2]).upper()
+    at = 2 if pair in ("SCRIPT LOAD", "FUNCTION LOAD") else 1
+    if words and (words[0].upper() in _BODIES or pair in _BODIES) and len(words) > at:
+        lines = len(words[at].strip().splitlines())
+        words[at] = f"<script, {lines} line{'s' if lines != 1 else ''}>"
+    text = " ".join(" ".join(w.split()) for w in words)
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -14,11 +13,10 @@ from rich.text import Text
 from redisprep.explain.annotate import Annotation, KeyChange, Letter, ScriptCost
 from redisprep.explain.memory import score_text
 from redisprep.explain.single import Explanation
-from redisprep.explain.summary import Row, RunSummary, change_sentence, step_rows
+from redisprep.explain.summary import RUN_PREFIX, Row, RunSummary, change_sentence, step_rows
+from redisprep.explain.summary import shorten as shown
 from redisprep.explain.tracing import TracedCommand, summarize_reply
 
-_RUN_PREFIX = re.compile(r"redisprep:r[0-9a-f]+-[0-9a-f]+:")
-_SCRIPTED = frozenset({"EVAL", "EVAL_RO", "SCRIPT LOAD", "FUNCTION LOAD"})
 MAX_ROWS = 25
 MAX_REPLY_LINES = 12
 SOURCES = {
@@ -27,18 +25,6 @@ SOURCES = {
     "(the embedded server has no OBJECT ENCODING or MEMORY USAGE)",
     "predicted": "after-state predicted by the model (the command was not run)",
 }
-
-
-def shown(argv: Sequence[str], width: int = 56) -> str:
-    """Arguments as one line: the run's key prefix dropped, a script body summarised, cut to ``width``."""
-    words = [_RUN_PREFIX.sub("", a) for a in argv]
-    name = " ".join(words[:2]).upper() if len(words) > 1 else (words[0].upper() if words else "")
-    body_at = 2 if name in ("SCRIPT LOAD", "FUNCTION LOAD") else 1
-    if words and (words[0].upper() in _SCRIPTED or name in _SCRIPTED) and len(words) > body_at:
-        lines = len(words[body_at].strip().splitlines())
-        words[body_at] = f"<script, {lines} line{'s' if lines != 1 else ''}>"
-    text = " ".join(" ".join(w.split()) for w in words)
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _work(note: Annotation) -> str:
@@ -59,7 +45,7 @@ def _letters(letters: Sequence[Letter]) -> Text:
             out.append("\n")
         value = "?" if letter.value is None else f"{letter.value:,}"
         out.append(f"{letter.name} = {value}", style="bold")
-        out.append(f"  {letter.meaning}", style="dim")
+        out.append(f"  {RUN_PREFIX.sub('', letter.meaning)}", style="dim")
     return out
 
 
@@ -124,8 +110,10 @@ def explanation(expl: Explanation) -> RenderableType:
         grid.add_row("work", _work(note))
     for cost in note.script:
         grid.add_row(f"script line {cost.line}", _script_line(cost))
+    originals = {copy: original for original, copy in expl.copies.items()}
     for change in note.keys:
-        grid.add_row(f"key {change.key}", _key_lines(change))
+        label = f"copy of {originals[change.key]}" if change.key in originals else change.key
+        grid.add_row(f"key {label}", _key_lines(change))
     for original, copy in expl.copies.items():
         grid.add_row("ran on", f"a copy of {original}: {copy} (deleted afterwards)")
     if expl.executed:
@@ -227,7 +215,7 @@ def _legend(rows: Sequence[Row]) -> Text:
             "before the batch\n",
             style="dim",
         )
-    if any(_RUN_PREFIX.search(a) for row in rows for a in row.example):
+    if any(RUN_PREFIX.search(a) for row in rows for a in row.example):
         out.append("keys are shown without the run's prefix redisprep:<run id>:\n", style="dim")
     seen: set[str] = set()
     for row in rows:
@@ -254,12 +242,15 @@ def run_summary(summary: RunSummary, max_changes: int = 8) -> RenderableType:
     grid.add_row("sent", f"{summary.commands:,} commands in {summary.round_trips:,} round trips")
     if summary.costliest is not None and summary.costliest_command is not None:
         c = summary.costliest
-        grid.add_row("costliest", Text(shown(c.argv, 90), style="bold") + Text(f"\n{_work(c)}", style="dim"))
+        batch = " (sent in a batch: N is the size before the batch)" if c.batched else ""
+        grid.add_row(
+            "costliest", Text(shown(c.argv, 90), style="bold") + Text(f"\n{_work(c)}{batch}", style="dim")
+        )
     if summary.slowest is not None:
         s = summary.slowest
         grid.add_row("slowest", Text(shown(s.argv, 90), style="bold") + Text(f"  {s.duration_ms:.2f} ms"))
     if summary.changes:
-        lines = [_RUN_PREFIX.sub("", change_sentence(ch)) for ch in summary.changes[:max_changes]]
+        lines = [RUN_PREFIX.sub("", change_sentence(ch)) for ch in summary.changes[:max_changes]]
         if len(summary.changes) > max_changes:
             lines.append(f"… and {len(summary.changes) - max_changes} more")
         grid.add_row("encodings", "\n".join(lines))
