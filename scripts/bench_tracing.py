@@ -1,8 +1,9 @@
 """Tracing overhead per command: untraced, traced (Tracer), and explained (Tracer + explain observer).
 
 Runs on the embedded backend and on a throw-away redis-server on loopback (stopped by PID), in one
-run. Modes are interleaved in blocks so machine noise hits them alike; each figure is the median
-per-command time over the blocks, and the ratios are traced/untraced and explained/untraced.
+run. Modes are interleaved in blocks, rotating which goes first, so machine noise hits them alike;
+each figure is the median per-command time over the blocks, and the ratios are traced/untraced and
+explained/untraced.
 
 Usage: python scripts/bench_tracing.py [--commands N] [--blocks B]
 """
@@ -66,8 +67,10 @@ def bench(backend: Backend, commands: int, blocks: int) -> dict[str, dict[str, f
             for client in clients.values():  # warm-up
                 for i in range(min(calls, 50)):
                     fn(client, i)
-            for _ in range(blocks):
-                for mode, client in clients.items():
+            order = list(clients.items())
+            for block in range(blocks):
+                # Rotate which mode goes first, so no mode always pays for a cold start.
+                for mode, client in order[block % 3 :] + order[: block % 3]:
                     start = time.perf_counter()
                     for i in range(calls):
                         fn(client, i)
@@ -94,7 +97,7 @@ def _report(label: str, results: dict[str, dict[str, float]]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--commands", type=int, default=1000, help="commands per block and mode")
-    parser.add_argument("--blocks", type=int, default=5)
+    parser.add_argument("--blocks", type=int, default=9)
     args = parser.parse_args()
     print(f"per-command time, median of {args.blocks} interleaved blocks of {args.commands} commands")
     _report("embedded fakeredis", bench(connect(None), args.commands, args.blocks))

@@ -166,3 +166,8 @@ def test_explain_help_imports_no_backend_library() -> None:
     imported = {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines() if "|" in line}
     assert "typer" in imported
     assert not {m for m in imported if m.split(".")[0] in ("redis", "fakeredis", "yaml", "fsrs", "hdrh")}
+
+
+def test_a_wrong_call_shows_the_servers_error_reply(invoke: Any) -> None:
+    data = _json(invoke, "GET")
+    assert data["executed"] and "wrong number of arguments" in data["error"]

@@ -12,7 +12,7 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
-from redisprep.backends import Backend, Namespace, delete_namespace
+from redisprep.backends import Backend, Namespace, delete_namespace, translate_errors
 from redisprep.errors import BadUsageError
 from redisprep.explain.annotate import Annotation, Probe, annotate, key_names
 from redisprep.explain.commands import UnknownCommandError, command_doc, resolve_name
@@ -78,7 +78,13 @@ def explain_command(
     Raises:
         UnknownCommandError: Neither the command table nor the server knows the command.
         BadUsageError: ``execute`` or ``fill`` asked for something that cannot be confined.
+        BackendUnavailableError: The server went away.
     """
+    with translate_errors(backend.label):
+        return _explain(backend, argv, execute, fill)
+
+
+def _explain(backend: Backend, argv: list[str], execute: bool, fill: int | None) -> Explanation:
     name = _name(backend, argv)
     explainer = Explainer(backend)
     live = not backend.is_simulated and not backend.disposable
