@@ -33,6 +33,7 @@ fmt: $(VENV_STAMP)
 bench: bench-startup
 	$(PY) scripts/bench_drills.py
 	$(PY) -m redisprep bench --requests 20000 --players 100000
+	$(PY) scripts/bench_tracing.py
 
 bench-startup: $(VENV_STAMP)
 	$(PY) scripts/bench_startup.py

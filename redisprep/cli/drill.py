@@ -91,16 +91,23 @@ def _run_one(app: AppContext, backend: Backend, name: str, seed: int, explain: b
     from redisprep.drills import get_drill, run_drill
     from redisprep.drills.export import report_to_dict
     from redisprep.drills.model import StepResult
+    from redisprep.explain.tracing import Tracer
     from redisprep.render.drill import step_panel, summary
 
     entry = get_drill(name, app.data_dir)
     total = len(entry.drill.steps)
     shown = 0
+    explainer = None
+    if explain:
+        from redisprep.explain.observer import Explainer
+
+        explainer = Explainer(backend)
+    notes = explainer.notes if explainer is not None else None
 
     def show(result: StepResult) -> None:
         nonlocal shown
         shown += 1
-        app.console.print(step_panel(shown, total, result, explain))
+        app.console.print(step_panel(shown, total, result, explain, notes))
 
     if not json_out:
         app.console.print(Rule(f"[bold]{entry.meta.title}[/]  ({escape(backend.label)})"))
@@ -110,9 +117,25 @@ def _run_one(app: AppContext, backend: Backend, name: str, seed: int, explain: b
         seed=seed,
         on_step=None if json_out else show,
         data_dir=app.data_dir,
+        tracer=Tracer(observer=explainer),
     )
+    run_cost = None
+    if explainer is not None:
+        from redisprep.explain.summary import summarize
+
+        commands = [c for s in report.steps for c in s.commands]
+        run_cost = summarize(commands, explainer.notes, explainer.changes, explainer.source)
     if json_out:
-        app.console.print_json(json.dumps(report_to_dict(report, commands=explain)))
-    else:
-        app.console.print(summary(report))
+        data = report_to_dict(report, commands=explain)
+        if explainer is not None and run_cost is not None:
+            from redisprep.explain.export import add_explain
+
+            add_explain(data, explainer.notes, run_cost)
+        app.console.print_json(json.dumps(data))
+        return report.ok
+    if run_cost is not None:
+        from redisprep.render.explain import run_summary
+
+        app.console.print(run_summary(run_cost))
+    app.console.print(summary(report))
     return report.ok

@@ -13,6 +13,7 @@ from redisprep import __version__
 from redisprep.cli import bench as _bench
 from redisprep.cli import clean as _clean
 from redisprep.cli import drill as _drill
+from redisprep.cli import explain as _explain
 from redisprep.cli import practice as _practice
 from redisprep.cli._context import AppContext
 
@@ -67,6 +68,7 @@ app.command("drill")(_drill.drill)
 app.command("bench")(_bench.bench)
 app.command("clean")(_clean.clean)
 app.add_typer(_practice.app, name="practice")
+app.command("explain")(_explain.explain)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

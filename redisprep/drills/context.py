@@ -31,9 +31,11 @@ class DrillContext:
         self.r = self.client()
 
     @classmethod
-    def create(cls, backend: Backend, seed: int = 0, ns: Namespace | None = None) -> DrillContext:
-        """A context with a fresh namespace, tracer and an RNG seeded with ``seed``."""
-        return cls(backend, ns or Namespace.new(), Tracer(), seed, random.Random(seed))
+    def create(
+        cls, backend: Backend, seed: int = 0, ns: Namespace | None = None, tracer: Tracer | None = None
+    ) -> DrillContext:
+        """A context with a fresh namespace, a tracer (``tracer`` or a new one) and a seeded RNG."""
+        return cls(backend, ns or Namespace.new(), tracer or Tracer(), seed, random.Random(seed))
 
     def client(self) -> Any:
         """A new traced client on the run's dataset (give each thread its own)."""

@@ -30,6 +30,7 @@ def run_drill(
     on_step: Callable[[StepResult], None] | None = None,
     data_dir: Path | None = None,
     ns: Namespace | None = None,
+    tracer: Tracer | None = None,
 ) -> DrillReport:
     """Run the drill ``name`` on ``backend`` and return its report.
 
@@ -43,6 +44,7 @@ def run_drill(
         on_step: Called with each step's result as soon as it finishes (for streaming output).
         data_dir: Override for the shipped drill metadata.
         ns: Use this namespace instead of a fresh one (tests).
+        tracer: Record with this tracer (explain mode passes one with an observer).
 
     Raises:
         UnknownNameError: No drill has that name.
@@ -51,7 +53,7 @@ def run_drill(
     """
     entry = get_drill(name, data_dir)
     started = time.perf_counter()
-    ctx = DrillContext.create(backend, seed, ns)
+    ctx = DrillContext.create(backend, seed, ns, tracer)
     results: list[StepResult] = []
     try:
         with translate_errors(backend.label):

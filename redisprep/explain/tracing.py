@@ -2,7 +2,9 @@
 
 The tracer wraps ``execute_command`` on a client *instance* (``redis.Redis``, ``fakeredis.FakeRedis`` or
 ``RedisCluster``), and the ``pipeline()`` factory so that pipelines and MULTI/EXEC transactions are
-recorded too: all commands of one ``execute()`` share one round trip.
+recorded too: all commands of one ``execute()`` share one round trip. An optional
+:class:`TraceObserver` is called just before and just after every round trip (explain mode reads
+the state of the keys there).
 """
 
 from __future__ import annotations
@@ -11,10 +13,10 @@ import itertools
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 TraceKind = Literal["command", "pipeline", "transaction"]
 
@@ -80,6 +82,16 @@ _CONTAINERS = frozenset(
 )
 
 
+class TraceObserver(Protocol):
+    """Called around every traced round trip, in the thread that sends it."""
+
+    def before(self, batch: Sequence[tuple[Any, ...]]) -> Any:
+        """The commands of one round trip are about to be sent; returns a token for :meth:`after`."""
+
+    def after(self, token: Any, commands: Sequence[TracedCommand]) -> None:
+        """The round trip came back (or failed); ``commands`` are its records, in order."""
+
+
 def _as_text(value: Any) -> str:
     if isinstance(value, bytes):
         return value.decode("utf-8", "backslashreplace")
@@ -96,6 +108,8 @@ class Tracer:
     step: str | None = None
     """Set by the drill runner; every command records the step that was running."""
     enabled: bool = True
+    observer: TraceObserver | None = None
+    """Called around every recorded round trip (explain mode); None records only."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _local: threading.local = field(default_factory=threading.local, repr=False)
     _round_trips: Iterator[int] = field(default_factory=lambda: itertools.count(1), repr=False)
@@ -138,24 +152,31 @@ class Tracer:
         round_trip: int,
         kind: TraceKind,
         client: int,
-    ) -> None:
-        """Append one record (thread-safe)."""
+    ) -> TracedCommand:
+        """Append one record (thread-safe) and return it."""
         op = getattr(self._local, "operation", None)
         with self._lock:
-            self.commands.append(
-                TracedCommand(
-                    seq=next(self._seq),
-                    args=args,
-                    reply=reply,
-                    error=error,
-                    duration_ms=duration_ms,
-                    round_trip=round_trip,
-                    kind=kind,
-                    client=client,
-                    step=self.step,
-                    operation=op,
-                )
+            cmd = TracedCommand(
+                seq=next(self._seq),
+                args=args,
+                reply=reply,
+                error=error,
+                duration_ms=duration_ms,
+                round_trip=round_trip,
+                kind=kind,
+                client=client,
+                step=self.step,
+                operation=op,
             )
+            self.commands.append(cmd)
+        return cmd
+
+    def _before(self, batch: Sequence[tuple[Any, ...]]) -> Any:
+        return None if self.observer is None else self.observer.before(batch)
+
+    def _after(self, token: Any, commands: Sequence[TracedCommand]) -> None:
+        if self.observer is not None:
+            self.observer.after(token, commands)
 
     def attach(self, client: Any) -> Any:
         """Wrap ``client`` so that everything it sends is recorded here; returns the client."""
@@ -169,14 +190,17 @@ class Tracer:
         def execute_command(*args: Any, **options: Any) -> Any:
             if not tracer.enabled:
                 return original(*args, **options)
+            token = tracer._before((args,))
             rt = tracer.next_round_trip()
             start = time.perf_counter()
             try:
                 reply = original(*args, **options)
             except Exception as exc:
-                tracer.record(args, None, _error_text(exc), _ms(start), rt, "command", client_no)
+                failed = tracer.record(args, None, _error_text(exc), _ms(start), rt, "command", client_no)
+                tracer._after(token, (failed,))
                 raise
-            tracer.record(args, reply, None, _ms(start), rt, "command", client_no)
+            done = tracer.record(args, reply, None, _ms(start), rt, "command", client_no)
+            tracer._after(token, (done,))
             return reply
 
         def pipeline(*p_args: Any, **p_kwargs: Any) -> Any:
@@ -213,18 +237,24 @@ def _trace_pipeline(tracer: Tracer, pipe: Any, client_no: int) -> None:
     def execute_command(*args: Any, **options: Any) -> Any:
         if not tracer.enabled:
             return original_execute_command(*args, **options)
+        # Only WATCH, and reads between WATCH and MULTI, are sent at once; anything else is queued.
+        immediate = _sent_at_once(pipe, args)
+        token = tracer._before((args,)) if immediate else None
         start = time.perf_counter()
         try:
             result = original_execute_command(*args, **options)
         except Exception as exc:
             rt = tracer.next_round_trip()
-            tracer.record(args, None, _error_text(exc), _ms(start), rt, "command", client_no)
+            failed = tracer.record(args, None, _error_text(exc), _ms(start), rt, "command", client_no)
+            if immediate:
+                tracer._after(token, (failed,))
             raise
         if result is pipe:  # queued for execute()
             queued.append(args)
         else:  # sent at once (WATCH, and reads between WATCH and MULTI)
             rt = tracer.next_round_trip()
-            tracer.record(args, result, None, _ms(start), rt, "command", client_no)
+            done = tracer.record(args, result, None, _ms(start), rt, "command", client_no)
+            tracer._after(token, (done,))
         return result
 
     def execute(*args: Any, **kwargs: Any) -> Any:
@@ -235,6 +265,7 @@ def _trace_pipeline(tracer: Tracer, pipe: Any, client_no: int) -> None:
         )
         if not tracer.enabled or not batch:
             return original_execute(*args, **kwargs)
+        token = tracer._before(_framed(batch, transactional))
         rt = tracer.next_round_trip()
         start = time.perf_counter()
         kind: TraceKind = "transaction" if transactional else "pipeline"
@@ -242,22 +273,36 @@ def _trace_pipeline(tracer: Tracer, pipe: Any, client_no: int) -> None:
             replies = original_execute(*args, **kwargs)
         except Exception as exc:
             took = _ms(start)
-            for cmd in _framed(batch, transactional):
+            failed = [
                 tracer.record(cmd, None, _error_text(exc), took, rt, kind, client_no)
+                for cmd in _framed(batch, transactional)
+            ]
+            tracer._after(token, failed)
             raise
         took = _ms(start)
         results = list(replies) if isinstance(replies, list) else [replies] * len(batch)
+        records = []
         if transactional:
-            tracer.record(("MULTI",), "OK", None, took, rt, kind, client_no)
+            records.append(tracer.record(("MULTI",), "OK", None, took, rt, kind, client_no))
         for cmd, reply in zip(batch, results, strict=False):
-            failed = _error_text(reply) if isinstance(reply, Exception) else None
-            tracer.record(cmd, None if failed else reply, failed, took, rt, kind, client_no)
+            failed_text = _error_text(reply) if isinstance(reply, Exception) else None
+            records.append(
+                tracer.record(cmd, None if failed_text else reply, failed_text, took, rt, kind, client_no)
+            )
         if transactional:
-            tracer.record(("EXEC",), results, None, took, rt, kind, client_no)
+            records.append(tracer.record(("EXEC",), results, None, took, rt, kind, client_no))
+        tracer._after(token, records)
         return replies
 
     pipe.execute_command = execute_command
     pipe.execute = execute
+
+
+def _sent_at_once(pipe: Any, args: tuple[Any, ...]) -> bool:
+    """Whether redis-py sends this pipeline command immediately instead of queueing it."""
+    if getattr(pipe, "explicit_transaction", False):
+        return False
+    return bool(getattr(pipe, "watching", False)) or (bool(args) and str(args[0]).upper() == "WATCH")
 
 
 def _framed(batch: list[tuple[Any, ...]], transactional: bool) -> list[tuple[Any, ...]]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
 from rich.panel import Panel
@@ -23,6 +24,9 @@ from redisprep.drills.model import (
 from redisprep.drills.spec import CatalogEntry
 from redisprep.explain.commands import command_doc
 from redisprep.explain.tracing import TracedCommand, summarize_reply
+
+if TYPE_CHECKING:
+    from redisprep.explain.annotate import Annotation
 
 _CODE = re.compile(r"`([^`]+)`")
 MAX_TRACE_ROWS = 40
@@ -116,15 +120,30 @@ def trace_table(commands: Sequence[TracedCommand], limit: int = MAX_TRACE_ROWS) 
     return table
 
 
-def step_panel(index: int, total: int, result: StepResult, explain: bool = False) -> Panel:
-    """A step as a panel: narration, figures, checks, and with ``explain`` the commands it sent."""
+def step_panel(
+    index: int,
+    total: int,
+    result: StepResult,
+    explain: bool = False,
+    notes: Mapping[int, Annotation] | None = None,
+) -> Panel:
+    """A step as a panel: narration, figures, checks, and with ``explain`` the commands it sent.
+
+    With ``notes`` (explain mode's annotations) the commands are collapsed per kind and annotated
+    with N, M, work and encodings; without, they are listed one per line.
+    """
     parts: list[RenderableType] = [prose(p) for p in result.outcome.narration]
     if result.outcome.skipped:
         parts.append(Text(f"skipped: {result.outcome.skipped}", style="yellow"))
     parts.extend(figure(f) for f in result.outcome.figures)
     parts.extend(check_line(c) for c in result.outcome.checks)
     if explain and result.commands:
-        parts.append(trace_table(result.commands))
+        if notes is not None:
+            from redisprep.render.explain import step_trace
+
+            parts.append(step_trace(result.commands, notes))
+        else:
+            parts.append(trace_table(result.commands))
     border = "green" if result.ok else "red"
     return Panel(
         Group(*_spaced(parts)),

@@ -1,0 +1,98 @@
+"""Predict the state a write would leave, from read-only probes, without running it (live servers).
+
+The current encoding and size are read; which members or fields would be new is asked with
+``ZMSCORE``, ``SMISMEMBER`` or ``HMGET``; the encoding model then applies the version's thresholds.
+Commands the model does not cover get "not predicted".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from redisprep.explain.encoding import Contents, model_encoding
+from redisprep.explain.keystate import KeyState
+from redisprep.explain.limits import Limits
+
+_SET_LIKE = frozenset({"SET", "SETNX", "SETEX", "PSETEX", "GETSET"})
+_INT_OPS = frozenset({"INCR", "DECR", "INCRBY", "DECRBY"})
+_ZADD_OPTS = frozenset({"NX", "XX", "GT", "LT", "CH", "INCR"})
+
+
+def unknown(state: KeyState) -> KeyState:
+    """An after-state the model cannot tell."""
+    return KeyState(state.key, state.type, state.size, None, None, "predicted")
+
+
+def predict(
+    client: Any, name: str, argv: Sequence[str], before: Mapping[str, KeyState], limits: Limits
+) -> dict[str, KeyState]:
+    """The predicted state of each probed key after ``argv`` (encoding None where not predicted)."""
+    out = {k: unknown(s) for k, s in before.items()}
+    key = argv[1] if len(argv) > 1 else None
+    state = before.get(key or "")
+    if key is None or state is None:
+        return out
+    if name in ("DEL", "UNLINK", "GETDEL"):
+        return {k: KeyState(k, "none", 0, None, None, "predicted") for k in before}
+    if name in ("EXPIRE", "PEXPIRE", "EXPIREAT", "PEXPIREAT", "PERSIST", "TOUCH"):
+        return {k: KeyState(k, s.type, s.size, s.encoding, s.memory, "predicted") for k, s in before.items()}
+    contents = _contents(client, name, argv, state)
+    if contents is None:
+        return out
+    previous = state.encoding if state.exists and state.type == contents.type else None
+    op = name if name not in _SET_LIKE else "SET"
+    encoding = model_encoding(contents, limits, previous, op)
+    out[key] = KeyState(key, contents.type, contents.count, encoding, None, "predicted")
+    return out
+
+
+def _contents(client: Any, name: str, argv: Sequence[str], state: KeyState) -> Contents | None:
+    key = argv[1]
+    if name in _SET_LIKE or name == "MSET":
+        value = argv[3] if name in ("SETEX", "PSETEX") else argv[2] if len(argv) > 2 else ""
+        return Contents("string", len(value.encode()), ((value,),))
+    if name in _INT_OPS:
+        return Contents("string", 1, (("0",),))
+    if name == "INCRBYFLOAT":
+        return Contents("string", 1, (("0.5",),))
+    if name == "APPEND" and len(argv) > 2:
+        return Contents("string", state.size + len(argv[2].encode()), ())
+    if name in ("ZADD", "ZINCRBY", "GEOADD"):
+        return _zset(client, name, argv, state)
+    if name == "SADD":
+        members = list(argv[2:])
+        new = _new(client.execute_command("SMISMEMBER", key, *members), members, lambda v: not int(v))
+        return Contents("set", state.size + len(new), tuple((m,) for m in members))
+    if name in ("HSET", "HMSET", "HSETNX", "HINCRBY", "HINCRBYFLOAT"):
+        pairs = [(argv[i], argv[i + 1]) for i in range(2, len(argv) - 1, 2)]
+        fields = [f for f, _ in pairs]
+        new = _new(client.execute_command("HMGET", key, *fields), fields, lambda v: v is None)
+        return Contents("hash", state.size + len(new), tuple(pairs))
+    if name in ("LPUSH", "RPUSH", "LPUSHX", "RPUSHX"):
+        if name.endswith("X") and not state.exists:
+            return None
+        return Contents("list", state.size + len(argv) - 2, tuple((v,) for v in argv[2:]))
+    return None
+
+
+def _zset(client: Any, name: str, argv: Sequence[str], state: KeyState) -> Contents:
+    if name == "ZINCRBY":
+        members = [argv[3]] if len(argv) > 3 else []
+        flags: set[str] = set()
+    else:
+        pos, width = 2, 2 if name == "ZADD" else 3
+        while pos < len(argv) and argv[pos].upper() in _ZADD_OPTS:
+            pos += 1
+        flags = {a.upper() for a in argv[2:pos]}
+        members = [argv[i + width - 1] for i in range(pos, len(argv) - width + 1, width)]
+    new = (
+        []
+        if "XX" in flags or not members
+        else _new(client.execute_command("ZMSCORE", argv[1], *members), members, lambda v: v is None)
+    )
+    return Contents("zset", state.size + len(set(new)), tuple((m, "0") for m in members))
+
+
+def _new(replies: Any, items: Sequence[str], is_new: Any) -> list[str]:
+    return [item for item, reply in zip(items, list(replies), strict=False) if is_new(reply)]
