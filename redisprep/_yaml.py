@@ -9,9 +9,10 @@ from redisprep.errors import DataFormatError
 
 
 class Node(dict[Any, Any]):
-    """A YAML mapping that remembers the (1-based) line it started on."""
+    """A YAML mapping that remembers the (1-based) line it started on, and the line of each key."""
 
     line: int = 0
+    key_lines: dict[Any, int]
 
 
 def load_yaml(path: Path) -> Any:
@@ -30,6 +31,7 @@ def load_yaml(path: Path) -> Any:
     def construct_mapping(loader: Any, node: Any) -> Node:
         loader.flatten_mapping(node)
         mapping = Node()
+        mapping.key_lines = {}
         for key_node, value_node in node.value:
             key = loader.construct_object(key_node, deep=True)
             if not isinstance(key, str | int | float | bool) and key is not None:
@@ -37,6 +39,7 @@ def load_yaml(path: Path) -> Any:
             if key in mapping:
                 raise DataFormatError(str(path), key_node.start_mark.line + 1, f"duplicate key {key!r}")
             mapping[key] = loader.construct_object(value_node, deep=True)
+            mapping.key_lines[key] = key_node.start_mark.line + 1
         mapping.line = node.start_mark.line + 1
         return mapping
 
@@ -57,7 +60,8 @@ def _syntax_problem(exc: Any) -> tuple[int | None, str]:
     """The line to blame and the text. An unclosed quote or bracket is reported where it opened."""
     problem = exc.problem or "invalid YAML"
     context, mark = exc.context, exc.problem_mark
-    if exc.context_mark is not None and (mark is None or "end of stream" in problem):
+    unclosed = "end of stream" in problem or str(context or "").startswith("while parsing a flow")
+    if exc.context_mark is not None and (mark is None or unclosed):
         mark = exc.context_mark
     line = mark.line + 1 if mark is not None else None
     text = f"YAML syntax: {problem}" + (f" ({context})" if context else "")
@@ -67,3 +71,11 @@ def _syntax_problem(exc: Any) -> tuple[int | None, str]:
 def line_of(value: Any, default: int | None = None) -> int | None:
     """The line a loaded mapping started on, if known."""
     return getattr(value, "line", default)
+
+
+def line_of_key(mapping: Any, key: Any) -> int | None:
+    """The line of ``key`` in a loaded mapping (the mapping's own line if the key is absent)."""
+    lines = getattr(mapping, "key_lines", None)
+    if isinstance(lines, dict) and key in lines:
+        return int(lines[key])
+    return line_of(mapping)
