@@ -118,3 +118,12 @@ def invoke() -> Any:
         return Invocation(result.exit_code, out.getvalue() + result.stdout, err.getvalue(), result.exception)
 
     return run
+
+
+@pytest.fixture
+def quiz_store(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A private quiz progress store (never the user's own), and no extra deck folders."""
+    path = tmp_path / "progress.sqlite3"
+    monkeypatch.setenv("REDISPREP_QUIZ_STORE", str(path))
+    monkeypatch.delenv("REDISPREP_DECKS", raising=False)
+    return path

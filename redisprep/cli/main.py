@@ -12,6 +12,7 @@ import typer
 from redisprep import __version__
 from redisprep.cli import clean as _clean
 from redisprep.cli import drill as _drill
+from redisprep.cli import quiz as _quiz
 from redisprep.cli._context import AppContext
 
 app = typer.Typer(
@@ -63,6 +64,7 @@ def root(
 
 app.command("drill")(_drill.drill)
 app.command("clean")(_clean.clean)
+app.add_typer(_quiz.app, name="quiz")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
