@@ -207,7 +207,8 @@ def _decks(app_ctx: AppContext, deck_dir: list[Path] | None) -> tuple[Deck, ...]
     from redisprep.quiz.deck import extra_deck_dirs, load_decks
 
     shipped = resources.flashcards_dir(app_ctx.data_dir)
-    return load_decks([shipped, *(deck_dir or ()), *extra_deck_dirs()])
+    folders = [shipped] if shipped.is_dir() else []  # a --data-dir may hold only drills
+    return load_decks([*folders, *(deck_dir or ()), *extra_deck_dirs()])
 
 
 def _clock(now: str | None) -> tuple[datetime, Callable[[], datetime]]:

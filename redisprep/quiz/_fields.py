@@ -10,6 +10,7 @@ from redisprep._yaml import line_of, line_of_key
 from redisprep.quiz.model import ErrorReply, Problem, Reply, Where
 
 NAME = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+_QUOTING = re.compile(r"[\"'\\#]")
 
 
 class Fields:
@@ -37,8 +38,7 @@ class Fields:
 
     def lines(self) -> dict[str, int]:
         """The line of every key, for problems found later."""
-        raw = getattr(self.node, "key_lines", {})
-        return {str(k): int(v) for k, v in raw.items()}
+        return dict(getattr(self.node, "key_lines", {}))
 
     def only(self, allowed: tuple[str, ...], what: str) -> None:
         """Flag keys that are not in ``allowed`` (typos such as ``anwser``)."""
@@ -64,6 +64,8 @@ class Fields:
                 self.require(key)
             return None
         value = self.node[key]
+        if type(value) is str and value.strip():  # the usual case, first
+            return value.strip()
         if scalar_ok and isinstance(value, int | float) and not isinstance(value, bool):
             value = str(value)
         if isinstance(value, bool):
@@ -90,7 +92,9 @@ class Fields:
             return ()
         value = self.node[key]
         items = value if isinstance(value, list) else None
-        if items is None or not all(_is_text(v) for v in items):
+        if items is not None and all(type(v) is str and v.strip() for v in items):
+            pass  # the usual case: a list of text
+        elif items is None or not all(_is_text(v) for v in items):
             self.problem(key, f"{key!r} must be a list of text")
             return ()
         if not low <= len(items) <= high:
@@ -126,6 +130,8 @@ def command_problem(text: Any) -> str | None:
     """Why ``text`` is not one command line, or None."""
     if not isinstance(text, str) or not text.strip():
         return "a command must be non-empty text"
+    if not _QUOTING.search(text):
+        return None  # nothing for shlex to get wrong (most commands): skip the slow split
     try:
         argv = shlex.split(text)
     except ValueError as exc:
