@@ -9,6 +9,7 @@ import select
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -191,42 +192,79 @@ def test_an_interview_soon_starts_enough_new_cards_to_see_them_all() -> None:
 # -- a real terminal ------------------------------------------------------------------------------
 
 
-def test_on_a_terminal_ratings_and_choices_take_a_single_key(data: Path, quiz_store: Path) -> None:
-    """Runs the CLI in a pseudo-terminal and presses keys without Enter."""
-    argv = [sys.executable, "-m", "redisprep", "--data-dir", str(data), "quiz", "--deck-dir", str(GOOD)]
-    argv += ["--limit", "2", "--seed", "7", "--now", T0.isoformat(), "--store", str(quiz_store)]
-    leader, follower = pty.openpty()
-    env = {**os.environ, "COLUMNS": "100", "LINES": "50", "TERM": "xterm"}
-    proc = subprocess.Popen(argv, stdin=follower, stdout=follower, stderr=follower, env=env, close_fds=True)
-    os.close(follower)
-    screen = b""
+def _own_terminal() -> None:
+    """In the child: a new session whose controlling terminal is the pty, so Ctrl-C sends SIGINT."""
+    import fcntl
+    import termios
 
-    def until(text: bytes) -> None:
-        nonlocal screen
+    os.setsid()
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
+class Terminal:
+    """``redisprep quiz`` in a pseudo-terminal: keys are sent without Enter, the screen is read back."""
+
+    def __init__(self, data: Path, store: Path) -> None:
+        argv = [sys.executable, "-m", "redisprep", "--data-dir", str(data), "quiz", "--deck-dir", str(GOOD)]
+        argv += ["--limit", "2", "--seed", "7", "--now", T0.isoformat(), "--store", str(store)]
+        self.leader, follower = pty.openpty()
+        env = {**os.environ, "COLUMNS": "100", "LINES": "50", "TERM": "xterm"}
+        self.proc = subprocess.Popen(
+            argv, stdin=follower, stdout=follower, stderr=follower, env=env, preexec_fn=_own_terminal
+        )
+        os.close(follower)
+        self.screen = b""
+
+    def until(self, text: bytes) -> None:
         deadline = time.monotonic() + DEADLINE_S
-        while text not in screen:
-            assert time.monotonic() < deadline, screen.decode(errors="replace")[-1500:]
-            if select.select([leader], [], [], 1.0)[0]:
+        while text not in self.screen:
+            assert time.monotonic() < deadline, self.screen.decode(errors="replace")[-1500:]
+            if select.select([self.leader], [], [], 1.0)[0]:
                 try:
-                    screen += os.read(leader, 65536)
-                except OSError:
+                    self.screen += os.read(self.leader, 65536)
+                except OSError:  # the program exited and closed the terminal
                     break
 
-    try:
-        until(b"press any key to reveal")
-        os.write(leader, b" ")  # reveal: one key, no Enter
-        until(b"rate>")
-        os.write(leader, b"4")  # Easy: one key
-        until(b"choice>")
-        os.write(leader, b"x")  # ignored: not a choice
-        os.write(leader, b"q")  # quits
-        assert proc.wait(DEADLINE_S) == 0
-        until(b"stopped early")
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        os.close(leader)
+    def press(self, keys: bytes) -> None:
+        os.write(self.leader, keys)
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(DEADLINE_S)
+        os.close(self.leader)
+
+
+@pytest.fixture
+def terminal(data: Path, quiz_store: Path) -> Iterator[Terminal]:
+    term = Terminal(data, quiz_store)
+    yield term
+    term.close()
+
+
+def test_on_a_terminal_ratings_and_choices_take_a_single_key(terminal: Terminal, quiz_store: Path) -> None:
+    terminal.until(b"press any key to reveal")
+    terminal.press(b" ")  # reveal: one key, no Enter
+    terminal.until(b"rate>")
+    terminal.press(b"4")  # Easy: one key
+    terminal.until(b"choice>")
+    terminal.press(b"x")  # not a choice: ignored
+    terminal.press(b"q")  # stops the session
+    assert terminal.proc.wait(DEADLINE_S) == 0
+    terminal.until(b"stopped early")
     with Store(quiz_store) as store:
         (log,) = store.logs()
     assert log.rating == 4 and log.card == "fx-basic-single-thread"
+
+
+def test_ctrl_c_exits_130_and_keeps_the_reviews_already_made(terminal: Terminal, quiz_store: Path) -> None:
+    terminal.until(b"press any key to reveal")
+    terminal.press(b" ")
+    terminal.until(b"rate>")
+    terminal.press(b"1")
+    terminal.until(b"choice>")
+    terminal.press(b"\x03")  # Ctrl-C
+    assert terminal.proc.wait(DEADLINE_S) == ExitCode.INTERRUPTED
+    terminal.until(b"error: interrupted")
+    with Store(quiz_store) as store:
+        assert [log.rating for log in store.logs()] == [1]

@@ -113,7 +113,7 @@ def quiz(
         redisprep quiz --deck sorted-sets --limit 10
         redisprep quiz --interview 2025-06-30
         redisprep quiz --cram --tag leaderboard
-        printf 'ZADD lb 100 alice\\n' | redisprep quiz --limit 1
+        redisprep quiz --limit 5 < answers.txt
     """
     if ctx.invoked_subcommand is not None:
         return

@@ -76,8 +76,13 @@ def card_panel(item: QueueItem, progress: Progress, choices: Sequence[str]) -> P
         parts.append(Text(f"redis> OBJECT ENCODING {card.key}\nWhat does Redis 7.0 reply?", style="bold"))
     elif card.kind == "predict" and card.predict == "complexity":
         parts.append(Text(f"What is the documented complexity of {card.command}?", style="bold"))
-    for i, choice in enumerate(choices, 1):
-        parts.append(Text(f"  {i}) ", style="bold") + prose(choice))
+    if choices:
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(justify="right", style="bold")
+        grid.add_column()
+        for i, choice in enumerate(choices, 1):
+            grid.add_row(f"  {i})", prose(choice))
+        parts.append(grid)
     kind = f"{card.kind} {card.predict}" if card.predict else card.kind
     reason = Text(item.reason, style=_REASON_STYLE.get(item.reason, ""))
     title = Text.assemble((f"{card.deck}", "bold"), f" · {kind} · ", reason)
@@ -98,9 +103,10 @@ def hint(item: QueueItem, choices: Sequence[str], interactive: bool) -> str:
         return f"think of the answer, then press a key to reveal ({stop})"
     if choices:
         return f"choose 1-{len(choices)} ({stop})"
+    stop = "Ctrl-D to stop" if interactive else "end of input stops"
     if card.kind == "command":
-        return f"type a Redis command; it runs on a fresh embedded server (Ctrl-D {stop.split()[-1]})"
-    return "type your answer (Ctrl-D to stop)"
+        return f"type a Redis command; it runs on a fresh embedded server ({stop})"
+    return f"type your answer ({stop})"
 
 
 def reveal_view(item: QueueItem) -> RenderableType:
