@@ -160,3 +160,12 @@ def test_a_session_stops_at_a_command_card_whose_answer_does_not_hold(invoke: An
         f"error: {deck}:10: the answer 'ZADD lb 5 alice' does not hold: "
         'afterwards ZSCORE lb alice gave "5", expected "105"'
     )
+
+
+def test_ids_that_hash_alike_are_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("redisprep.quiz.deck.scheduler_id", lambda card_id: 42)
+    _, problems = parse_decks([GOOD / "commands.yaml"])
+    assert [p.problem for p in problems] == [
+        "card id 'fx-command-top-two' hashes like 'fx-command-add-points': rename one",
+        "card id 'fx-command-lock' hashes like 'fx-command-add-points': rename one",
+    ]

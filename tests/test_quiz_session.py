@@ -96,6 +96,23 @@ def test_learning_cards_come_back_and_graduate_in_the_same_session(data: Path, q
     assert "nothing to review now" in out
 
 
+def test_progress_survives_editing_a_cards_text(data: Path, tmp_path: Path, quiz_store: Path) -> None:
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    deck = mine / "edited.yaml"
+    text = (GOOD / "typed.yaml").read_text().replace("deck: typed", "deck: edited")
+    deck.write_text(text.replace("id: fx-typed-zset-listpack-limit", "id: fx-edit-me"))
+    args = ["--deck-dir", str(mine), "--deck", "edited"]
+    code, out, err = quiz(data, *args, answers=["128", "128"])  # learned: next review in days
+    assert code == 0 and "2 reviewed" in out, err
+    deck.write_text(deck.read_text().replace("Up to how many members", "How many members at most"))
+    code, out, err = quiz(data, *args, answers=["128"], now=T0 + timedelta(minutes=30))
+    assert code == 0, err
+    assert "nothing to review now" in out  # the edited card kept its schedule: it is not new again
+    with Store(quiz_store) as store:
+        assert list(store.states()) == ["fx-edit-me"]
+
+
 def test_wrong_answers_come_back_sooner_than_right_ones(data: Path, quiz_store: Path) -> None:
     wrong = ["1", "ZRANK", "ZADD lb 5 alice"]
     quiz(data, "--limit", "3", answers=wrong)

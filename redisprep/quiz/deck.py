@@ -22,6 +22,7 @@ from redisprep.quiz.model import (
     Problem,
     Where,
 )
+from redisprep.quiz.scheduler import scheduler_id
 
 FORMAT_VERSION = 1
 #: ``os.pathsep``-separated folders of the user's own decks, added to the shipped ones.
@@ -70,6 +71,7 @@ def parse_decks(files: Sequence[Path]) -> tuple[list[Deck], list[Problem]]:
         if deck is not None:
             decks.append(deck)
     seen: dict[str, Where] = {}
+    hashed: dict[int, str] = {}
     deck_ids: dict[str, str] = {}
     for deck in decks:
         if deck.id in deck_ids:
@@ -82,8 +84,11 @@ def parse_decks(files: Sequence[Path]) -> tuple[list[Deck], list[Problem]]:
                 problems.append(
                     Problem(card.where, f"duplicate card id {card.id!r} (first at {seen[card.id]})")
                 )
-            else:
-                seen[card.id] = card.where
+                continue
+            seen[card.id] = card.where
+            other = hashed.setdefault(scheduler_id(card.id), card.id)
+            if other != card.id:  # never seen in practice (63-bit hash); progress would be shared
+                problems.append(Problem(card.where, f"card id {card.id!r} hashes like {other!r}: rename one"))
     return decks, problems
 
 

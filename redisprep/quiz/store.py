@@ -202,7 +202,7 @@ class Store:
                     "ON CONFLICT (id) DO UPDATE SET state = excluded.state, due_ms = excluded.due_ms",
                     (card_id, scheduler_id(card_id), after, to_ms(review.due)),
                 )
-        except sqlite3.OperationalError as exc:
+        except sqlite3.Error as exc:
             raise StoreError(f"cannot write the progress store {self.path}: {exc}") from None
         return review
 
