@@ -122,6 +122,11 @@ def test_wrong_answers_come_back_sooner_than_right_ones(data: Path, quiz_store: 
     assert [log.correct for log in logs] == [None, False, False]
 
 
+def test_stopping_before_any_answer_says_so(data: Path, quiz_store: Path) -> None:
+    code, out, _ = quiz(data, answers=[])
+    assert code == 0 and "stopped before the first answer: nothing recorded" in out
+
+
 def test_cram_records_nothing(data: Path, quiz_store: Path) -> None:
     code, out, _ = quiz(data, "--cram", answers=RIGHT)
     assert code == 0

@@ -161,7 +161,8 @@ def scheduled_line(rating: Rating, due: datetime | None, now: datetime) -> Text:
 def summary_view(summary: SessionSummary, now: datetime) -> Text:
     """The closing line of a session."""
     if not summary.shown:
-        return Text("nothing to review now", style="bold")
+        stopped = "stopped before the first answer: nothing recorded"
+        return Text(stopped if summary.quit_early else "nothing to review now", style="bold")
     text = Text(f"{summary.shown} reviewed", style="bold")
     graded = summary.right + summary.wrong
     if graded:
