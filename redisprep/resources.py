@@ -7,6 +7,7 @@ A ``data_dir`` given by the user (``--data-dir``) wins over both.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from importlib.resources import files
 from pathlib import Path
 
@@ -45,11 +46,12 @@ def package_data(name: str) -> Path:
     return _PACKAGE_DIR / name
 
 
-def user_data_dir(environ: dict[str, str] | None = None) -> Path:
+def user_data_dir(environ: Mapping[str, str] | None = None) -> Path:
     """Where redisprep keeps the user's own state (quiz progress, practice hints, cluster state).
 
-    ``$REDISPREP_HOME`` wins; otherwise ``$XDG_DATA_HOME/redisprep``, ``~/.local/share/redisprep``
-    (Linux), or ``~/Library/Application Support/redisprep`` (macOS). Not created here.
+    ``$REDISPREP_HOME`` wins; otherwise ``$XDG_DATA_HOME/redisprep`` or ``~/.local/share/redisprep``
+    (Linux), ``~/Library/Application Support/redisprep`` (macOS), ``%LOCALAPPDATA%\\redisprep``
+    (Windows). Not created here.
     """
     import os
     import sys
@@ -57,8 +59,9 @@ def user_data_dir(environ: dict[str, str] | None = None) -> Path:
     env = os.environ if environ is None else environ
     if env.get("REDISPREP_HOME"):
         return Path(env["REDISPREP_HOME"]).expanduser()
-    if env.get("XDG_DATA_HOME"):
-        return Path(env["XDG_DATA_HOME"]).expanduser() / "redisprep"
+    home = Path(env.get("HOME") or Path.home())
+    if sys.platform == "win32":
+        return Path(env.get("LOCALAPPDATA") or home / "AppData" / "Local") / "redisprep"
     if sys.platform == "darwin":
-        return Path.home() / "Library" / "Application Support" / "redisprep"
-    return Path.home() / ".local" / "share" / "redisprep"
+        return home / "Library" / "Application Support" / "redisprep"
+    return Path(env.get("XDG_DATA_HOME") or home / ".local" / "share") / "redisprep"

@@ -125,3 +125,12 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     """Keep every test's user state (quiz progress, practice hints, cluster state) out of ~."""
     monkeypatch.setenv("REDISPREP_HOME", str(tmp_path_factory.mktemp("home")))
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+
+
+@pytest.fixture
+def quiz_store(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A private quiz progress store (never the user's own), and no extra deck folders."""
+    path = tmp_path / "progress.sqlite3"
+    monkeypatch.setenv("REDISPREP_QUIZ_STORE", str(path))
+    monkeypatch.delenv("REDISPREP_DECKS", raising=False)
+    return path

@@ -25,7 +25,10 @@ def _imported(*args: str) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("args", [("--version",), ("--help",), ("drill", "--help")])
+@pytest.mark.parametrize(
+    "args",
+    [("--version",), ("--help",), ("drill", "--help"), ("quiz", "--help"), ("quiz", "stats", "--help")],
+)
 def test_no_heavy_imports(args: tuple[str, ...]) -> None:
     imported = _imported(*args)
     assert "typer" in imported  # the measurement itself works

@@ -15,6 +15,7 @@ from redisprep.cli import clean as _clean
 from redisprep.cli import drill as _drill
 from redisprep.cli import explain as _explain
 from redisprep.cli import practice as _practice
+from redisprep.cli import quiz as _quiz
 from redisprep.cli._context import AppContext
 
 app = typer.Typer(
@@ -69,6 +70,7 @@ app.command("bench")(_bench.bench)
 app.command("clean")(_clean.clean)
 app.add_typer(_practice.app, name="practice")
 app.command("explain")(_explain.explain)
+app.add_typer(_quiz.app, name="quiz")
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -1,0 +1,134 @@
+"""Run a card's commands on a fresh embedded server, parsed and answered as redis-cli would.
+
+Command cards never touch the user's Redis: each answer runs on its own new in-process fakeredis
+server. The test suite also runs the same functions on a live Redis 7.0 it started itself.
+"""
+
+from __future__ import annotations
+
+import shlex
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from redisprep.quiz.model import ErrorReply, Expect, Reply
+from redisprep.quiz.replies import as_yaml, from_client, from_error, matches, redis_cli
+
+#: Commands that would hang the quiz or leave the connection in another mode.
+REFUSED = frozenset({"SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE", "MONITOR", "SYNC", "PSYNC", "QUIT", "RESET"})
+#: A learner's command that has not answered by then (a blocking pop with timeout 0) is abandoned.
+ANSWER_TIMEOUT_S = 2.0
+
+
+def sandbox_client() -> Any:
+    """A client on a brand-new embedded server imitating Redis 7.0, with replies left raw."""
+    import fakeredis
+
+    from redisprep.backends import EMBEDDED_VERSION
+
+    server = fakeredis.FakeServer(version=EMBEDDED_VERSION)
+    client = fakeredis.FakeRedis(server=server, decode_responses=True, protocol=2, encoding_errors="replace")
+    return raw_replies(client)
+
+
+def raw_replies(client: Any) -> Any:
+    """Drop redis-py's reply conversions so ``client`` returns what redis-cli would show (RESP2)."""
+    client.response_callbacks.clear()
+    return client
+
+
+def split(line: str) -> list[str]:
+    """Split a command line like redis-cli (quotes group words; backslash escapes).
+
+    Raises:
+        ValueError: Unbalanced quotes.
+    """
+    argv = shlex.split(line)
+    if not argv:
+        raise ValueError("empty command")
+    return argv
+
+
+def run(client: Any, line: str, timeout_s: float | None = None) -> Reply:
+    """Send one command line and return its reply; an error reply comes back as :class:`ErrorReply`.
+
+    Args:
+        client: A client from :func:`sandbox_client` (or any raw-reply client).
+        line: ``ZADD lb 100 alice``.
+        timeout_s: Give up on a command that has not answered by then (it keeps running in a
+            daemon thread on its own throw-away server).
+    """
+    import redis
+
+    try:
+        argv = split(line)
+    except ValueError as exc:
+        return ErrorReply(f"ERR cannot parse the command: {exc}")
+    name = argv[0].upper()
+    if name in REFUSED:
+        return ErrorReply(f"ERR {name} is not available in the quiz sandbox")
+    if timeout_s is None:
+        try:
+            return from_client(client.execute_command(*argv))
+        except redis.ResponseError as exc:
+            return from_error(exc)
+    box: list[Reply] = []
+
+    def target() -> None:
+        box.append(run(client, line))
+
+    worker = threading.Thread(target=target, daemon=True, name="quiz-sandbox")
+    worker.start()
+    worker.join(timeout_s)
+    if not box:
+        return ErrorReply(f"ERR no reply within {timeout_s:g} s (a blocking command waits forever here)")
+    return box[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What running a command did, judged against an :class:`Expect`."""
+
+    reply: Reply
+    failures: tuple[str, ...]
+    """Each expectation that did not hold, in words; empty when all held."""
+    setup_error: str | None = None
+    """A setup command failed: the deck is wrong, not the answer (nothing else was run)."""
+
+    @property
+    def held(self) -> bool:
+        """Whether every expectation held."""
+        return not self.failures and self.setup_error is None
+
+
+def run_setup(client: Any, setup: Sequence[str]) -> str | None:
+    """Run setup commands in order; the first that fails, described, or None."""
+    for line in setup:
+        reply = run(client, line)
+        if isinstance(reply, ErrorReply):
+            return f"setup command {line!r} failed: {reply.text}"
+    return None
+
+
+def attempt(
+    client: Any, setup: Sequence[str], line: str, expect: Expect, timeout_s: float | None = None
+) -> Outcome:
+    """Run ``setup``, then ``line``, then check ``expect`` on the same server."""
+    problem = run_setup(client, setup)
+    if problem:
+        return Outcome(None, (), setup_error=problem)
+    reply = run(client, line, timeout_s)
+    failures: list[str] = []
+    if expect.has_reply and not matches(expect.reply, reply):
+        failures.append(f"the reply was {_one_line(reply)}, expected {_one_line(expect.reply)}")
+    for command, wanted in expect.state:
+        got = run(client, command)
+        if not matches(wanted, got):
+            failures.append(f"afterwards {command} gave {_one_line(got)}, expected {_one_line(wanted)}")
+    return Outcome(reply, tuple(failures))
+
+
+def _one_line(reply: Reply) -> str:
+    text = redis_cli(reply)
+    return text if "\n" not in text else as_yaml(reply)

@@ -1,0 +1,132 @@
+"""Content stays honest: every shipped deck (and the fixture decks, so this runs with none shipped) lints
+clean, ids are unique, command and predict cards hold on the embedded server and on a live Redis 7.0,
+and complexity cards agree with Redis's COMMAND DOCS."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from redisprep import resources
+from redisprep.errors import BackendUnsupportedError
+from redisprep.localserver import LocalServer, start_server
+from redisprep.quiz.deck import deck_files, parse_decks
+from redisprep.quiz.judge import verify_card
+from redisprep.quiz.lint import complexity_problems, lint
+from redisprep.quiz.model import Card
+from redisprep.quiz.sandbox import raw_replies, sandbox_client
+
+FIXTURE_DECKS = Path(__file__).parent / "fixtures" / "quiz" / "decks"
+SHIPPED_FILES = deck_files([resources.flashcards_dir()])
+FILES = SHIPPED_FILES + deck_files([FIXTURE_DECKS])
+DECKS, LOAD_PROBLEMS = parse_decks(FILES)
+CARDS = [c for d in DECKS for c in d.cards]
+
+
+pytestmark = pytest.mark.usefixtures("quiz_store")
+
+
+def _ids(cards: list[Card]) -> list[str]:
+    return [c.id for c in cards]
+
+
+RUNNABLE = [
+    c for c in CARDS if c.kind == "command" or (c.kind == "predict" and c.predict in ("reply", "encoding"))
+]
+COMPLEXITY = [c for c in CARDS if c.kind == "predict" and c.predict == "complexity"]
+LINKED = [c for c in CARDS if c.drill]
+
+
+def test_there_is_content_to_check() -> None:
+    # With no shipped decks the fixture decks still give every check below something to run on.
+    assert RUNNABLE and COMPLEXITY and LINKED
+    assert {c.kind for c in CARDS} == {"basic", "choice", "typed", "command", "predict"}
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
+def test_every_deck_lints_clean(path: Path) -> None:
+    report = lint([path], drills_dir=resources.drills_dir())
+    assert report.ok, "\n".join(str(p) for p in report.problems)
+
+
+def test_no_two_cards_share_an_id() -> None:
+    assert not [str(p) for p in LOAD_PROBLEMS if "duplicate" in p.problem]
+    ids = _ids(CARDS)
+    assert len(ids) == len(set(ids))
+
+
+def test_shipped_decks_do_not_use_fixture_ids() -> None:
+    shipped = {str(p) for p in SHIPPED_FILES}
+    assert not [c.id for c in CARDS if c.where.path in shipped and c.id.startswith("fx-")]
+
+
+@pytest.mark.parametrize("card", COMPLEXITY, ids=_ids(COMPLEXITY))
+def test_complexity_cards_agree_with_command_docs(card: Card) -> None:
+    assert complexity_problems(card) == []
+    assert card.answer in card.choices
+    assert len(set(card.choices)) == len(card.choices)
+
+
+@pytest.mark.parametrize("card", LINKED, ids=_ids(LINKED))
+def test_drill_links_name_a_drill(card: Card) -> None:
+    assert (resources.drills_dir() / str(card.drill) / "drill.yaml").is_file()
+
+
+@pytest.fixture(scope="module")
+def redis70() -> Iterator[LocalServer]:
+    """A redis-server of this module's own: it is flushed before every card."""
+    try:
+        server = start_server()
+    except BackendUnsupportedError as exc:
+        if os.environ.get("REDISPREP_REQUIRE_LIVE") == "1":
+            pytest.fail(f"{exc} (REDISPREP_REQUIRE_LIVE=1)")
+        pytest.skip(str(exc))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["embedded", pytest.param("live", marks=pytest.mark.live)])
+def fresh_client(request: pytest.FixtureRequest) -> Iterator[tuple[Callable[[], Any], bool]]:
+    """A factory of raw-reply clients on an empty database, and whether it is a real Redis."""
+    if request.param == "embedded":
+        yield sandbox_client, False
+        return
+    import redis
+
+    server: LocalServer = request.getfixturevalue("redis70")
+    opened: list[Any] = []
+
+    def factory() -> Any:
+        client = raw_replies(redis.Redis.from_url(server.url, decode_responses=True, protocol=2))
+        client.flushdb()  # our own throw-away server
+        opened.append(client)
+        return client
+
+    yield factory, True
+    for client in opened:
+        client.close()
+
+
+@pytest.mark.parametrize("card", RUNNABLE, ids=_ids(RUNNABLE))
+def test_command_and_predict_cards_hold(card: Card, fresh_client: tuple[Callable[[], Any], bool]) -> None:
+    # Encoding cards: the embedded server checks the setup builds the key (it has no OBJECT
+    # ENCODING); the live Redis 7.0 also checks the encoding itself.
+    factory, live = fresh_client
+    problems = verify_card(card, factory, live=live)
+    assert not problems, "\n".join(str(p) for p in problems)
+
+
+@pytest.mark.live
+def test_the_live_server_is_redis_7_0(redis70: LocalServer) -> None:
+    import redis
+
+    client = redis.Redis.from_url(redis70.url, decode_responses=True)
+    try:
+        version = str(client.info("server")["redis_version"])
+    finally:
+        client.close()
+    assert version.startswith("7.0"), f"content is checked against Redis 7.0, this is {version}"

@@ -1,0 +1,115 @@
+"""FSRS scheduling: harder ratings come back sooner, previews are what gets recorded, ids are stable."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from redisprep.quiz.scheduler import CardState, Rating, SavedCard, Scheduler, parse_time, scheduler_id
+
+T0 = datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc)
+SCHED = Scheduler()
+
+#: A history: (rating, hours waited before it).
+histories = st.lists(
+    st.tuples(st.sampled_from(list(Rating)), st.floats(min_value=0, max_value=24 * 60)),
+    max_size=8,
+)
+
+
+def replay(history: list[tuple[Rating, float]], card_id: str = "c") -> tuple[SavedCard | None, datetime]:
+    saved: SavedCard | None = None
+    now = T0
+    for rating, hours in history:
+        now = now + timedelta(hours=hours)
+        saved = SCHED.review(card_id, saved, rating, now).after
+    return saved, now
+
+
+@settings(max_examples=150, deadline=None)
+@given(histories, st.floats(min_value=0, max_value=24 * 90))
+def test_a_harder_rating_is_never_due_later(history: list[tuple[Rating, float]], wait_hours: float) -> None:
+    saved, now = replay(history)
+    now += timedelta(hours=wait_hours)
+    due = SCHED.preview("c", saved, now)
+    assert due[Rating.AGAIN] <= due[Rating.HARD] <= due[Rating.GOOD] <= due[Rating.EASY]
+    assert due[Rating.AGAIN] < due[Rating.EASY]
+    assert all(d > now for d in due.values())
+
+
+@settings(max_examples=100, deadline=None)
+@given(histories)
+def test_the_preview_is_exactly_what_is_recorded(history: list[tuple[Rating, float]]) -> None:
+    saved, now = replay(history)
+    preview = SCHED.preview("c", saved, now)
+    for rating in Rating:
+        assert SCHED.review("c", saved, rating, now).due == preview[rating]
+
+
+@settings(max_examples=100, deadline=None)
+@given(histories)
+def test_replaying_a_history_gives_the_same_state(history: list[tuple[Rating, float]]) -> None:
+    assert replay(history) == replay(history)
+
+
+def test_a_new_card_rated_again_comes_back_within_minutes_and_easy_in_days() -> None:
+    due = SCHED.preview("c", None, T0)
+    assert due[Rating.AGAIN] - T0 == timedelta(minutes=1)
+    assert due[Rating.GOOD] - T0 == timedelta(minutes=10)
+    assert due[Rating.EASY] - T0 >= timedelta(days=1)
+
+
+def test_recall_falls_with_time_and_is_zero_for_an_unseen_card() -> None:
+    saved, now = replay([(Rating.GOOD, 0), (Rating.GOOD, 0.2), (Rating.GOOD, 72)])
+    assert saved is not None and saved["state"] == CardState.REVIEW
+    recalls = [SCHED.retrievability(saved, now + timedelta(days=d)) for d in (1, 7, 30, 90)]
+    assert recalls == sorted(recalls, reverse=True) and recalls[0] < 1 and recalls[-1] > 0
+    assert SCHED.retrievability(None, now) == 0.0
+    # A card falls due when predicted recall reaches the desired retention (0.9).
+    due = parse_time(saved["due"])
+    assert SCHED.retrievability(saved, due - timedelta(days=1)) >= 0.9 - 0.02
+    assert SCHED.retrievability(saved, due + timedelta(days=2)) < 0.9
+
+
+def test_fuzz_spreads_cards_reviewed_alike() -> None:
+    dues = set()
+    for i in range(30):
+        saved, now = replay([(Rating.GOOD, 0), (Rating.GOOD, 0.2), (Rating.GOOD, 72)], card_id=f"card-{i}")
+        assert saved is not None
+        dues.add((parse_time(saved["due"]) - now).days)
+    assert len(dues) > 1
+
+
+def test_times_must_be_timezone_aware() -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        SCHED.review("c", None, Rating.GOOD, datetime(2025, 3, 1, 9, 0))
+
+
+def test_scheduler_ids_are_stable_across_processes_and_fit_sqlite() -> None:
+    ids = ["zset-zincrby-atomic", "fx-command-add-points", "a"]
+    here = [scheduler_id(i) for i in ids]
+    code = f"from redisprep.quiz.scheduler import scheduler_id; print([scheduler_id(i) for i in {ids!r}])"
+    other = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONHASHSEED": "123"},
+    )
+    assert other.stdout.strip() == str(here)
+    assert len(set(here)) == len(here)
+    assert all(0 <= i < 2**63 for i in here)
+
+
+def test_saved_parameters_survive_a_round_trip() -> None:
+    import json
+
+    custom = Scheduler(desired_retention=0.85)
+    again = Scheduler(json.loads(custom.to_json()))
+    assert again.desired_retention == 0.85
+    assert again.preview("c", None, T0) == custom.preview("c", None, T0)
