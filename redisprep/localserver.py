@@ -6,6 +6,8 @@ flushed or reconfigured. It is stopped by its own PID, never by SHUTDOWN on a se
 
 from __future__ import annotations
 
+import os
+import random
 import shutil
 import signal
 import socket
@@ -18,6 +20,8 @@ from pathlib import Path
 from redisprep.errors import BackendUnavailableError, BackendUnsupportedError
 
 START_TIMEOUT_S = 5.0
+#: A cluster node also listens on its port + 10000 (the cluster bus), which must stay below 65536.
+CLUSTER_BUS_OFFSET = 10000
 
 
 def find_binary(name: str = "redis-server") -> str:
@@ -35,21 +39,43 @@ def find_binary(name: str = "redis-server") -> str:
     return path
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+def free_port(*, cluster_bus: bool = False) -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now.
+
+    Args:
+        cluster_bus: Also require port + 10000 to be free (a cluster node's bus port), which keeps
+            the port below 55536; the kernel's ephemeral range often lies above that.
+    """
+    if not cluster_bus:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return int(s.getsockname()[1])
+    rng = random.Random()
+    for _ in range(200):
+        port = rng.randrange(20000, 65536 - CLUSTER_BUS_OFFSET)
+        if _bindable(port) and _bindable(port + CLUSTER_BUS_OFFSET):
+            return port
+    raise BackendUnavailableError("no free pair of loopback ports for a cluster node")
+
+
+def _bindable(port: int) -> bool:
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 @dataclass
 class LocalServer:
-    """A redis-server process started by :func:`start_server`."""
+    """A redis-server process started by :func:`start_server` (or recorded by an earlier run)."""
 
     port: int
     pid: int
     workdir: Path
-    process: subprocess.Popen[bytes] = field(repr=False)
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    """The child process; None when another redisprep process started it (``cluster down``)."""
 
     @property
     def url(self) -> str:
@@ -58,33 +84,72 @@ class LocalServer:
 
     def alive(self) -> bool:
         """Whether the process is still running."""
-        return self.process.poll() is None
+        if self.process is not None:
+            return self.process.poll() is None
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:  # the PID now belongs to another user's process
+            return False
+        return True
 
-    def stop(self, timeout_s: float = 5.0) -> None:
+    def stop(self, timeout_s: float = 5.0, *, remove_workdir: bool = True) -> None:
         """SIGTERM by PID, SIGKILL if it does not exit in time; then remove its folder."""
         if self.alive():
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout_s)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        shutil.rmtree(self.workdir, ignore_errors=True)
+            self._signal(signal.SIGTERM)
+            if not self._wait(timeout_s):
+                self._signal(signal.SIGKILL)
+                self._wait(timeout_s)
+        if remove_workdir:
+            shutil.rmtree(self.workdir, ignore_errors=True)
 
     def kill(self) -> None:
         """SIGKILL at once (simulates a crash)."""
         if self.alive():
-            self.process.kill()
-            self.process.wait()
+            self._signal(signal.SIGKILL)
+            self._wait(5.0)
+
+    def _signal(self, sig: signal.Signals) -> None:
+        if self.process is not None:
+            self.process.send_signal(sig)
+            return
+        try:
+            os.kill(self.pid, sig)
+        except ProcessLookupError:
+            pass
+
+    def _wait(self, timeout_s: float) -> bool:
+        if self.process is not None:
+            try:
+                self.process.wait(timeout_s)
+            except subprocess.TimeoutExpired:
+                return False
+            return True
+        deadline = time.monotonic() + timeout_s
+        while self.alive():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)
+        return True
 
 
-def start_server(*extra: str, port: int | None = None, password: str | None = None) -> LocalServer:
+def start_server(
+    *extra: str,
+    port: int | None = None,
+    password: str | None = None,
+    workdir: Path | None = None,
+    detach: bool = False,
+) -> LocalServer:
     """Start a throw-away redis-server on loopback and wait until it answers PING.
 
     Args:
         extra: More ``redis-server`` arguments (``"--cluster-enabled", "yes"``).
         port: The port (a free one by default).
         password: Set ``requirepass``.
+        workdir: The server's folder (a new temporary one by default); removed by :meth:`stop`.
+        detach: Start it in its own session, so it outlives this process and the terminal's
+            Ctrl-C (``cluster up``); it is then stopped later by its PID.
 
     Raises:
         BackendUnsupportedError: redis-server is not installed.
@@ -92,7 +157,10 @@ def start_server(*extra: str, port: int | None = None, password: str | None = No
     """
     binary = find_binary()
     port = port or free_port()
-    workdir = Path(tempfile.mkdtemp(prefix=f"redisprep-{port}-"))
+    if workdir is None:
+        workdir = Path(tempfile.mkdtemp(prefix=f"redisprep-{port}-"))
+    else:
+        workdir.mkdir(parents=True, exist_ok=True)
     args = [
         binary,
         "--port",
@@ -116,7 +184,13 @@ def start_server(*extra: str, port: int | None = None, password: str | None = No
     ]
     if password:
         args += ["--requirepass", password]
-    proc = subprocess.Popen(args + list(extra), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        args + list(extra),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        start_new_session=detach,
+    )
     server = LocalServer(port, proc.pid, workdir, proc)
     if not _wait_for_ping(port, password):
         server.stop()

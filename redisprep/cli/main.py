@@ -11,6 +11,7 @@ import typer
 
 from redisprep import __version__
 from redisprep.cli import clean as _clean
+from redisprep.cli import cluster as _cluster
 from redisprep.cli import drill as _drill
 from redisprep.cli._context import AppContext
 
@@ -63,6 +64,7 @@ def root(
 
 app.command("drill")(_drill.drill)
 app.command("clean")(_clean.clean)
+app.add_typer(_cluster.app, name="cluster")
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -14,7 +14,11 @@ from redisprep.drills.spec import CatalogEntry, Drill, DrillMeta
 from redisprep.errors import DataFormatError, UnknownNameError
 
 #: Every drill module, in the order ``drill list`` and ``drill all`` use. Add new drills here.
-DRILL_MODULES = ("redisprep.drills.leaderboard",)
+DRILL_MODULES = (
+    "redisprep.drills.leaderboard",
+    "redisprep.drills.hot_key",
+    "redisprep.drills.redirection",
+)
 
 GROUP_TITLES: dict[str, str] = {
     "use-case": "Use cases",
