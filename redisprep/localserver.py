@@ -86,13 +86,15 @@ class LocalServer:
         """Whether the process is still running."""
         if self.process is not None:
             return self.process.poll() is None
+        if self.pid <= 0:  # os.kill(0 or -1, ...) would signal whole process groups
+            return False
         try:
             os.kill(self.pid, 0)
         except ProcessLookupError:
             return False
         except PermissionError:  # the PID now belongs to another user's process
             return False
-        return True
+        return not _is_zombie(self.pid)
 
     def stop(self, timeout_s: float = 5.0, *, remove_workdir: bool = True) -> None:
         """SIGTERM by PID, SIGKILL if it does not exit in time; then remove its folder."""
@@ -114,6 +116,8 @@ class LocalServer:
         if self.process is not None:
             self.process.send_signal(sig)
             return
+        if self.pid <= 0:
+            return
         try:
             os.kill(self.pid, sig)
         except ProcessLookupError:
@@ -134,6 +138,18 @@ class LocalServer:
         return True
 
 
+def _is_zombie(pid: int) -> bool:
+    """True for a process that exited but was not reaped yet (Linux /proc; False elsewhere).
+
+    A detached server's parent is init, which may reap it late; until then ``kill(pid, 0)`` works.
+    """
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[:1] == ["Z"]
+
+
 def start_server(
     *extra: str,
     port: int | None = None,
@@ -148,8 +164,9 @@ def start_server(
         port: The port (a free one by default).
         password: Set ``requirepass``.
         workdir: The server's folder (a new temporary one by default); removed by :meth:`stop`.
-        detach: Start it in its own session, so it outlives this process and the terminal's
-            Ctrl-C (``cluster up``); it is then stopped later by its PID.
+        detach: Let redis-server daemonize itself (``--daemonize yes``, its PID read back from its
+            pidfile), so it outlives this process and the terminal (``cluster up``); a later
+            process stops it by that PID.
 
     Raises:
         BackendUnsupportedError: redis-server is not installed.
@@ -176,7 +193,9 @@ def start_server(
         "--hz",
         "100",
         "--daemonize",
-        "no",
+        "yes" if detach else "no",
+        "--pidfile",
+        str(workdir / "redis.pid"),
         "--loglevel",
         "warning",
         "--logfile",
@@ -185,17 +204,33 @@ def start_server(
     if password:
         args += ["--requirepass", password]
     proc = subprocess.Popen(
-        args + list(extra),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        stdin=subprocess.DEVNULL,
-        start_new_session=detach,
+        args + list(extra), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL
     )
     server = LocalServer(port, proc.pid, workdir, proc)
-    if not _wait_for_ping(port, password):
+    if detach:
+        # The process we started forks the daemon and exits; the daemon writes its PID.
+        server = LocalServer(port, _daemon_pid(proc, workdir / "redis.pid"), workdir)
+    if server.pid < 0 or not _wait_for_ping(port, password):
         server.stop()
         raise BackendUnavailableError(f"redis-server on port {port} did not start")
     return server
+
+
+def _daemon_pid(proc: subprocess.Popen[bytes], pidfile: Path) -> int:
+    """Wait for a daemonizing redis-server's parent to exit, then read the daemon's PID (-1 if none)."""
+    try:
+        proc.wait(START_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        return -1
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        text = pidfile.read_text().strip() if pidfile.is_file() else ""
+        if text.isdigit():
+            return int(text)
+        time.sleep(0.005)
+    return -1
 
 
 def _wait_for_ping(port: int, password: str | None) -> bool:

@@ -142,9 +142,16 @@ def _create(cli: str, addresses: list[str], replicas: int) -> None:
 
 def _node_client(port: int) -> Any:
     import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
 
     return redis.Redis(
-        host="127.0.0.1", port=port, decode_responses=True, socket_timeout=1.0, socket_connect_timeout=1.0
+        host="127.0.0.1",
+        port=port,
+        decode_responses=True,
+        socket_timeout=1.0,
+        socket_connect_timeout=1.0,
+        retry=Retry(NoBackoff(), 0),  # a node that is gone must not cost redis-py's 10 retries
     )
 
 

@@ -89,7 +89,7 @@ class SimCluster:
         for node in self.nodes.values():
             if node.node_id == node_id:
                 return node
-        raise ResponseError(f"ERR I don't know about node {node_id}")
+        raise ResponseError(f"I don't know about node {node_id}")
 
     def replicas_of(self, primary: str) -> list[SimNode]:
         """The replicas of ``primary``."""
@@ -134,10 +134,10 @@ class SimNodeClient(CoreCommands):  # type: ignore[misc]
         name = str(argv[0]).upper()
         if name in ("READONLY", "READWRITE"):
             self.readonly = name == "READONLY"
-            return "OK"
+            return True  # redis-py turns +OK into True for these
         if name == "ASKING":
             self.asking = True
-            return "OK"
+            return True
         if name == "PING":
             return True
         if name == "CLUSTER":
@@ -214,11 +214,11 @@ class SimNodeClient(CoreCommands):  # type: ignore[misc]
         cluster, node = self.cluster, self.node
         if how == "IMPORTING":
             if cluster.owner[slot] == node.name:
-                raise ResponseError(f"ERR I'm already the owner of hash slot {slot}")
+                raise ResponseError(f"I'm already the owner of hash slot {slot}")
             cluster.importing[slot] = node.name
         elif how == "MIGRATING":
             if cluster.owner[slot] != node.name:
-                raise ResponseError(f"ERR I'm not the owner of hash slot {slot}")
+                raise ResponseError(f"I'm not the owner of hash slot {slot}")
             cluster.migrating[slot] = cluster.by_id(args[0]).name
         elif how == "STABLE":
             if cluster.owner[slot] == node.name:
@@ -229,14 +229,14 @@ class SimNodeClient(CoreCommands):  # type: ignore[misc]
             target = cluster.by_id(args[0])
             if cluster.owner[slot] == node.name and target.name != node.name and self._keys_in_slot(slot):
                 raise ResponseError(
-                    f"ERR Can't assign hashslot {slot} to a different node while I still hold keys for "
+                    f"Can't assign hashslot {slot} to a different node while I still hold keys for "
                     "this hash slot."
                 )
             cluster.owner[slot] = target.name
             cluster.migrating.pop(slot, None)
             cluster.importing.pop(slot, None)
         else:
-            raise ResponseError(f"ERR Invalid CLUSTER SETSLOT action {how}")
+            raise ResponseError(f"Invalid CLUSTER SETSLOT action {how}")
         return "OK"
 
     def _migrate(self, args: Sequence[Any]) -> str:
