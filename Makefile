@@ -32,6 +32,7 @@ fmt: $(VENV_STAMP)
 
 bench: bench-startup
 	$(PY) scripts/bench_drills.py
+	$(PY) scripts/bench_cluster.py
 
 bench-startup: $(VENV_STAMP)
 	$(PY) scripts/bench_startup.py

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from redisprep.cluster import local, state
+from redisprep.cluster import local, manager, state
 from redisprep.cluster.state import ClusterRecord, NodeRecord
 from redisprep.errors import BadUsageError
 from redisprep.localserver import free_port
@@ -66,7 +66,7 @@ def test_down_spares_a_pid_that_is_no_longer_ours(tmp_path: Path) -> None:
     outside.mkdir()
     node = NodeRecord(free_port(), os.getpid(), "run", "id", "master", str(outside))
     state.save(ClusterRecord(3, 0, 0.0, (node,)), state.state_file(home))
-    result = local.down(home)
+    result = manager.down(home)
     assert result is not None
     _record, spared = result
     assert spared == [node]  # this test's own PID: nothing answers on the port as the recorded node

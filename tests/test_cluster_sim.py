@@ -142,3 +142,19 @@ def test_simulated_nodes_count_what_they_ran() -> None:
     assert other.info("errorstats") == {"errorstat_MOVED": {"count": 1}}
     replica = sim.replicas_of(owner)[0]
     assert replica.store.get("foo") == "1"  # replicated (synchronously, unlike Redis)
+
+
+def test_node_client_needs_a_cluster(backend: Backend) -> None:
+    from redisprep.errors import BackendUnsupportedError
+
+    with pytest.raises(BackendUnsupportedError, match="not a Redis Cluster"):
+        backend.node_client("127.0.0.1", 7000)
+
+
+def test_client_options_reach_the_client(backend: Backend) -> None:
+    client = backend.client(decode_responses=False)
+    client.set(b"redisprep:opt-test", b"x")
+    try:
+        assert client.get(b"redisprep:opt-test") == b"x"  # bytes: the option took effect
+    finally:
+        client.delete(b"redisprep:opt-test")

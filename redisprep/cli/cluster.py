@@ -37,10 +37,10 @@ def up(
         redisprep drill hot-key --url redis+cluster://127.0.0.1:<port>
     """
     app_ctx: AppContext = ctx.obj
-    from redisprep.cluster import local, state
+    from redisprep.cluster import manager, state
     from redisprep.render.cluster import started
 
-    cluster = local.up(masters, replicas)
+    cluster = manager.up(masters, replicas)
     app_ctx.console.print(started(cluster, str(state.state_file())))
 
 
@@ -55,10 +55,10 @@ def status(ctx: typer.Context) -> None:
         redisprep cluster status
     """
     app_ctx: AppContext = ctx.obj
-    from redisprep.cluster import local
+    from redisprep.cluster import manager
     from redisprep.render.cluster import status_table
 
-    current = local.status()
+    current = manager.status()
     if current is None:
         app_ctx.console.print("no local cluster is running ('redisprep cluster up' starts one)")
         return
@@ -78,9 +78,9 @@ def down(ctx: typer.Context) -> None:
         redisprep cluster down
     """
     app_ctx: AppContext = ctx.obj
-    from redisprep.cluster import local
+    from redisprep.cluster import manager
 
-    result = local.down()
+    result = manager.down()
     if result is None:
         app_ctx.console.print("no local cluster is running: nothing to stop")
         return
@@ -119,11 +119,11 @@ def slot(
     """
     app_ctx: AppContext = ctx.obj
     from redisprep.backends import resolve_url
-    from redisprep.cluster import local
+    from redisprep.cluster import manager
     from redisprep.cluster.locate import locate
     from redisprep.render.cluster import slot_table
 
-    target = resolve_url(url) or local.running_url()
+    target = resolve_url(url) or manager.running_url()
     if target is None:
         report = locate(keys, None)
     else:

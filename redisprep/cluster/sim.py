@@ -5,8 +5,10 @@ fakeredis has no CLUSTER, READONLY, ASKING, MIGRATE or INFO. Here every simulate
 reject keys in different slots (CROSSSLOT), redirect keys it does not serve (MOVED), send missing
 keys of a migrating slot to the target (ASK), accept an importing slot after ASKING, and serve
 reads on a replica connection after READONLY. Slots are laid out as ``redis-cli --cluster create``
-lays them out. Replication is synchronous here (real replication is asynchronous). Everything this
-module produces is a simulation and callers must say so.
+lays them out. Replies and errors come back as redis-py would parse a real node's (``MovedError``,
+``+OK`` as True, no ``ERR`` prefix); ``tests/test_cluster_sim.py`` replays one scenario on both.
+Replication is synchronous here (real replication is asynchronous). Everything this module produces
+is a simulation and callers must say so.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from redisprep.backends import Backend
-from redisprep.cluster import local
+from redisprep.cluster import manager
 from redisprep.cluster.router import FollowRule, RoutingClient, read_layout
 from redisprep.cluster.sim import SimCluster
 from redisprep.patterns.cluster_routing import follow_redirect
@@ -173,7 +173,7 @@ def open_view(backend: Backend) -> ClusterView:
         simulated=False,
         label=backend.label,
         reason=None,
-        may_reshard=backend.disposable or local.owns(addresses),
+        may_reshard=backend.disposable or manager.owns(addresses),
         owner=owner,
         replicas=replicas,
         _connect=connect,

@@ -6,7 +6,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from redisprep.cluster.local import ClusterStatus, LocalCluster
+from redisprep.cluster.local import LocalCluster
+from redisprep.cluster.manager import ClusterStatus
 from redisprep.cluster.slots import SlotReport
 
 

@@ -85,7 +85,7 @@ def cache_staleness(ctx: DrillContext, impl: Any) -> Verdict:
     )
     return verdict(
         ok,
-        message,
+        view.tag(message),
         pitfall="a cache without a TTL or invalidation serves the old value forever",
         stale_for_s=stale_for,
     )
@@ -139,7 +139,7 @@ def copies_consistent(ctx: DrillContext, impl: Any) -> Verdict:
     stale = sum(1 for v in values if v != "v2")
     return verdict(
         stale == 0,
-        f"{len(copies) - stale} of {len(copies)} copies hold the new value",
+        view.tag(f"{len(copies) - stale} of {len(copies)} copies hold the new value"),
         pitfall="writing only the original leaves the copies serving the old value",
         stale_copies=stale,
     )

@@ -78,6 +78,7 @@ def cache(ctx: DrillContext) -> StepOutcome:
     client = ctx.tracer.attach(view.client())
     data = wl.seed(ctx, view, client)
     reads = wl.plan(ctx, data)
+    hot_reads = sum(1 for r in reads if r.key == data.hot)
     with ctx.tracer.operation(f"{wl.READS} reads: client-side cache"):
         dist = wl.measure(view, reads, checks.cache_reader(hk, client, data.hot))
     return StepOutcome(
@@ -85,8 +86,8 @@ def cache(ctx: DrillContext) -> StepOutcome:
             f"Remedy 1: each application instance keeps the hot key in its own memory for "
             f"{wl.TTL_S:g} s (a TTL, not server-assisted invalidation). The reads are spread over "
             f"{wl.DURATION_S:g} s of injected clock, so each of the {wl.APPS} instances fetches it at "
-            f"most once a second: about {wl.APPS * wl.DURATION_S / wl.TTL_S:.0f} GETs instead of "
-            f"{round(wl.READS * wl.HOT_SHARE)}.",
+            f"most once per TTL: about {wl.APPS * wl.DURATION_S / wl.TTL_S:.0f} GETs of the hot key "
+            f"reach Redis instead of {hot_reads}.",
             "The price is staleness: a change shows up to one TTL late. Server-assisted "
             "invalidation removes that window: `CLIENT TRACKING ON REDIRECT <id>` makes Redis push an "
             "invalidation on `__redis__:invalidate` when a key this connection read changes. It "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from redis.exceptions import AskError, ResponseError
+from redis.exceptions import AskError, MovedError, ResponseError
 
 from redisprep.cluster.slots import hashed_part, key_slot
 from redisprep.drills._checks import variant
@@ -37,8 +37,8 @@ def _reply(client: Any, *args: Any) -> str:
     """The reply as redis-cli would show it, errors included."""
     try:
         return repr(client.execute_command(*args))
-    except AskError as exc:  # MovedError is a subclass: both print their kind
-        kind = "MOVED" if type(exc).__name__ == "MovedError" else "ASK"
+    except AskError as exc:  # MovedError is a subclass of AskError
+        kind = "MOVED" if isinstance(exc, MovedError) else "ASK"
         return f"-{kind} {exc.slot_id} {exc.host}:{exc.port}"
     except ResponseError as exc:
         return f"-ERR {exc}"
@@ -53,10 +53,7 @@ def _client_owner(client: Any, slot: int) -> str:
 
 def slots(ctx: DrillContext) -> StepOutcome:
     view = open_view(ctx.backend)
-    rows = tuple(
-        (k, hashed_part(k).decode(), key_slot(k), view.owner[key_slot(k)] + (" (simulated)" * view.simulated))
-        for k in EXAMPLES
-    )
+    rows = tuple((k, hashed_part(k).decode(), key_slot(k), view.owner[key_slot(k)]) for k in EXAMPLES)
     return StepOutcome(
         narration=(
             _where(view),
@@ -69,7 +66,7 @@ def slots(ctx: DrillContext) -> StepOutcome:
             "65536 would be 8 KB, and clusters are not meant to grow past about 1000 primaries. "
             "Clients cache the slot -> node map (`CLUSTER SHARDS`, or `CLUSTER SLOTS` before 7.0).",
         ),
-        figures=(DataTable("keys and slots", ("key", "hashed", "slot", "node"), rows),),
+        figures=(DataTable(view.tag("keys and slots"), ("key", "hashed", "slot", "node"), rows),),
         checks=(checks.slots_agree.run(ctx, cr),),
     )
 
@@ -191,6 +188,7 @@ def after_move(ctx: DrillContext) -> StepOutcome:
     finally:
         rs.restore()
     client_name = "the routing client" if view.simulated else "redis-py's cluster client"
+    table_title = f"what {client_name} did with slot {slot}"
     rows = (
         ("map entry before the move", before),
         ("map entry after the requests", after),
@@ -201,7 +199,7 @@ def after_move(ctx: DrillContext) -> StepOutcome:
             _where(view),
             f"Here slot {slot} moves completely: every key migrated, then `CLUSTER SETSLOT {slot} "
             "NODE <target id>` on the target, the source and the other primaries. The old owner now "
-            f"answers MOVED. {client_name.capitalize()}, whose map still had the old owner, "
+            f"answers MOVED. A client whose map still had the old owner ({client_name}) "
             f"sent {checks.REQUESTS} GETs: the first was redirected and the map patched, the rest went "
             "straight to the new owner.",
             "redis-py patches the one slot on MOVED and reloads the whole layout after every 5th "
@@ -209,7 +207,7 @@ def after_move(ctx: DrillContext) -> StepOutcome:
             "map, since one moved slot usually means a resharding is moving many.",
             "Afterwards the drill moves the slot back, so the cluster ends as it started.",
         ),
-        figures=(DataTable(view.tag(f"{client_name} and slot {slot}"), ("", "value"), rows),),
+        figures=(DataTable(view.tag(table_title), ("", "value"), rows),),
         checks=(
             checks.moved_updates_map.run(ctx, NAIVE_MOVED).expecting_failure(),
             checks.moved_updates_map.run(ctx, cr),
