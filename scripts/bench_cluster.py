@@ -59,8 +59,8 @@ def main() -> None:
     for label, seconds in up_times(args.runs).items():
         print(f"  {label:34s} {seconds:6.2f} s")
 
-    home = tempfile.mkdtemp(prefix="redisprep-bench-")
-    os.environ["XDG_DATA_HOME"] = home
+    home = tempfile.TemporaryDirectory(prefix="redisprep-bench-")
+    os.environ["XDG_DATA_HOME"] = home.name
     cluster = manager.up(3, 1)
     try:
         py = sys.executable
@@ -92,6 +92,7 @@ def main() -> None:
         )
     finally:
         manager.down()
+        home.cleanup()
 
 
 if __name__ == "__main__":

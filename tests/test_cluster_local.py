@@ -95,3 +95,22 @@ def test_a_broken_state_file_is_reported_with_its_path(invoke: Any, tmp_path: Pa
     result = invoke("cluster", "status", env={"XDG_DATA_HOME": str(tmp_path)})
     assert result.exit_code == 3
     assert result.stderr.startswith(f"error: {path}: not a cluster state file")
+
+
+@pytest.mark.parametrize(
+    "args", [("cluster", "--help"), ("cluster", "slot", "--help"), ("cluster", "up", "--help")]
+)
+def test_cluster_help_imports_nothing_heavy(args: tuple[str, ...]) -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "redisprep", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr[-500:]
+    imported = {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines() if "|" in line}
+    assert "typer" in imported
+    assert not {m for m in imported if m.split(".")[0] in ("redis", "fakeredis", "yaml", "fsrs", "hdrh")}
