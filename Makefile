@@ -34,6 +34,7 @@ bench: bench-startup
 	$(PY) scripts/bench_drills.py
 	$(PY) -m redisprep bench --requests 20000 --players 100000
 	$(PY) scripts/bench_tracing.py
+	$(PY) scripts/bench_cluster.py
 
 bench-startup: $(VENV_STAMP)
 	$(PY) scripts/bench_startup.py

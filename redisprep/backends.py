@@ -150,8 +150,9 @@ class Backend:
     """The server's version (the imitated one for the embedded backend)."""
     disposable: bool
     """True when redisprep started this server itself, so it may flush or reconfigure it."""
-    _factory: Callable[[], redis.Redis] = field(repr=False)
+    _factory: Callable[..., redis.Redis] = field(repr=False)
     _clients: list[Any] = field(default_factory=list, repr=False)
+    _node_factory: Callable[[str, int], redis.Redis] | None = field(default=None, repr=False)
     _commands: dict[str, bool] = field(default_factory=dict, repr=False)
 
     @property
@@ -159,9 +160,30 @@ class Backend:
         """True for the embedded backend: encodings, memory and cluster behaviour are modelled."""
         return self.kind == "embedded"
 
-    def client(self) -> redis.Redis:
-        """A new client on the same dataset (one per thread for concurrent demos)."""
-        c = self._factory()
+    def client(self, **options: Any) -> redis.Redis:
+        """A new client on the same dataset (one per thread for concurrent demos).
+
+        Args:
+            options: redis-py keyword options for this client only, for example
+                ``load_balancing_strategy=LoadBalancingStrategy.ROUND_ROBIN`` on a cluster to read
+                from replicas.
+        """
+        c = self._factory(**options)
+        self._clients.append(c)
+        return c
+
+    def node_client(self, host: str, port: int) -> redis.Redis:
+        """A plain client on one node of a cluster, with the backend's credentials and timeouts.
+
+        It talks to that node only (no routing, no redirects followed) and keeps one connection,
+        so ``ASKING`` and the command after it travel together.
+
+        Raises:
+            BackendUnsupportedError: The backend is not a cluster.
+        """
+        if self._node_factory is None:
+            raise BackendUnsupportedError(f"{self.label} is not a Redis Cluster")
+        c = self._node_factory(host, port)
         self._clients.append(c)
         return c
 
@@ -225,8 +247,8 @@ def _embedded() -> Backend:
     server = fakeredis.FakeServer(version=EMBEDDED_VERSION)
     version = ".".join(str(v) for v in EMBEDDED_VERSION)
 
-    def factory() -> redis.Redis:
-        return fakeredis.FakeRedis(server=server, decode_responses=True)
+    def factory(**options: Any) -> redis.Redis:
+        return fakeredis.FakeRedis(server=server, **{"decode_responses": True, **options})
 
     return Backend(
         kind="embedded",
@@ -255,8 +277,8 @@ def _live(url: str, label: str, disposable: bool) -> Backend:
 
     options = _fast_fail_options()
 
-    def factory() -> redis.Redis:
-        return redis.Redis.from_url(url, **options)
+    def factory(**overrides: Any) -> redis.Redis:
+        return redis.Redis.from_url(url, **{**options, **overrides})
 
     with translate_errors(label):
         probe = factory()
@@ -277,10 +299,19 @@ def _cluster(url: str, label: str, disposable: bool) -> Backend:
         version = _server_version(probe)
         probe.close()
 
-    def factory() -> redis.Redis:
+    def factory(**overrides: Any) -> redis.Redis:
         # A RedisCluster fetches the slot map when created; one per client keeps per-thread
         # wrappers (tracer, interleaving gates) on separate objects.
-        return RedisCluster.from_url(url, **options)
+        return RedisCluster.from_url(url, **{**options, **overrides})
+
+    def node_factory(host: str, port: int) -> redis.Redis:
+        import redis
+
+        parts = urlsplit(url)
+        auth = parts.netloc.rpartition("@")[0]
+        netloc = f"{auth}@{host}:{port}" if auth else f"{host}:{port}"
+        node_url = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+        return redis.Redis.from_url(node_url, single_connection_client=True, **_fast_fail_options())
 
     return Backend(
         kind="cluster",
@@ -288,6 +319,7 @@ def _cluster(url: str, label: str, disposable: bool) -> Backend:
         version=version,
         disposable=disposable,
         _factory=factory,
+        _node_factory=node_factory,
     )
 
 
@@ -308,7 +340,7 @@ def translate_errors(label: str) -> Iterator[None]:
         label: The masked server URL, used in the message.
     """
     import redis
-    from redis.exceptions import AuthenticationError, MovedError, NoPermissionError
+    from redis.exceptions import AuthenticationError, MovedError, NoPermissionError, RedisClusterException
 
     try:
         yield
@@ -323,6 +355,16 @@ def translate_errors(label: str) -> Iterator[None]:
         ) from None
     except NoPermissionError as exc:
         raise BackendUnavailableError(f"permission denied on {label}: {exc}") from None
+    except RedisClusterException as exc:
+        # Raised while loading a cluster's layout; other RedisClusterExceptions are our bugs.
+        text = _first_line(exc)
+        if "cluster mode is not enabled" in text.lower():
+            raise BackendUnsupportedError(
+                f"{label} is not a Redis Cluster node (cluster mode is disabled); drop --cluster"
+            ) from None
+        if text.startswith("Redis Cluster cannot be connected"):
+            raise BackendUnavailableError(f"cannot reach the cluster at {label}: {text}") from None
+        raise
     except redis.ResponseError as exc:
         text = str(exc)
         lowered = text.lower()

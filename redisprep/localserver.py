@@ -6,6 +6,8 @@ flushed or reconfigured. It is stopped by its own PID, never by SHUTDOWN on a se
 
 from __future__ import annotations
 
+import os
+import random
 import shutil
 import signal
 import socket
@@ -18,6 +20,8 @@ from pathlib import Path
 from redisprep.errors import BackendUnavailableError, BackendUnsupportedError
 
 START_TIMEOUT_S = 5.0
+#: A cluster node also listens on its port + 10000 (the cluster bus), which must stay below 65536.
+CLUSTER_BUS_OFFSET = 10000
 
 
 def find_binary(name: str = "redis-server") -> str:
@@ -35,21 +39,43 @@ def find_binary(name: str = "redis-server") -> str:
     return path
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+def free_port(*, cluster_bus: bool = False) -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now.
+
+    Args:
+        cluster_bus: Also require port + 10000 to be free (a cluster node's bus port), which keeps
+            the port below 55536; the kernel's ephemeral range often lies above that.
+    """
+    if not cluster_bus:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return int(s.getsockname()[1])
+    rng = random.Random()
+    for _ in range(200):
+        port = rng.randrange(20000, 65536 - CLUSTER_BUS_OFFSET)
+        if _bindable(port) and _bindable(port + CLUSTER_BUS_OFFSET):
+            return port
+    raise BackendUnavailableError("no free pair of loopback ports for a cluster node")
+
+
+def _bindable(port: int) -> bool:
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 @dataclass
 class LocalServer:
-    """A redis-server process started by :func:`start_server`."""
+    """A redis-server process started by :func:`start_server` (or recorded by an earlier run)."""
 
     port: int
     pid: int
     workdir: Path
-    process: subprocess.Popen[bytes] = field(repr=False)
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    """The child process; None when another redisprep process started it (``cluster down``)."""
 
     @property
     def url(self) -> str:
@@ -58,33 +84,89 @@ class LocalServer:
 
     def alive(self) -> bool:
         """Whether the process is still running."""
-        return self.process.poll() is None
+        if self.process is not None:
+            return self.process.poll() is None
+        if self.pid <= 0:  # os.kill(0 or -1, ...) would signal whole process groups
+            return False
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:  # the PID now belongs to another user's process
+            return False
+        return not _is_zombie(self.pid)
 
-    def stop(self, timeout_s: float = 5.0) -> None:
+    def stop(self, timeout_s: float = 5.0, *, remove_workdir: bool = True) -> None:
         """SIGTERM by PID, SIGKILL if it does not exit in time; then remove its folder."""
         if self.alive():
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout_s)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        shutil.rmtree(self.workdir, ignore_errors=True)
+            self._signal(signal.SIGTERM)
+            if not self._wait(timeout_s):
+                self._signal(signal.SIGKILL)
+                self._wait(timeout_s)
+        if remove_workdir:
+            shutil.rmtree(self.workdir, ignore_errors=True)
 
     def kill(self) -> None:
         """SIGKILL at once (simulates a crash)."""
         if self.alive():
-            self.process.kill()
-            self.process.wait()
+            self._signal(signal.SIGKILL)
+            self._wait(5.0)
+
+    def _signal(self, sig: signal.Signals) -> None:
+        if self.process is not None:
+            self.process.send_signal(sig)
+            return
+        if self.pid <= 0:
+            return
+        try:
+            os.kill(self.pid, sig)
+        except ProcessLookupError:
+            pass
+
+    def _wait(self, timeout_s: float) -> bool:
+        if self.process is not None:
+            try:
+                self.process.wait(timeout_s)
+            except subprocess.TimeoutExpired:
+                return False
+            return True
+        deadline = time.monotonic() + timeout_s
+        while self.alive():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)
+        return True
 
 
-def start_server(*extra: str, port: int | None = None, password: str | None = None) -> LocalServer:
+def _is_zombie(pid: int) -> bool:
+    """True for a process that exited but was not reaped yet (Linux /proc; False elsewhere).
+
+    A detached server's parent is init, which may reap it late; until then ``kill(pid, 0)`` works.
+    """
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[:1] == ["Z"]
+
+
+def start_server(
+    *extra: str,
+    port: int | None = None,
+    password: str | None = None,
+    workdir: Path | None = None,
+    detach: bool = False,
+) -> LocalServer:
     """Start a throw-away redis-server on loopback and wait until it answers PING.
 
     Args:
         extra: More ``redis-server`` arguments (``"--cluster-enabled", "yes"``).
         port: The port (a free one by default).
         password: Set ``requirepass``.
+        workdir: The server's folder (a new temporary one by default); removed by :meth:`stop`.
+        detach: Let redis-server daemonize itself (``--daemonize yes``, its PID read back from its
+            pidfile), so it outlives this process and the terminal (``cluster up``); a later
+            process stops it by that PID.
 
     Raises:
         BackendUnsupportedError: redis-server is not installed.
@@ -92,7 +174,10 @@ def start_server(*extra: str, port: int | None = None, password: str | None = No
     """
     binary = find_binary()
     port = port or free_port()
-    workdir = Path(tempfile.mkdtemp(prefix=f"redisprep-{port}-"))
+    if workdir is None:
+        workdir = Path(tempfile.mkdtemp(prefix=f"redisprep-{port}-"))
+    else:
+        workdir.mkdir(parents=True, exist_ok=True)
     args = [
         binary,
         "--port",
@@ -108,7 +193,9 @@ def start_server(*extra: str, port: int | None = None, password: str | None = No
         "--hz",
         "100",
         "--daemonize",
-        "no",
+        "yes" if detach else "no",
+        "--pidfile",
+        str(workdir / "redis.pid"),
         "--loglevel",
         "warning",
         "--logfile",
@@ -116,12 +203,34 @@ def start_server(*extra: str, port: int | None = None, password: str | None = No
     ]
     if password:
         args += ["--requirepass", password]
-    proc = subprocess.Popen(args + list(extra), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        args + list(extra), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL
+    )
     server = LocalServer(port, proc.pid, workdir, proc)
-    if not _wait_for_ping(port, password):
+    if detach:
+        # The process we started forks the daemon and exits; the daemon writes its PID.
+        server = LocalServer(port, _daemon_pid(proc, workdir / "redis.pid"), workdir)
+    if server.pid < 0 or not _wait_for_ping(port, password):
         server.stop()
         raise BackendUnavailableError(f"redis-server on port {port} did not start")
     return server
+
+
+def _daemon_pid(proc: subprocess.Popen[bytes], pidfile: Path) -> int:
+    """Wait for a daemonizing redis-server's parent to exit, then read the daemon's PID (-1 if none)."""
+    try:
+        proc.wait(START_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        return -1
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        text = pidfile.read_text().strip() if pidfile.is_file() else ""
+        if text.isdigit():
+            return int(text)
+        time.sleep(0.005)
+    return -1
 
 
 def _wait_for_ping(port: int, password: str | None) -> bool:

@@ -134,3 +134,37 @@ def quiz_store(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setenv("REDISPREP_QUIZ_STORE", str(path))
     monkeypatch.delenv("REDISPREP_DECKS", raising=False)
     return path
+
+
+def _start_cluster(replicas: int) -> Any:
+    from redisprep.cluster.local import start_cluster
+
+    try:
+        return start_cluster(3, replicas)
+    except BackendUnsupportedError as exc:  # redis-server or redis-cli missing
+        skip_or_fail(str(exc))
+        raise
+
+
+@pytest.fixture(scope="session")
+def cluster() -> Iterator[Any]:
+    """A 3-master Redis Cluster for the session (redis-cli --cluster create), stopped by PID."""
+    started = _start_cluster(0)
+    yield started
+    started.stop()
+
+
+@pytest.fixture(scope="session")
+def replicated_cluster() -> Iterator[Any]:
+    """3 masters with 1 replica each, for the tests that read from replicas; stopped by PID."""
+    started = _start_cluster(1)
+    yield started
+    started.stop()
+
+
+@pytest.fixture
+def cluster_backend(cluster: Any) -> Iterator[Backend]:
+    """A backend on the session cluster; disposable, since the suite started it."""
+    b = connect(cluster.url, disposable=True)
+    yield b
+    b.close()

@@ -12,6 +12,7 @@ import typer
 from redisprep import __version__
 from redisprep.cli import bench as _bench
 from redisprep.cli import clean as _clean
+from redisprep.cli import cluster as _cluster
 from redisprep.cli import drill as _drill
 from redisprep.cli import explain as _explain
 from redisprep.cli import practice as _practice
@@ -71,6 +72,7 @@ app.command("clean")(_clean.clean)
 app.add_typer(_practice.app, name="practice")
 app.command("explain")(_explain.explain)
 app.add_typer(_quiz.app, name="quiz")
+app.add_typer(_cluster.app, name="cluster")
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -31,6 +31,8 @@ DRILL_MODULES = (
     "redisprep.drills.structures.time_series",
     "redisprep.drills.structures.hyperloglog",
     "redisprep.drills.pubsub_vs_streams",
+    "redisprep.drills.hot_key",
+    "redisprep.drills.redirection",
 )
 
 GROUP_TITLES: dict[str, str] = {

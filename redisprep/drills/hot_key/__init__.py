@@ -1,0 +1,15 @@
+"""The hot-key drill: one key saturates one cluster node, and three remedies measured per node."""
+
+from redisprep.drills.hot_key.checks import CHECKS
+from redisprep.drills.hot_key.steps import STEPS
+from redisprep.drills.spec import Drill
+
+DRILL = Drill(
+    name="hot-key",
+    steps=STEPS,
+    checks=CHECKS,
+    reference="redisprep.patterns.hot_key",
+    interface=("copy_key", "spread_copies", "write_copies", "read_copy", "cached_get"),
+)
+
+__all__ = ["DRILL"]

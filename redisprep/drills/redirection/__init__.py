@@ -1,0 +1,15 @@
+"""The redirection drill: slots and hash tags, CROSSSLOT, and MOVED and ASK during a resharding."""
+
+from redisprep.drills.redirection.checks import CHECKS
+from redisprep.drills.redirection.steps import STEPS
+from redisprep.drills.spec import Drill
+
+DRILL = Drill(
+    name="redirection",
+    steps=STEPS,
+    checks=CHECKS,
+    reference="redisprep.patterns.cluster_routing",
+    interface=("keys_for", "follow_redirect"),
+)
+
+__all__ = ["DRILL"]
