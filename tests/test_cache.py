@@ -133,8 +133,11 @@ def test_eviction_policies_on_a_throwaway_server() -> None:
     assert runs["noeviction"].rejected > 0 and runs["noeviction"].evicted == 0
     for policy in ("allkeys-lfu", "volatile-lru"):
         assert runs[policy].rejected == 0 and runs[policy].evicted > 0
-        assert runs[policy].hot_kept == eviction.HOT
-    assert runs["allkeys-random"].hot_kept < eviction.HOT
+    # volatile-* evicts only keys with a TTL, and the hot keys have none: all of them stay.
+    assert runs["volatile-lru"].hot_kept == eviction.HOT
+    # LFU is a sampled approximation (maxmemory-samples 5): it keeps nearly all, not always all.
+    assert runs["allkeys-lfu"].hot_kept >= 0.95 * eviction.HOT
+    assert runs["allkeys-random"].hot_kept < runs["allkeys-lfu"].hot_kept
 
 
 def test_eviction_step_is_skipped_without_redis_server(

@@ -192,8 +192,9 @@ def evictions(ctx: DrillContext) -> StepOutcome:
             f"`maxmemory` {eviction.HEADROOM_BYTES // 1000} kB above the "
             f"{eviction.HOT} hot keys, writes {eviction.WRITES} cold keys of {eviction.VALUE_BYTES} "
             f"bytes with a TTL, and reads every hot key after each {eviction.BATCH} writes.",
-            "`noeviction`, the default, refuses writes with OOM errors. `allkeys-lfu` keeps the hot "
-            "keys, and `volatile-lru` does too here, because only the cold keys have a TTL. "
+            "`noeviction`, the default, refuses writes with OOM errors. `allkeys-lfu` keeps (nearly) "
+            "all the hot keys, and `volatile-lru` keeps every one here, because only the cold keys "
+            "have a TTL. "
             "`allkeys-lru` does about as badly as `allkeys-random` in this run. Redis's LRU clock "
             "ticks once a second and the whole fill takes well under a second, so every key looks "
             "equally recent. Over real idle times of minutes, LRU keeps hot keys well.",
