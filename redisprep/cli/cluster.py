@@ -28,7 +28,7 @@ def up(
     """Start a local Redis Cluster from the installed redis-server, on free loopback ports.
 
     The nodes keep running after this command returns; 'redisprep cluster down' stops them (by
-    PID). The state is kept in $XDG_DATA_HOME/redisprep (default ~/.local/share/redisprep).
+    PID). The state is kept in the user data folder ($REDISPREP_HOME, else ~/.local/share/redisprep).
 
     Example:
 

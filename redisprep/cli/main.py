@@ -66,13 +66,14 @@ def root(
     ctx.obj.data_dir = data_dir
 
 
+# Registration order is the order `redisprep --help` lists them: learn, then measure, then tidy up.
 app.command("drill")(_drill.drill)
-app.command("bench")(_bench.bench)
-app.command("clean")(_clean.clean)
-app.add_typer(_practice.app, name="practice")
 app.command("explain")(_explain.explain)
 app.add_typer(_quiz.app, name="quiz")
+app.add_typer(_practice.app, name="practice")
 app.add_typer(_cluster.app, name="cluster")
+app.command("bench")(_bench.bench)
+app.command("clean")(_clean.clean)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

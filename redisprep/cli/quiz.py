@@ -41,7 +41,7 @@ StoreOption = Annotated[
     typer.Option(
         "--store",
         help="The progress file (SQLite). Default: $REDISPREP_QUIZ_STORE, else progress.sqlite3 in "
-        "the user data folder (~/.local/share/redisprep on Linux).",
+        "the user data folder ($REDISPREP_HOME, else ~/.local/share/redisprep on Linux).",
         dir_okay=False,
         show_default=False,
         metavar="FILE",
