@@ -20,12 +20,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
     py = sys.executable
+    # The console script next to this interpreter: what users type.
+    script = str(Path(py).with_name("redisprep"))
     medians = time_commands(
         {
             'python -c "import typer"': [py, "-c", "import typer"],
-            "redisprep --version": [py, "-m", "redisprep", "--version"],
-            "redisprep --help": [py, "-m", "redisprep", "--help"],
-            "redisprep drill --help": [py, "-m", "redisprep", "drill", "--help"],
+            "redisprep --version": [script, "--version"],
+            "redisprep --help": [script, "--help"],
+            "redisprep drill --help": [script, "drill", "--help"],
+            "python -m redisprep --help": [py, "-m", "redisprep", "--help"],
         },
         runs=args.runs,
     )
