@@ -113,4 +113,4 @@ def test_cli_json_on_the_embedded_backend(invoke: Any) -> None:
 def test_cli_table_says_embedded_numbers_describe_python(invoke: Any) -> None:
     result = invoke("bench", "--requests", "200", "--players", "0", catch=False)
     assert result.exit_code == 0
-    assert "describe Python" in result.stdout and "writes (SET)" in result.stdout
+    assert "describe Python" in result.stdout and "writes (SET;" in result.stdout

@@ -28,7 +28,7 @@ def single_writes(client: Any, ns: Namespace, n: int, value: str, progress: Prog
             progress("SET, no pipeline", i, n)
     took = time.perf_counter() - start
     progress("SET, no pipeline", n, n)
-    return Rate("SET, 1 connection, no pipeline", n, took)
+    return Rate("1 connection", n, took)
 
 
 def pipelined_writes(client: Any, ns: Namespace, n: int, depth: int, value: str, progress: Progress) -> Rate:
@@ -42,7 +42,7 @@ def pipelined_writes(client: Any, ns: Namespace, n: int, depth: int, value: str,
         pipe.execute()
         progress(label, min(n, first + depth), n)
     took = time.perf_counter() - start
-    return Rate(f"SET, 1 connection, pipeline {depth}", n, took, pipeline=depth)
+    return Rate(f"pipeline of {depth}", n, took, pipeline=depth)
 
 
 def threaded_writes(backend: Backend, ns: Namespace, n: int, threads: int, value: str) -> Rate:
@@ -69,7 +69,7 @@ def threaded_writes(backend: Backend, ns: Namespace, n: int, threads: int, value
     barrier.wait()
     for w in workers:
         w.join()
-    return Rate(f"SET, {threads} threads, no pipeline", share * threads, max(elapsed), connections=threads)
+    return Rate(f"{threads} threads", share * threads, max(elapsed), connections=threads)
 
 
 def process_writes(url: str, ns: Namespace, n: int, processes: int, value: str) -> Rate:
@@ -116,9 +116,7 @@ def process_writes(url: str, ns: Namespace, n: int, processes: int, value: str) 
                 f"a benchmark process failed: {lines[-1] if lines else w.returncode}"
             )
         elapsed.append(float(json.loads(out)["seconds"]))
-    return Rate(
-        f"SET, {processes} processes, no pipeline", share * processes, max(elapsed), connections=processes
-    )
+    return Rate(f"{processes} processes", share * processes, max(elapsed), connections=processes)
 
 
 def read_latency(client: Any, ns: Namespace, n: int, progress: Progress) -> Latency:

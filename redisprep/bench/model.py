@@ -14,7 +14,7 @@ class Rate:
     """Throughput of one way of sending commands."""
 
     label: str
-    """What was measured (``SET, 1 connection, no pipeline``)."""
+    """What was measured (``1 connection``, ``pipeline of 100``, ``4 processes``)."""
     operations: int
     seconds: float
     connections: int = 1

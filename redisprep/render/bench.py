@@ -16,12 +16,14 @@ def _ms(us: float) -> str:
 def rates_table(report: BenchReport) -> Table:
     """Our write rates, with redis-benchmark's for the same settings and the ratio."""
     theirs = {e.matches: e for e in report.external}
-    table = Table(title="writes (SET)", title_justify="left", header_style="bold")
-    for col in ("how", "requests", "seconds", "ops/s (Python client)"):
+    table = Table(
+        title="writes (SET; unpipelined unless it says so)", title_justify="left", header_style="bold"
+    )
+    for col in ("how", "requests", "seconds", "ops/s, Python"):
         table.add_column(col, justify="left" if col == "how" else "right")
     if theirs:
-        table.add_column("redis-benchmark ops/s", justify="right")
-        table.add_column("Python / redis-benchmark", justify="right")
+        table.add_column("ops/s, redis-benchmark", justify="right")
+        table.add_column("Python ÷ it", justify="right")
     for rate in report.rates:
         row = [rate.label, f"{rate.operations:,}", f"{rate.seconds:.2f}", f"{rate.per_second:,.0f}"]
         if theirs:
