@@ -110,13 +110,14 @@ def ties(ctx: DrillContext) -> StepOutcome:
         narration=(
             f"alice and bob both have 100 points. Redis orders equal scores by member bytes, so "
             f"the REV range lists {', '.join(order)}: bob is \"ahead\" only because 'b' > 'a', "
-            f"and `ZREVRANK` gives them ranks 1 and 2.",
+            f"and `ZREVRANK` gives them positions 0 and 1 (ranks 1 and 2).",
             "Two fixes. Shared (competition) rank: 1 + `ZCOUNT board (score +inf`, so both are "
             "#1 and carol is #3. Or break ties by time: encode points * 2^32 + (2^32 - 1 - t) so "
             f"the earlier achiever sorts first (alice {alice_at:.0f} > bob {bob_at:.0f}).",
             "Scores are IEEE doubles: integers are exact only up to 2^53. With 32 bits of time, "
-            f"points up to 2^20 fit ({'decode exact' if fits else 'NOT exact'}); points of 2^22 "
-            f"{'already lose bits' if overflow else 'still decode'}.",
+            "points must stay below 2^21, where the largest score reaches 2^53 - 1: points of 2^20 "
+            f"fit ({'decode exact' if fits else 'NOT exact'}); points of 2^22 "
+            f"{'lose bits' if overflow else 'still decode'}.",
         ),
         figures=(
             DataTable(
@@ -165,8 +166,9 @@ def round_trips(ctx: DrillContext) -> StepOutcome:
     return StepOutcome(
         narration=(
             "Each operation of the reference design is one round trip: one command, or one Lua "
-            "script where a read feeds a write. On a network with 0.2 ms round trips that is the "
-            "difference between about 5,000 and 1,000 operations per second per connection.",
+            "script where a read feeds a write. On a network with 0.2 ms round trips, one round "
+            "trip per operation allows about 5,000 operations per second per connection; five "
+            "round trips per operation would allow about 1,000.",
         ),
         checks=(checks.one_round_trip.run(ctx, lb),),
     )

@@ -190,11 +190,10 @@ def encodings(ctx: DrillContext) -> StepOutcome:
     return StepOutcome(
         narration=(
             "The series is an ordinary sorted set: a listpack up to 128 members of at most 64 "
-            "bytes, a skiplist plus hashtable beyond, roughly 100 bytes per point (`MEMORY USAGE` "
-            "of a 200-member sorted set was 22,048 bytes on Redis 7.0.15), where RedisTimeSeries "
-            "packs samples into compressed chunks. Keep one key per series and per period (a day, "
-            "say), or "
-            "trim it, so no key grows without bound; a key lives on one cluster node.",
+            "bytes, a skiplist plus hashtable beyond, roughly 100 bytes per point once it is a "
+            "skiplist (`MEMORY USAGE key` on a real server shows it), where RedisTimeSeries packs "
+            "samples into compressed chunks. Keep one key per series and per period (a day, say), "
+            "or trim it, so no key grows without bound; a key lives on one cluster node.",
             encoding_source_note(ctx),
         ),
         figures=(table,),
