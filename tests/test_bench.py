@@ -114,3 +114,12 @@ def test_cli_table_says_embedded_numbers_describe_python(invoke: Any) -> None:
     result = invoke("bench", "--requests", "200", "--players", "0", catch=False)
     assert result.exit_code == 0
     assert "describe Python" in result.stdout and "writes (SET;" in result.stdout
+
+
+def test_deep_pipelines_give_redis_benchmark_enough_requests_to_time() -> None:
+    from redisprep.bench.external import external_requests
+    from redisprep.bench.model import Rate
+
+    assert external_requests(Rate("1 connection", 20_000, 1.0)) == 20_000
+    assert external_requests(Rate("4 processes", 20_000, 1.0, connections=4)) == 20_000
+    assert external_requests(Rate("pipeline of 1000", 100_000, 0.7, pipeline=1000)) == 1_000_000

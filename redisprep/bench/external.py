@@ -38,13 +38,14 @@ def run_like(url: str, ns: Namespace, rate: Rate, value: str) -> ExternalRate:
         else ["-h", parts.hostname or "127.0.0.1", "-p", str(parts.port or 6379)]
     )
     db = parts.path.lstrip("/") if parts.scheme != "unix" else ""
+    requests = external_requests(rate)
     argv = [
         "redis-benchmark",
         *where,
         "--dbnum",
         db or "0",
         "-n",
-        str(rate.operations),
+        str(requests),
         "-c",
         str(rate.connections),
         "-P",
@@ -71,4 +72,23 @@ def run_like(url: str, ns: Namespace, rate: Rate, value: str) -> ExternalRate:
         per_second=float(row["rps"]),
         p50_ms=float(row["p50_latency_ms"]) if row.get("p50_latency_ms") else None,
         matches=rate.label,
+        requests=requests,
     )
+
+
+#: redis-benchmark derives its rate from whole milliseconds, so a run must last long enough.
+MIN_EXTERNAL_S = 0.5
+#: A generous guess at what a local server does deeply pipelined (requests per second).
+_PIPELINED_GUESS = 2_000_000
+
+
+def external_requests(rate: Rate) -> int:
+    """How many requests redis-benchmark sends to match ``rate``.
+
+    The same count as ours, except deep pipelines: those finish 100,000 requests in tens of ms,
+    where redis-benchmark's millisecond timer rounds the rate to a handful of values, so they get
+    enough requests to run for about half a second.
+    """
+    if rate.pipeline < 10:
+        return rate.operations
+    return max(rate.operations, int(MIN_EXTERNAL_S * _PIPELINED_GUESS))

@@ -50,6 +50,8 @@ class ExternalRate:
     p50_ms: float | None
     matches: str
     """The label of our :class:`Rate` it is compared with."""
+    requests: int = 0
+    """Requests redis-benchmark sent (more than ours for deep pipelines, so its timer resolves)."""
 
 
 @dataclass(frozen=True, slots=True)
