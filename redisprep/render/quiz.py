@@ -69,7 +69,7 @@ def card_panel(item: QueueItem, progress: Progress, choices: Sequence[str]) -> P
     parts: list[RenderableType] = [prose(card.front)]
     if card.setup:
         setup = Text("\n".join(f"redis> {line}" for line in card.setup), style="dim")
-        parts += [Text("after:", style="italic"), setup]
+        parts += [Text("the server already ran:", style="italic"), setup]
     if card.kind == "predict" and card.predict == "reply":
         parts.append(Text(f"redis> {card.command}\nWhat does it reply?", style="bold"))
     elif card.kind == "predict" and card.predict == "encoding":
