@@ -11,7 +11,15 @@ from redisprep.backends import Backend, delete_namespace
 from redisprep.drills import get_drill, run_drill
 from redisprep.drills._checks import variant
 from redisprep.drills.cache import checks, eviction
-from redisprep.drills.cache.steps import NAIVE, PLAIN_TTL, SINGLE_FLIGHT_LOCK, XFETCH_NO_FLAG, evictions
+from redisprep.drills.cache.eviction import PolicyRun
+from redisprep.drills.cache.steps import (
+    NAIVE,
+    PLAIN_TTL,
+    SINGLE_FLIGHT_LOCK,
+    XFETCH_NO_FLAG,
+    evictions,
+    policy_summary,
+)
 from redisprep.drills.context import DrillContext
 from redisprep.errors import BackendUnsupportedError
 from redisprep.patterns import cache
@@ -138,6 +146,32 @@ def test_eviction_policies_on_a_throwaway_server() -> None:
     # LFU is a sampled approximation (maxmemory-samples 5): it keeps nearly all, not always all.
     assert runs["allkeys-lfu"].hot_kept >= 0.95 * eviction.HOT
     assert runs["allkeys-random"].hot_kept < runs["allkeys-lfu"].hot_kept
+    said = policy_summary(tuple(runs.values()))  # the narration quotes this run's rows
+    assert f"refused {runs['noeviction'].rejected} writes" in said
+    assert f"`allkeys-lru` kept {runs['allkeys-lru'].hot_kept}, " in said
+    assert f"`allkeys-random` ({runs['allkeys-random'].hot_kept})" in said
+
+
+@pytest.mark.parametrize(
+    ("lru", "rnd", "versus", "why"),
+    [
+        (13, 18, "about as many as `allkeys-random` (18)", "cannot tell hot from cold"),
+        (60, 18, "42 more than `allkeys-random` (18)", "looked newer than cold keys"),
+        (2, 30, "28 fewer than `allkeys-random` (30)", "cannot tell hot from cold"),
+    ],
+)
+def test_eviction_narration_follows_the_measured_rows(lru: int, rnd: int, versus: str, why: str) -> None:
+    runs = (
+        PolicyRun("noeviction", 603, 100, 0, 0.02),
+        PolicyRun("allkeys-lru", 0, lru, 628, 0.02),
+        PolicyRun("allkeys-lfu", 0, 97, 625, 0.02),
+        PolicyRun("allkeys-random", 0, rnd, 628, 0.02),
+        PolicyRun("volatile-lru", 0, 100, 625, 0.02),
+    )
+    said = policy_summary(runs)
+    assert f"`allkeys-lru` kept {lru}, {versus}." in said and why in said
+    assert "refused 603 writes" in said and "this fill took 0.02 s" in said
+    assert "`allkeys-lfu` kept 97 of the 100 hot keys" in said and "`volatile-lru` all 100 hot keys" in said
 
 
 def test_eviction_step_is_skipped_without_redis_server(

@@ -165,11 +165,41 @@ def test_drill_run_is_deterministic_measured_and_leaves_no_keys(backend: Backend
         assert costs[op].commands == (command,)
         assert costs[op].round_trips_per_call == 1
     assert costs["claim"].complexity == ("O(1) if COUNT is small.",)
+    _assert_tables_agree_with_checks(first)
     retention = next(f for f in _figures(first) if f[0].startswith("retention"))[1]
     assert [(row[0], row[-1]) for row in retention] == [
         ("trim (exact MAXLEN 20)", 10),
         ("trim to retention floor", 0),
     ]
+
+
+def _assert_tables_agree_with_checks(report: DrillReport) -> None:
+    """The snapshot and redelivery steps show the same log and story their checks ran."""
+    steps = {s.title: s.outcome for s in report.steps}
+    snap = steps["Snapshots: state + tail replay"]
+    (table,) = snap.figures
+    assert isinstance(table, DataTable)
+    naive, reference = snap.checks
+    tail = checks.EVENTS - checks.SNAPSHOT_AT
+    assert [row[2] for row in table.rows] == [checks.EVENTS, tail, tail + 1]
+    assert [row[4] for row in table.rows[1:]] == [
+        f"{reference.measured['off_by']:+d}",
+        f"{naive.measured['off_by']:+d}",
+    ]
+    assert f"reports the same {naive.measured['off_by']:+d}" in " ".join(snap.narration)
+    assert f"snapshot at {checks.SNAPSHOT_AT} + tail of {tail}" in naive.message
+    retry = steps["At-least-once: redelivery without double counting"]
+    (table,) = retry.figures
+    assert isinstance(table, DataTable)
+    unguarded, guarded = retry.checks
+    m = guarded.measured
+    assert unguarded.measured["delivered"] == m["delivered"] == 2  # A's read and B's claim
+    assert table.title.endswith(f"delivered {m['delivered']} times, handed to apply {m['handed']} times")
+    assert [row[2] for row in table.rows] == [m["balance"]] * len(table.rows) and len(table.rows) == m[
+        "handed"
+    ]
+    assert f"`XPENDING` reports {m['delivered']} for the entry" in " ".join(retry.narration)
+    assert f"ends with balance {unguarded.measured['balance']}" in " ".join(retry.narration)
 
 
 def test_a_server_older_than_6_2_is_refused_in_one_line() -> None:

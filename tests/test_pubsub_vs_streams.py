@@ -104,6 +104,13 @@ def test_drill_run_is_deterministic_and_leaves_nothing(backend: Backend) -> None
     assert figures(first) == figures(second)
     table = {f[0]: f[1] for f in figures(first)}
     assert table["offline for a while"] == (("Pub/Sub", 100, 100, 70), ("stream", 100, 100, 100))
+    # The fan-out table shows the messages its checks published, with the same counts.
+    fan_out = first.steps[0].outcome
+    shown = {row[0]: (row[1], row[3]) for row in table[f"3 subscribers, {checks.FANOUT} messages"]}
+    assert shown == {
+        c.message.split(":", 1)[0]: (c.measured["published"], c.measured["received"]) for c in fan_out.checks
+    }
+    assert shown["Pub/Sub"] == (checks.FANOUT, ", ".join([str(checks.FANOUT)] * checks.SUBSCRIBERS))
     assert table["handler crash"] == (("Pub/Sub", 5, 2, 0, 3), ("stream", 5, 2, 3, 0))
     assert table["100 jobs, 2 workers"] == (("Pub/Sub", 100, 100, 200), ("stream, one group", 50, 50, 100))
     assert list(backend.client().scan_iter(match="redisprep:*")) == []

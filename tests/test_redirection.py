@@ -10,9 +10,27 @@ from redisprep.backends import Backend, connect
 from redisprep.cluster.router import read_layout
 from redisprep.drills import run_drill
 from redisprep.drills.context import DrillContext
+from redisprep.drills.model import DataTable, DrillReport
 from redisprep.drills.redirection import checks
 from redisprep.drills.redirection.steps import NAIVE_ASK, NAIVE_KEYS, NAIVE_MOVED
 from redisprep.patterns import cluster_routing as cr
+
+
+def _assert_steps_and_checks_share_slots(report: DrillReport) -> None:
+    """The ASK and MOVED steps name the slot their own table shows, and their checks used it too."""
+    ask, after = report.steps[3].outcome, report.steps[4].outcome
+    for outcome in (ask, after):
+        (slot,) = {c.measured["slot"] for c in outcome.checks}
+        assert f"on the same slot {slot}," in " ".join(outcome.narration)
+        assert all(
+            c.message.startswith(f"slot {slot}") or f"slot {slot} " in c.message for c in outcome.checks
+        )
+    (table,) = ask.figures
+    assert isinstance(table, DataTable)
+    (slot,) = {c.measured["slot"] for c in ask.checks}
+    assert any(str(row[2]).startswith(f"-ASK {slot} ") for row in table.rows)
+    (slot,) = {c.measured["slot"] for c in after.checks}
+    assert f"with slot {slot}" in after.figures[0].title
 
 
 def test_drill_runs_simulated_off_a_cluster(backend: Backend) -> None:
@@ -21,6 +39,7 @@ def test_drill_runs_simulated_off_a_cluster(backend: Backend) -> None:
     for step in report.steps[2:]:
         assert step.outcome.narration[0].startswith("Simulated:")
         assert all("(simulated)" in f.title for f in step.outcome.figures)
+    _assert_steps_and_checks_share_slots(report)
 
 
 def test_naive_routing_fails_each_check(backend: Backend) -> None:
@@ -58,6 +77,7 @@ def test_drill_moves_slots_on_its_own_cluster_and_puts_them_back(
     assert _calls(cluster_backend, cluster, "cluster|setslot") > setslots
     assert _layout(cluster_backend, cluster.servers[1].port) == before
     assert not any("simulated" in " ".join(s.outcome.narration).lower() for s in report.steps)
+    _assert_steps_and_checks_share_slots(report)
     leftover = [
         k for s in cluster.servers for k in cluster_backend.node_client("127.0.0.1", s.port).keys("*")
     ]

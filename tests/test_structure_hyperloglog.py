@@ -48,6 +48,28 @@ def test_output_says_which_backend_counts_exactly(backend: Backend) -> None:
         assert "Redis estimated" in text and "off by" in message
 
 
+def test_tables_show_the_samples_their_checks_used(backend: Backend) -> None:
+    report = run_drill("hyperloglog", backend, seed=3)
+    counting, merging = report.steps[0].outcome, report.steps[1].outcome
+    (count,) = counting.checks
+    rows = {row[0]: row for row in counting.figures[0].rows}
+    assert rows["HyperLogLog (PFCOUNT)"][1] == count.measured["estimate"]
+    assert rows["set (SCARD)"][1] == count.measured["exact"]
+    text = " ".join(counting.narration)
+    assert f"by {count.measured['exact']:,} distinct users went in" in text
+    assert "at most 12 KB" not in text and f"{hll.DENSE_BYTES:,} bytes" in text
+    if backend.is_simulated:
+        assert "14,384 bytes" in text  # cited: measured on Redis 7.0.15
+    else:
+        memory = rows["HyperLogLog (PFCOUNT)"][2]
+        assert isinstance(memory, int) and memory > hll.DENSE_BYTES
+        assert f"`MEMORY USAGE` reports {memory:,}" in text
+    (union,) = merging.checks
+    week = dict(merging.figures[0].rows)
+    assert week["exact"] == union.measured["exact"]
+    assert week["PFCOUNT of the PFMERGE result"] == union.measured["merged"]
+
+
 def test_dense_representation_is_shown_only_where_it_exists(backend: Backend) -> None:
     report = run_drill("hyperloglog", backend, seed=3)
     step = report.steps[2]

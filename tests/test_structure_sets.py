@@ -8,7 +8,7 @@ import pytest
 import redis
 
 from redisprep.backends import Backend, delete_namespace
-from redisprep.drills import get_drill
+from redisprep.drills import get_drill, run_drill
 from redisprep.drills.context import DrillContext
 from redisprep.drills.structures.sets import checks
 from redisprep.drills.structures.sets.steps import NAIVE
@@ -54,3 +54,14 @@ def test_sintercard_limit_stops_early(ctx: DrillContext) -> None:
     assert ss.common_count(ctx.r, [a, b]) == 25
     assert ss.common_count(ctx.r, [a, b], limit=3) == 3
     assert ss.common(ctx.r, [a, b]) == {str(i) for i in range(25, 50)}
+
+
+def test_algebra_table_shows_the_sets_its_check_intersected(backend: Backend) -> None:
+    report = run_drill("sets", backend, seed=3)
+    step = report.steps[1].outcome
+    (result,) = step.checks
+    rows = dict(step.figures[0].rows)
+    assert rows["ana follows"] == rows["ben follows"] == checks.FOLLOWS
+    assert rows["both (SINTER / SINTERCARD)"] == result.measured["common"]
+    assert rows[f"SINTERCARD ... LIMIT {checks.LIMIT}"] == result.measured["limited"]
+    assert f"have {result.measured['common']} in common" in " ".join(step.narration)

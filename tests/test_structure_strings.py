@@ -69,3 +69,17 @@ def test_drill_shows_string_encodings(backend: Backend) -> None:
     assert encodings["44-byte text"] == "embstr" and encodings["45-byte text"] == "raw"
     assert encodings["bitmap after SETBIT"] == "raw"
     assert {row[3] for row in table.rows} == {"modelled" if backend.is_simulated else "read"}
+
+
+def test_bitmap_table_shows_the_days_its_check_recorded(backend: Backend) -> None:
+    from redisprep.drills import run_drill
+
+    report = run_drill("strings", backend, seed=1)
+    step = next(s.outcome for s in report.steps if s.title.startswith("Bitmaps"))
+    (result,) = step.checks
+    rows = {row[0]: row for row in step.figures[0].rows}
+    assert rows["monday"][1] == rows["tuesday"][1] == checks.DAY_VISITS
+    assert rows["monday"][2] == result.measured["distinct_mon"]
+    assert rows["tuesday"][2] == result.measured["distinct_tue"]
+    assert rows["both (BITOP AND)"][2] == result.measured["both"]
+    assert f"{result.measured['both']} of them active on both days" in " ".join(step.narration)

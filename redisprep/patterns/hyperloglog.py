@@ -1,4 +1,4 @@
-"""Counting distinct items with HyperLogLog: 12 KB per counter at most, about 0.81% standard error.
+"""Counting distinct items with HyperLogLog: 12 KB of registers per counter, about 0.81% standard error.
 
 Interface (``r`` is a ``redis.Redis`` client; multi-key calls need one hash slot on a cluster):
 

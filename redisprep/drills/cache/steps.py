@@ -17,6 +17,8 @@ SINGLE_FLIGHT_LOCK = variant(cache, read=cache.lock_read)
 PLAIN_TTL = variant(cache, early_get=cache.plain_ttl_get)
 XFETCH_NO_FLAG = variant(cache, early_get=cache.xfetch_get_unflagged)
 PRODUCTS = 10
+CLOSE_KEPT = eviction.HOT // 10
+"""Hot keys kept by allkeys-lru and allkeys-random that differ by at most this are 'about as many'."""
 DB_MS = 20
 """Modelled cost of one database read, for the "DB ms" column (nothing sleeps)."""
 
@@ -173,6 +175,37 @@ def early_refresh(ctx: DrillContext) -> StepOutcome:
     )
 
 
+def policy_summary(runs: tuple[eviction.PolicyRun, ...]) -> str:
+    """What this run's table shows, policy by policy, in words that follow the measured rows."""
+    by = {r.policy: r for r in runs}
+    hot = eviction.HOT
+
+    def kept(policy: str) -> str:
+        n = by[policy].hot_kept
+        return f"all {hot} hot keys" if n == hot else f"{n} of the {hot} hot keys"
+
+    lru, rnd = by["allkeys-lru"], by["allkeys-random"]
+    gap = lru.hot_kept - rnd.hot_kept
+    clock = f"Redis's LRU clock ticks once a second, and this fill took {lru.fill_s:.2f} s"
+    if gap > CLOSE_KEPT:
+        versus = f"{gap} more than `allkeys-random` ({rnd.hot_kept})"
+        why = f"{clock}: hot keys read after every batch looked newer than cold keys a tick older."
+    else:
+        versus = (
+            f"about as many as `allkeys-random` ({rnd.hot_kept})"
+            if gap >= -CLOSE_KEPT
+            else f"{-gap} fewer than `allkeys-random` ({rnd.hot_kept})"
+        )
+        why = f"{clock}, so most keys carry the same access time and LRU cannot tell hot from cold."
+    return (
+        f"In this run `noeviction`, the default, refused {by['noeviction'].rejected} writes with OOM "
+        f"errors. `allkeys-lfu` kept {kept('allkeys-lfu')}, and `volatile-lru` {kept('volatile-lru')}: "
+        "it may evict only keys with a TTL, and only the cold keys have one. "
+        f"`allkeys-lru` kept {lru.hot_kept}, {versus}. {why} Over real idle times of minutes, LRU "
+        "keeps hot keys well."
+    )
+
+
 def evictions(ctx: DrillContext) -> StepOutcome:
     try:
         runs = eviction.compare_policies()
@@ -192,12 +225,7 @@ def evictions(ctx: DrillContext) -> StepOutcome:
             f"`maxmemory` {eviction.HEADROOM_BYTES // 1000} kB above the "
             f"{eviction.HOT} hot keys, writes {eviction.WRITES} cold keys of {eviction.VALUE_BYTES} "
             f"bytes with a TTL, and reads every hot key after each {eviction.BATCH} writes.",
-            "`noeviction`, the default, refuses writes with OOM errors. `allkeys-lfu` keeps (nearly) "
-            "all the hot keys, and `volatile-lru` keeps every one here, because only the cold keys "
-            "have a TTL. "
-            "`allkeys-lru` does about as badly as `allkeys-random` in this run. Redis's LRU clock "
-            "ticks once a second and the whole fill takes well under a second, so every key looks "
-            "equally recent. Over real idle times of minutes, LRU keeps hot keys well.",
+            policy_summary(runs),
             "The LRU and random rows change from run to run, because Redis samples keys at random "
             "(`maxmemory-samples`, 5 by default). LRU and LFU are both sampled approximations.",
         ),

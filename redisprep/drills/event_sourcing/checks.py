@@ -15,6 +15,10 @@ ACCOUNTS = ("acct:ann", "acct:bob", "acct:cat", "acct:dan")
 EVENTS = 100
 CRASHED_READ = 10
 """Entries the crashing consumer reads and never finishes."""
+SNAPSHOT_AT = 60
+"""The snapshot check's log: EVENTS events, with a snapshot taken after this many."""
+DEPOSIT = {"type": "deposit", "account": "acct:ann", "amount": "100"}
+"""The one event the redelivery check hands out twice."""
 BATCH = 25
 MAX_CALLS = 1000
 """Upper bound on read/claim calls a check makes, so a broken implementation cannot loop for ever."""
@@ -30,6 +34,11 @@ def make_events(rng: random.Random, count: int) -> list[dict[str, str]]:
         }
         for _ in range(count)
     ]
+
+
+def snapshot_events(ctx: DrillContext) -> list[dict[str, str]]:
+    """The snapshot check's log (the drill's snapshot step rebuilds the same one)."""
+    return make_events(ctx.fork_rng("snap"), EVENTS)
 
 
 def keys(ctx: DrillContext, tag: str) -> tuple[str, str]:
@@ -202,10 +211,12 @@ def crash_recovery(ctx: DrillContext, impl: Any) -> Verdict:
 def redelivery_once(ctx: DrillContext, impl: Any) -> Verdict:
     """A reads an entry and stalls; B claims and applies it; then A wakes up and applies its copy."""
     stream, projection = keys(ctx, "dup")
-    seed_log(ctx, stream, [{"type": "deposit", "account": "acct:ann", "amount": "100"}])
+    seed_log(ctx, stream, [DEPOSIT])
     impl.create_group(ctx.r, stream, GROUP)
     (entry,) = impl.read(ctx.r, stream, GROUP, "A", 1)
     _, claimed, _ = impl.claim(ctx.r, stream, GROUP, "B", 0, "0-0", 10)
+    pel = ctx.r.xpending_range(stream, GROUP, "-", "+", 1)
+    delivered = int(pel[0]["times_delivered"]) if pel else 0
     for copy in claimed:
         impl.apply(ctx.r, stream, GROUP, projection, copy)
     impl.apply(ctx.r, stream, GROUP, projection, entry)  # A's late apply
@@ -216,10 +227,12 @@ def redelivery_once(ctx: DrillContext, impl: Any) -> Verdict:
     ok = balance == 100 and pending(ctx, stream) == 0
     return verdict(
         ok,
-        f"one deposit of 100, delivered {1 + len(claimed)} times and handed to apply {calls} times: "
-        f"balance {balance} (counted {times}x)",
+        f"one deposit of 100, delivered {delivered} times (XPENDING) and handed to apply {calls} "
+        f"times: balance {balance} (counted {times}x)",
         pitfall="at-least-once delivery means duplicates: applying every delivery double-counts; make "
         "apply idempotent (XACK first in the same script, and apply only if it acknowledged the entry)",
+        delivered=delivered,
+        handed=calls,
         balance=balance,
         applied_times=times,
     )
@@ -227,16 +240,16 @@ def redelivery_once(ctx: DrillContext, impl: Any) -> Verdict:
 
 @check("event-sourcing.snapshot_tail", "snapshot + tail replay equals full replay")
 def snapshot_tail(ctx: DrillContext, impl: Any) -> Verdict:
-    """Snapshot after 60 events, append 40 more; snapshot + tail must equal a full replay, also after
-    the prefix the snapshot covers is trimmed away."""
+    """Snapshot after SNAPSHOT_AT events, append the rest; snapshot + tail must equal a full replay,
+    also after the prefix the snapshot covers is trimmed away."""
     stream, _ = keys(ctx, "snap")
     snapshot = ctx.key("es", "{snap}", "snapshot")
-    events = make_events(ctx.fork_rng("snap"), EVENTS)
-    for event in events[:60]:
+    events = snapshot_events(ctx)
+    for event in events[:SNAPSHOT_AT]:
         impl.append(ctx.r, stream, event)
     state, last = impl.replay(ctx.r, stream)
     impl.save_snapshot(ctx.r, snapshot, state, last)
-    for event in events[60:]:
+    for event in events[SNAPSHOT_AT:]:
         impl.append(ctx.r, stream, event)
     full, full_last = impl.replay(ctx.r, stream)
 
@@ -246,7 +259,8 @@ def snapshot_tail(ctx: DrillContext, impl: Any) -> Verdict:
 
     tail, tail_last = from_snapshot()
     # Drop exactly what the snapshot covers (exact MINID: `~` would keep the whole first node).
-    ctx.r.xtrim(stream, minid=ctx.r.xrange(stream, count=61)[60][0], approximate=False)
+    first_after = ctx.r.xrange(stream, count=SNAPSHOT_AT + 1)[SNAPSHOT_AT][0]
+    ctx.r.xtrim(stream, minid=first_after, approximate=False)
     trimmed_tail, _ = from_snapshot()
     trimmed_full, _ = impl.replay(ctx.r, stream)
     want = truth_of(events)
@@ -255,8 +269,9 @@ def snapshot_tail(ctx: DrillContext, impl: Any) -> Verdict:
     off = sum(nonzero(tail).values()) - sum(want.values())
     return verdict(
         ok,
-        f"snapshot at 60 + tail of 40 {'=' if nonzero(tail) == want else '≠'} full replay of {EVENTS} "
-        f"(total off by {off}); after trimming the first 60, snapshot + tail "
+        f"snapshot at {SNAPSHOT_AT} + tail of {EVENTS - SNAPSHOT_AT} "
+        f"{'=' if nonzero(tail) == want else '≠'} full replay of {EVENTS} (balances total off by "
+        f"{off}); after trimming the first {SNAPSHOT_AT}, snapshot + tail "
         f"{'=' if nonzero(trimmed_tail) == want else '≠'} full, a replay from the start "
         f"{'=' if nonzero(trimmed_full) == want else '≠'} full",
         pitfall="the tail starts AFTER the snapshot's last id (XRANGE stream (id +): starting at the id "

@@ -79,38 +79,45 @@ def crash(ctx: DrillContext) -> StepOutcome:
 
 
 def redelivery(ctx: DrillContext) -> StepOutcome:
-    stream, _ = checks.keys(ctx, "retry")
-    es.append(ctx.r, stream, {"type": "deposit", "account": "acct:ann", "amount": "100"})
+    # The redelivery check's story, step by step: A reads the entry and stalls, B claims it.
+    stream, proj = checks.keys(ctx, "retry")
+    es.append(ctx.r, stream, checks.DEPOSIT)
     es.create_group(ctx.r, stream, GROUP)
-    es.read(ctx.r, stream, GROUP, "A", 1)
-    for _ in range(3):
-        es.claim(ctx.r, stream, GROUP, "B", 0)
+    (entry,) = es.read(ctx.r, stream, GROUP, "A", 1)
+    _, claimed, _ = es.claim(ctx.r, stream, GROUP, "B", 0)
     (row,) = ctx.r.xpending_range(stream, GROUP, "-", "+", 1)
+    delivered = int(row["times_delivered"])
+    rows = []
+    for who, copy in (("B, its claimed copy", claimed[0]), ("A, waking up", entry), ("A's retry", entry)):
+        with ctx.tracer.operation("apply + ack"):
+            counted = es.apply(ctx.r, stream, GROUP, proj, copy)
+        rows.append(
+            (who, "yes" if counted else "no (XACK answered 0)", int(ctx.r.hget(proj, "acct:ann") or 0))
+        )
+    unguarded = checks.redelivery_once.run(ctx, variants.UNGUARDED).expecting_failure()
     return StepOutcome(
         narration=(
             "Streams deliver at least once: an entry is handed out again until someone acks it. "
             "A consumer that stalls (a long GC pause, a slow disk) looks exactly like a dead one, so "
             "its entry is claimed and applied by another, and then the stalled one wakes up and "
-            "applies its own copy. Redis counts deliveries: after one read and three claims, "
-            f"`XPENDING` reports {row['times_delivered']} for the entry. A rule such as 'more than 5 "
-            "deliveries: copy it to a dead-letter stream and ack it' keeps a poison message from "
-            "cycling for ever.",
+            "applies its own copy. Redis counts deliveries: after A's read and B's claim, "
+            f"`XPENDING` reports {delivered} for the entry. A rule such as 'more than 5 deliveries: "
+            "copy it to a dead-letter stream and ack it' keeps a poison message from cycling for ever.",
             "Exactly-once delivery does not exist; exactly-once effect does. `XACK` answers 1 only "
             "the first time an entry is acknowledged, by whichever consumer of the group, so the "
-            "apply script acks first and updates the balance only when the ack counted. Acking and "
-            "applying in a `MULTI` instead still double-counts every redelivery.",
+            f"apply script acks first and updates the balance only when the ack counted: handed the "
+            f"deposit {len(rows)} times, the balance ends at {rows[-1][2]}. Acking and applying in a `MULTI` "
+            "instead, with no such guard, counts every copy: the naive check below, on the same "
+            f"story, ends with balance {unguarded.measured.get('balance')}.",
         ),
         figures=(
             DataTable(
-                "one entry, read once and claimed three times",
-                ("owner", "times delivered"),
-                ((str(row["consumer"]), int(row["times_delivered"])),),
+                f"one deposit of 100, delivered {delivered} times, handed to apply {len(rows)} times",
+                ("apply call", "XACK counted it", "balance after"),
+                tuple(rows),
             ),
         ),
-        checks=(
-            checks.redelivery_once.run(ctx, variants.UNGUARDED).expecting_failure(),
-            checks.redelivery_once.run(ctx, es),
-        ),
+        checks=(unguarded, checks.redelivery_once.run(ctx, es)),
     )
 
 

@@ -13,6 +13,8 @@ from redisprep.drills.context import DrillContext
 from redisprep.drills.model import CheckResult
 
 SUBSCRIBERS = 3
+FANOUT = 30
+"""Messages the fan-out check publishes (the drill's fan-out step publishes the same ones)."""
 BEFORE, OFFLINE, AFTER = 40, 30, 30
 """Messages published before the subscriber goes offline, while it is offline, after it is back."""
 TOTAL = BEFORE + OFFLINE + AFTER
@@ -22,6 +24,11 @@ def make_messages(rng: random.Random, count: int, start: int = 0) -> list[str]:
     """Order events as text: ``order-007:eu:120``."""
     regions = ("eu", "us", "ap")
     return [f"order-{start + i:03d}:{rng.choice(regions)}:{rng.randrange(5, 500, 5)}" for i in range(count)]
+
+
+def fanout_messages(ctx: DrillContext) -> list[str]:
+    """The fan-out check's messages, the same on every call with the run's seed."""
+    return make_messages(ctx.fork_rng("fanout"), FANOUT)
 
 
 def labelled(result: CheckResult, transport: str) -> CheckResult:
@@ -38,7 +45,7 @@ def _publish_all(ctx: DrillContext, feed: Any, topic: str, messages: list[str]) 
 def fan_out(ctx: DrillContext, feed: Any) -> Verdict:
     """Three subscribers online throughout; each must get all messages, in publishing order."""
     topic = ctx.key("feed", "fanout")
-    messages = make_messages(ctx.fork_rng("fanout"), 30)
+    messages = fanout_messages(ctx)
     subs: list[Any] = []
     try:
         for i in range(SUBSCRIBERS):
@@ -58,6 +65,7 @@ def fan_out(ctx: DrillContext, feed: Any) -> Verdict:
         pitfall="fan-out needs one reader position per subscriber: one consumer group (or one last-seen "
         "id) per subscriber, not one group shared by all",
         published=len(messages),
+        received=", ".join(map(str, counts)),
         min_received=min(counts),
     )
 

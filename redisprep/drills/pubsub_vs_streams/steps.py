@@ -25,7 +25,7 @@ def _both(ctx: DrillContext, check: Any, pubsub_fails: bool) -> tuple[CheckResul
 
 
 def fan_out(ctx: DrillContext) -> StepOutcome:
-    messages = checks.make_messages(ctx.fork_rng("demo"), 10)
+    messages = checks.fanout_messages(ctx)  # the check's messages: the table and the checks agree
     rows = []
     for name, feed in FEEDS:
         topic = ctx.key("feed", "demo", name.lower().replace("/", ""))
@@ -44,7 +44,10 @@ def fan_out(ctx: DrillContext) -> StepOutcome:
         finally:
             for s in subs:
                 feed.close(ctx.r, s)
-        reply = f"{replies[0]} (subscribers reached)" if feed is pubsub else "the new entry's id"
+        reply = "the new entry's id"
+        if feed is pubsub:
+            low, high = min(replies), max(replies)
+            reply = f"{low if low == high else f'{low} to {high}'} (subscribers reached)"
         rows.append((name, len(messages), reply, ", ".join(map(str, got))))
     return StepOutcome(
         narration=(
@@ -52,15 +55,16 @@ def fan_out(ctx: DrillContext) -> StepOutcome:
             "every connection subscribed at that moment and answers how many it reached. On a stream, "
             "`XADD` stores the message once and each subscriber is its own consumer group with its own "
             "position, reading with `XREADGROUP ... >` and acknowledging with `XACK`.",
-            "Both fan out: every subscriber gets every message, in order. A subscriber needs its own "
-            "connection for Pub/Sub (`client.pubsub()`); here it is read in the same thread, up to "
-            "the reply of a `PING` sent behind the messages, so no listener thread exists and nothing "
-            "sleeps. Those subscriber-side commands (`SUBSCRIBE`, `PING`, `UNSUBSCRIBE`) are not in the "
-            "trace; `PUBLISH` goes through the normal, traced client.",
+            f"Both fan out: {checks.SUBSCRIBERS} subscribers and {len(messages)} messages, the same "
+            "messages the checks below publish, and every subscriber gets every message, in order. "
+            "A subscriber needs its own connection for Pub/Sub (`client.pubsub()`); here it is read "
+            "in the same thread, up to the reply of a `PING` sent behind the messages, so no listener "
+            "thread exists and nothing sleeps. Those subscriber-side commands (`SUBSCRIBE`, `PING`, "
+            "`UNSUBSCRIBE`) are not in the trace; `PUBLISH` goes through the normal, traced client.",
         ),
         figures=(
             DataTable(
-                "3 subscribers, 10 messages",
+                f"{checks.SUBSCRIBERS} subscribers, {len(messages)} messages",
                 ("transport", "published", "each publish answers", "received per subscriber"),
                 tuple(rows),
             ),

@@ -31,7 +31,11 @@ def reshard_view(ctx: DrillContext) -> ClusterView:
 
 
 def slot_pair(ctx: DrillContext, rs: Resharder, label: str) -> tuple[str, str, int]:
-    """Two keys of this run in one otherwise empty slot (they share a hash tag)."""
+    """Two keys of this run in one otherwise empty slot (they share a hash tag).
+
+    The first empty slot is picked, so a step and the checks after it that use the same ``label``
+    (and delete their keys when done, as they all do) work on the same slot.
+    """
     tag = rs.empty_tag(lambda i: ctx.key(label, f"{{{label}{i}}}"))
     return f"{tag}:moved", f"{tag}:stays", key_slot(tag)
 
@@ -115,12 +119,13 @@ def ask_keeps_map(ctx: DrillContext, impl: Any) -> Verdict:
         got, loop = [], str(exc)
     finally:
         rs.restore()
+        writer.delete(moved, stays)  # the slot is empty again: the next user of "ask" picks it too
     kept = client.slot_map[slot] == source
     ok = loop is None and got == ["m", "s", "m"] and kept and client.redirects["MOVED"] == 0
     message = (
         loop
         if loop
-        else f"read {got}; map still names {client.slot_map[slot]}; "
+        else f"slot {slot}: read {got}; map still names {client.slot_map[slot]} (the source); "
         f"{client.redirects['ASK']} ASK and {client.redirects['MOVED']} MOVED redirects"
     )
     return verdict(
@@ -128,6 +133,7 @@ def ask_keeps_map(ctx: DrillContext, impl: Any) -> Verdict:
         view.tag(message),
         pitfall="ASK is one-shot: send ASKING to the target and keep the map; treating it as MOVED "
         "bounces between source and target",
+        slot=slot,
         ask=client.redirects["ASK"],
         moved=client.redirects["MOVED"],
     )
@@ -139,18 +145,21 @@ def moved_updates_map(ctx: DrillContext, impl: Any) -> Verdict:
     view = reshard_view(ctx)
     rs = Resharder(view, ctx.ns.prefix)
     key, _, slot = slot_pair(ctx, rs, "moved")
-    view.client().set(key, "v")
+    writer = view.client()
+    writer.set(key, "v")
     client = ctx.tracer.attach(view.routing_client(impl.follow_redirect))
     try:
         rs.move(slot, other_primary(view, view.owner[slot]))
         values = {client.get(key) for _ in range(REQUESTS)}
     finally:
         rs.restore()
+        writer.delete(key)  # the slot is empty again: the next user of "moved" picks it too
     redirects = client.redirects["MOVED"]
     return verdict(
         redirects == 1 and values == {"v"},
-        view.tag(f"{redirects} MOVED in {REQUESTS} requests after the move"),
+        view.tag(f"slot {slot}: {redirects} MOVED in {REQUESTS} requests after the move"),
         pitfall="follow MOVED and update the slot map; otherwise every request pays a redirect",
+        slot=slot,
         redirects=redirects,
         requests=REQUESTS,
     )

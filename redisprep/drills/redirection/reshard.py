@@ -6,14 +6,17 @@ slot changes the cluster's topology.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
 from redisprep.cluster.slots import key_slot
 from redisprep.drills._cluster import ClusterView
-from redisprep.errors import BackendUnsupportedError, RedisprepError
+from redisprep.errors import BackendUnavailableError, BackendUnsupportedError, RedisprepError
 
 MIGRATE_TIMEOUT_MS = 5000
+EPOCH_WAIT_S = 10.0
+"""How long a move waits for its target to hear of every primary's config epoch (gossip)."""
 
 
 class SlotNotEmptyError(RedisprepError):
@@ -42,6 +45,7 @@ class Resharder:
         self.prefix = prefix
         self._wrap = wrap
         self._clients: dict[str, Any] = {}
+        self._plain: dict[str, Any] = {}
         self._ids: dict[str, str] = {}
         self._original: dict[int, str] = {}
         self._moving: dict[int, tuple[str, str]] = {}
@@ -55,8 +59,47 @@ class Resharder:
     def node_id(self, address: str) -> str:
         """``CLUSTER MYID`` of a node."""
         if address not in self._ids:
-            self._ids[address] = str(self.view.node(address).execute_command("CLUSTER MYID"))
+            self._ids[address] = str(self._untraced(address).execute_command("CLUSTER MYID"))
         return self._ids[address]
+
+    def _untraced(self, address: str) -> Any:
+        """A plain client of one node, for bookkeeping the drill does not show."""
+        if address not in self._plain:
+            self._plain[address] = self.view.node(address)
+        return self._plain[address]
+
+    def _epochs(self, address: str) -> tuple[int, int]:
+        """(``cluster_current_epoch``, ``cluster_my_epoch``) from one node's ``CLUSTER INFO``."""
+        info = self._untraced(address).execute_command("CLUSTER INFO")
+        return int(info["cluster_current_epoch"]), int(info["cluster_my_epoch"])
+
+    def await_epochs(self, target: str) -> None:
+        """Wait until ``target`` has heard of the highest config epoch of any primary.
+
+        ``CLUSTER SETSLOT <slot> NODE <target>`` makes the importing target bump its config epoch
+        past the highest it knows of, so that its claim on the slot wins. If gossip has not yet
+        brought it the epoch the old owner got when the same slot moved there a moment ago, it does
+        not bump, and the old owner's higher epoch can win the slot back (seen as an UPDATE message):
+        two primaries then name each other and clients bounce between them ("TTL exhausted").
+        Moving one slot away and back within a second, as the drill does, needs this wait (about
+        one gossip round).
+
+        Raises:
+            BackendUnavailableError: The target did not catch up within EPOCH_WAIT_S.
+        """
+        if self.view.simulated:
+            return  # the simulation has no gossip and no epochs
+        deadline = time.monotonic() + EPOCH_WAIT_S
+        while True:
+            highest = max(self._epochs(p)[1] for p in self.view.primaries)
+            if self._epochs(target)[0] >= highest:
+                return
+            if time.monotonic() > deadline:
+                raise BackendUnavailableError(
+                    f"{target} did not learn config epoch {highest} within {EPOCH_WAIT_S:.0f} s; "
+                    "slot moves are on hold"
+                )
+            time.sleep(0.01)
 
     def empty_tag(self, tag: Callable[[int], str], limit: int = 500) -> str:
         """The first ``tag(i)`` whose slot holds no keys at all, so moving it moves only ours."""
@@ -96,6 +139,7 @@ class Resharder:
                 )
             self.migrate(slot, [str(k) for k in keys])
         target_id = self.node_id(target)
+        self.await_epochs(target)
         others = [p for p in self.view.primaries if p not in (source, target)]
         for address in (target, source, *others):
             self.node(address).execute_command("CLUSTER SETSLOT", slot, "NODE", target_id)

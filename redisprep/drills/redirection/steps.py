@@ -10,7 +10,7 @@ from redisprep.cluster.slots import hashed_part, key_slot
 from redisprep.drills._checks import variant
 from redisprep.drills._cluster import ClusterView, open_view
 from redisprep.drills.context import DrillContext
-from redisprep.drills.model import DataTable, Step, StepOutcome
+from redisprep.drills.model import CheckResult, DataTable, Step, StepOutcome
 from redisprep.drills.redirection import checks
 from redisprep.drills.redirection.reshard import Resharder
 from redisprep.patterns import cluster_routing as cr
@@ -49,6 +49,14 @@ def _client_owner(client: Any, slot: int) -> str:
     if hasattr(client, "slot_map"):
         return str(client.slot_map[slot])
     return str(client.nodes_manager.get_node_from_slot(slot).name)
+
+
+def _same_slot(results: tuple[CheckResult, ...], slot: int) -> str:
+    """A sentence saying which slot the checks below used: the step's own, when all went well."""
+    theirs = sorted({str(r.measured["slot"]) for r in results if r.measured.get("slot") is not None})
+    if theirs == [str(slot)]:
+        return f"The checks below repeat this on the same slot {slot}, with redisprep's routing client."
+    return f"The checks below ran on slot {', '.join(theirs)}, not {slot}."
 
 
 def slots(ctx: DrillContext) -> StepOutcome:
@@ -142,7 +150,12 @@ def ask(ctx: DrillContext) -> StepOutcome:
         kept = _client_owner(routed, slot)
     finally:
         rs.restore()
+        routed.delete(moved_key, stays)  # empty again, so the checks below pick this slot too
     client_name = "the routing client" if view.simulated else "redis-py's RedisCluster"
+    results = (
+        checks.ask_keeps_map.run(ctx, NAIVE_ASK).expecting_failure(),
+        checks.ask_keeps_map.run(ctx, cr),
+    )
     return StepOutcome(
         narration=(
             _where(view),
@@ -156,24 +169,21 @@ def ask(ctx: DrillContext) -> StepOutcome:
             "source, which still owns the slot. A multi-key command whose keys are split between "
             "the two gets `-TRYAGAIN`.",
             f"ASK is one-shot: the client must not update its map. After the ASK, {client_name} "
-            f"still sends slot {slot} to {kept}.",
+            f"still sends slot {slot} to {kept}. {_same_slot(results, slot)}",
         ),
         figures=(
             DataTable(
                 view.tag(f"during the migration (keys without {ctx.ns.prefix})"), _COLUMNS, tuple(rows)
             ),
         ),
-        checks=(
-            checks.ask_keeps_map.run(ctx, NAIVE_ASK).expecting_failure(),
-            checks.ask_keeps_map.run(ctx, cr),
-        ),
+        checks=results,
     )
 
 
 def after_move(ctx: DrillContext) -> StepOutcome:
     view = checks.reshard_view(ctx)
     rs = Resharder(view, ctx.ns.prefix, ctx.tracer.attach)
-    key, _, slot = checks.slot_pair(ctx, rs, "move")
+    key, _, slot = checks.slot_pair(ctx, rs, "moved")  # the checks' label: the same slot as theirs
     stale = ctx.tracer.attach(view.client())  # loads its map now, before the slot moves
     stale.set(key, "v")
     before = _client_owner(stale, slot)
@@ -187,8 +197,19 @@ def after_move(ctx: DrillContext) -> StepOutcome:
         after = _client_owner(stale, slot)
     finally:
         rs.restore()
+        with ctx.tracer.paused():
+            stale.delete(key)  # empty again, so the checks below pick this slot too
     client_name = "the routing client" if view.simulated else "redis-py's cluster client"
     table_title = f"what {client_name} did with slot {slot}"
+    results = (
+        checks.moved_updates_map.run(ctx, NAIVE_MOVED).expecting_failure(),
+        checks.moved_updates_map.run(ctx, cr),
+    )
+    patched = (
+        "the first was redirected and the map patched, the rest went straight to the new owner"
+        if redirected == 1
+        else f"{redirected} of them were redirected"
+    )
     rows = (
         ("map entry before the move", before),
         ("map entry after the requests", after),
@@ -200,18 +221,14 @@ def after_move(ctx: DrillContext) -> StepOutcome:
             f"Here slot {slot} moves completely: every key migrated, then `CLUSTER SETSLOT {slot} "
             "NODE <target id>` on the target, the source and the other primaries. The old owner now "
             f"answers MOVED. A client whose map still had the old owner ({client_name}) "
-            f"sent {checks.REQUESTS} GETs: the first was redirected and the map patched, the rest went "
-            "straight to the new owner.",
+            f"sent {checks.REQUESTS} GETs: {patched}. {_same_slot(results, slot)}",
             "redis-py patches the one slot on MOVED and reloads the whole layout after every 5th "
             "MOVED (`reinitialize_steps`); the cluster specification suggests reloading the whole "
             "map, since one moved slot usually means a resharding is moving many.",
             "Afterwards the drill moves the slot back, so the cluster ends as it started.",
         ),
         figures=(DataTable(view.tag(table_title), ("", "value"), rows),),
-        checks=(
-            checks.moved_updates_map.run(ctx, NAIVE_MOVED).expecting_failure(),
-            checks.moved_updates_map.run(ctx, cr),
-        ),
+        checks=results,
     )
 
 

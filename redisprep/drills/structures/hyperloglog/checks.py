@@ -12,6 +12,8 @@ from redisprep.patterns.hyperloglog import STANDARD_ERROR
 USERS = 50_000
 VISITS = 10_000
 CHUNK = 2_000
+WEEK_VISITS, WEEK_USERS = 4_000, 6_000
+"""Visits per day, and the users they come from, in the union check."""
 #: Three standard errors: a correct HyperLogLog stays inside this about 99.7% of the time.
 ALLOWED = 3 * STANDARD_ERROR
 
@@ -19,6 +21,17 @@ ALLOWED = 3 * STANDARD_ERROR
 def visits(rng: random.Random, count: int = VISITS, users: int = USERS) -> list[str]:
     """``count`` page visits by seeded users out of ``users``; many visit more than once."""
     return [f"user:{rng.randrange(users)}" for _ in range(count)]
+
+
+def day_visits(ctx: DrillContext) -> list[str]:
+    """The count check's visits (the drill's counting step records the same ones)."""
+    return visits(ctx.fork_rng("hll-count"))
+
+
+def week_visits(ctx: DrillContext) -> list[list[str]]:
+    """The union check's Monday, Tuesday and Wednesday (the drill's merging step uses the same)."""
+    rng = ctx.fork_rng("hll-union")
+    return [visits(rng, WEEK_VISITS, users=WEEK_USERS) for _ in range(3)]
 
 
 def add_in_chunks(impl: Any, r: Any, key: str, items: list[str]) -> None:
@@ -42,7 +55,7 @@ def distinct_count(ctx: DrillContext, impl: Any) -> Verdict:
     """VISITS visits by up to USERS users: the estimate stays within ALLOWED of the exact count."""
     key = ctx.key("hll", "check", "day")
     ctx.r.delete(key)
-    data = visits(ctx.fork_rng("hll-count"))
+    data = day_visits(ctx)
     add_in_chunks(impl, ctx.r, key, data)
     exact = len(set(data))
     estimate = impl.count(ctx.r, [key])
@@ -62,10 +75,9 @@ def distinct_count(ctx: DrillContext, impl: Any) -> Verdict:
 @check("hyperloglog.union", "merged days count users once")
 def union(ctx: DrillContext, impl: Any) -> Verdict:
     """Three days merged: users active on several days count once (PFCOUNT of keys, and PFMERGE)."""
-    rng = ctx.fork_rng("hll-union")
     days = [ctx.key("hll", "{week-check}", d) for d in ("mon", "tue", "wed")]
     week = ctx.key("hll", "{week-check}", "week")
-    per_day = [visits(rng, 4_000, users=6_000) for _ in days]
+    per_day = week_visits(ctx)
     for key, data in zip(days, per_day, strict=True):
         ctx.r.delete(key)
         add_in_chunks(impl, ctx.r, key, data)

@@ -12,10 +12,16 @@ from redisprep.drills.structures._shared import (
     mark,
 )
 from redisprep.drills.structures.hyperloglog import checks
-from redisprep.drills.structures.hyperloglog.checks import CHUNK, how_close, visits
+from redisprep.drills.structures.hyperloglog.checks import CHUNK, how_close
 from redisprep.patterns import hyperloglog as hll
 
 SIZES = (100, 1_000, 5_000)
+
+
+REGISTER_BYTES = 16_384 * 6 // 8
+"""The dense registers: 16,384 of 6 bits, 12,288 bytes (12 KB)."""
+#: Measured on Redis 7.0.15 (jemalloc 5.3.0) for a dense HyperLogLog under the one-letter key ``h``.
+MEASURED_MEMORY_USAGE, MEASURED_BLOCK = 14_384, 14_336
 
 
 def _memory(ctx: DrillContext, key: str) -> Scalar:
@@ -26,10 +32,36 @@ def _memory(ctx: DrillContext, key: str) -> Scalar:
         return int(ctx.r.memory_usage(key) or 0)
 
 
+def _footprint(ctx: DrillContext, key: str, memory: Scalar) -> str:
+    """What the HyperLogLog's 12 KB turns into on this backend, measured where possible."""
+    registers = (
+        f"Its memory has a ceiling: 16,384 registers of 6 bits, 12 KB ({REGISTER_BYTES:,} bytes), "
+        f"whatever the number of items. Redis 7.0 stores them as one string of {hll.DENSE_BYTES:,} "
+        "bytes, a 16-byte header in front, and uses a shorter sparse string until the key outgrows "
+        "it (step 3)."
+    )
+    if not isinstance(memory, int):
+        return (
+            f"{registers} `MEMORY USAGE` reports more than the string: on Redis 7.0.15 it gave "
+            f"{MEASURED_MEMORY_USAGE:,} bytes for a dense HyperLogLog under a one-letter key, because "
+            f"the allocator hands out a {MEASURED_BLOCK:,}-byte block for the {hll.DENSE_BYTES:,}-byte "
+            "string, and the key and object header add the rest. The embedded backend has neither the "
+            "registers nor `MEMORY USAGE`; run with `--url` to measure them."
+        )
+    with ctx.tracer.paused():
+        length = int(ctx.r.strlen(key))
+    shape = "dense" if length == hll.DENSE_BYTES else "not dense"
+    return (
+        f"{registers} This key is {length:,} bytes (`STRLEN`, {shape}), and `MEMORY USAGE` reports "
+        f"{memory:,}: the allocator rounds the string up to its next block size, and the key name and "
+        "object header come on top."
+    )
+
+
 def counting(ctx: DrillContext) -> StepOutcome:
     start = mark(ctx)
     day, exact_set = ctx.key("hll", "visitors", "mon"), ctx.key("hll", "visitors-set", "mon")
-    data = visits(ctx.fork_rng("visitors"))
+    data = checks.day_visits(ctx)  # the check's visits: the table and the check agree
     for first in range(0, len(data), CHUNK):
         with ctx.tracer.operation(f"record {CHUNK:,} visits (PFADD)"):
             hll.add_many(ctx.r, day, data[first : first + CHUNK])
@@ -40,8 +72,9 @@ def counting(ctx: DrillContext) -> StepOutcome:
             ctx.r.sadd(exact_set, *data[first : first + CHUNK])
     with ctx.tracer.operation("exact count (SCARD)"):
         exact = int(ctx.r.scard(exact_set))
+    memory = _memory(ctx, day)
     rows = (
-        ("HyperLogLog (PFCOUNT)", estimate, _memory(ctx, day)),
+        ("HyperLogLog (PFCOUNT)", estimate, memory),
         ("set (SCARD)", exact, _memory(ctx, exact_set)),
     )
     approximate = not (ctx.backend.is_simulated and estimate == exact)
@@ -54,11 +87,13 @@ def counting(ctx: DrillContext) -> StepOutcome:
     )
     return StepOutcome(
         narration=(
-            "A HyperLogLog estimates how many distinct items it has seen, in at most 12 KB however "
-            "many there are: `PFADD` records items (O(1) each) and `PFCOUNT` estimates the count. "
-            "It cannot list or test members. Use it for unique visitors, distinct searches, "
-            "distinct IPs per hour: counts where about 1% error is fine and a set would be huge.",
-            f"{len(data):,} visits by {exact:,} distinct users went in. {note}",
+            "A HyperLogLog estimates how many distinct items it has seen without storing them: "
+            "`PFADD` records items (O(1) each) and `PFCOUNT` estimates the count. It cannot list or "
+            "test members. Use it for unique visitors, distinct searches, distinct IPs per hour: "
+            "counts where about 1% error is fine and a set would be huge.",
+            _footprint(ctx, day, memory),
+            f"{len(data):,} visits by {exact:,} distinct users went in, the same visits the check "
+            f"below records. {note}",
         ),
         figures=(
             DataTable("distinct users, two ways", ("structure", "count", "bytes (MEMORY USAGE)"), rows),
@@ -70,10 +105,9 @@ def counting(ctx: DrillContext) -> StepOutcome:
 
 def merging(ctx: DrillContext) -> StepOutcome:
     start = mark(ctx)
-    rng = ctx.fork_rng("week")
     days = [ctx.key("hll", "{week}", d) for d in ("mon", "tue", "wed")]
     week = ctx.key("hll", "{week}", "mon-wed")
-    per_day = [visits(rng, 3_000, users=5_000) for _ in days]
+    per_day = checks.week_visits(ctx)  # the check's three days: the table and the check agree
     daily = []
     for key, data in zip(days, per_day, strict=True):
         with ctx.tracer.operation(f"record a day ({len(data):,} visits, PFADD)"):
@@ -83,10 +117,12 @@ def merging(ctx: DrillContext) -> StepOutcome:
         union = hll.count(ctx.r, days)
     with ctx.tracer.operation("store the union (PFMERGE)"):
         hll.merge(ctx.r, week, days)
+    merged = hll.count(ctx.r, [week])
     exact = len(set().union(*per_day))
     rows = (
         ("sum of daily PFCOUNTs (wrong)", sum(daily)),
         ("PFCOUNT mon tue wed", union),
+        ("PFCOUNT of the PFMERGE result", merged),
         ("exact", exact),
     )
     return StepOutcome(
@@ -94,7 +130,9 @@ def merging(ctx: DrillContext) -> StepOutcome:
             "HyperLogLogs merge without loss: the union of several is the register-wise maximum. "
             "`PFCOUNT k1 k2 k3` estimates the union on the fly, `PFMERGE dest k1 k2 k3` stores it "
             "(a weekly key built from daily keys). Adding daily counts counts a user who came on "
-            "three days three times.",
+            f"three days three times: here {sum(daily):,}, for {exact:,} distinct users.",
+            f"Each day is {len(per_day[0]):,} visits by users drawn from {checks.WEEK_USERS:,}, the "
+            "same three days the check below merges.",
         ),
         figures=(
             DataTable("distinct users, Monday to Wednesday", ("how", "count"), rows),

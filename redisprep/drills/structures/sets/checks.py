@@ -9,11 +9,19 @@ from redisprep.drills._checks import Verdict, check, verdict
 from redisprep.drills.context import DrillContext
 
 ACCOUNTS = 2_000
+FOLLOWS, LIMIT = 400, 5
+"""Accounts ana and ben each follow in the intersection check, and its SINTERCARD LIMIT."""
 
 
 def follows(rng: random.Random, count: int) -> list[str]:
     """``count`` distinct account names drawn from ACCOUNTS."""
     return [f"acct:{i}" for i in rng.sample(range(ACCOUNTS), count)]
+
+
+def follow_pair(ctx: DrillContext) -> tuple[list[str], list[str]]:
+    """Whom ana and ben follow in the intersection check (the drill's algebra step uses the same)."""
+    rng = ctx.fork_rng("intersections")
+    return follows(rng, FOLLOWS), follows(rng, FOLLOWS)
 
 
 @check("sets.unique_members", "adding a member twice keeps one copy")
@@ -54,21 +62,20 @@ def membership(ctx: DrillContext, impl: Any) -> Verdict:
 @check("sets.intersections", "intersections and their counts are exact")
 def intersections(ctx: DrillContext, impl: Any) -> Verdict:
     """SINTER matches Python's, SINTERCARD counts it, LIMIT caps it, a missing key gives 0."""
-    rng = ctx.fork_rng("intersections")
     a, b = (ctx.key("set", "{follows-check}", who) for who in ("ana", "ben"))
     missing = ctx.key("set", "{follows-check}", "nobody")
-    fa, fb = follows(rng, 400), follows(rng, 400)
+    fa, fb = follow_pair(ctx)
     impl.add(ctx.r, a, fa)
     impl.add(ctx.r, b, fb)
     want = set(fa) & set(fb)
     got = impl.common(ctx.r, [a, b])
     counted = impl.common_count(ctx.r, [a, b])
-    capped = impl.common_count(ctx.r, [a, b], limit=5)
+    capped = impl.common_count(ctx.r, [a, b], limit=LIMIT)
     empty = impl.common_count(ctx.r, [missing, a])
-    ok = got == want and counted == len(want) and capped == min(5, len(want)) and empty == 0
+    ok = got == want and counted == len(want) and capped == min(LIMIT, len(want)) and empty == 0
     return verdict(
         ok,
-        f"{len(got)} in common (want {len(want)}); SINTERCARD {counted}, with LIMIT 5 {capped}, "
+        f"{len(got)} in common (want {len(want)}); SINTERCARD {counted}, with LIMIT {LIMIT} {capped}, "
         f"with a missing key {empty}",
         pitfall="SINTERCARD counts without sending members; LIMIT stops early; a missing key is an "
         "empty set, so the count is 0",

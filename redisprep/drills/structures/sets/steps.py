@@ -52,26 +52,26 @@ def membership(ctx: DrillContext) -> StepOutcome:
 
 def algebra(ctx: DrillContext) -> StepOutcome:
     start = mark(ctx)
-    rng = ctx.fork_rng("algebra")
     ana, ben = (ctx.key("set", "{follows}", who) for who in ("ana", "ben"))
+    follows = checks.follow_pair(ctx)  # the check's accounts: the table and the check agree
     with ctx.tracer.paused():
-        ss.add(ctx.r, ana, checks.follows(rng, 300))
-        ss.add(ctx.r, ben, checks.follows(rng, 300))
+        ss.add(ctx.r, ana, follows[0])
+        ss.add(ctx.r, ben, follows[1])
     with ctx.tracer.operation("in common (SINTER)"):
         both = ss.common(ctx.r, [ana, ben])
     with ctx.tracer.operation("how many in common (SINTERCARD)"):
         count = ss.common_count(ctx.r, [ana, ben])
-    with ctx.tracer.operation("at least 3 in common? (SINTERCARD LIMIT)"):
-        capped = ss.common_count(ctx.r, [ana, ben], limit=3)
+    with ctx.tracer.operation(f"at least {checks.LIMIT} in common? (SINTERCARD LIMIT)"):
+        capped = ss.common_count(ctx.r, [ana, ben], limit=checks.LIMIT)
     with ctx.tracer.operation("follows ana, not ben (SDIFF)"):
         only_ana = ctx.r.sdiff([ana, ben])
     with ctx.tracer.operation("either (SUNION)"):
         either = ctx.r.sunion([ana, ben])
     rows = (
-        ("ana follows", 300),
-        ("ben follows", 300),
+        ("ana follows", len(follows[0])),
+        ("ben follows", len(follows[1])),
         ("both (SINTER / SINTERCARD)", count),
-        ("SINTERCARD ... LIMIT 3", capped),
+        (f"SINTERCARD ... LIMIT {checks.LIMIT}", capped),
         ("ana only (SDIFF)", len(only_ana)),
         ("either (SUNION)", len(either)),
     )
@@ -80,9 +80,11 @@ def algebra(ctx: DrillContext) -> StepOutcome:
             "Set algebra runs in the server: `SINTER`, `SUNION` and `SDIFF` (and their `STORE` forms "
             'that write the result to a key). "People you both follow" is an intersection. Its '
             "cost depends on the smallest set and the number of sets, so intersect small with big.",
-            f"ana and ben follow {len(both)} accounts in common. When only the number matters, "
-            "`SINTERCARD` (Redis 7.0) returns it without sending the members, and `LIMIT` stops "
-            'counting early: "do they share at least 3?" needs 3 matches, not all of them.',
+            f"ana and ben each follow {checks.FOLLOWS} of {checks.ACCOUNTS:,} accounts, the same ones "
+            f"the check below intersects, and have {len(both)} in common. When only the number "
+            "matters, `SINTERCARD` (Redis 7.0) returns it without sending the members, and `LIMIT` "
+            f'stops counting early: "do they share at least {checks.LIMIT}?" needs {checks.LIMIT} '
+            "matches, not all of them.",
             "A missing key counts as an empty set, so `SINTERCARD` with one returns 0 on Redis. "
             "fakeredis 2.40 answers WRONGTYPE instead when the missing key comes first; the "
             "reference maps that to Redis's answer.",

@@ -11,6 +11,14 @@ WORKERS = 8
 ROUNDS = 25
 TTL_S = 30
 USERS = 10_000
+DAY_VISITS = 600
+"""Visits per day in the bitmap check, by users drawn from USERS."""
+
+
+def two_days(ctx: DrillContext) -> list[list[int]]:
+    """Monday's and Tuesday's visits in the bitmap check (the drill's bitmap step uses the same)."""
+    rng = ctx.fork_rng("bitmap-check")
+    return [[rng.randrange(USERS) for _ in range(DAY_VISITS)] for _ in range(2)]
 
 
 @check("strings.concurrent_count", "concurrent increments are all counted")
@@ -58,10 +66,9 @@ def claim_once(ctx: DrillContext, impl: Any) -> Verdict:
 @check("strings.bitmap_counts", "bitmap counts match the distinct users")
 def bitmap_counts(ctx: DrillContext, impl: Any) -> Verdict:
     """Repeated visits count once; the AND of two days counts users active on both."""
-    rng = ctx.fork_rng("bitmap-check")
     days = [ctx.key("str", "{dau-check}", d) for d in ("mon", "tue")]
     dest = ctx.key("str", "{dau-check}", "both")
-    visits = [[rng.randrange(USERS) for _ in range(600)] for _ in days]
+    visits = two_days(ctx)
     for day, ids in zip(days, visits, strict=True):
         for uid in ids:
             impl.mark_active(ctx.r, day, uid)
@@ -76,6 +83,7 @@ def bitmap_counts(ctx: DrillContext, impl: Any) -> Verdict:
         f"{both_got} (want {both_want})",
         pitfall="count set bits with BITCOUNT, and intersect days with BITOP AND",
         distinct_mon=got[0],
+        distinct_tue=got[1],
         both=both_got,
     )
 

@@ -76,21 +76,21 @@ def claim_once(ctx: DrillContext) -> StepOutcome:
 
 def bitmaps(ctx: DrillContext) -> StepOutcome:
     start = mark(ctx)
-    rng = ctx.fork_rng("bitmaps")
     mon, tue = (ctx.key("str", "{dau}", d) for d in ("mon", "tue"))
     both = ctx.key("str", "{dau}", "mon-and-tue")
-    visits = {
-        mon: [rng.randrange(USERS) for _ in range(400)],
-        tue: [rng.randrange(USERS) for _ in range(300)] + [42],
-    }
+    # The check's two days: the table and the check agree. Tuesday's last visit is sent on its own.
+    days = checks.two_days(ctx)
+    visits = {mon: days[0], tue: days[1]}
+    last = days[1][-1]
     with ctx.tracer.operation("load two days of visits (pipelined SETBIT)"):
         pipe = ctx.r.pipeline(transaction=False)
-        for day, ids in visits.items():
-            for uid in ids:
-                st.mark_active(pipe, day, uid)
+        for uid in days[0]:
+            st.mark_active(pipe, mon, uid)
+        for uid in days[1][:-1]:
+            st.mark_active(pipe, tue, uid)
         pipe.execute()
     with ctx.tracer.operation("mark active (SETBIT)"):
-        st.mark_active(ctx.r, tue, 42)
+        st.mark_active(ctx.r, tue, last)
     counts = []
     for day in (mon, tue):
         with ctx.tracer.operation("count active (BITCOUNT)"):
@@ -108,6 +108,9 @@ def bitmaps(ctx: DrillContext) -> StepOutcome:
             'A string is also an array of bits. With numeric user ids, "who was active today" is '
             "one bit per user: `SETBIT dau:mon <user id> 1` is O(1), a repeat visit sets the same bit, "
             "`BITCOUNT` counts the users, and `BITOP AND` (or OR, XOR) combines days.",
+            f"Each day here is {checks.DAY_VISITS} visits by users drawn from {USERS:,}, the same two "
+            f"days the check below records: {counts[0]} and {counts[1]} distinct users, {on_both} of "
+            "them active on both days.",
             f"A bitmap's size follows the highest id set, not the number of visits: {size:,} bytes "
             f"here, at most {USERS // 8:,} for {USERS:,} ids. That is the catch: ids must be dense "
             "integers, because one `SETBIT` at offset 4,000,000,000 allocates a 500 MB string.",
