@@ -71,6 +71,16 @@ def command_info(argv: Sequence[str]) -> CommandInfo | None:
     return CommandInfo(head, frozenset(entry["flags"]), frozenset(entry["acl"]), tuple(entry["keys"]))
 
 
+def rewrites_keys(name: str) -> bool:
+    """Whether a key spec of ``name`` may change the key, even for a ``readonly`` command.
+
+    PFCOUNT is flagged readonly, yet its key spec says RW: it stores the count it computed in the
+    HyperLogLog's header, so the key's bytes change.
+    """
+    info = command_info(name.split())
+    return info is not None and any({"RW", "OW", "RM"} & set(s["flags"]) for s in info.specs)
+
+
 def command_keys(argv: Sequence[str]) -> CommandKeys | None:
     """The key positions of ``argv`` (``["ZUNIONSTORE", "dst", "2", "a", "b"]`` -> 1, 3, 4).
 
