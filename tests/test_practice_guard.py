@@ -189,6 +189,7 @@ def test_commands_and_scripts_that_reach_out_are_stopped(guarded: tuple[Any, Any
     swallowed = "pcall(redis.call, 'DEL', 'foreign') return 'ok'"
     assert "DEL key 'foreign'" in _refused(lambda: r.eval(swallowed, 0))
     assert "FLUSHDB: it deletes" in _refused(lambda: r.eval("redis.call('FLUSHDB')", 0))
+    assert "SCAN: the grader checks" in _refused(lambda: r.eval("return redis.call('SCAN', '0')", 0))
     dynamic = "return redis.call(ARGV[1], KEYS[1])"
     assert "GET is not allowed in a script" in _refused(lambda: r.eval(dynamic, 1, P + "n", "GET"))
     script = r.register_script("return redis.call('GET', 'foreign')")
@@ -196,7 +197,7 @@ def test_commands_and_scripts_that_reach_out_are_stopped(guarded: tuple[Any, Any
     pipe = r.pipeline()
     pipe.eval(literal, 0)
     assert "ZINCRBY key 'leaderboard'" in _refused(pipe.execute)
-    assert len(guard.violations) == 11
+    assert len(guard.violations) == 12
     assert raw.get("foreign") == "theirs" and raw.zscore("leaderboard", "bob") == 5.0
 
 

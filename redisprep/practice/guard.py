@@ -81,6 +81,13 @@ def refusal_of(info: CommandInfo) -> str | None:
     return None
 
 
+def script_refusal_of(info: CommandInfo) -> str | None:
+    """Like :func:`refusal_of`, for a call inside a Lua script, where channels and SCAN go unchecked."""
+    if info.name in _CHANNELS:
+        return "the grader checks its channel or MATCH pattern only outside scripts"
+    return refusal_of(info)
+
+
 class KeyGuard:
     """Checks commands against one run's key prefix; attach it to every client learner code gets."""
 
@@ -191,7 +198,7 @@ class KeyGuard:
 
     def guarded_script(self, body: str) -> str:
         """``body`` with the checking prelude; remembered under the SHA of ``body`` for EVALSHA."""
-        guarded = guard_lua.guard_script(body, self.prefix, refusal_of)
+        guarded = guard_lua.guard_script(body, self.prefix, script_refusal_of)
         with self._lock:
             self._scripts[guard_lua.sha1(body)] = body
         return guarded
