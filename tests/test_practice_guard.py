@@ -245,3 +245,31 @@ def test_grader_fails_code_that_reaches_other_keys(
     assert {k: v[0] for k, v in after.items()} == {k: v[0] for k, v in before.items()}
     stats = redis.Redis.from_url(module_server.url).info("commandstats")
     assert not {"cmdstat_flushdb", "cmdstat_flushall", "cmdstat_keys"} & set(stats)
+
+
+@pytest.mark.live
+def test_guard_on_a_cluster_passes_references_and_stops_reaching_out(cluster: Any) -> None:
+    """Through RedisCluster clients (routing, scripts by hash slot) the guard lets references pass."""
+    for name in ("leaderboard", "lock"):
+        exercise = get_exercise(name)
+        report = grade(exercise, _reference(exercise.drill), url=cluster.url, cluster=True)
+        assert report.passed, [(c.id, c.message) for c in report.checks if c.status != "pass"]
+    report = grade(
+        get_exercise("leaderboard"),
+        HOSTILE / "script_reaches_out.py",
+        url=cluster.url,
+        cluster=True,
+        only=("leaderboard.concurrent_add",),
+    )
+    assert report.checks[0].status == "fail"
+    assert "ZINCRBY key 'leaderboard'" in report.checks[0].message
+
+
+def _reference(drill: str) -> Path:
+    import importlib.util
+
+    from redisprep.drills import get_drill
+
+    spec = importlib.util.find_spec(get_drill(drill).drill.reference)
+    assert spec is not None and spec.origin is not None
+    return Path(spec.origin)
