@@ -6,6 +6,7 @@ Third-party connection errors are translated into :mod:`redisprep.errors` here a
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -34,6 +35,8 @@ EMBEDDED_VERSION = (7, 0)
 CONNECT_TIMEOUT_S = 1.0
 SOCKET_TIMEOUT_S = 2.0
 
+#: A run id exactly as :meth:`Namespace.new` makes it; ``clean`` touches no other ``redisprep:`` key.
+_RUN_ID = re.compile(r"r[0-9a-f]+-[0-9a-f]{6}")
 _URL_SCHEMES = ("redis", "rediss", "unix", "redis+cluster", "rediss+cluster")
 _ENV_ORDER = ("REDISPREP_URL", "REDIS_URL")
 
@@ -388,7 +391,8 @@ def delete_namespace(client: Any, ns: Namespace) -> int:
 def clean_stale(client: Any, *, older_than_s: float, now: float | None = None) -> tuple[int, int]:
     """Remove keys left by runs that started more than ``older_than_s`` seconds ago.
 
-    Only keys under :data:`KEY_ROOT` whose run id parses are considered; anything else is left alone.
+    Only keys named exactly as a run names them (``redisprep:r<hex>-<6 hex>:...``) are considered;
+    anything else (``redisprep:reef``, ``redisprep:manual``, ``redisprep-notes``) is left alone.
 
     Returns:
         (runs cleaned, keys removed).
@@ -397,12 +401,10 @@ def clean_stale(client: Any, *, older_than_s: float, now: float | None = None) -
     runs: set[str] = set()
 
     def stale(key: str) -> bool:
-        run_id = key[len(KEY_ROOT) :].split(":", 1)[0]
-        try:
-            started = Namespace(run_id).started_at
-        except ValueError:
+        run_id, colon, _ = key[len(KEY_ROOT) :].partition(":")
+        if not colon or not _RUN_ID.fullmatch(run_id):
             return False
-        if started <= cutoff:
+        if Namespace(run_id).started_at <= cutoff:
             runs.add(run_id)
             return True
         return False

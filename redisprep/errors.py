@@ -74,3 +74,7 @@ class BackendUnsupportedError(RedisprepError):
     """The server is reachable but lacks something a command needs (version, module, mode)."""
 
     exit_code = ExitCode.BACKEND
+
+
+class ForbiddenCommandError(RedisprepError):
+    """The practice grader stopped a command before it reached the server (outside the exercise's keys)."""

@@ -168,3 +168,15 @@ def cluster_backend(cluster: Any) -> Iterator[Backend]:
     b = connect(cluster.url, disposable=True)
     yield b
     b.close()
+
+
+@pytest.fixture(scope="module")
+def module_server() -> Iterator[LocalServer]:
+    """A redis-server shared by one test module (holding data the module plants), stopped by PID."""
+    try:
+        server = start_server()
+    except BackendUnsupportedError as exc:
+        skip_or_fail(str(exc))
+        raise
+    yield server
+    server.stop()

@@ -126,12 +126,15 @@ def test_clean_stale_removes_old_runs_and_spares_recent_ones_and_foreign_keys(
     client.set(old.key("x"), 1)
     client.set(old.key("y"), 1)
     client.set(recent.key("x"), 1)
-    client.set("redisprep:not-a-run:x", 1)
-    client.set("mine", 1)
+    # Names close to a run's: none of them is one (hex-looking ids, no colon, a short suffix).
+    lookalikes = ["redisprep:not-a-run:x", "redisprep:reef", "redisprep:r2", "redisprep:rabc-123456"]
+    lookalikes += ["redisprep:r1-xyz123:k", "redisprep:r1-abc:k", "redisprep:R1-ABCDEF:k", "mine"]
+    for key in lookalikes:
+        client.set(key, 1)
     runs, keys = clean_stale(client, older_than_s=60)
     assert (runs, keys) == (1, 2)
-    assert client.exists(recent.key("x"), "redisprep:not-a-run:x", "mine") == 3
-    client.delete(recent.key("x"), "redisprep:not-a-run:x", "mine")
+    assert client.exists(recent.key("x"), *lookalikes) == 1 + len(lookalikes)
+    client.delete(recent.key("x"), *lookalikes)
 
 
 @pytest.mark.live

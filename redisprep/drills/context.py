@@ -24,6 +24,8 @@ class DrillContext:
     tracer: Tracer
     seed: int
     rng: random.Random
+    wrap: Callable[[Any], Any] | None = None
+    """Applied to every new client before the tracer (the practice grader's key guard)."""
     r: Any = field(init=False)
     """The main traced client."""
 
@@ -32,14 +34,24 @@ class DrillContext:
 
     @classmethod
     def create(
-        cls, backend: Backend, seed: int = 0, ns: Namespace | None = None, tracer: Tracer | None = None
+        cls,
+        backend: Backend,
+        seed: int = 0,
+        ns: Namespace | None = None,
+        tracer: Tracer | None = None,
+        wrap: Callable[[Any], Any] | None = None,
     ) -> DrillContext:
-        """A context with a fresh namespace, a tracer (``tracer`` or a new one) and a seeded RNG."""
-        return cls(backend, ns or Namespace.new(), tracer or Tracer(), seed, random.Random(seed))
+        """A context with a fresh namespace, a tracer (``tracer`` or a new one) and a seeded RNG.
+
+        Args:
+            wrap: Called on every client the context hands out, before the tracer wraps it.
+        """
+        return cls(backend, ns or Namespace.new(), tracer or Tracer(), seed, random.Random(seed), wrap)
 
     def client(self) -> Any:
         """A new traced client on the run's dataset (give each thread its own)."""
-        return self.tracer.attach(self.backend.client())
+        client = self.backend.client()
+        return self.tracer.attach(client if self.wrap is None else self.wrap(client))
 
     def key(self, *parts: str) -> str:
         """A key inside this run's namespace."""

@@ -20,6 +20,7 @@ from redisprep.explain.costs import cost_spec
 from redisprep.explain.docs import DocInfo
 from redisprep.explain.fill import fill_key
 from redisprep.explain.inspect import server_command
+from redisprep.explain.keyspecs import rewrites_keys
 from redisprep.explain.keystate import GROUP_TYPES, Source
 from redisprep.explain.observer import Explainer
 from redisprep.explain.predict import predict
@@ -130,7 +131,7 @@ def _why_not_run(backend: Backend, name: str, argv: list[str], live: bool, execu
     flags = _flags(backend, name)
     if "blocking" in flags:
         return "a blocking command: on a live server it is costed from read-only probes, never run"
-    if "readonly" in flags and "admin" not in flags:
+    if "readonly" in flags and "admin" not in flags and not rewrites_keys(name):
         return None
     if not execute:
         return "a write on a live server: costed from read-only probes (pass --execute to run it on copies)"

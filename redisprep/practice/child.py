@@ -57,10 +57,17 @@ def run(spec: dict[str, Any], out: TextIO) -> int:
     from redisprep.drills import get_drill
     from redisprep.drills.context import DrillContext
     from redisprep.errors import RedisprepError
+    from redisprep.practice.fence import fence_connections
+    from redisprep.practice.guard import KeyGuard
 
     impl = Path(spec["impl"]).resolve()
     entry = get_drill(spec["drill"])
     checks = [c for c in entry.drill.checks if c.id in spec["checks"]]
+    ns = Namespace(spec["run_id"])
+    guard = KeyGuard(ns.prefix)
+    # Out of the learner's sight before their module runs: the URL, and clients of their own.
+    url = os.environ.pop("REDISPREP_GRADE_URL", None) or None
+    fence_connections(guard, impl)
     try:
         module = load_module(impl)
     except BaseException as exc:  # noqa: BLE001 - learner code: anything can happen at import
@@ -71,36 +78,47 @@ def run(spec: dict[str, Any], out: TextIO) -> int:
         emit(event="fatal", message=f"missing functions: {', '.join(missing)}")
         return 0
     try:
-        backend = connect(os.environ.get("REDISPREP_GRADE_URL") or None, cluster=spec["cluster"])
+        backend = connect(url, cluster=spec["cluster"])
     except RedisprepError as exc:
         emit(event="fatal", message=str(exc), backend=True)
         return 0
-    ctx = DrillContext.create(backend, spec["seed"], Namespace(spec["run_id"]))
+    ctx = DrillContext.create(backend, spec["seed"], ns, wrap=guard.attach)
     for check in checks:
         emit(event="start", check=check.id)
-        try:
-            result = check.run(ctx, module)
-        except RedisprepError as exc:
-            emit(event="result", check=check.id, status="error", message=str(exc))
-            continue
-        except BaseException as exc:  # noqa: BLE001 - learner code raised inside the check
-            emit(
-                event="result",
-                check=check.id,
-                status="error",
-                message=f"your code raised {describe(exc, impl)}",
-            )
-            continue
-        emit(
-            event="result",
-            check=check.id,
+        guard.violations.clear()
+        emit(**run_check(check, ctx, module, impl, guard))
+    emit(event="done")
+    return 0
+
+
+def run_check(check: Any, ctx: Any, module: ModuleType, impl: Path, guard: Any) -> dict[str, Any]:
+    """Run one check; its result event. A refused command fails it even if the code caught the error."""
+    from redisprep.errors import RedisprepError
+
+    event: dict[str, Any] = {"event": "result", "check": check.id}
+    try:
+        result = check.run(ctx, module)
+    except RedisprepError as exc:
+        event.update(status="error", message=str(exc))
+    except BaseException as exc:  # noqa: BLE001 - learner code raised inside the check
+        event.update(status="error", message=f"your code raised {describe(exc, impl)}")
+    else:
+        event.update(
             status="pass" if result.passed else "fail",
             message=result.message,
             pitfall=result.pitfall,
             measured=result.measured,
         )
-    emit(event="done")
-    return 0
+    if guard.violations:
+        first, more = guard.violations[0], len(guard.violations) - 1
+        event.update(
+            status="fail",
+            message=f"the grader stopped a command before it reached the server: {first}"
+            + (f" (and {more} more)" if more else ""),
+            pitfall="reaching outside the exercise's keys",
+            measured={"refused": len(guard.violations)},
+        )
+    return event
 
 
 if __name__ == "__main__":

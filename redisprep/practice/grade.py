@@ -132,7 +132,10 @@ def _run_children(
             "results": str(results),
         }
         env = {**os.environ, "REDISPREP_GRADE_SPEC": json.dumps(spec)}
-        env.pop("REDISPREP_GRADE_URL", None)
+        # The child gets the URL in one variable and drops it before the learner's code runs; the
+        # user's own URL variables (which may hold a password) never reach that code at all.
+        for name in ("REDISPREP_GRADE_URL", "REDISPREP_URL", "REDIS_URL"):
+            env.pop(name, None)
         if url is not None:
             env["REDISPREP_GRADE_URL"] = url  # in the environment, never on a command line
         proc = subprocess.Popen(

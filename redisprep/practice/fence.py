@@ -1,0 +1,53 @@
+"""Refuse Redis connections that learner code opens itself (``r = redis.Redis()`` at the top of a module).
+
+Such a client bypasses the key guard and, with redis-py's defaults, talks to ``localhost:6379``:
+possibly the user's own server, whatever ``--url`` says. :func:`fence_connections` patches redis-py
+in the grading child process only: a connection pool created while a frame of the learner's file is
+on the stack refuses to hand out connections, so the first command fails, naming the line.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from redisprep.practice.guard import KeyGuard
+
+_MARK = "_redisprep_opened_at"
+
+
+def _learner_line(impl: str) -> str | None:
+    frame = sys._getframe(2)
+    while frame is not None:
+        if frame.f_code.co_filename == impl:
+            return f"{Path(impl).name}:{frame.f_lineno}"
+        frame = frame.f_back  # type: ignore[assignment]
+    return None
+
+
+def fence_connections(guard: KeyGuard, impl: Path) -> None:
+    """From now on, pools that ``impl``'s code creates refuse to connect (recorded in ``guard``)."""
+    from redis.connection import ConnectionPool
+
+    path = str(impl)
+    original_init = ConnectionPool.__init__
+    original_get = ConnectionPool.get_connection
+
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        original_init(self, *args, **kwargs)
+        where = _learner_line(path)
+        if where is not None:
+            setattr(self, _MARK, where)
+
+    def get_connection(self: Any, *args: Any, **kwargs: Any) -> Any:
+        where = getattr(self, _MARK, None)
+        if where is not None:
+            raise guard.refuse(
+                f"your code opened a Redis connection of its own ({where}); use the client your "
+                "function receives"
+            )
+        return original_get(self, *args, **kwargs)
+
+    ConnectionPool.__init__ = init
+    ConnectionPool.get_connection = get_connection

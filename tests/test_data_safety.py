@@ -1,0 +1,356 @@
+"""A user's data is safe: everything redisprep runs against a server full of someone else's keys.
+
+One server for the module holds 10,800 keys of every type (a tenth with TTLs, some named like ours,
+some with braces or binary names). Every drill, explain, every exercise's reference through the
+grader, bench and clean run against it; then a digest of every key (DUMP bytes, PTTL) must equal the
+one taken before, no key of redisprep's may remain, and the server's own INFO commandstats must
+show none of the forbidden commands. INFO commandstats is the proof at the server: it counts every
+command any client sent (untraced probes, grading child processes, redis-benchmark, calls inside Lua
+scripts) for the price of one INFO call, where MONITOR would double the server's work and need a
+reader thread. Then Ctrl-C and a hard kill mid-drill, and ``clean`` after the kill.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+
+from redisprep.drills import drill_names, get_drill
+from redisprep.explain.tracing import Tracer
+from redisprep.localserver import LocalServer
+from redisprep.practice.catalog import load_exercises
+
+pytestmark = pytest.mark.live
+
+PER_TYPE = 1_200
+TYPES = ("string", "hash", "list", "set", "zset", "stream", "hyperloglog", "geo", "bitmap")
+#: Keys a careless cleaner would take for redisprep's own: none of them is.
+LOOKALIKES = (
+    "redisprep-notes",
+    "redisprep:manual",
+    "redisprep:",
+    "redisprep:reef",
+    "redisprep:rabc-123456",
+    "redisprep:r1-abc:k",
+    "redisprep:r1-xyz123:k",
+    "Redisprep:r65000000-abcdef:k",
+    "{redisprep:r65000000-abcdef}:k",
+    "xredisprep:r65000000-abcdef:k",
+)
+#: Commands that must never reach a server redisprep did not start (INFO commandstats names).
+FORBIDDEN = (
+    "flushdb",
+    "flushall",
+    "keys",
+    "config|set",
+    "shutdown",
+    "debug",
+    "config|resetstat",
+    "config|rewrite",
+    "script|flush",
+    "function|flush",
+    "function|delete",
+    "swapdb",
+    "select",
+    "move",
+    "migrate",
+    "randomkey",
+)
+
+Digest = dict[bytes, tuple[bytes, int]]
+
+
+def _fill(c: redis.Redis) -> int:
+    """PER_TYPE keys of each type, a tenth with a TTL, plus LOOKALIKES; returns how many keys."""
+    pipe = c.pipeline(transaction=False)
+    for i in range(PER_TYPE):
+        tag = f"{{user{i % 50}}}" if i % 3 == 0 else f"u{i}"
+        pipe.set(f"str:{tag}:{i}", "x" * (i % 60) if i % 2 else str(i))
+        pipe.hset(f"hash:{tag}:{i}", mapping={f"f{j}": j for j in range(600 if i % 400 == 0 else 5)})
+        pipe.rpush(f"list:{tag}:{i}", *[f"job{j}" for j in range(1 + i % 7)])
+        pipe.sadd(f"set:{tag}:{i}", *(list(range(6)) if i % 2 else [f"m{j}" for j in range(6)]))
+        pipe.zadd(f"zset:{tag}:{i}", {f"p{j}": j * 1.5 for j in range(200 if i % 300 == 0 else 4)})
+        pipe.xadd(f"stream:{tag}:{i}", {"event": "signup", "n": i}, id=f"{i + 1}-1")
+        pipe.pfadd(f"hll:{tag}:{i}", *[f"visitor{j}" for j in range(i % 20 + 1)])
+        pipe.geoadd(f"geo:{tag}:{i}", (2.35 + i / 1e4, 48.85, f"place{i}"))
+        pipe.setbit(f"bits:{tag}:{i}", i % 1000, 1)
+        if i % 10 == 0:
+            for prefix in ("str", "hash", "list", "set", "zset", "stream", "hll", "geo", "bits"):
+                pipe.expire(f"{prefix}:{tag}:{i}", 3_600 + i)
+        if i % 100 == 0:
+            pipe.execute()
+    for key in LOOKALIKES:
+        pipe.set(key, "not redisprep's")
+    pipe.set(b"bin:\x00\xff\r\n key", b"\x00\x01\xfe\xff")
+    pipe.xgroup_create("stream:u1:1", "workers", id="0")
+    pipe.execute()
+    c.xreadgroup("workers", "alice", {"stream:u1:1": ">"})  # one pending entry in a group
+    return PER_TYPE * len(TYPES) + len(LOOKALIKES) + 1
+
+
+def _digest(c: redis.Redis) -> Digest:
+    keys = list(c.scan_iter(count=1_000))
+    out: Digest = {}
+    for start in range(0, len(keys), 1_000):
+        chunk = keys[start : start + 1_000]
+        pipe = c.pipeline(transaction=False)
+        for key in chunk:
+            pipe.dump(key)
+            pipe.pttl(key)
+        replies = pipe.execute()
+        for n, key in enumerate(chunk):
+            out[key] = (replies[2 * n], int(replies[2 * n + 1]))
+    return out
+
+
+def _differences(before: Digest, after: Digest, elapsed_ms: float) -> list[str]:
+    """What changed: keys gone or added, values changed, TTLs other than ticked down."""
+    problems = [f"gone: {k!r}" for k in before.keys() - after.keys()]
+    problems += [f"left behind: {k!r}" for k in after.keys() - before.keys()]
+    for key in before.keys() & after.keys():
+        (value0, ttl0), (value1, ttl1) = before[key], after[key]
+        if value0 != value1:
+            problems.append(f"value changed: {key!r}")
+        if (ttl0 < 0 or ttl1 < 0) and ttl0 != ttl1:
+            problems.append(f"TTL changed: {key!r} {ttl0} -> {ttl1}")
+        elif ttl0 >= 0 and not -2 <= ttl0 - ttl1 <= elapsed_ms + 1_000:
+            problems.append(f"TTL changed: {key!r} {ttl0} -> {ttl1} ms in {elapsed_ms:.0f} ms")
+    return problems
+
+
+class Filled:
+    """The module's server, its data as filled, and the checks every test ends with."""
+
+    def __init__(self, server: LocalServer) -> None:
+        self.server = server
+        self.url = server.url
+        self.client = redis.Redis.from_url(server.url)
+        self.keys = _fill(self.client)
+        self.filled_at = time.monotonic()
+        self.baseline = _digest(self.client)
+        self.stats_before = self.client.info("commandstats")
+        self.processed = int(self.client.info("stats")["total_commands_processed"])
+
+    def ours(self) -> list[bytes]:
+        """Keys that were not there when the server was filled (a run's leftovers)."""
+        return [k for k in self.client.scan_iter(match="redisprep:*", count=1_000) if k not in self.baseline]
+
+    def assert_untouched(self) -> None:
+        """Every key as filled (values exact, TTLs ticked down), nothing added, nothing forbidden sent."""
+        after = _digest(self.client)
+        elapsed = (time.monotonic() - self.filled_at) * 1_000
+        assert _differences(self.baseline, after, elapsed) == []
+        stats = self.client.info("commandstats")
+        assert [f"cmdstat_{c}" for c in FORBIDDEN if f"cmdstat_{c}" in stats] == []
+        processed = int(self.client.info("stats")["total_commands_processed"])
+        assert processed > self.processed  # counters only grow: nobody reset the statistics
+        self.processed = processed
+
+
+@pytest.fixture(scope="module")
+def filled(module_server: LocalServer) -> Iterator[Filled]:
+    f = Filled(module_server)
+    yield f
+    f.client.close()
+
+
+@pytest.fixture
+def traced_names(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Names of every command any tracer in this process records during the test."""
+    seen: list[str] = []
+    original = Tracer.record
+
+    def record(self: Tracer, *args: Any, **kwargs: Any) -> Any:
+        cmd = original(self, *args, **kwargs)
+        seen.append(cmd.name)
+        return cmd
+
+    monkeypatch.setattr(Tracer, "record", record)
+    return seen
+
+
+def _assert_none_forbidden(names: list[str]) -> None:
+    """The six the contract names. (The redirection drill's trace holds MIGRATE: it is sent to its
+    in-process simulated cluster when the server is not a cluster, never here; commandstats proves it.)"""
+    named = {"FLUSHDB", "FLUSHALL", "KEYS", "CONFIG SET", "SHUTDOWN", "DEBUG"}
+    assert [n for n in names if n in named or n.split()[0] in named] == []
+
+
+def test_the_server_holds_ten_thousand_keys_of_every_type(filled: Filled) -> None:
+    c = filled.client
+    assert filled.keys >= 10_000 and c.dbsize() == filled.keys
+    for kind in ("string", "hash", "list", "set", "zset", "stream"):
+        assert sum(1 for _ in c.scan_iter(count=1_000, _type=kind)) >= PER_TYPE, kind
+    # A HyperLogLog is a string starting "HYLL" (not PFCOUNT: it rewrites its cached count).
+    assert c.type("hll:u1:1") == b"string" and c.getrange("hll:u1:1", 0, 3) == b"HYLL"
+    assert c.geopos("geo:u1:1", "place1")[0] is not None
+    assert sum(1 for v in filled.baseline.values() if v[1] > 0) >= PER_TYPE * len(TYPES) // 10
+    assert c.object("encoding", "hash:{user0}:0") == b"hashtable"  # big ones cross thresholds
+    assert c.object("encoding", "zset:{user0}:0") == b"skiplist"
+
+
+def test_every_drill_leaves_the_data_alone(filled: Filled, invoke: Any, traced_names: list[str]) -> None:
+    names = drill_names()
+    for name in names:
+        result = invoke("drill", name, "--url", filled.url)
+        assert result.exit_code == 0, (name, result.stderr)
+        assert filled.ours() == [], name
+    explained = invoke("drill", "leaderboard", "--explain", "--url", filled.url)
+    assert explained.exit_code == 0 and filled.ours() == []
+    assert len(names) >= 18 and {"hot-key", "redirection", "strings", "leaderboard"} <= set(names)
+    assert len(traced_names) > 10_000
+    _assert_none_forbidden(traced_names)
+    filled.assert_untouched()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["HGETALL hash:u1:1"],
+        ["ZRANGE zset:{user0}:0 0 9 REV WITHSCORES"],
+        ["XRANGE stream:u1:1 - +"],
+        ["PFCOUNT hll:u1:1"],  # readonly, yet it rewrites the HLL's cached count: costed, not run
+        ["PFCOUNT hll:u1:2", "--execute"],
+        ["DEL str:u1:1"],  # a write, costed from probes and not run
+        ["EXPIRE str:u1:1 5"],
+        ["ZADD zset:u1:1 100 alice"],
+        ["HSET hash:u1:1 f0 changed", "--execute"],  # run on a copy in the run's namespace
+        ["LPUSH list:u1:1 x", "--execute", "--fill", "200"],
+        ["XADD stream:u1:1 * event login", "--execute"],
+        ["SETBIT bits:u1:1 7 1", "--execute"],
+        ["RENAME str:u1:1 str:u1:2", "--execute"],
+        ["FLUSHDB", "--execute"],
+        ["KEYS *"],
+        ["CONFIG SET maxmemory 1mb", "--execute"],
+    ],
+    ids=lambda c: " ".join(c),
+)
+def test_explain_reads_and_never_writes_their_keys(
+    filled: Filled, invoke: Any, traced_names: list[str], command: list[str]
+) -> None:
+    result = invoke("explain", *command, "--url", filled.url)
+    assert result.exit_code == 0, result.stderr
+    assert filled.ours() == []
+    _assert_none_forbidden(traced_names)
+    filled.assert_untouched()
+
+
+def _reference(drill: str) -> Path:
+    spec = importlib.util.find_spec(get_drill(drill).drill.reference)
+    assert spec is not None and spec.origin is not None
+    return Path(spec.origin)
+
+
+def test_practice_check_of_every_reference(filled: Filled, invoke: Any, tmp_path: Path) -> None:
+    exercises = load_exercises()
+    for exercise in exercises:
+        result = invoke(
+            "practice",
+            "check",
+            exercise.name,
+            "--impl",
+            str(_reference(exercise.drill)),
+            "--url",
+            filled.url,
+            "--junit",
+            str(tmp_path / f"{exercise.name}.xml"),
+            "--json",
+            str(tmp_path / f"{exercise.name}.json"),
+        )
+        assert result.exit_code == 0, (exercise.name, result.stdout[-2000:], result.stderr)
+        assert filled.ours() == [], exercise.name
+    assert len(exercises) >= 6
+    filled.assert_untouched()
+
+
+def test_bench_with_small_numbers(filled: Filled, invoke: Any) -> None:
+    result = invoke(
+        "bench",
+        "--url",
+        filled.url,
+        "--requests",
+        "200",
+        "--connections",
+        "2",
+        "--players",
+        "1000",
+        "--queries",
+        "10",
+    )
+    assert result.exit_code == 0, result.stderr
+    filled.assert_untouched()
+
+
+def test_clean_finds_nothing_of_ours_among_lookalikes(filled: Filled, invoke: Any) -> None:
+    result = invoke("clean", "--url", filled.url, "--older-than", "0")
+    assert result.exit_code == 0, result.stderr
+    assert "removed 0 keys of 0 interrupted runs" in result.stdout
+    filled.assert_untouched()
+
+
+def _drill_until_first_step(filled: Filled, name: str) -> subprocess.Popen[bytes]:
+    """Start ``redisprep drill NAME`` on the server; return once its first step has finished."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "redisprep", "drill", name, "--url", filled.url],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "100"},
+    )
+    assert proc.stdout is not None
+    for line in proc.stdout:  # the first step's panel: the drill is running and has keys
+        if "╭─ 1/".encode() in line:
+            return proc
+    proc.wait()
+    pytest.fail(f"the drill ended before its first step: {proc.stderr.read() if proc.stderr else ''!r}")
+
+
+def _interrupt(filled: Filled, proc: subprocess.Popen[bytes], sig: signal.Signals) -> tuple[int, str]:
+    """Send ``sig`` while the server is paused (so the drill is surely mid-run); its exit and stderr."""
+    os.kill(filled.server.pid, signal.SIGSTOP)
+    try:
+        proc.send_signal(sig)
+    finally:
+        os.kill(filled.server.pid, signal.SIGCONT)
+    _, err = proc.communicate(timeout=60)
+    return proc.returncode, err.decode()
+
+
+def test_ctrl_c_mid_drill_removes_the_runs_keys(filled: Filled) -> None:
+    proc = _drill_until_first_step(filled, "cache")
+    code, stderr = _interrupt(filled, proc, signal.SIGINT)
+    assert code == 130
+    lines = stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: interrupted; removed ")
+    assert int(lines[0].split("removed ")[1].split()[0]) > 0  # it had keys, and removed them
+    assert filled.ours() == []
+    filled.assert_untouched()
+
+
+def _clients(filled: Filled) -> int:
+    return int(filled.client.info("clients")["connected_clients"])
+
+
+def test_after_a_hard_kill_clean_removes_exactly_the_leftovers(filled: Filled, invoke: Any) -> None:
+    connected = _clients(filled)
+    proc = _drill_until_first_step(filled, "cache")
+    code, _ = _interrupt(filled, proc, signal.SIGKILL)
+    assert code == -signal.SIGKILL
+    deadline = time.monotonic() + 10
+    while _clients(filled) > connected and time.monotonic() < deadline:  # the dead client's last bytes
+        time.sleep(0.01)
+    leftovers = filled.ours()
+    assert leftovers and {k.split(b":")[1] for k in leftovers} == {leftovers[0].split(b":")[1]}
+    result = invoke("clean", "--url", filled.url, "--older-than", "0")
+    assert result.exit_code == 0, result.stderr
+    assert f"removed {len(leftovers)} keys of 1 interrupted runs" in result.stdout
+    filled.assert_untouched()
