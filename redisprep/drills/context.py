@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from redisprep.backends import Backend, Namespace
+from redisprep.drills.breaker import Breaker, guard
+from redisprep.drills.interleave import LockstepAbortedError
 from redisprep.explain.tracing import Tracer
 
 T = TypeVar("T")
@@ -26,8 +28,11 @@ class DrillContext:
     rng: random.Random
     r: Any = field(init=False)
     """The main traced client."""
+    breaker: Breaker = field(init=False, repr=False)
+    """Makes every client fail at once after the server was found gone (no second timeout)."""
 
     def __post_init__(self) -> None:
+        self.breaker = Breaker(self.backend)
         self.r = self.client()
 
     @classmethod
@@ -39,7 +44,7 @@ class DrillContext:
 
     def client(self) -> Any:
         """A new traced client on the run's dataset (give each thread its own)."""
-        return self.tracer.attach(self.backend.client())
+        return guard(self.tracer.attach(self.backend.client()), self.breaker)
 
     def key(self, *parts: str) -> str:
         """A key inside this run's namespace."""
@@ -59,7 +64,14 @@ class DrillContext:
 
 
 def run_threads(jobs: Sequence[Callable[[], T]]) -> list[T]:
-    """Run each job in its own thread; return results in order, re-raising the first error."""
+    """Run each job in its own thread; return results in order, re-raising the first error.
+
+    A :class:`LockstepAbortedError` only says that another job failed first, so that failure is
+    the one re-raised.
+    """
     with ThreadPoolExecutor(max_workers=max(1, len(jobs))) as pool:
         futures = [pool.submit(job) for job in jobs]
-        return [f.result() for f in futures]
+    errors = [e for e in (f.exception() for f in futures) if e is not None]
+    if errors:
+        raise next((e for e in errors if not isinstance(e, LockstepAbortedError)), errors[0])
+    return [f.result() for f in futures]

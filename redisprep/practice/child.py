@@ -80,10 +80,13 @@ def run(spec: dict[str, Any], out: TextIO) -> int:
         emit(event="start", check=check.id)
         try:
             result = check.run(ctx, module)
-        except RedisprepError as exc:
-            emit(event="result", check=check.id, status="error", message=str(exc))
-            continue
         except BaseException as exc:  # noqa: BLE001 - learner code raised inside the check
+            if _server_lost(exc, backend):  # not the learner's fault: grade nothing
+                emit(event="fatal", message=f"cannot reach {backend.label}: {_first_line(exc)}", backend=True)
+                return 0
+            if isinstance(exc, RedisprepError):
+                emit(event="result", check=check.id, status="error", message=str(exc))
+                continue
             emit(
                 event="result",
                 check=check.id,
@@ -101,6 +104,21 @@ def run(spec: dict[str, Any], out: TextIO) -> int:
         )
     emit(event="done")
     return 0
+
+
+def _server_lost(exc: BaseException, backend: Any) -> bool:
+    """A connection failure, and the server no longer answers a fresh ``PING``."""
+    import redis
+
+    from redisprep.errors import BackendUnavailableError
+
+    lost = isinstance(exc, redis.ConnectionError | redis.TimeoutError | BackendUnavailableError)
+    return lost and not backend.answers()
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 if __name__ == "__main__":
