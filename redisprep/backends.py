@@ -108,9 +108,38 @@ def validate_url(url: str) -> tuple[str, bool]:
     db = parts.path.lstrip("/")
     if scheme != "unix" and db and not db.isdigit():
         raise BadUsageError(f"malformed URL {shown}: database must be a number, not {db!r}")
+    if is_cluster and db.strip("0"):
+        raise BadUsageError(f"malformed URL {shown}: a Redis Cluster has only database 0")
     if port is not None and not 0 < port < 65536:
         raise BadUsageError(f"malformed URL {shown}: port out of range")
-    return urlunsplit((scheme, parts.netloc, parts.path, parts.query, parts.fragment)), is_cluster
+    # Only the scheme changes: rebuilding with urlunsplit would turn unix:///run/redis.sock into
+    # unix:/run/redis.sock, which redis-py rejects.
+    redis_url = scheme + url[url.index(":") :]
+    _check_options(redis_url, shown, is_cluster)
+    return redis_url, is_cluster
+
+
+def _check_options(url: str, shown: str, is_cluster: bool) -> None:
+    """Build (without connecting) what redis-py would build, so a bad ``?option=`` is a usage error.
+
+    redis-py checks query options late and raises ValueError, TypeError or KeyError from inside
+    its connection classes; here they become one ``malformed URL`` line.
+    """
+    import redis
+    from redis.connection import ConnectionPool, parse_url
+
+    try:
+        if is_cluster:
+            # RedisCluster takes options a single connection does not: check values only.
+            if parse_url(url).get("db", 0) != 0:
+                raise ValueError("a Redis Cluster has only database 0")
+        else:
+            ConnectionPool.from_url(url, **_fast_fail_options()).make_connection()
+    except (ValueError, TypeError, KeyError, redis.RedisError) as exc:
+        text = _first_line(exc)
+        unknown = re.search(r"unexpected keyword argument '(\w+)'", text)
+        problem = f"unknown option {unknown.group(1)!r}" if unknown else text
+        raise BadUsageError(f"malformed URL {shown}: {problem}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,12 +225,35 @@ class Backend:
 
         key = name.lower()
         if key not in self._commands:
+            client = self.client()
+            # A cluster client cannot route a keyless command by itself: any node knows the table.
+            where = {"target_nodes": client.get_random_node()} if self.kind == "cluster" else {}
             try:
-                info = self.client().execute_command("COMMAND INFO", key)
+                info = client.execute_command("COMMAND INFO", key, **where)
             except redis.ResponseError:
                 info = None
             self._commands[key] = bool(info) and any(bool(v) for v in _values(info))
         return self._commands[key]
+
+    def answers(self, timeout_s: float = 0.5) -> bool:
+        """Whether the server answers ``PING`` now, on a fresh connection with short timeouts.
+
+        Tells a server that went away from code that failed on its own (a learner's blocking
+        command that outlived the socket timeout, a closed connection).
+        """
+        import redis
+        from redis.exceptions import RedisClusterException
+
+        if self.kind == "embedded":
+            return True
+        try:
+            client = self._factory(socket_timeout=timeout_s, socket_connect_timeout=timeout_s)
+            try:
+                return bool(client.ping())
+            finally:
+                client.close()
+        except (redis.RedisError, RedisClusterException, OSError):
+            return False
 
     def close(self) -> None:
         """Close every client handed out."""
@@ -287,8 +339,21 @@ def _live(url: str, label: str, disposable: bool) -> Backend:
         probe = factory()
         probe.ping()
         version = _server_version(probe)
+        clustered = _cluster_enabled(probe)
         probe.close()
+    if clustered:
+        # Commands on keys of other nodes would fail with MOVED or CROSSSLOT halfway through, and
+        # SCAN (clean) would see one node's keys only: refuse before anything is written.
+        raise BackendUnsupportedError(
+            f"{label} is a Redis Cluster node; pass --cluster or use a redis+cluster:// URL"
+        )
     return Backend(kind="live", label=label, version=version, disposable=disposable, _factory=factory)
+
+
+def _cluster_enabled(client: Any) -> bool:
+    """Whether a server runs in cluster mode (``INFO cluster``: ``cluster_enabled:1``)."""
+    info = client.info("cluster")
+    return isinstance(info, dict) and str(info.get("cluster_enabled", "0")) == "1"
 
 
 def _cluster(url: str, label: str, disposable: bool) -> Backend:
@@ -348,7 +413,7 @@ def translate_errors(label: str) -> Iterator[None]:
     try:
         yield
     except AuthenticationError as exc:
-        raise BackendUnavailableError(f"authentication failed for {label}: {exc}") from None
+        raise BackendUnavailableError(f"authentication failed for {label}: {_first_line(exc)}") from None
     except (redis.ConnectionError, redis.TimeoutError, ConnectionError) as exc:
         raise BackendUnavailableError(f"cannot reach {label}: {_first_line(exc)}") from None
     except MovedError as exc:
@@ -366,16 +431,35 @@ def translate_errors(label: str) -> Iterator[None]:
                 f"{label} is not a Redis Cluster node (cluster mode is disabled); drop --cluster"
             ) from None
         if text.startswith("Redis Cluster cannot be connected"):
+            if _is_auth_problem(text.lower()):
+                raise BackendUnavailableError(f"authentication failed for {label}: {text}") from None
             raise BackendUnavailableError(f"cannot reach the cluster at {label}: {text}") from None
         raise
     except redis.ResponseError as exc:
-        text = str(exc)
+        text = _first_line(exc)
         lowered = text.lower()
-        if "noauth" in lowered or "wrongpass" in lowered or "invalid password" in lowered:
+        if "noauth" in lowered or "already authenticated" in lowered:
+            raise BackendUnavailableError(
+                f"authentication failed for {label}: the server needs a password (redis://:PASSWORD@host:port)"
+            ) from None
+        if _is_auth_problem(lowered):
             raise BackendUnavailableError(f"authentication failed for {label}: {text}") from None
+        if lowered.startswith("unknown command 'hello'"):
+            # redis-py speaks RESP3, which starts with HELLO: Redis 6.0 added it.
+            raise BackendUnsupportedError(
+                f"{label} is older than Redis 6.0 (it does not know HELLO); redisprep needs 6.0 or later"
+            ) from None
         if lowered.startswith("unknown command") or "wrong number of arguments" in lowered:
             raise BackendUnsupportedError(f"{label} does not support this: {text}") from None
+        if "db index is out of range" in lowered:
+            raise BackendUnsupportedError(f"{label} has no such database: {text}") from None
         raise
+
+
+def _is_auth_problem(lowered: str) -> bool:
+    """Server texts that mean the credentials are missing or wrong."""
+    words = ("noauth", "wrongpass", "invalid password", "invalid username-password", "authenticated")
+    return any(w in lowered for w in words)
 
 
 def _first_line(exc: BaseException) -> str:

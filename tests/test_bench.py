@@ -65,7 +65,8 @@ def test_redis_benchmark_runs_side_by_side_inside_the_namespace(fresh_server: Lo
         assert report.external_note is None
         assert [e.matches for e in report.external] == [r.label for r in report.rates]
         assert all(e.per_second > 0 for e in report.external)
-    assert sorted(user.scan_iter()) == ["precious"]
+    # SCAN may return a key twice while Redis rehashes the keyspace it just shrank: count with DBSIZE.
+    assert set(user.scan_iter()) == {"precious"} and user.dbsize() == 1
     assert user.get("precious") == "data"
 
 

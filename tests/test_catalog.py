@@ -33,7 +33,7 @@ def test_every_drill_module_has_metadata_and_every_folder_a_module() -> None:
     [
         ("bad_syntax", 4, "YAML syntax"),
         ("missing_field", 1, "missing field 'title'"),
-        ("bad_group", 1, "group must be one of"),
+        ("bad_group", 3, "group must be one of"),  # the line of the bad value
     ],
 )
 def test_broken_metadata_names_file_and_line(fixture: str, line: int, problem: str) -> None:

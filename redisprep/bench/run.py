@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
-from redisprep.backends import Backend, Namespace, delete_namespace, translate_errors
+from redisprep.backends import Backend, Namespace, translate_errors
 from redisprep.bench import client_side, external
 from redisprep.bench.model import BenchReport, ExternalRate, Progress, Rate
 from redisprep.bench.scale import scale_run
+from redisprep.cleanup import after_backend_failure, remove_run_keys
+from redisprep.errors import BackendUnavailableError, RedisprepError
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +40,6 @@ def run_bench(backend: Backend, url: str | None, options: BenchOptions, progress
     ns = Namespace.new()
     client = backend.client()
     value = "x" * options.value_size
-    removed = 0
     try:
         with translate_errors(backend.label):
             rates = _rates(backend, url, client, ns, options, value, progress)
@@ -58,9 +60,13 @@ def run_bench(backend: Backend, url: str | None, options: BenchOptions, progress
                 if options.players > 0
                 else []
             )
-    finally:
-        with translate_errors(backend.label):
-            removed = delete_namespace(client, ns)
+    except BackendUnavailableError as exc:
+        raise after_backend_failure(backend, ns, exc) from None
+    except BaseException:
+        with contextlib.suppress(RedisprepError):  # the original error is the one to report
+            remove_run_keys(backend, ns)
+        raise
+    removed = remove_run_keys(backend, ns)
     return BenchReport(
         backend=backend.label,
         embedded=backend.kind == "embedded",

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from redisprep.drills.context import DrillContext
-from redisprep.drills.interleave import Lockstep, gate
+from redisprep.drills.interleave import Lockstep, LockstepAbortedError, gate
 from redisprep.drills.model import Check, CheckResult, Scalar
 
 
@@ -65,6 +65,11 @@ def in_lockstep(ctx: DrillContext, workers: int, work: Callable[[int, Any], Any]
     def run(i: int, client: Any) -> Any:
         try:
             return work(i, gate(client, step))
+        except LockstepAbortedError:
+            raise
+        except BaseException:
+            step.abort()  # the others stop at once instead of each waiting on a dead server
+            raise
         finally:
             step.leave()
 

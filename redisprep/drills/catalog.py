@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, get_args
 
 from redisprep import resources
-from redisprep._yaml import line_of, load_yaml
+from redisprep._yaml import brief, line_of, line_of_key, load_yaml
 from redisprep.drills.model import DrillGroup, Question
 from redisprep.drills.spec import CatalogEntry, Drill, DrillMeta
 from redisprep.errors import DataFormatError, UnknownNameError
@@ -95,41 +95,45 @@ def load_meta(path: Path, name: str) -> DrillMeta:
         if field not in doc:
             raise DataFormatError(where, line_of(doc, 1), f"missing field {field!r}")
     if doc["name"] != name:
-        raise DataFormatError(where, line_of(doc, 1), f"name is {doc['name']!r}, folder is {name!r}")
+        found = brief(doc["name"])
+        raise DataFormatError(where, line_of_key(doc, "name"), f"name is {found}, folder is {name!r}")
     groups = get_args(DrillGroup)
     if doc["group"] not in groups:
         raise DataFormatError(
             where,
-            line_of(doc, 1),
-            f"group must be one of {', '.join(groups)}, not {doc['group']!r}",
+            line_of_key(doc, "group"),
+            f"group must be one of {', '.join(groups)}, not {brief(doc['group'])}",
         )
     return DrillMeta(
         name=name,
         title=_text(doc, "title", where),
         group=doc["group"],
         summary=_text(doc, "summary", where),
-        questions=tuple(_question(q, where) for q in _list(doc, "questions", where)),
+        questions=tuple(
+            _question(q, where, line_of_key(doc, "questions")) for q in _list(doc, "questions", where)
+        ),
     )
 
 
 def _text(doc: Any, field: str, where: str) -> str:
     value = doc[field]
     if not isinstance(value, str) or not value.strip():
-        raise DataFormatError(where, line_of(doc, 1), f"{field!r} must be non-empty text")
+        raise DataFormatError(where, line_of_key(doc, field), f"{field!r} must be non-empty text")
     return " ".join(value.split())
 
 
 def _list(doc: Any, field: str, where: str) -> list[Any]:
     value = doc[field]
     if not isinstance(value, list):
-        raise DataFormatError(where, line_of(doc, 1), f"{field!r} must be a list")
+        raise DataFormatError(where, line_of_key(doc, field), f"{field!r} must be a list")
     return value
 
 
-def _question(item: Any, where: str) -> Question:
+def _question(item: Any, where: str, fallback: int | None) -> Question:
+    """One question; ``fallback`` is the line to blame when ``item`` is not a mapping."""
     if not isinstance(item, dict) or "q" not in item or "points" not in item:
-        raise DataFormatError(where, line_of(item), "a question needs 'q' and 'points'")
+        raise DataFormatError(where, line_of(item, fallback), "a question needs 'q' and 'points'")
     points = item["points"]
     if not isinstance(points, list) or not all(isinstance(p, str) for p in points):
-        raise DataFormatError(where, line_of(item), "'points' must be a list of text")
+        raise DataFormatError(where, line_of_key(item, "points"), "'points' must be a list of text")
     return Question(_text(item, "q", where), tuple(" ".join(p.split()) for p in points))

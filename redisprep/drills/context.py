@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from redisprep.backends import Backend, Namespace
+from redisprep.drills.breaker import Breaker, guard
+from redisprep.drills.interleave import LockstepAbortedError
 from redisprep.explain.tracing import Tracer
 
 T = TypeVar("T")
@@ -28,8 +30,11 @@ class DrillContext:
     """Applied to every new client before the tracer (the practice grader's key guard)."""
     r: Any = field(init=False)
     """The main traced client."""
+    breaker: Breaker = field(init=False, repr=False)
+    """Makes every client fail at once after the server was found gone (no second timeout)."""
 
     def __post_init__(self) -> None:
+        self.breaker = Breaker(self.backend)
         self.r = self.client()
 
     @classmethod
@@ -51,7 +56,9 @@ class DrillContext:
     def client(self) -> Any:
         """A new traced client on the run's dataset (give each thread its own)."""
         client = self.backend.client()
-        return self.tracer.attach(client if self.wrap is None else self.wrap(client))
+        if self.wrap is not None:
+            client = self.wrap(client)
+        return guard(self.tracer.attach(client), self.breaker)
 
     def key(self, *parts: str) -> str:
         """A key inside this run's namespace."""
@@ -71,7 +78,14 @@ class DrillContext:
 
 
 def run_threads(jobs: Sequence[Callable[[], T]]) -> list[T]:
-    """Run each job in its own thread; return results in order, re-raising the first error."""
+    """Run each job in its own thread; return results in order, re-raising the first error.
+
+    A :class:`LockstepAbortedError` only says that another job failed first, so that failure is
+    the one re-raised.
+    """
     with ThreadPoolExecutor(max_workers=max(1, len(jobs))) as pool:
         futures = [pool.submit(job) for job in jobs]
-        return [f.result() for f in futures]
+    errors = [e for e in (f.exception() for f in futures) if e is not None]
+    if errors:
+        raise next((e for e in errors if not isinstance(e, LockstepAbortedError)), errors[0])
+    return [f.result() for f in futures]

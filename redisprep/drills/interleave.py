@@ -18,6 +18,14 @@ class LockstepTimeoutError(RedisprepError):
     """A worker waited too long for the others (one of them is stuck)."""
 
 
+class LockstepAbortedError(RedisprepError):
+    """Another worker failed, so this one stops before its next round trip.
+
+    Without this, a server that stopped answering would cost each later round its own socket
+    timeout. :func:`redisprep.drills.context.run_threads` reports the failure that caused it.
+    """
+
+
 class Lockstep:
     """A phaser: ``arrive()`` before each round trip, ``leave()`` when a worker is done."""
 
@@ -27,21 +35,39 @@ class Lockstep:
         self._arrived = 0
         self._generation = 0
         self._timeout = timeout_s
+        self._aborted = False
         self.rounds = 0
         """How many rounds were released."""
 
     def arrive(self) -> None:
-        """Wait until every active worker has arrived at its next round trip."""
+        """Wait until every active worker has arrived at its next round trip.
+
+        Raises:
+            LockstepAbortedError: Another worker failed (see :meth:`abort`).
+            LockstepTimeoutError: The others did not arrive in time.
+        """
         with self._cond:
+            if self._aborted:
+                raise LockstepAbortedError("stopped: another worker failed")
             generation = self._generation
             self._arrived += 1
             if self._arrived >= self._active:
                 self._release()
                 return
-            if not self._cond.wait_for(lambda: self._generation != generation, self._timeout):
+            if not self._cond.wait_for(
+                lambda: self._generation != generation or self._aborted, self._timeout
+            ):
                 raise LockstepTimeoutError(
                     f"a worker waited {self._timeout:.0f} s for the others to send a command"
                 )
+            if self._aborted:  # also when a leaving worker released the round after the abort
+                raise LockstepAbortedError("stopped: another worker failed")
+
+    def abort(self) -> None:
+        """A worker failed: every other worker raises instead of sending its next round trip."""
+        with self._cond:
+            self._aborted = True
+            self._cond.notify_all()
 
     def leave(self) -> None:
         """Stop taking part (the worker has no more commands to send)."""

@@ -7,11 +7,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from redisprep.backends import Backend, Namespace, delete_namespace, translate_errors
+from redisprep.backends import Backend, Namespace, translate_errors
+from redisprep.cleanup import after_backend_failure, remove_run_keys
 from redisprep.drills.catalog import get_drill
 from redisprep.drills.context import DrillContext
 from redisprep.drills.model import DrillReport, OperationCost, StepResult
-from redisprep.errors import ExitCode, RedisprepError
+from redisprep.drills.requirements import check_needs
+from redisprep.errors import BackendUnavailableError, ExitCode, RedisprepError
 from redisprep.explain.commands import command_doc
 from redisprep.explain.tracing import Tracer
 
@@ -57,6 +59,7 @@ def run_drill(
     results: list[StepResult] = []
     try:
         with translate_errors(backend.label):
+            check_needs(entry.name, entry.drill.needs, backend)
             for step in entry.drill.steps:
                 ctx.tracer.step = step.title
                 first = len(ctx.tracer.commands)
@@ -68,14 +71,16 @@ def run_drill(
                 if on_step is not None:
                     on_step(result)
     except KeyboardInterrupt:
-        removed = _cleanup(backend, ctx)
+        removed = remove_run_keys(backend, ctx.ns)
         raise RunInterruptedError(f"interrupted; removed {removed} keys of run {ctx.ns.run_id}") from None
+    except BackendUnavailableError as exc:
+        raise after_backend_failure(backend, ctx.ns, exc, gone=ctx.breaker.tripped is not None) from None
     except BaseException:
         # Leave nothing behind even when a step failed; the original error is the one to report.
         with contextlib.suppress(RedisprepError):
-            _cleanup(backend, ctx)
+            remove_run_keys(backend, ctx.ns)
         raise
-    removed = _cleanup(backend, ctx)
+    removed = remove_run_keys(backend, ctx.ns)
     return DrillReport(
         name=entry.name,
         title=entry.meta.title,
@@ -87,15 +92,6 @@ def run_drill(
         keys_removed=removed,
         duration_ms=(time.perf_counter() - started) * 1000,
     )
-
-
-def _cleanup(backend: Backend, ctx: DrillContext) -> int:
-    with translate_errors(backend.label):
-        client = backend.client()
-        try:
-            return delete_namespace(client, ctx.ns)
-        finally:
-            client.close()
 
 
 def operation_costs(tracer: Tracer) -> tuple[OperationCost, ...]:

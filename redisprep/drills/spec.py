@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from redisprep.drills.model import Check, DrillGroup, Question, Step
+from redisprep.drills.requirements import Needs
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +21,8 @@ class Drill:
     """Dotted path of the module holding the reference implementation."""
     interface: tuple[str, ...]
     """Function names an implementation must provide."""
+    needs: Needs = field(default_factory=Needs)
+    """The server version and commands the drill needs; checked before it writes anything."""
 
 
 @dataclass(frozen=True, slots=True)

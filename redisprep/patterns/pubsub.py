@@ -17,12 +17,11 @@ thread, so no listener thread exists to leak; :meth:`Subscriber.close` unsubscri
 from __future__ import annotations
 
 import itertools
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
-
-import redis
 
 from redisprep.errors import BackendUnavailableError
 
@@ -113,12 +112,19 @@ class Subscriber:
 
         Unsubscribing first matters on the embedded fakeredis: it keeps the pattern subscriptions of
         a closed connection (``PUBSUB NUMPAT`` stays 1), where Redis drops them with the connection.
-        A server that is gone or silent does not raise here (this runs during cleanup).
+        While an error is propagating (a ``finally`` block during cleanup) the connection is only
+        closed: a server that is gone or silent would make each open subscriber wait
+        :data:`REPLY_TIMEOUT_S` in turn, and the error already says what went wrong.
+
+        Raises:
+            BackendUnavailableError: The server did not confirm within :data:`REPLY_TIMEOUT_S`.
         """
         pubsub, self._pubsub = self._pubsub, None
         if pubsub is None:
             return
         try:
+            if sys.exc_info()[0] is not None:
+                return
             if self.channels:
                 pubsub.unsubscribe()
             if self.patterns:
@@ -129,8 +135,6 @@ class Subscriber:
                 raw = self._next(pubsub)
                 if _kind(raw) in ("unsubscribe", "punsubscribe") and int(raw[2]) == 0:
                     break
-        except (redis.RedisError, BackendUnavailableError):
-            pass  # the server is gone or silent: closing the connection below is all that is left
         finally:
             pubsub.close()
 

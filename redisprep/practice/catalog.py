@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from redisprep import resources
-from redisprep._yaml import line_of, load_yaml
+from redisprep._yaml import brief, line_of, line_of_key, load_yaml
 from redisprep.errors import DataFormatError, UnknownNameError
 
 Difficulty = Literal["easy", "medium", "hard"]
 _DIFFICULTIES = ("easy", "medium", "hard")
 _MODULE = re.compile(r"^[a-z_][a-z0-9_]*\.py$")
+_NAME = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,20 +80,29 @@ def load_exercise(path: Path) -> Exercise:
         if field not in doc:
             raise DataFormatError(where, top, f"missing field {field!r}")
     if doc["exercise"] != path.parent.name:
-        raise DataFormatError(where, top, f"exercise is {doc['exercise']!r}, folder is {path.parent.name!r}")
+        found = brief(doc["exercise"])
+        raise DataFormatError(
+            where, line_of_key(doc, "exercise"), f"exercise is {found}, folder is {path.parent.name!r}"
+        )
+    if not isinstance(doc["drill"], str) or not _NAME.match(doc["drill"]):
+        found = brief(doc["drill"])
+        raise DataFormatError(where, line_of_key(doc, "drill"), f"drill must be a drill's name, not {found}")
     if doc["difficulty"] not in _DIFFICULTIES:
-        raise DataFormatError(where, top, f"difficulty must be one of {', '.join(_DIFFICULTIES)}")
+        choices = ", ".join(_DIFFICULTIES)
+        raise DataFormatError(where, line_of_key(doc, "difficulty"), f"difficulty must be one of {choices}")
     if not isinstance(doc["module"], str) or not _MODULE.match(doc["module"]):
-        raise DataFormatError(where, top, "module must be a Python file name like rate_limit.py")
+        raise DataFormatError(
+            where, line_of_key(doc, "module"), "module must be a Python file name like rate_limit.py"
+        )
     hints = doc["hints"]
     if not isinstance(hints, list) or not hints or not all(isinstance(h, str) for h in hints):
-        raise DataFormatError(where, top, "hints must be a non-empty list of text")
+        raise DataFormatError(where, line_of_key(doc, "hints"), "hints must be a non-empty list of text")
     starter = path.parent / "starter.py"
     if not starter.is_file():
         raise DataFormatError(where, top, f"missing starter module {starter.name}")
     return Exercise(
         name=str(doc["exercise"]),
-        drill=str(doc["drill"]),
+        drill=doc["drill"],
         difficulty=doc["difficulty"],
         module=doc["module"],
         task=_text(doc, "task", where),
@@ -105,5 +115,5 @@ def load_exercise(path: Path) -> Exercise:
 def _text(doc: Any, field: str, where: str) -> str:
     value = doc[field]
     if not isinstance(value, str) or not value.strip():
-        raise DataFormatError(where, line_of(doc, 1), f"{field!r} must be non-empty text")
+        raise DataFormatError(where, line_of_key(doc, field), f"{field!r} must be non-empty text")
     return value.strip()

@@ -86,22 +86,36 @@ def run(spec: dict[str, Any], out: TextIO) -> int:
     for check in checks:
         emit(event="start", check=check.id)
         guard.violations.clear()
-        emit(**run_check(check, ctx, module, impl, guard))
+        event = run_check(check, ctx, module, impl, guard, backend)
+        emit(**event)
+        if event["event"] == "fatal":
+            return 0
     emit(event="done")
     return 0
 
 
-def run_check(check: Any, ctx: Any, module: ModuleType, impl: Path, guard: Any) -> dict[str, Any]:
-    """Run one check; its result event. A refused command fails it even if the code caught the error."""
+def run_check(
+    check: Any, ctx: Any, module: ModuleType, impl: Path, guard: Any, backend: Any
+) -> dict[str, Any]:
+    """Run one check; its result event. A refused command fails it even if the code caught the error.
+
+    When the server itself is gone, the event is ``fatal``: that is not the learner's fault, and
+    nothing is graded.
+    """
     from redisprep.errors import RedisprepError
 
     event: dict[str, Any] = {"event": "result", "check": check.id}
     try:
         result = check.run(ctx, module)
-    except RedisprepError as exc:
-        event.update(status="error", message=str(exc))
     except BaseException as exc:  # noqa: BLE001 - learner code raised inside the check
-        event.update(status="error", message=f"your code raised {describe(exc, impl)}")
+        if _server_lost(exc, backend):
+            return {
+                "event": "fatal",
+                "message": f"cannot reach {backend.label}: {_first_line(exc)}",
+                "backend": True,
+            }
+        message = str(exc) if isinstance(exc, RedisprepError) else f"your code raised {describe(exc, impl)}"
+        event.update(status="error", message=message)
     else:
         event.update(
             status="pass" if result.passed else "fail",
@@ -119,6 +133,21 @@ def run_check(check: Any, ctx: Any, module: ModuleType, impl: Path, guard: Any) 
             measured={"refused": len(guard.violations)},
         )
     return event
+
+
+def _server_lost(exc: BaseException, backend: Any) -> bool:
+    """A connection failure, and the server no longer answers a fresh ``PING``."""
+    import redis
+
+    from redisprep.errors import BackendUnavailableError
+
+    lost = isinstance(exc, redis.ConnectionError | redis.TimeoutError | BackendUnavailableError)
+    return lost and not backend.answers()
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 if __name__ == "__main__":

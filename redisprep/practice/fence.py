@@ -17,11 +17,23 @@ from redisprep.practice.guard import KeyGuard
 _MARK = "_redisprep_opened_at"
 
 
+_OURS = str(Path(__file__).resolve().parent.parent)
+
+
 def _learner_line(impl: str) -> str | None:
+    """The learner's line that created this pool, if the learner's code created it.
+
+    The nearest caller outside redis-py decides: the learner's file, or redisprep itself (for
+    example the check that the server still answers after a timeout, made while a learner's
+    command is on the stack), whose connections are ours.
+    """
     frame = sys._getframe(2)
     while frame is not None:
-        if frame.f_code.co_filename == impl:
+        filename = frame.f_code.co_filename
+        if filename == impl:
             return f"{Path(impl).name}:{frame.f_lineno}"
+        if filename.startswith(_OURS):
+            return None
         frame = frame.f_back  # type: ignore[assignment]
     return None
 

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from redisprep.backends import Namespace, connect, delete_namespace, translate_errors
 from redisprep.drills import get_drill
+from redisprep.drills.requirements import check_needs
 from redisprep.errors import BackendUnavailableError, BadUsageError
 from redisprep.practice.catalog import Exercise
 
@@ -75,6 +76,7 @@ def grade(
     Raises:
         BadUsageError: ``impl`` does not exist, or ``only`` names no check of the exercise.
         BackendUnavailableError: The server cannot be reached.
+        BackendUnsupportedError: The server lacks what the exercise's drill needs.
     """
     if not impl.is_file():
         raise BadUsageError(f"no solution at {impl}; run 'redisprep practice start {exercise.name}' first")
@@ -86,7 +88,11 @@ def grade(
         )
     backend = connect(url, cluster=cluster)
     label = backend.label
-    backend.close()
+    try:
+        with translate_errors(label):
+            check_needs(exercise.drill, drill.needs, backend)
+    finally:
+        backend.close()
     ns = Namespace.new()
     titles = {c.id: c.title for c in checks}
     started = time.perf_counter()
@@ -152,8 +158,13 @@ def _run_children(
         finished = {e["check"] for e in events if e["event"] == "result"}
         for e in events:
             if e["event"] == "fatal":
-                if e.get("backend"):
-                    raise BackendUnavailableError(e["message"])
+                if e.get("backend"):  # the server went away: no grade, and say what may be left
+                    note = (
+                        ""
+                        if url is None
+                        else f"; keys of run {ns.run_id} may be left: 'redisprep clean' removes them"
+                    )
+                    raise BackendUnavailableError(e["message"] + (note if url is not None else ""))
                 outcomes += [
                     CheckOutcome(c, titles[c], "error", e["message"]) for c in remaining if c not in finished
                 ]

@@ -6,7 +6,7 @@ import re
 import shlex
 from typing import Any
 
-from redisprep._yaml import line_of, line_of_key
+from redisprep._yaml import brief, line_of, line_of_key
 from redisprep.quiz.model import ErrorReply, Problem, Reply, Where
 
 NAME = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
@@ -48,7 +48,7 @@ class Fields:
             if key not in allowed:
                 close = difflib.get_close_matches(str(key), allowed, n=1)
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
-                self.problem(str(key), f"unknown field {key!r} for {what}{hint}")
+                self.problem(str(key), f"unknown field {brief(key)} for {what}{hint}")
 
     def require(self, key: str) -> bool:
         """Whether ``key`` is present; records ``missing field`` at the mapping's line if not."""
@@ -80,7 +80,7 @@ class Fields:
         """Text made of ``a-z``, digits and dashes (ids, tags, drill names)."""
         value = self.text(key, required=required)
         if value is not None and not NAME.match(value):
-            self.problem(key, f"{key!r} must be lower-case letters, digits and dashes, not {value!r}")
+            self.problem(key, f"{key!r} must be lower-case letters, digits and dashes, not {brief(value)}")
             return None
         return value
 
@@ -135,7 +135,7 @@ def command_problem(text: Any) -> str | None:
     try:
         argv = shlex.split(text)
     except ValueError as exc:
-        return f"cannot split {text!r} like redis-cli: {exc}"
+        return f"cannot split {brief(text)} like redis-cli: {exc}"
     return None if argv else "a command must be non-empty text"
 
 
@@ -147,7 +147,7 @@ def to_reply(value: Any) -> Reply:
             other shape.
     """
     if isinstance(value, bool):
-        raise ValueError(f"{value!r} is a YAML boolean; write 1 or 0, or quote the text")
+        raise ValueError(f"{brief(value)} is a YAML boolean; write 1 or 0, or quote the text")
     if isinstance(value, int) or value is None:
         return value
     if isinstance(value, float):
@@ -158,4 +158,4 @@ def to_reply(value: Any) -> Reply:
         return tuple(to_reply(v) for v in value)
     if isinstance(value, dict) and set(value) == {"error"} and isinstance(value["error"], str):
         return ErrorReply(value["error"])
-    raise ValueError(f"cannot read {value!r} as a reply (int, text, null, list or {{error: TEXT}})")
+    raise ValueError(f"cannot read {brief(value)} as a reply (int, text, null, list or {{error: TEXT}})")

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
-from redisprep._yaml import load_yaml
+from redisprep._yaml import brief, load_yaml
 from redisprep.errors import DataFormatError
 from redisprep.quiz._fields import NAME, Fields
 from redisprep.quiz.model import (
@@ -124,10 +124,10 @@ def parse_deck(path: Path, problems: list[Problem]) -> Deck | None:
     head.only(_DECK_KEYS, "a deck")
     version = doc.get("format_version")
     if head.require("format_version") and version != FORMAT_VERSION:
-        head.problem("format_version", f"format_version must be {FORMAT_VERSION}, not {version!r}")
+        head.problem("format_version", f"format_version must be {FORMAT_VERSION}, not {brief(version)}")
     deck_id = head.name("deck")
     if deck_id is not None and deck_id != path.stem:
-        head.problem("deck", f"deck is {deck_id!r} but the file is {path.name!r}: they must match")
+        head.problem("deck", f"deck is {brief(deck_id)} but the file is {path.name!r}: they must match")
     title = head.text("title")
     raw_cards = doc.get("cards")
     if not head.require("cards"):
@@ -156,13 +156,13 @@ def parse_card(
         fallback_line: The line to blame when ``node`` is not a mapping (the ``cards:`` line).
     """
     if not isinstance(node, dict):
-        problems.append(Problem(Where(path, fallback_line), f"a card must be a mapping, not {node!r}"))
+        problems.append(Problem(Where(path, fallback_line), f"a card must be a mapping, not {brief(node)}"))
         return None
     f = Fields(node, path, problems)
     card_id = f.name("id")
     kind = node.get("kind")
     if f.require("kind") and kind not in CARD_KINDS:
-        f.problem("kind", f"unknown kind {kind!r}; expected one of {', '.join(CARD_KINDS)}")
+        f.problem("kind", f"unknown kind {brief(kind)}; expected one of {', '.join(CARD_KINDS)}")
         return None
     if kind is None:
         return None
@@ -178,7 +178,7 @@ def parse_card(
         "field_lines": f.lines(),
     }
     for tag_problem in (t for t in base["tags"] if not NAME.match(t)):
-        f.problem("tags", f"tag {tag_problem!r} must be lower-case letters, digits and dashes")
+        f.problem("tags", f"tag {brief(tag_problem)} must be lower-case letters, digits and dashes")
     if kind == "predict":
         extra = _predict_fields(f)
     else:
@@ -204,7 +204,7 @@ def _answer_among(f: Fields, choices: tuple[str, ...], answer: str | None) -> No
     if len(set(choices)) != len(choices):
         f.problem("choices", "'choices' has the same text twice")
     elif choices and answer is not None and answer not in choices:
-        f.problem("answer", f"answer {answer!r} is not one of the choices")
+        f.problem("answer", f"answer {brief(answer)} is not one of the choices")
 
 
 def _typed(f: Fields) -> dict[str, Any]:
@@ -238,7 +238,7 @@ def _expect(f: Fields) -> Expect | None:
     state: list[tuple[str, Any]] = []
     for pair in raw.get("state") or ():
         if not (isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str)):
-            f.problem("expect", f"each 'state' item must be [command, reply], not {pair!r}")
+            f.problem("expect", f"each 'state' item must be [command, reply], not {brief(pair)}")
             return None
         good, value = f.reply("expect", pair[1])
         if f.command("expect", pair[0]) is None or not good:
@@ -253,7 +253,7 @@ def _expect(f: Fields) -> Expect | None:
 def _predict_fields(f: Fields) -> dict[str, Any] | None:
     predict = f.node.get("predict")
     if f.require("predict") and predict not in PREDICT_KINDS:
-        f.problem("predict", f"predict must be one of {', '.join(PREDICT_KINDS)}, not {predict!r}")
+        f.problem("predict", f"predict must be one of {', '.join(PREDICT_KINDS)}, not {brief(predict)}")
         return None
     if predict is None:
         return None
@@ -274,7 +274,9 @@ def _predict_fields(f: Fields) -> dict[str, Any] | None:
     out["key"] = f.text("key")
     answer = f.text("answer")
     if answer is not None and answer not in ENCODINGS:
-        f.problem("answer", f"answer must be a Redis 7.0 encoding ({', '.join(ENCODINGS)}), not {answer!r}")
+        f.problem(
+            "answer", f"answer must be a Redis 7.0 encoding ({', '.join(ENCODINGS)}), not {brief(answer)}"
+        )
     out["answer"] = answer
     return out
 

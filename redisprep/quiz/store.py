@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -93,7 +94,8 @@ class Store:
         """Open (and create) the store at ``path``.
 
         Raises:
-            StoreError: The folder or file cannot be created or opened.
+            StoreError: The folder or file cannot be created or opened, or another session kept
+                it locked for longer than the busy timeout.
             DataFormatError: The file exists but is not a redisprep progress store.
         """
         self.path = path
@@ -104,7 +106,7 @@ class Store:
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open the progress store {path}: {exc}") from None
         try:
-            self._db.execute("PRAGMA journal_mode=WAL")
+            self._use_wal()
             self._db.execute("PRAGMA synchronous=NORMAL")
             with self._write():
                 for statement in filter(str.strip, _SCHEMA.split(";")):
@@ -114,6 +116,10 @@ class Store:
                     (str(SCHEMA_VERSION), Scheduler(desired_retention=desired_retention).to_json()),
                 )
             meta = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
+        except sqlite3.OperationalError as exc:
+            # Locked for longer than the busy timeout, read-only, disk I/O: the file may be fine.
+            self._db.close()
+            raise StoreError(f"cannot open the progress store {path}: {exc}") from None
         except sqlite3.DatabaseError as exc:
             self._db.close()
             raise DataFormatError(str(path), None, f"not a redisprep progress store: {exc}") from None
@@ -133,6 +139,27 @@ class Store:
     def close(self) -> None:
         """Close the connection (every review is already committed)."""
         self._db.close()
+
+    def _use_wal(self) -> None:
+        """Switch the file to WAL mode, waiting (up to the busy timeout) for other sessions.
+
+        Switching rewrites the file header: SQLite opens a read transaction, then upgrades it to a
+        write. A busy upgrade is never retried by SQLite's busy handler (waiting while holding a
+        read lock could deadlock), so ``timeout`` does not cover it and two sessions opening a new
+        store at once could see ``database is locked`` at once. Retrying here is safe: no lock is
+        held between attempts.
+        """
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        pause = 0.001
+        while True:
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
 
     @contextmanager
     def _write(self) -> Iterator[None]:

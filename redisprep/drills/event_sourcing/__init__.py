@@ -2,6 +2,7 @@
 
 from redisprep.drills.event_sourcing.checks import CHECKS
 from redisprep.drills.event_sourcing.steps import STEPS
+from redisprep.drills.requirements import Needs
 from redisprep.drills.spec import Drill
 
 DRILL = Drill(
@@ -19,6 +20,7 @@ DRILL = Drill(
         "save_snapshot",
         "load_snapshot",
     ),
+    needs=Needs((6, 2), "XAUTOCLAIM, exclusive XRANGE ranges, XTRIM MINID", ("XAUTOCLAIM",)),
 )
 
 __all__ = ["DRILL"]

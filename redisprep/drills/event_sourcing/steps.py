@@ -7,19 +7,10 @@ from redisprep.drills.event_sourcing import checks, variants
 from redisprep.drills.event_sourcing.failures import crash, pubsub_contrast, redelivery, round_trips, trimming
 from redisprep.drills.event_sourcing.scenario import GROUP, append_all, ledger, project, short
 from redisprep.drills.model import DataTable, Step, StepOutcome
-from redisprep.errors import BackendUnsupportedError
 from redisprep.patterns import event_sourcing as es
-
-#: XAUTOCLAIM and exclusive XRANGE starts (``(id``) arrived in Redis 6.2.
-MIN_VERSION = (6, 2)
 
 
 def log(ctx: DrillContext) -> StepOutcome:
-    if ctx.backend.version < MIN_VERSION:
-        raise BackendUnsupportedError(
-            f"the event-sourcing drill needs Redis {'.'.join(map(str, MIN_VERSION))} or later "
-            f"(XAUTOCLAIM); {ctx.backend.label} is {'.'.join(map(str, ctx.backend.version))}"
-        )
     stream, _, _ = ledger(ctx)
     events = checks.make_events(ctx.fork_rng("log"), checks.EVENTS)
     ids = append_all(ctx, stream, events)

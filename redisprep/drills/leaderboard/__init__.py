@@ -2,6 +2,7 @@
 
 from redisprep.drills.leaderboard.checks import CHECKS
 from redisprep.drills.leaderboard.steps import STEPS
+from redisprep.drills.requirements import Needs
 from redisprep.drills.spec import Drill
 
 DRILL = Drill(
@@ -10,6 +11,7 @@ DRILL = Drill(
     checks=CHECKS,
     reference="redisprep.patterns.leaderboard",
     interface=("add_points", "top", "rank", "shared_rank", "around", "page"),
+    needs=Needs((6, 2), "ZRANGE with REV and BYSCORE"),
 )
 
 __all__ = ["DRILL"]

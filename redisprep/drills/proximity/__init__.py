@@ -2,6 +2,7 @@
 
 from redisprep.drills.proximity.checks import CHECKS
 from redisprep.drills.proximity.steps import STEPS
+from redisprep.drills.requirements import Needs
 from redisprep.drills.spec import Drill
 
 DRILL = Drill(
@@ -10,6 +11,7 @@ DRILL = Drill(
     checks=CHECKS,
     reference="redisprep.patterns.proximity",
     interface=("add_places", "nearby", "nearest"),
+    needs=Needs((6, 2), "GEOSEARCH", ("GEOSEARCH",)),
 )
 
 __all__ = ["DRILL"]

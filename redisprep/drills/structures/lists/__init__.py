@@ -1,5 +1,6 @@
 """The lists drill: queues, blocking pops, LMOVE for a reliable queue, and the list encodings."""
 
+from redisprep.drills.requirements import Needs
 from redisprep.drills.spec import Drill
 from redisprep.drills.structures.lists.checks import CHECKS
 from redisprep.drills.structures.lists.steps import STEPS
@@ -10,6 +11,7 @@ DRILL = Drill(
     checks=CHECKS,
     reference="redisprep.patterns.lists",
     interface=("push", "claim", "ack", "recover"),
+    needs=Needs((6, 2), "LMOVE, BLMOVE", ("LMOVE", "BLMOVE")),
 )
 
 __all__ = ["DRILL"]

@@ -1,5 +1,6 @@
 """The sets drill: membership, set algebra with SINTER and SINTERCARD, and intset vs hashtable."""
 
+from redisprep.drills.requirements import Needs
 from redisprep.drills.spec import Drill
 from redisprep.drills.structures.sets.checks import CHECKS
 from redisprep.drills.structures.sets.steps import STEPS
@@ -10,6 +11,7 @@ DRILL = Drill(
     checks=CHECKS,
     reference="redisprep.patterns.sets",
     interface=("add", "size", "contains", "common", "common_count"),
+    needs=Needs((7, 0), "SINTERCARD", ("SINTERCARD", "SMISMEMBER")),
 )
 
 __all__ = ["DRILL"]

@@ -1,5 +1,6 @@
 """The sorted-sets drill: a priority queue with ZPOPMIN/BZPOPMIN, ranges by score and rank, encodings."""
 
+from redisprep.drills.requirements import Needs
 from redisprep.drills.spec import Drill
 from redisprep.drills.structures.sorted_sets.checks import CHECKS
 from redisprep.drills.structures.sorted_sets.steps import STEPS
@@ -10,6 +11,7 @@ DRILL = Drill(
     checks=CHECKS,
     reference="redisprep.patterns.sorted_sets",
     interface=("schedule", "pop_next", "pop_next_blocking", "due", "page"),
+    needs=Needs((6, 2), "ZRANGE with BYSCORE and LIMIT"),
 )
 
 __all__ = ["DRILL"]

@@ -1,5 +1,6 @@
 """The time-series drill: a series on a sorted set with server-side downsampling, compared with TS.*."""
 
+from redisprep.drills.requirements import Needs
 from redisprep.drills.spec import Drill
 from redisprep.drills.structures.time_series.checks import CHECKS
 from redisprep.drills.structures.time_series.steps import STEPS
@@ -10,6 +11,7 @@ DRILL = Drill(
     checks=CHECKS,
     reference="redisprep.patterns.timeseries",
     interface=("add_many", "points", "downsample", "trim"),
+    needs=Needs((6, 2), "ZRANGE with BYSCORE, in a script"),
 )
 
 __all__ = ["DRILL"]
