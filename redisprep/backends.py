@@ -61,18 +61,36 @@ def resolve_url(cli_url: str | None, environ: Mapping[str, str] | None = None) -
 
 
 def mask_url(url: str) -> str:
-    """Return ``url`` with any password replaced by ``***`` (safe to print or log)."""
+    """Return ``url`` with any password replaced by ``***`` (safe to print or log).
+
+    Malformed URLs are masked too: whatever sits between the first ``:`` of the userinfo and the
+    last ``@`` is hidden, however the rest of the string is broken.
+    """
     try:
         parts = urlsplit(url)
     except ValueError:
         return "<malformed url>"
-    if parts.password is None:
-        return url
-    user = parts.username or ""
-    host = parts.hostname or ""
-    port = f":{parts.port}" if _safe_port(parts) is not None else ""
-    netloc = f"{user}:***@{host}{port}"
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    if parts.password is not None:
+        user = parts.username or ""
+        host = parts.hostname or ""
+        port = f":{parts.port}" if _safe_port(parts) is not None else ""
+        netloc = f"{user}:***@{host}{port}"
+        url = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    return _mask_userinfo(url)
+
+
+def _mask_userinfo(text: str) -> str:
+    """Hide ``:secret`` in every ``user:secret@`` shape before the query, however malformed."""
+    end = min((i for i in (text.find("?"), text.find("#")) if i >= 0), default=len(text))
+    out, last = [], 0
+    for at in (i for i, ch in enumerate(text[:end]) if ch == "@"):
+        slashes = text.rfind("//", 0, at)
+        start = max(slashes + 2 if slashes >= 0 else 0, text.rfind("@", 0, at) + 1, last)
+        colon = text.find(":", start, at)
+        if colon >= 0:
+            out.append(text[last : colon + 1] + "***")
+            last = at
+    return "".join(out) + text[last:]
 
 
 def _safe_port(parts: Any) -> int | None:
@@ -107,7 +125,7 @@ def validate_url(url: str) -> tuple[str, bool]:
         raise BadUsageError(f"malformed URL {shown}: no host")
     db = parts.path.lstrip("/")
     if scheme != "unix" and db and not db.isdigit():
-        raise BadUsageError(f"malformed URL {shown}: database must be a number, not {db!r}")
+        raise BadUsageError(f"malformed URL {shown}: database must be a number, not {_mask_userinfo(db)!r}")
     if is_cluster and db.strip("0"):
         raise BadUsageError(f"malformed URL {shown}: a Redis Cluster has only database 0")
     if port is not None and not 0 < port < 65536:

@@ -31,6 +31,11 @@ def test_url_precedence_is_option_then_redisprep_url_then_redis_url() -> None:
         ("redis://:hunter2@host:6379/0", "redis://:***@host:6379/0"),
         ("rediss://user:hunter2@host:6380", "rediss://user:***@host:6380"),
         ("redis://host:6379", "redis://host:6379"),
+        # Malformed URLs (found by the URL fuzzer) must not show the password either.
+        (":hunter2@", ":***@"),
+        ("redis://redis://:hunter2@host", "redis://redis://:***@host"),
+        ("redis://:pa:ss@host", "redis://:***@host"),
+        ("redis://host:6379/0?name=a@b", "redis://host:6379/0?name=a@b"),
     ],
 )
 def test_passwords_are_masked(url: str, shown: str) -> None:

@@ -37,3 +37,18 @@ def test_any_url_is_usable_or_one_usage_error(url: str) -> None:
     else:
         assert redis_url.split("://", 1)[0] in ("redis", "rediss", "unix")
         assert is_cluster == url.lower().startswith(("redis+cluster://", "rediss+cluster://"))
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(url=URLS)
+def test_a_password_never_shows_in_the_error_or_the_masked_url(url: str) -> None:
+    from redisprep.backends import mask_url
+
+    # Only URLs whose userinfo carries the secret after a ':' (what redis-py reads as a password).
+    if f":{SECRET}@" not in url:
+        return
+    assert SECRET not in mask_url(url)
+    try:
+        validate_url(url)
+    except BadUsageError as exc:
+        assert SECRET not in str(exc)
