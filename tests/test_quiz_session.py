@@ -290,3 +290,11 @@ def test_ctrl_c_exits_130_and_keeps_the_reviews_already_made(terminal: Terminal,
     terminal.until(b"error: interrupted")
     with Store(quiz_store) as store:
         assert [log.rating for log in store.logs()] == [1]
+
+
+def test_q_at_a_command_prompt_stops_instead_of_running_as_a_command(data: Path, quiz_store: Path) -> None:
+    code, out, _ = quiz(data, "--deck", "commands", "--limit", "1", answers=["q"])
+    assert code == 0 and "redis> q" in out
+    assert "stopped before the first answer: nothing recorded" in out
+    with Store(quiz_store) as store:
+        assert store.logs() == []

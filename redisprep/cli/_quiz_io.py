@@ -119,8 +119,12 @@ class TerminalIO:
         self.console.print(view.hint(item, choices, self.interactive), style="dim")
 
     def read_answer(self, item: QueueItem) -> str | None:
-        """A typed answer or a command line."""
-        return self._line("redis>" if item.card.kind == "command" else "answer>")
+        """A typed answer or a command line. On a command card, ``q`` or ``quit`` stops (no Redis
+        command is called q, and QUIT would only close the sandbox's connection)."""
+        if item.card.kind != "command":
+            return self._line("answer>")
+        line = self._line("redis>")
+        return None if line is not None and line.strip().lower() in ("q", "quit") else line
 
     def read_choice(self, item: QueueItem, choices: Sequence[str]) -> int | None:
         """The number of a choice (or, without a terminal, its exact text)."""

@@ -105,6 +105,7 @@ def hint(item: QueueItem, choices: Sequence[str], interactive: bool) -> str:
         return f"choose 1-{len(choices)} ({stop})"
     stop = "Ctrl-D to stop" if interactive else "end of input stops"
     if card.kind == "command":
+        stop = "q or Ctrl-D to stop" if interactive else "q or end of input stops"
         return f"type a Redis command; it runs on a fresh embedded server ({stop})"
     return f"type your answer ({stop})"
 
