@@ -100,7 +100,11 @@ def window_boundary(ctx: DrillContext) -> StepOutcome:
     for name in rl.ALGORITHMS:
         before, after = checks.boundary_burst(ctx, labelled(ctx, name), f"table-{name}")
         rows.append((TITLES[name], before, after, before + after))
-    naive = checks.boundary.run(ctx, FIXED_AS_SLIDING).expecting_failure()
+    naive = (
+        checks.boundary.run(ctx, FIXED_AS_SLIDING)
+        .expecting_failure()
+        .labelled("a fixed window plugged in as the sliding_counter")
+    )
     return StepOutcome(
         narration=(
             f"A client sends 10 requests between 59.00 s and 59.81 s, then 10 more between 60.00 s "
@@ -130,7 +134,7 @@ def race(ctx: DrillContext) -> StepOutcome:
     for i in range(3):
         with ctx.tracer.operation("naive: GET, then INCR"):
             rl.naive_fixed_window(ctx.r, key, LIMIT, WINDOW_MS, EPOCH_MS + i)
-    naive = checks.concurrent.run(ctx, READ_THEN_WRITE).expecting_failure()
+    naive = checks.concurrent.run(ctx, READ_THEN_WRITE).expecting_failure().labelled("read, then write")
     atomic = checks.concurrent.run(ctx, rl)
     sent = checks.CLIENTS * checks.REQUESTS_PER_CLIENT
     rows: list[tuple[str, int, int, int]] = []
@@ -195,7 +199,7 @@ def keys_and_slots(ctx: DrillContext) -> StepOutcome:
 
 
 def round_trips(ctx: DrillContext) -> StepOutcome:
-    naive = checks.one_round_trip.run(ctx, READ_THEN_WRITE).expecting_failure()
+    naive = checks.one_round_trip.run(ctx, READ_THEN_WRITE).expecting_failure().labelled("read, then write")
     return StepOutcome(
         narration=(
             "A limiter sits in front of every request, so its own latency is added to all of them. "
