@@ -180,3 +180,14 @@ def module_server() -> Iterator[LocalServer]:
         raise
     yield server
     server.stop()
+
+
+@pytest.fixture
+def ctx(backend: Backend) -> Iterator[Any]:
+    """A drill context (seed 3) on each backend; its namespace is deleted afterwards."""
+    from redisprep.backends import delete_namespace
+    from redisprep.drills.context import DrillContext
+
+    context = DrillContext.create(backend, seed=3)
+    yield context
+    delete_namespace(backend.client(), context.ns)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from redisprep.backends import Backend, delete_namespace
-from redisprep.drills import get_drill, run_drill
+from redisprep.drills import run_drill
 from redisprep.drills._checks import variant
 from redisprep.drills.cache import checks, eviction
 from redisprep.drills.cache.eviction import PolicyRun
@@ -23,19 +23,6 @@ from redisprep.drills.cache.steps import (
 from redisprep.drills.context import DrillContext
 from redisprep.errors import BackendUnsupportedError
 from redisprep.patterns import cache
-
-
-@pytest.fixture
-def ctx(backend: Backend) -> Iterator[DrillContext]:
-    context = DrillContext.create(backend, seed=3)
-    yield context
-    delete_namespace(backend.client(), context.ns)
-
-
-@pytest.mark.parametrize("check", get_drill("cache").drill.checks, ids=lambda c: c.id)
-def test_reference_passes_every_check(ctx: DrillContext, check: Any) -> None:
-    result = check.run(ctx, cache)
-    assert result.passed, result.message
 
 
 def test_stampede_naive_loads_once_per_reader(ctx: DrillContext) -> None:

@@ -50,3 +50,16 @@ def test_cli_reports_broken_data_dir_with_exit_3(invoke: Any) -> None:
     assert result.exit_code == 3
     assert result.stderr.startswith("error: ") and ":4: YAML syntax" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def _every_check() -> list[Any]:
+    return [pytest.param(e.drill, c, id=c.id) for e in load_catalog() for c in e.drill.checks]
+
+
+@pytest.mark.parametrize(("drill", "check"), _every_check())
+def test_every_drills_reference_passes_every_check(ctx: Any, drill: Any, check: Any) -> None:
+    """One set of checks, two implementations: the reference pattern passes all of them."""
+    import importlib
+
+    result = check.run(ctx, importlib.import_module(drill.reference))
+    assert result.passed, result.message

@@ -3,31 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from redisprep.backends import Backend, connect, delete_namespace
-from redisprep.drills import get_drill, run_drill
+from redisprep.backends import Backend, connect
+from redisprep.drills import run_drill
 from redisprep.drills.context import DrillContext
 from redisprep.drills.event_sourcing import checks, variants
 from redisprep.drills.model import DataTable, DrillReport
 from redisprep.errors import BackendUnsupportedError
 from redisprep.patterns import event_sourcing as es
-
-
-@pytest.fixture
-def ctx(backend: Backend) -> Iterator[DrillContext]:
-    context = DrillContext.create(backend, seed=3)
-    yield context
-    delete_namespace(backend.client(), context.ns)
-
-
-@pytest.mark.parametrize("check", get_drill("event-sourcing").drill.checks, ids=lambda c: c.id)
-def test_reference_passes_every_check(ctx: DrillContext, check: Any) -> None:
-    result = check.run(ctx, es)
-    assert result.passed, result.message
 
 
 def test_crashed_consumer_is_recovered_with_no_event_lost(ctx: DrillContext) -> None:

@@ -3,33 +3,19 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import redis
 
 from redisprep.backends import Backend, connect, delete_namespace
-from redisprep.drills import get_drill, run_drill
+from redisprep.drills import run_drill
 from redisprep.drills.context import DrillContext
 from redisprep.drills.geo.scores import EMBEDDED_NOTE, member_score
 from redisprep.drills.proximity import checks
 from redisprep.drills.proximity.steps import COUNT_ANY, LAT_FIRST, PREFIX_GRID
 from redisprep.patterns import geohash
 from redisprep.patterns import proximity as prox
-
-
-@pytest.fixture
-def ctx(backend: Backend) -> Iterator[DrillContext]:
-    context = DrillContext.create(backend, seed=3)
-    yield context
-    delete_namespace(backend.client(), context.ns)
-
-
-@pytest.mark.parametrize("check", get_drill("proximity").drill.checks, ids=lambda c: c.id)
-def test_reference_passes_every_check(ctx: DrillContext, check: Any) -> None:
-    result = check.run(ctx, prox)
-    assert result.passed, result.message
 
 
 def test_recall_is_complete_against_brute_force(ctx: DrillContext) -> None:

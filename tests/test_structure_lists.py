@@ -3,29 +3,12 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
-import pytest
-
-from redisprep.backends import Backend, delete_namespace
-from redisprep.drills import get_drill
+from redisprep.backends import Backend
 from redisprep.drills.context import DrillContext
 from redisprep.drills.structures.lists import checks
 from redisprep.drills.structures.lists.steps import NAIVE
 from redisprep.patterns import lists as ls
-
-
-@pytest.fixture
-def ctx(backend: Backend) -> Iterator[DrillContext]:
-    context = DrillContext.create(backend, seed=3)
-    yield context
-    delete_namespace(backend.client(), context.ns)
-
-
-@pytest.mark.parametrize("check", get_drill("lists").drill.checks, ids=lambda c: c.id)
-def test_reference_passes_every_check(ctx: DrillContext, check: object) -> None:
-    result = check.run(ctx, ls)  # type: ignore[attr-defined]
-    assert result.passed, result.message
 
 
 def test_rpop_queue_loses_the_job_a_crashed_worker_held(ctx: DrillContext) -> None:

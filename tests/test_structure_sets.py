@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import redis
 
-from redisprep.backends import Backend, delete_namespace
-from redisprep.drills import get_drill, run_drill
+from redisprep.backends import Backend
+from redisprep.drills import run_drill
 from redisprep.drills.context import DrillContext
 from redisprep.drills.structures.sets import checks
 from redisprep.drills.structures.sets.steps import NAIVE
 from redisprep.patterns import sets as ss
-
-
-@pytest.fixture
-def ctx(backend: Backend) -> Iterator[DrillContext]:
-    context = DrillContext.create(backend, seed=3)
-    yield context
-    delete_namespace(backend.client(), context.ns)
-
-
-@pytest.mark.parametrize("check", get_drill("sets").drill.checks, ids=lambda c: c.id)
-def test_reference_passes_every_check(ctx: DrillContext, check: object) -> None:
-    result = check.run(ctx, ss)  # type: ignore[attr-defined]
-    assert result.passed, result.message
 
 
 def test_a_list_counts_a_retried_follow_twice(ctx: DrillContext) -> None:

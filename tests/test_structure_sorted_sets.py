@@ -2,29 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
-from redisprep.backends import Backend, delete_namespace
-from redisprep.drills import get_drill
 from redisprep.drills.context import DrillContext
 from redisprep.drills.structures.sorted_sets import checks
 from redisprep.drills.structures.sorted_sets.steps import NAIVE
 from redisprep.patterns import sorted_sets as zs
-
-
-@pytest.fixture
-def ctx(backend: Backend) -> Iterator[DrillContext]:
-    context = DrillContext.create(backend, seed=3)
-    yield context
-    delete_namespace(backend.client(), context.ns)
-
-
-@pytest.mark.parametrize("check", get_drill("sorted-sets").drill.checks, ids=lambda c: c.id)
-def test_reference_passes_every_check(ctx: DrillContext, check: object) -> None:
-    result = check.run(ctx, zs)  # type: ignore[attr-defined]
-    assert result.passed, result.message
 
 
 def test_peek_then_zrem_runs_every_job_on_every_worker(ctx: DrillContext) -> None:

@@ -2,29 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
-from redisprep.backends import Backend, delete_namespace
-from redisprep.drills import get_drill, run_drill
+from redisprep.backends import Backend
+from redisprep.drills import run_drill
 from redisprep.drills.context import DrillContext
 from redisprep.drills.structures.time_series import checks
 from redisprep.drills.structures.time_series.steps import NAIVE
 from redisprep.patterns import timeseries as ts
-
-
-@pytest.fixture
-def ctx(backend: Backend) -> Iterator[DrillContext]:
-    context = DrillContext.create(backend, seed=3)
-    yield context
-    delete_namespace(backend.client(), context.ns)
-
-
-@pytest.mark.parametrize("check", get_drill("time-series").drill.checks, ids=lambda c: c.id)
-def test_reference_passes_every_check(ctx: DrillContext, check: object) -> None:
-    result = check.run(ctx, ts)  # type: ignore[attr-defined]
-    assert result.passed, result.message
 
 
 def test_value_as_member_keeps_one_point_per_distinct_value(ctx: DrillContext) -> None:
