@@ -175,14 +175,7 @@ def test_drill_list_with_a_broken_drill_yaml_is_one_error_line_exit_3(
     data: bytes, data_dir: Path, invoke: Any
 ) -> None:
     path = data_dir / "drills" / "leaderboard" / "drill.yaml"
-    original = path.read_bytes()
-    path.write_bytes(data.replace(b"fuzz", b"leaderboard"))
-    load_catalog.cache_clear()
-    try:
-        result = invoke("--data-dir", str(data_dir), "drill", "list")
-    finally:
-        path.write_bytes(original)
-        load_catalog.cache_clear()
+    result = _list_with(path, data, load_catalog, invoke, "--data-dir", str(data_dir), "drill", "list")
     assert_one_error_line(result, path)
 
 
@@ -192,15 +185,20 @@ def test_practice_list_with_a_broken_exercise_is_one_error_line_exit_3(
     data: bytes, data_dir: Path, invoke: Any
 ) -> None:
     path = data_dir / "drills" / "leaderboard" / "exercise.yaml"
+    result = _list_with(path, data, load_exercises, invoke, "--data-dir", str(data_dir), "practice", "list")
+    assert_one_error_line(result, path)
+
+
+def _list_with(path: Path, data: bytes, cached: Any, invoke: Any, *args: str) -> Any:
+    """Run the CLI with ``path`` replaced by ``data`` (and the loader's cache cleared), then restore it."""
     original = path.read_bytes()
     path.write_bytes(data.replace(b"fuzz", b"leaderboard"))
-    load_exercises.cache_clear()
+    cached.cache_clear()
     try:
-        result = invoke("--data-dir", str(data_dir), "practice", "list")
+        return invoke(*args)
     finally:
         path.write_bytes(original)
-        load_exercises.cache_clear()
-    assert_one_error_line(result, path)
+        cached.cache_clear()
 
 
 @FUZZ_CLI
