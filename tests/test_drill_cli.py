@@ -144,3 +144,11 @@ def test_server_killed_mid_run_is_one_line_exit_4(tmp_path: Any) -> None:
     assert len(errors) == 1 and errors[0].startswith("error: cannot reach"), proc.stderr
     assert "Traceback" not in proc.stderr
     assert took < 30  # a hang would hit the subprocess timeout; the figure itself is benchmarked
+
+
+def test_no_command_shows_the_help_not_an_error() -> None:
+    for args in ((), ("cluster",), ("practice",)):
+        proc = _main(*args)
+        assert proc.returncode == 2  # click's convention for a missing command
+        assert proc.stderr.startswith("Usage: redisprep") and "error:" not in proc.stderr
+        assert "Commands:" in proc.stderr

@@ -78,10 +78,13 @@ app.command("clean")(_clean.clean)
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point: usage errors become one ``error:`` line and exit code 2."""
-    from typer._click.exceptions import ClickException, UsageError
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
     try:
         rv = app(args=argv, prog_name="redisprep", standalone_mode=False)
+    except NoArgsIsHelpError as exc:  # `redisprep` or `redisprep cluster` alone: the help, as click shows it
+        exc.show()
+        sys.exit(exc.exit_code)
     except UsageError as exc:
         hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
         sys.stderr.write(f"error: {exc.format_message()}{hint}\n")
