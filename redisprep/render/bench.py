@@ -7,6 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from redisprep.bench.model import BenchReport, Latency
+from redisprep.render.text import bar_grid
 
 
 def _ms(us: float) -> str:
@@ -50,17 +51,8 @@ def histogram(latency: Latency, width: int = 40) -> RenderableType:
         f"p99 {_ms(latency.p99_us)}, p99.9 {_ms(latency.p999_us)}, max {_ms(latency.max_us)}",
         style="bold",
     )
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(justify="right")
-    grid.add_column()
-    grid.add_column(justify="right")
-    top = max((c for _, c in latency.buckets), default=1) or 1
-    for upper, count in latency.buckets:
-        grid.add_row(
-            f"≤ {_ms(upper)}",
-            Text("█" * max(1 if count else 0, round(width * count / top)), style="magenta"),
-            f"{count:,}",
-        )
+    rows = ((f"≤ {_ms(upper)}", count, f"{count:,}") for upper, count in latency.buckets)
+    grid = bar_grid(rows, width, show_nonzero=True)
     return Group(head, grid)
 
 

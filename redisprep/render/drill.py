@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -24,24 +23,12 @@ from redisprep.drills.model import (
 from redisprep.drills.spec import CatalogEntry
 from redisprep.explain.commands import command_doc
 from redisprep.explain.tracing import TracedCommand, summarize_reply
+from redisprep.render.text import bar_grid, prose
 
 if TYPE_CHECKING:
     from redisprep.explain.annotate import Annotation
 
-_CODE = re.compile(r"`([^`]+)`")
 MAX_TRACE_ROWS = 40
-
-
-def prose(text: str) -> Text:
-    """Narration text with `backticked` spans styled as code."""
-    out = Text()
-    last = 0
-    for match in _CODE.finditer(text):
-        out.append(text[last : match.start()])
-        out.append(match.group(1), style="bold cyan")
-        last = match.end()
-    out.append(text[last:])
-    return out
 
 
 def check_line(check: CheckResult) -> Text:
@@ -74,18 +61,8 @@ def figure(fig: Figure) -> RenderableType:
 
 def bars(chart: BarChart, width: int = 40) -> RenderableType:
     """Horizontal bars scaled to the largest value."""
-    table = Table.grid(padding=(0, 1))
-    table.add_column(justify="right")
-    table.add_column()
-    table.add_column(justify="right")
-    top = max((v for _, v in chart.bars), default=0) or 1
-    for label, value in chart.bars:
-        table.add_row(
-            label,
-            Text("█" * max(0, round(width * value / top)), style="magenta"),
-            f"{value:g}{chart.unit}",
-        )
-    return Group(Text(chart.title, style="italic"), table)
+    grid = bar_grid(((label, value, f"{value:g}{chart.unit}") for label, value in chart.bars), width)
+    return Group(Text(chart.title, style="italic"), grid)
 
 
 def _cell(value: object) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -17,22 +16,10 @@ from redisprep.quiz.planner import QueueItem
 from redisprep.quiz.scheduler import Rating
 from redisprep.quiz.session import Progress, SessionSummary
 from redisprep.quiz.stats import Stats
+from redisprep.render.text import bar_grid, prose
 
-_CODE = re.compile(r"`([^`]+)`")
 _REASON_STYLE = {"new": "cyan", "due": "yellow", "cram": "magenta", "again": "red"}
 BAR_WIDTH = 30
-
-
-def prose(text: str) -> Text:
-    """Card text with `backticked` spans styled as code."""
-    out = Text()
-    last = 0
-    for match in _CODE.finditer(text):
-        out.append(text[last : match.start()])
-        out.append(match.group(1), style="bold cyan")
-        last = match.end()
-    out.append(text[last:])
-    return out
 
 
 def interval(delta: timedelta) -> str:
@@ -203,14 +190,11 @@ def stats_view(stats: Stats) -> RenderableType:
 
 def forecast_bars(stats: Stats, width: int = BAR_WIDTH) -> RenderableType:
     """One bar per day: how many cards fall due."""
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column()
-    grid.add_column()
-    grid.add_column(justify="right")
-    top = max((n for _, n in stats.forecast), default=0) or 1
-    for i, (day, count) in enumerate(stats.forecast):
-        label = "today" if i == 0 else day.strftime("%a %d %b")
-        grid.add_row(label, Text("█" * round(width * count / top), style="magenta"), str(count))
+    rows = (
+        ("today" if i == 0 else day.strftime("%a %d %b"), count, str(count))
+        for i, (day, count) in enumerate(stats.forecast)
+    )
+    grid = bar_grid(rows, width, label_justify="left")
     return Group(Text("due in the next 14 days", style="italic"), grid)
 
 
