@@ -1,25 +1,23 @@
 """A key's internal encoding: read with OBJECT ENCODING where the server has it, else modelled.
 
-fakeredis has no OBJECT command, so on the embedded backend the encoding is *modelled* from the
-thresholds of Redis's default configuration and labelled ``modelled``. This model is deliberately
-minimal and stateless; it will be replaced by explain mode's encoding model
-(``redisprep/explain/encoding.py``) when the branches merge: keep every caller on
-:func:`encoding_of` and :func:`limits_of` so that swap touches this file only.
+fakeredis has no OBJECT command, so on the embedded backend the encoding is *modelled* and labelled
+``modelled``. The model is explain mode's (:mod:`redisprep.explain.encoding`), fed with the
+thresholds this server's configuration actually has (:func:`limits_of`).
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any, Literal
+
+from redisprep.explain.limits import Limits as ExplainLimits
+from redisprep.explain.limits import limits_for
 
 if TYPE_CHECKING:
     from redisprep.drills.context import DrillContext
 
 Source = Literal["read", "modelled"]
 
-_INT = re.compile(r"0|-?[1-9][0-9]*")  # the canonical form Redis stores as int ("-0", "007" are not)
-_INT64 = (-(2**63), 2**63 - 1)
 #: Strings up to this many bytes share one allocation with their object (OBJ_ENCODING_EMBSTR_SIZE_LIMIT).
 EMBSTR_LIMIT = 44
 #: Bytes per quicklist node for the negative list-max-listpack-size settings -1 .. -5.
@@ -103,77 +101,37 @@ def model(
     """Model the encoding Redis ``version`` would give ``key``'s current contents.
 
     Stateless: Redis never converts a big encoding back to a small one while it runs (a hash that
-    grew past the limit stays a hashtable after HDEL), which this model cannot know.
+    grew past the limit stays a hashtable after HDEL), which a model without history cannot know.
+
+    Args:
+        changed_in_place: The string was written by APPEND, SETRANGE, SETBIT, BITFIELD or PFADD,
+            which Redis always leaves ``raw``.
     """
-    kind = str(r.type(key))
-    if kind == "string":
-        return _string(r, key, changed_in_place)
-    if kind == "hash":
-        pairs = r.hgetall(key)
-        small = len(pairs) <= limits.hash_max_listpack_entries and _short(
-            [*pairs, *pairs.values()], limits.hash_max_listpack_value
-        )
-        return "listpack" if small else "hashtable"
-    if kind == "zset":
-        members = r.zrange(key, 0, -1)
-        small = len(members) <= limits.zset_max_listpack_entries and _short(
-            members, limits.zset_max_listpack_value
-        )
-        return "listpack" if small else "skiplist"
-    if kind == "set":
-        return _set(list(r.smembers(key)), version, limits)
-    if kind == "list":
-        return _list(r.lrange(key, 0, -1), version, limits)
-    if kind == "stream":
-        return "stream"
-    return "none" if kind == "none" else "unknown"
+    from redisprep.explain.inspect import EmbeddedInspector
+
+    inspector = EmbeddedInspector(r, _explain_limits(version, limits))
+    # SETBIT stands for every in-place edit: the model leaves such a string raw.
+    state = inspector.states([key], op="SETBIT" if changed_in_place else None)[key]
+    return state.encoding or ("none" if state.type == "none" else "unknown")
 
 
-def _string(r: Any, key: str, changed_in_place: bool) -> str:
-    import redis
-
-    if changed_in_place:
-        return "raw"
-    try:
-        size = int(r.strlen(key))
-    except redis.ResponseError:  # fakeredis refuses STRLEN on a HyperLogLog; Redis keeps it raw
-        return "raw"
-    if size <= 20:
-        try:
-            text = str(r.get(key))
-        except UnicodeDecodeError:  # binary, so not an integer
-            text = ""
-        if _is_int64(text):
-            return "int"
-    return "embstr" if size <= EMBSTR_LIMIT else "raw"
+def _explain_limits(version: tuple[int, ...], limits: Limits) -> ExplainLimits:
+    """Explain's thresholds for ``version``, with this server's configured values."""
+    base = limits_for(version)
+    after_7_2 = base.set_listpack_entries is not None
+    return replace(
+        base,
+        zset_entries=limits.zset_max_listpack_entries,
+        zset_value=limits.zset_max_listpack_value,
+        hash_entries=limits.hash_max_listpack_entries,
+        hash_value=limits.hash_max_listpack_value,
+        set_intset_entries=limits.set_max_intset_entries,
+        set_listpack_entries=limits.set_max_listpack_entries if after_7_2 else None,
+        set_listpack_value=limits.set_max_listpack_value,
+        list_listpack_bytes=_list_bytes(limits.list_max_listpack_size) if after_7_2 else None,
+    )
 
 
-def _set(members: list[str], version: tuple[int, ...], limits: Limits) -> str:
-    if len(members) <= limits.set_max_intset_entries and all(_is_int64(m) for m in members):
-        return "intset"
-    if (
-        version >= (7, 2)
-        and len(members) <= limits.set_max_listpack_entries
-        and _short(members, limits.set_max_listpack_value)
-    ):
-        return "listpack"
-    return "hashtable"
-
-
-def _list(items: list[str], version: tuple[int, ...], limits: Limits) -> str:
-    if version < (7, 2):
-        return "quicklist"
-    size = limits.list_max_listpack_size
-    if size >= 0:
-        return "listpack" if len(items) <= size else "quicklist"
-    # A listpack entry costs its bytes plus a few of header; 11 bytes of list header.
-    approx = 11 + sum(len(str(i).encode()) + 2 for i in items)
-    return "listpack" if approx <= _LIST_NODE_BYTES.get(size, 8192) else "quicklist"
-
-
-def _short(values: list[str], limit: int) -> bool:
-    return all(len(str(v).encode()) <= limit for v in values)
-
-
-def _is_int64(text: str) -> bool:
-    return bool(_INT.fullmatch(text)) and _INT64[0] <= int(text) <= _INT64[1]
+def _list_bytes(size: int) -> int | None:
+    """Bytes per listpack for a negative ``list-max-listpack-size``; None for a count limit."""
+    return _LIST_NODE_BYTES.get(size, 8192) if size < 0 else None
