@@ -34,6 +34,14 @@ EMBEDDED_VERSION = (7, 0)
 #: Seconds to wait for a TCP connect, and for any reply, before declaring the server unreachable.
 CONNECT_TIMEOUT_S = 1.0
 SOCKET_TIMEOUT_S = 2.0
+#: The oldest server redisprep runs on (ACL users, RESP3-era commands; 6.2 and 7.x are tested).
+MIN_SERVER_VERSION = (6, 0)
+#: The wire protocol of every client redisprep opens. RESP2 is chosen explicitly: redis-py 5.x
+#: defaults to it and 8.x to RESP3 (falling back when HELLO is refused), and the reply shapes
+#: differ (pairs as tuples or lists, XREADGROUP as a list or a map). One protocol everywhere gives
+#: the same replies on every redis-py release, on fakeredis and on any server, and it is what
+#: redis-cli shows.
+PROTOCOL = 2
 
 #: A run id exactly as :meth:`Namespace.new` makes it; ``clean`` touches no other ``redisprep:`` key.
 _RUN_ID = re.compile(r"r[0-9a-f]+-[0-9a-f]{6}")
@@ -204,6 +212,7 @@ class Backend:
     _clients: list[Any] = field(default_factory=list, repr=False)
     _node_factory: Callable[[str, int], redis.Redis] | None = field(default=None, repr=False)
     _commands: dict[str, bool] = field(default_factory=dict, repr=False)
+    _features: dict[str, bool] = field(default_factory=dict, repr=False)
 
     @property
     def is_simulated(self) -> bool:
@@ -252,6 +261,17 @@ class Backend:
                 info = None
             self._commands[key] = bool(info) and any(bool(v) for v in _values(info))
         return self._commands[key]
+
+    def supports(self, feature: str) -> bool:
+        """Whether the server does ``feature`` (a name in :data:`redisprep.features.FEATURES`). Cached.
+
+        Asked of the server with a probe that writes nothing, never read off a version number.
+        """
+        from redisprep.features import FEATURES, probe
+
+        if feature not in self._features:
+            self._features[feature] = probe(self.client(), FEATURES[feature])
+        return self._features[feature]
 
     def answers(self, timeout_s: float = 0.5) -> bool:
         """Whether the server answers ``PING`` now, on a fresh connection with short timeouts.
@@ -321,7 +341,9 @@ def _embedded() -> Backend:
     version = ".".join(str(v) for v in EMBEDDED_VERSION)
 
     def factory(**options: Any) -> redis.Redis:
-        return fakeredis.FakeRedis(server=server, **{"decode_responses": True, **options})
+        return fakeredis.FakeRedis(
+            server=server, **{"decode_responses": True, "protocol": PROTOCOL, **options}
+        )
 
     return Backend(
         kind="embedded",
@@ -338,6 +360,7 @@ def _fast_fail_options() -> dict[str, Any]:
 
     return {
         "decode_responses": True,
+        "protocol": PROTOCOL,
         "socket_connect_timeout": CONNECT_TIMEOUT_S,
         "socket_timeout": SOCKET_TIMEOUT_S,
         # redis-py retries 10 times with backoff by default: 4 s before a refused port fails.
@@ -359,6 +382,7 @@ def _live(url: str, label: str, disposable: bool) -> Backend:
         version = _server_version(probe)
         clustered = _cluster_enabled(probe)
         probe.close()
+    _refuse_old(label, version)
     if clustered:
         # Commands on keys of other nodes would fail with MOVED or CROSSSLOT halfway through, and
         # SCAN (clean) would see one node's keys only: refuse before anything is written.
@@ -384,6 +408,7 @@ def _cluster(url: str, label: str, disposable: bool) -> Backend:
         probe.ping(target_nodes=RedisCluster.ALL_NODES)
         version = _server_version(probe)
         probe.close()
+    _refuse_old(label, version)
 
     def factory(**overrides: Any) -> redis.Redis:
         # A RedisCluster fetches the slot map when created; one per client keeps per-thread
@@ -407,6 +432,15 @@ def _cluster(url: str, label: str, disposable: bool) -> Backend:
         _factory=factory,
         _node_factory=node_factory,
     )
+
+
+def _refuse_old(label: str, version: tuple[int, ...]) -> None:
+    """Refuse a server older than :data:`MIN_SERVER_VERSION`, by the version it reports in INFO."""
+    if version < MIN_SERVER_VERSION:
+        shown = ".".join(str(v) for v in version) or "unknown"
+        raise BackendUnsupportedError(
+            f"{label} is older than Redis 6.0 (it reports version {shown}); redisprep needs 6.0 or later"
+        )
 
 
 def _server_version(client: Any) -> tuple[int, ...]:
@@ -462,11 +496,6 @@ def translate_errors(label: str) -> Iterator[None]:
             ) from None
         if _is_auth_problem(lowered):
             raise BackendUnavailableError(f"authentication failed for {label}: {text}") from None
-        if lowered.startswith("unknown command 'hello'"):
-            # redis-py speaks RESP3, which starts with HELLO: Redis 6.0 added it.
-            raise BackendUnsupportedError(
-                f"{label} is older than Redis 6.0 (it does not know HELLO); redisprep needs 6.0 or later"
-            ) from None
         if lowered.startswith("unknown command") or "wrong number of arguments" in lowered:
             raise BackendUnsupportedError(f"{label} does not support this: {text}") from None
         if "db index is out of range" in lowered:
@@ -476,7 +505,14 @@ def translate_errors(label: str) -> Iterator[None]:
 
 def _is_auth_problem(lowered: str) -> bool:
     """Server texts that mean the credentials are missing or wrong."""
-    words = ("noauth", "wrongpass", "invalid password", "invalid username-password", "authenticated")
+    words = (
+        "noauth",
+        "wrongpass",
+        "invalid password",
+        "invalid username-password",
+        "authenticated",
+        "authentication required",
+    )
     return any(w in lowered for w in words)
 
 

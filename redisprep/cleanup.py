@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from redisprep.backends import Backend, Namespace, delete_namespace, translate_errors
+from redisprep.backends import Backend, Namespace, clean_stale, delete_namespace, translate_errors
 from redisprep.errors import BackendUnavailableError, RedisprepError
 
 #: Seconds the last cleanup attempt may wait after the server already failed to answer once.
@@ -21,6 +21,16 @@ def remove_run_keys(backend: Backend, ns: Namespace) -> int:
             return delete_namespace(client, ns)
         finally:
             client.close()
+
+
+def remove_stale_runs(backend: Backend, older_than_s: float) -> tuple[int, int]:
+    """``redisprep clean``: delete keys of runs older than ``older_than_s``; (runs, keys) removed.
+
+    Raises:
+        BackendUnavailableError: The server cannot be reached, or went away while scanning.
+    """
+    with translate_errors(backend.label):
+        return clean_stale(backend.client(), older_than_s=older_than_s)
 
 
 def after_backend_failure(

@@ -23,6 +23,9 @@ from redisprep.localserver import LocalServer, free_port, start_server
 
 ROOT = Path(__file__).resolve().parent.parent
 INJECT = ROOT / "tests" / "fault_inject.py"
+sys.path.insert(0, str(ROOT / "tests"))
+from old_server import start_old_server  # noqa: E402
+
 REFERENCE = ROOT / "redisprep" / "patterns" / "leaderboard.py"
 COMMANDS: dict[str, Callable[[str], list[str]]] = {
     "drill": lambda url: ["drill", "leaderboard", "--url", url],
@@ -114,8 +117,8 @@ def main() -> None:
     parser.add_argument("--no-cluster", action="store_true")
     args = parser.parse_args()
     secured = start_server(password="right-one")
-    pre_6 = start_server("--rename-command", "HELLO", "")
-    servers: list[LocalServer] = [secured, pre_6]
+    pre_6 = start_old_server()  # reports Redis 5.0.14, as no installable server does
+    servers: list[LocalServer] = [secured]
     cluster = None
     if not args.no_cluster:
         from redisprep.cluster.local import start_cluster
@@ -143,6 +146,7 @@ def main() -> None:
     finally:
         for server in servers:
             server.stop()
+        pre_6.stop()
         if cluster is not None:
             cluster.stop()
     print("lines: stderr lines (-1 means a traceback); seconds: median of the runs, start-up included")

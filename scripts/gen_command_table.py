@@ -22,6 +22,8 @@ from typing import Any
 
 import redis
 
+from redisprep.explain.docs import docs_map
+
 FIELDS = ("summary", "complexity", "group", "since", "deprecated_since", "replaced_by")
 OUT = Path(__file__).resolve().parent.parent / "redisprep" / "explain" / "commands.json"
 
@@ -40,7 +42,7 @@ def _entry(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def collect(client: redis.Redis) -> dict[str, Any]:
-    docs = client.execute_command("COMMAND DOCS")
+    docs = docs_map(client.execute_command("COMMAND DOCS"))
     table: dict[str, Any] = {}
     for name, doc in docs.items():
         if doc.get("group") == "module":

@@ -14,6 +14,7 @@ from redisprep.backends import Backend, connect
 from redisprep.drills import drill_names, run_drill
 from redisprep.explain.annotate import SCRIPT_COMMANDS
 from redisprep.explain.commands import command_doc, command_names, table_source
+from redisprep.explain.docs import docs_map
 from redisprep.explain.observer import Explainer
 from redisprep.explain.tracing import Tracer
 
@@ -49,7 +50,7 @@ def test_every_complexity_shown_is_the_servers_text(drill: str, live: Any) -> No
     server = connect(live.url)
     shown: set[tuple[str, str | None]] = set()
     try:
-        docs = server.client().execute_command("COMMAND DOCS")
+        docs = docs_map(server.client().execute_command("COMMAND DOCS"))
         for backend in (connect(None), server):
             _, explainer = _explained_run(drill, backend)
             shown |= {(n.name, n.complexity) for n in explainer.notes.values()}
@@ -77,7 +78,7 @@ def test_shipped_table_equals_the_live_servers_command_docs(live: Any) -> None:
     backend = connect(live.url)
     try:
         version = ".".join(map(str, backend.version))
-        docs = backend.client().execute_command("COMMAND DOCS")
+        docs = docs_map(backend.client().execute_command("COMMAND DOCS"))
     finally:
         backend.close()
     if f"Redis {version}" not in table_source():

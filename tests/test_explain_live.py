@@ -65,7 +65,7 @@ def _explain(invoke: Any, url: str, *args: str) -> dict[str, Any]:
 def test_a_read_runs_and_encoding_and_memory_are_read(invoke: Any, users_server: Any) -> None:
     server, user = users_server
     data = _explain(invoke, server.url, "ZRANGE app:lb 0 2 REV WITHSCORES")
-    assert data["executed"] and data["reply"].startswith("[[player:127, 127.0]")
+    assert data["executed"] and data["reply"].startswith("[player:127, 127, player:126, 126")
     state = data["keys"]["app:lb"]["before"]
     assert (state["encoding"], state["size"], state["source"]) == ("listpack", 128, "read")
     assert state["memory"] == user.memory_usage("app:lb")

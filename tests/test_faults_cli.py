@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from old_server import OldServer, start_old_server
 
 from redisprep.errors import ExitCode
 from redisprep.localserver import LocalServer, free_port, start_server
@@ -85,9 +86,9 @@ def password_server() -> Iterator[LocalServer]:
 
 
 @pytest.fixture(scope="module")
-def pre_6_server() -> Iterator[LocalServer]:
-    """A real Redis 7.0 with HELLO disabled: it answers a connection the way Redis 5 does."""
-    server = start_server("--rename-command", "HELLO", "")
+def pre_6_server() -> Iterator[OldServer]:
+    """A server that reports Redis 5.0.14 in INFO and does not know HELLO (tests/old_server.py)."""
+    server = start_old_server()
     yield server
     server.stop()
 
@@ -127,16 +128,13 @@ def test_a_malformed_url_is_one_line_exit_2(command: str, url: str, invoke: Any)
     assert_one_error_line(result.exit_code, result.stderr, ExitCode.USAGE, "malformed URL", MALFORMED[url])
 
 
-@pytest.mark.live
 @pytest.mark.parametrize("command", COMMANDS)
-def test_a_server_older_than_6_is_one_line_exit_4(
-    command: str, pre_6_server: LocalServer, invoke: Any
-) -> None:
+def test_a_server_older_than_6_is_one_line_exit_4(command: str, pre_6_server: OldServer, invoke: Any) -> None:
     result = run_in_process(invoke, COMMANDS[command](pre_6_server.url))
     if command == "cluster-slot":  # it only takes cluster nodes, and this is not one
         assert_one_error_line(result.exit_code, result.stderr, ExitCode.BACKEND, "not a Redis Cluster node")
         return
-    assert_one_error_line(result.exit_code, result.stderr, ExitCode.BACKEND, "older than Redis 6.0")
+    assert_one_error_line(result.exit_code, result.stderr, ExitCode.BACKEND, "older than Redis 6.0", "5.0.14")
 
 
 @pytest.mark.live
@@ -165,7 +163,7 @@ def test_cluster_slot_takes_a_plain_url_to_a_node(cluster: Any, invoke: Any) -> 
 
 @pytest.mark.live
 def test_the_real_entry_point_gives_the_same_single_lines(
-    password_server: LocalServer, pre_6_server: LocalServer
+    password_server: LocalServer, pre_6_server: OldServer
 ) -> None:
     cases = [
         (f"redis://127.0.0.1:{free_port()}", ExitCode.BACKEND, "cannot reach"),

@@ -32,11 +32,11 @@ def clean(
         redisprep clean --url redis://localhost:6379
     """
     app: AppContext = ctx.obj
-    from redisprep.backends import clean_stale
+    from redisprep.cleanup import remove_stale_runs
 
     with open_backend(url, cluster) as backend:
         if backend.kind == "embedded":
             app.console.print("the embedded server lives inside one run: nothing to clean")
             return
-        runs, keys = clean_stale(backend.client(), older_than_s=older_than)
+        runs, keys = remove_stale_runs(backend, older_than)
     app.console.print(f"removed {keys} keys of {runs} interrupted runs from {backend.label}")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from redisprep.backends import PROTOCOL
 from redisprep.cluster.state import ClusterRecord, NodeRecord
 from redisprep.errors import BackendUnavailableError, BadUsageError
 from redisprep.localserver import LocalServer, find_binary, free_port, start_server
@@ -143,6 +144,7 @@ def node_client(port: int) -> Any:
         host="127.0.0.1",
         port=port,
         decode_responses=True,
+        protocol=PROTOCOL,
         socket_timeout=1.0,
         socket_connect_timeout=1.0,
         retry=Retry(NoBackoff(), 0),  # a node that is gone must not cost redis-py's 10 retries

@@ -13,6 +13,7 @@ from redisprep.cluster.state import ClusterRecord, NodeRecord
 from redisprep.errors import RedisprepError
 from redisprep.localserver import LocalServer
 from redisprep.resources import user_data_dir
+from redisprep.resp import as_map
 
 
 class ClusterAlreadyUpError(RedisprepError):
@@ -93,8 +94,9 @@ def _node_status(node: NodeRecord) -> NodeStatus:
     finally:
         client.close()
     slots = 0
-    for shard in shards:
-        if any(n.get("id") == node.node_id and n.get("role") == "master" for n in shard["nodes"]):
+    for shard in map(as_map, shards):
+        nodes = map(as_map, shard["nodes"])
+        if any(n.get("id") == node.node_id and n.get("role") == "master" for n in nodes):
             pairs = shard["slots"]
             slots = sum(int(pairs[i + 1]) - int(pairs[i]) + 1 for i in range(0, len(pairs), 2))
     return NodeStatus(

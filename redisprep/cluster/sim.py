@@ -22,6 +22,7 @@ from typing import Any
 from redis.commands import CoreCommands
 from redis.exceptions import AskError, ClusterCrossSlotError, MovedError, ResponseError, TryAgainError
 
+from redisprep.backends import EMBEDDED_VERSION, PROTOCOL
 from redisprep.cluster.slots import READ_COMMANDS, command_keys, default_ranges, key_slot, owner_table
 from redisprep.errors import BackendUnsupportedError
 
@@ -70,7 +71,11 @@ class SimCluster:
         for i in range(masters * (1 + replicas)):
             name = node_name(i)
             primary = None if i < masters else primaries[(i - masters) % masters]
-            store = fakeredis.FakeRedis(server=fakeredis.FakeServer(version=(7, 0)), decode_responses=True)
+            store = fakeredis.FakeRedis(
+                server=fakeredis.FakeServer(version=EMBEDDED_VERSION),
+                decode_responses=True,
+                protocol=PROTOCOL,
+            )
             node_id = hashlib.sha1(name.encode()).hexdigest()
             role = "master" if primary is None else "replica"
             self.nodes[name] = SimNode(name, node_id, role, primary, store)

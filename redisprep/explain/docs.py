@@ -9,6 +9,7 @@ from typing import Any
 
 from redisprep.explain.commands import CommandDoc, command_doc, table_source
 from redisprep.explain.supplements import supplement
+from redisprep.resp import as_map
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,12 +87,26 @@ class CommandDocs:
         except redis.ResponseError:
             self._server_ok = False  # older than 7.0, or COMMAND DOCS is not allowed
             return None
-        entry = reply.get(head.lower()) if isinstance(reply, dict) else None
+        entry = docs_map(reply).get(head.lower())
         if entry and sub:
             entry = (entry.get("subcommands") or {}).get(f"{head.lower()}|{sub.lower()}")
         if not entry:
             return None
         return _doc(name, entry)
+
+
+def docs_map(reply: Any) -> dict[str, Any]:
+    """A ``COMMAND DOCS`` reply as ``{name: {field: value}}``, whichever protocol carried it.
+
+    A command's ``subcommands`` field is again such a reply.
+    """
+    out: dict[str, Any] = {}
+    for name, fields in as_map(reply).items():
+        entry = as_map(fields)
+        if "subcommands" in entry:
+            entry["subcommands"] = docs_map(entry["subcommands"])
+        out[str(name)] = entry
+    return out
 
 
 def _doc(name: str, entry: dict[str, Any]) -> CommandDoc:

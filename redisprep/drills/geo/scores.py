@@ -31,9 +31,14 @@ class Score:
 
 def member_score(r: Any, key: str, member: str, lon: float, lat: float) -> Score:
     """The member's score via ZSCORE when the reply is a number, else computed from (lon, lat)."""
-    raw = r.execute_command("ZSCORE", key, member)
-    # redis-py parses a real score into a float; fakeredis hands back its geohash string unparsed
-    # (which may even consist of digits only, so do not try to parse text).
+    try:
+        raw = r.execute_command("ZSCORE", key, member)
+    except ValueError as exc:
+        # redis-py's RESP2 reply parser calls float() on the score, which fakeredis's geohash
+        # string is not ("could not convert string to float: 'sqc8b49rny'").
+        text = str(exc).rpartition(": ")[2].strip("'")
+        return Score(geohash.encode(lon, lat), False, text)
+    # fakeredis's text may even consist of digits only, so never parse text as a score.
     if isinstance(raw, int | float):
         return Score(int(raw), True, repr(raw))
     return Score(geohash.encode(lon, lat), False, str(raw))

@@ -35,7 +35,7 @@ def sorted_set(ctx: DrillContext) -> StepOutcome:
     else:
         with ctx.tracer.operation("encoding (OBJECT ENCODING)"):
             encoding = f"{ctx.r.object('encoding', key)} (read with OBJECT ENCODING)"
-    order = [m for m, _ in ctx.r.execute_command("ZRANGE", key, 0, -1, "WITHSCORES")]
+    order = list(ctx.r.execute_command("ZRANGE", key, 0, -1))
     return StepOutcome(
         narration=(
             "`GEOADD` does not create a new type: `TYPE` says `zset`, and every sorted-set command "
