@@ -177,31 +177,26 @@ def cell_borders(ctx: DrillContext) -> StepOutcome:
 
 
 def radius_or_box(ctx: DrillContext) -> StepOutcome:
-    import redis
+    from redisprep.features import FEATURES, skip_line
 
     key = ctx.key("geo", "{box}")
     prox.add_places(ctx.r, key, [("origin", 0.0, 0.0), ("corner", 0.0089, 0.0089)])
     circle = prox.nearby(ctx.r, key, 0.0, 0.0, 1_000)
-    try:
-        prox.in_box(ctx.r, key, 0.0, 0.0, 1, 1)  # probe: does the server know BYBOX?
-        refused = None
-    except redis.ResponseError as exc:
-        refused = str(exc)
+    has_box = ctx.backend.supports("geosearch-bybox")
     rows = [("BYRADIUS 1000 m", ", ".join(m for m, _ in circle))]
-    if refused is None:
+    if has_box:
         with ctx.tracer.operation("box search (GEOSEARCH BYBOX)"):
             box = prox.in_box(ctx.r, key, 0.0, 0.0, 2_000, 2_000)
         rows.append(("BYBOX 2000 2000 m", ", ".join(m for m, _ in box)))
         how = "`GEOSEARCH ... BYBOX 2000 2000 m` on the server"
     else:
         how = (
-            f"this backend refuses `BYBOX` (`{refused}`: fakeredis only implements BYRADIUS), so "
-            "the box is computed client-side"
+            skip_line(FEATURES["geosearch-bybox"], ctx.backend.label) + ", so the box is computed client-side"
         )
     with ctx.tracer.operation("box search (BYRADIUS + filter in app)"):
         filtered = prox.box_filter(ctx.r, key, 0.0, 0.0, 2_000, 2_000)
     rows.append(("box 2 x 2 km, client-side", ", ".join(m for m, _ in filtered)))
-    if refused is None:
+    if has_box:
         same = sorted(m for m, _ in box) == sorted(m for m, _ in filtered)
         how += "; the client-side filter " + ("agrees" if same else "DISAGREES")
     corner_m = geohash.distance_m((0.0, 0.0), (0.0089, 0.0089))
