@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import random
+import shlex
 import shutil
 import signal
 import socket
@@ -24,19 +25,49 @@ START_TIMEOUT_S = 5.0
 CLUSTER_BUS_OFFSET = 10000
 
 
+#: Environment variables that choose the server redisprep starts: a binary other than the
+#: ``redis-server`` on PATH (a Valkey, another Redis release), and arguments added to every start
+#: (``--loadmodule /path/redisbloom.so``). The test suite's server matrix sets them.
+SERVER_ENV = "REDISPREP_SERVER"
+SERVER_ARGS_ENV = "REDISPREP_SERVER_ARGS"
+
+
+class ServerBinaryMissingError(BackendUnsupportedError):
+    """No ``redis-server`` (or ``redis-cli``) to start: not installed, or ``$REDISPREP_SERVER`` is wrong."""
+
+
 def find_binary(name: str = "redis-server") -> str:
-    """Path of ``redis-server`` (or ``redis-cli``).
+    """Path of the server binary (``redis-server``) or its command-line client (``redis-cli``).
+
+    ``$REDISPREP_SERVER`` names the server binary; its client is looked for beside it first
+    (``redis-cli``, or ``valkey-cli`` next to ``valkey-server``), then on PATH.
 
     Raises:
-        BackendUnsupportedError: It is not installed.
+        ServerBinaryMissingError: It is not installed, or ``$REDISPREP_SERVER`` names no program.
     """
+    chosen = os.environ.get(SERVER_ENV, "").strip()
+    if chosen:
+        server = Path(chosen).expanduser()
+        if not (server.is_file() and os.access(server, os.X_OK)):
+            raise ServerBinaryMissingError(f"${SERVER_ENV} names {chosen!r}, which is not an executable file")
+        if name == "redis-server":
+            return str(server)
+        flavour = server.name.split("-", 1)[0]  # "valkey" for valkey-server
+        for sibling in (server.with_name(f"{flavour}-cli"), server.with_name(name)):
+            if sibling.is_file() and os.access(sibling, os.X_OK):
+                return str(sibling)
     path = shutil.which(name)
     if path is None:
-        raise BackendUnsupportedError(
+        raise ServerBinaryMissingError(
             f"{name} is not installed (Debian/Ubuntu: apt-get install redis-server; macOS: brew "
-            "install redis)"
+            f"install redis; or set ${SERVER_ENV} to a redis-server or valkey-server binary)"
         )
     return path
+
+
+def server_args_from_env() -> list[str]:
+    """The extra start-up arguments in ``$REDISPREP_SERVER_ARGS`` (shell-quoted), or none."""
+    return shlex.split(os.environ.get(SERVER_ARGS_ENV, ""))
 
 
 def free_port(*, cluster_bus: bool = False) -> int:
@@ -204,7 +235,10 @@ def start_server(
     if password:
         args += ["--requirepass", password]
     proc = subprocess.Popen(
-        args + list(extra), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL
+        args + server_args_from_env() + list(extra),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
     )
     server = LocalServer(port, proc.pid, workdir, proc)
     if detach:

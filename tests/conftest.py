@@ -1,16 +1,23 @@
 """Shared fixtures: both backends, a redis-server the suite starts itself, and a CLI runner.
 
 Live tests run against a redis-server started here on a free loopback port (stopped by PID), or
-against ``--redis-url``. A server given with ``--redis-url`` is never flushed. With
-``REDISPREP_REQUIRE_LIVE=1`` (set by CI) a skipped live test counts as a failure.
+against ``--redis-url``. A server given with ``--redis-url`` is never flushed. The server binary is
+``redis-server`` on PATH, or ``$REDISPREP_SERVER`` (with ``$REDISPREP_SERVER_ARGS``), which is how
+the server matrix runs the suite against Redis 6.2, Valkey 8.1 and Redis with modules.
+
+Without a server binary, every test that needs one is skipped, wherever it asks for it (a fixture or
+the test body), and the summary says how many. With ``REDISPREP_REQUIRE_LIVE=1`` (set by CI) every
+skip is a failure, unless its reason is on the reasoned allowlist in ``tests/skips_allowed.txt``.
 """
 
 from __future__ import annotations
 
 import io
 import os
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,30 +27,88 @@ from typer.testing import CliRunner
 from redisprep.backends import Backend, connect
 from redisprep.cli import app
 from redisprep.cli._context import AppContext
-from redisprep.errors import BackendUnsupportedError
-from redisprep.localserver import LocalServer, start_server
+from redisprep.localserver import LocalServer, ServerBinaryMissingError, find_binary, start_server
 
 REQUIRE_LIVE = os.environ.get("REDISPREP_REQUIRE_LIVE") == "1"
+ALLOWLIST = Path(__file__).with_name("skips_allowed.txt")
+NO_SERVER = "no server binary"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--redis-url", default=None, help="run live tests against this server (never flushed)")
 
 
+#: Fixtures that start a server (or reach one): a test asking for any of them is a live test.
+SERVER_FIXTURES = frozenset({"live", "fresh_server", "module_server", "password_server", "sandbox"})
+CLUSTER_FIXTURES = frozenset({"cluster", "replicated_cluster", "cluster_backend"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that uses a server fixture ``live`` (or ``cluster``), so ``-m`` selects it."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if names & CLUSTER_FIXTURES and item.get_closest_marker("cluster") is None:
+            item.add_marker(pytest.mark.cluster)
+        elif names & SERVER_FIXTURES and item.get_closest_marker("live") is None:
+            item.add_marker(pytest.mark.live)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    try:
+        binary = find_binary()
+    except ServerBinaryMissingError as exc:
+        return f"live server: none ({exc}); tests that need one are skipped"
+    version = subprocess.run([binary, "--version"], capture_output=True, text=True).stdout.strip()
+    extra = os.environ.get("REDISPREP_SERVER_ARGS", "")
+    return f"live server: {binary} ({version}){' ' + extra if extra else ''}"
+
+
+def allowed_skips() -> list[str]:
+    """Skip reasons CI accepts: one substring per line of tests/skips_allowed.txt, after '#' comments."""
+    lines = (line.split("#", 1)[0].strip() for line in ALLOWLIST.read_text().splitlines())
+    return [line for line in lines if line]
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    return str(longrepr[2] if isinstance(longrepr, tuple) else longrepr)
+
+
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Iterator[None]:
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
     outcome = yield
     report = outcome.get_result()  # type: ignore[attr-defined]
-    if REQUIRE_LIVE and report.skipped and item.get_closest_marker("live") is not None:
-        report.outcome = "failed"
-        report.longrepr = f"live test skipped but REDISPREP_REQUIRE_LIVE=1: {report.longrepr}"
+    if call.excinfo is not None and call.excinfo.errisinstance(ServerBinaryMissingError):
+        # A test that needs a server binary and has none is skipped, wherever it asked for one.
+        path, line = item.location[0], (item.location[1] or 0) + 1
+        report.outcome = "skipped"
+        report.longrepr = (path, line, f"Skipped: {NO_SERVER}: {call.excinfo.value}")
+    if REQUIRE_LIVE and report.skipped:
+        reason = _skip_reason(report)
+        if not any(allowed in reason for allowed in allowed_skips()):
+            report.outcome = "failed"
+            allowlist = ALLOWLIST.name
+            report.longrepr = (
+                f"skipped, but REDISPREP_REQUIRE_LIVE=1 allows no skip outside {allowlist}: {reason}"
+            )
 
 
-def skip_or_fail(reason: str) -> None:
-    """Skip locally; fail in CI where live tests are mandatory."""
-    if REQUIRE_LIVE:
-        pytest.fail(f"{reason} (REDISPREP_REQUIRE_LIVE=1)")
-    pytest.skip(reason)
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Skips grouped by reason, with the count of tests that wanted a server binary."""
+    reasons = [_skip_reason(r) for r in terminalreporter.stats.get("skipped", [])]
+    if not reasons:
+        return
+    terminalreporter.section("skipped, by reason")
+    missing = sum(NO_SERVER in r for r in reasons)
+    if missing:
+        terminalreporter.write_line(
+            f"{missing} of {len(reasons)} skipped tests need a server binary: install redis-server "
+            "(apt-get install redis-server) or set REDISPREP_SERVER to run them"
+        )
+    allowed = allowed_skips()
+    for reason in sorted(set(reasons)):
+        mark = " (allowlisted)" if any(a in reason for a in allowed) else ""
+        terminalreporter.write_line(f"{reasons.count(reason):5} x {reason}{mark}")
 
 
 @dataclass
@@ -63,11 +128,7 @@ def live(request: pytest.FixtureRequest) -> Iterator[LiveTarget]:
     if url:
         yield LiveTarget(url, None)
         return
-    try:
-        server = start_server()
-    except BackendUnsupportedError as exc:
-        skip_or_fail(str(exc))
-        raise
+    server = start_server()
     yield LiveTarget(server.url, server)
     server.stop()
 
@@ -75,11 +136,7 @@ def live(request: pytest.FixtureRequest) -> Iterator[LiveTarget]:
 @pytest.fixture
 def fresh_server() -> Iterator[LocalServer]:
     """A redis-server of this test's own (for killing it, passwords, foreign data)."""
-    try:
-        server = start_server()
-    except BackendUnsupportedError as exc:
-        skip_or_fail(str(exc))
-        raise
+    server = start_server()
     yield server
     server.stop()
 
@@ -139,11 +196,7 @@ def quiz_store(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
 def _start_cluster(replicas: int) -> Any:
     from redisprep.cluster.local import start_cluster
 
-    try:
-        return start_cluster(3, replicas)
-    except BackendUnsupportedError as exc:  # redis-server or redis-cli missing
-        skip_or_fail(str(exc))
-        raise
+    return start_cluster(3, replicas)
 
 
 @pytest.fixture(scope="session")
@@ -173,11 +226,7 @@ def cluster_backend(cluster: Any) -> Iterator[Backend]:
 @pytest.fixture(scope="module")
 def module_server() -> Iterator[LocalServer]:
     """A redis-server shared by one test module (holding data the module plants), stopped by PID."""
-    try:
-        server = start_server()
-    except BackendUnsupportedError as exc:
-        skip_or_fail(str(exc))
-        raise
+    server = start_server()
     yield server
     server.stop()
 
