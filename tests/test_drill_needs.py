@@ -28,6 +28,7 @@ from redisprep.explain.commands import command_doc
 from redisprep.explain.script import read_script
 from redisprep.explain.tracing import Tracer
 from redisprep.localserver import LocalServer, start_server
+from redisprep.release import Release
 
 #: redisprep itself needs 6.0 (redis-py speaks RESP3, which starts with HELLO).
 FLOOR = (6, 0, 0)
@@ -87,7 +88,7 @@ def test_a_drill_refuses_an_older_server_before_writing_anything(name: str) -> N
 def test_the_cli_names_what_an_old_server_lacks(
     argv: list[str], needed: str, live: Any, invoke: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(backends, "_server_version", lambda _client: (6, 0, 16))
+    monkeypatch.setattr(backends, "_server_release", lambda _client: Release.redis(6, 0, 16))
     result = invoke(*argv, "--url", live.url)
     lines = result.stderr.splitlines()
     assert result.exit_code == ExitCode.BACKEND, result.stderr
