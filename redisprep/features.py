@@ -79,6 +79,14 @@ FEATURES: dict[str, Feature] = {
         ),
         Feature("lmpop", "LMPOP", "Redis 7.0", ("LMPOP", "1", "{key}", "LEFT"), None, ("LMPOP",)),
         Feature("expiretime", "EXPIRETIME", "Redis 7.0", ("EXPIRETIME", "{key}"), -2, ("EXPIRETIME",)),
+        Feature(
+            "functions",
+            "FUNCTION and FCALL",
+            "Redis 7.0",
+            ("FUNCTION", "LIST", "LIBRARYNAME", "{key}"),
+            [],
+            ("FUNCTION LOAD", "FUNCTION DELETE", "FUNCTION LIST", "FCALL", "FCALL_RO"),
+        ),
     )
 }
 
