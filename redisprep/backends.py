@@ -20,6 +20,7 @@ from redisprep.errors import (
     BackendUnsupportedError,
     BadUsageError,
 )
+from redisprep.release import EMBEDDED, Release
 
 if TYPE_CHECKING:
     import redis
@@ -30,7 +31,7 @@ BackendKind = Literal["embedded", "live", "cluster"]
 #: spread over cluster slots; patterns add their own hash tags where they need one slot.
 KEY_ROOT = "redisprep:"
 #: The Redis version the embedded server imitates (Debian 12 ships 7.0.15; CI tests against it).
-EMBEDDED_VERSION = (7, 0)
+EMBEDDED_VERSION = EMBEDDED.version
 #: Seconds to wait for a TCP connect, and for any reply, before declaring the server unreachable.
 CONNECT_TIMEOUT_S = 1.0
 SOCKET_TIMEOUT_S = 2.0
@@ -213,6 +214,12 @@ class Backend:
     _node_factory: Callable[[str, int], redis.Redis] | None = field(default=None, repr=False)
     _commands: dict[str, bool] = field(default_factory=dict, repr=False)
     _features: dict[str, bool] = field(default_factory=dict, repr=False)
+    _release: Release | None = field(default=None, repr=False)
+
+    @property
+    def release(self) -> Release:
+        """The server's family and release (Valkey reports itself as Redis 7.2.4 in ``version``)."""
+        return self._release or Release.redis(*self.version)
 
     @property
     def is_simulated(self) -> bool:
@@ -267,10 +274,14 @@ class Backend:
 
         Asked of the server with a probe that writes nothing, never read off a version number.
         """
-        from redisprep.features import FEATURES, probe
+        from redisprep.features import FEATURES, PROBE_KEY, probe
 
         if feature not in self._features:
-            self._features[feature] = probe(self.client(), FEATURES[feature])
+            client = self.client()
+            # On a cluster, the node that serves the probe's key answers (some probes name no key
+            # redis-py could route by).
+            where = {"target_nodes": client.get_node_from_key(PROBE_KEY)} if self.kind == "cluster" else {}
+            self._features[feature] = probe(client, FEATURES[feature], **where)
         return self._features[feature]
 
     def answers(self, timeout_s: float = 0.5) -> bool:
@@ -379,9 +390,10 @@ def _live(url: str, label: str, disposable: bool) -> Backend:
     with translate_errors(label):
         probe = factory()
         probe.ping()
-        version = _server_version(probe)
+        release = _server_release(probe)
         clustered = _cluster_enabled(probe)
         probe.close()
+    version = release.redis_version
     _refuse_old(label, version)
     if clustered:
         # Commands on keys of other nodes would fail with MOVED or CROSSSLOT halfway through, and
@@ -389,7 +401,9 @@ def _live(url: str, label: str, disposable: bool) -> Backend:
         raise BackendUnsupportedError(
             f"{label} is a Redis Cluster node; pass --cluster or use a redis+cluster:// URL"
         )
-    return Backend(kind="live", label=label, version=version, disposable=disposable, _factory=factory)
+    return Backend(
+        kind="live", label=label, version=version, disposable=disposable, _factory=factory, _release=release
+    )
 
 
 def _cluster_enabled(client: Any) -> bool:
@@ -406,8 +420,9 @@ def _cluster(url: str, label: str, disposable: bool) -> Backend:
     with translate_errors(label):
         probe = RedisCluster.from_url(url, **options)
         probe.ping(target_nodes=RedisCluster.ALL_NODES)
-        version = _server_version(probe)
+        release = _server_release(probe)
         probe.close()
+    version = release.redis_version
     _refuse_old(label, version)
 
     def factory(**overrides: Any) -> redis.Redis:
@@ -431,6 +446,7 @@ def _cluster(url: str, label: str, disposable: bool) -> Backend:
         disposable=disposable,
         _factory=factory,
         _node_factory=node_factory,
+        _release=release,
     )
 
 
@@ -443,13 +459,13 @@ def _refuse_old(label: str, version: tuple[int, ...]) -> None:
         )
 
 
-def _server_version(client: Any) -> tuple[int, ...]:
+def _server_release(client: Any) -> Release:
+    """The server's release from ``INFO server`` (Valkey names itself in ``server_name``)."""
     info = client.info("server")
     if isinstance(info, dict) and "redis_version" not in info:
         # RedisCluster returns {node_name: info}.
         info = next(iter(info.values()))
-    raw = str(info.get("redis_version", "0")) if isinstance(info, dict) else "0"
-    return tuple(int(p) for p in raw.split(".") if p.isdigit())
+    return Release.from_info(info if isinstance(info, dict) else {})
 
 
 @contextmanager

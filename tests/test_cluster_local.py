@@ -81,9 +81,8 @@ def test_up_needs_three_masters(invoke: Any) -> None:
 
 
 def test_up_without_redis_server_says_so(invoke: Any, tmp_path: Path) -> None:
-    result = invoke(
-        "cluster", "up", env={"PATH": str(tmp_path), "REDISPREP_HOME": str(tmp_path / "redisprep")}
-    )
+    env = {"PATH": str(tmp_path), "REDISPREP_SERVER": "", "REDISPREP_HOME": str(tmp_path / "redisprep")}
+    result = invoke("cluster", "up", env=env)
     assert result.exit_code == 4
     assert result.stderr.startswith("error: redis-server is not installed")
     assert len(result.stderr.strip().splitlines()) == 1

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from server_facts import compact, require
 
 from redisprep.backends import Backend, Namespace, connect, delete_namespace
 from redisprep.explain.observer import Explainer
@@ -72,14 +73,15 @@ def test_the_129th_zadd_is_named_in_the_summary(backend: Backend, ns: Namespace)
         r.zadd(board, {f"player:{i:04d}": i})
     (change,) = explainer.changes
     assert change.ordinal == 129
+    small = compact(backend.release)
     assert change_sentence(change).startswith(
-        f"the 129th ZADD to {board} turned listpack into skiplist: memory x"
+        f"the 129th ZADD to {board} turned {small} into skiplist: memory x"
     )
     summary = summarize(tracer.commands, explainer.notes, explainer.changes, explainer.source)
     assert summary.commands == 130 and summary.round_trips == 130
     assert summary.costliest is not None and summary.costliest.name == "ZADD"
     (row,) = step_rows(tracer.commands, explainer.notes)
-    assert row.calls == 130 and row.encodings == ("listpack", "skiplist")
+    assert row.calls == 130 and row.encodings == (small, "skiplist")
     assert row.letters[0].text() == "N=0..129"
 
 
@@ -95,6 +97,7 @@ def test_deprecated_commands_are_counted(backend: Backend, ns: Namespace) -> Non
 @pytest.mark.live
 def test_fcall_reads_the_loaded_library(fresh_server: LocalServer) -> None:
     backend = connect(fresh_server.url)
+    require(backend, "functions")
     space = Namespace.new()
     tracer, explainer, r = _traced(backend)
     library = (

@@ -19,6 +19,7 @@ from redisprep.quiz.judge import Verdict
 from redisprep.quiz.planner import QueueItem
 from redisprep.quiz.scheduler import Rating
 from redisprep.quiz.session import Progress
+from redisprep.release import EMBEDDED, Release
 from redisprep.render import quiz as view
 
 _QUIT_KEYS = {"q", "Q", "\x04", "\x1b"}  # q, Ctrl-D, Esc
@@ -61,15 +62,19 @@ def _one_key(fd: int) -> str:
 class TerminalIO:
     """A :class:`redisprep.quiz.session.SessionIO` on a rich console and a text input stream."""
 
-    def __init__(self, console: Console, stdin: TextIO, interactive: bool | None = None) -> None:
+    def __init__(
+        self, console: Console, stdin: TextIO, interactive: bool | None = None, release: Release = EMBEDDED
+    ) -> None:
         """Args:
         console: Where cards are drawn.
         stdin: Where answers come from.
         interactive: Single-key input; by default when ``stdin`` is a terminal.
+        release: The server the learner prepares for (named on version-dependent cards).
         """
         self.console = console
         self.stdin = stdin
         self.interactive = _isatty(stdin) if interactive is None else interactive
+        self.release = release
 
     # -- input ------------------------------------------------------------------------------------
 
@@ -115,7 +120,7 @@ class TerminalIO:
     def show_card(self, item: QueueItem, progress: Progress, choices: Sequence[str]) -> None:
         """Draw the question side."""
         self.console.print()
-        self.console.print(view.card_panel(item, progress, choices))
+        self.console.print(view.card_panel(item, progress, choices, self.release))
         self.console.print(view.hint(item, choices, self.interactive), style="dim")
 
     def read_answer(self, item: QueueItem) -> str | None:

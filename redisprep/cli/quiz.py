@@ -17,6 +17,7 @@ from redisprep.cli._options import JsonOption
 
 if TYPE_CHECKING:
     from redisprep.quiz.model import Deck
+    from redisprep.release import Release
 
 app = typer.Typer(
     name="quiz",
@@ -97,6 +98,17 @@ def quiz(
     seed: Annotated[
         int | None, typer.Option(help="Seed the order of choices (repeatable runs).", metavar="N")
     ] = None,
+    url: Annotated[
+        str | None,
+        typer.Option(
+            "--url",
+            help="The server you prepare for: where an answer differs between releases (encodings, "
+            "reply shapes), the quiz asks for this server's. Only INFO server is sent; your commands "
+            "still run on the embedded server. Default: Redis 7.0, which the embedded server imitates.",
+            show_default=False,
+            metavar="URL",
+        ),
+    ] = None,
     now: NowOption = None,
 ) -> None:
     """Flashcards you are about to forget, judged for real and scheduled with FSRS.
@@ -113,6 +125,7 @@ def quiz(
         redisprep quiz --deck sorted-sets --limit 10
         redisprep quiz --interview 2025-06-30
         redisprep quiz --cram --tag leaderboard
+        redisprep quiz --tag encoding --url redis://localhost:6379
         redisprep quiz --limit 5 < answers.txt
     """
     if ctx.invoked_subcommand is not None:
@@ -125,14 +138,17 @@ def quiz(
     from redisprep.render.quiz import summary_view
 
     start, clock = _clock(now)
+    release = _release(url)
     selection = Selection(
         tuple(deck or ()), tuple(tag or ()), limit, cram, _interview(interview, start), new_per_day=new
     )
     cards = select_cards(_decks(app_ctx, deck_dir), selection)
     with Store(store or default_store_path()) as progress:
         queue = build_queue(progress, cards, selection, start)
-        io = TerminalIO(app_ctx.console, sys.stdin)
-        session = Session(queue, io, progress.scheduler, None if cram else progress, clock, seed)
+        io = TerminalIO(app_ctx.console, sys.stdin, release=release)
+        session = Session(
+            queue, io, progress.scheduler, None if cram else progress, clock, seed, release=release
+        )
         summary = session.run()
     app_ctx.console.print()
     app_ctx.console.print(summary_view(summary, clock()))
@@ -209,6 +225,20 @@ def _decks(app_ctx: AppContext, deck_dir: list[Path] | None) -> tuple[Deck, ...]
     shipped = resources.flashcards_dir(app_ctx.data_dir)
     folders = [shipped] if shipped.is_dir() else []  # a --data-dir may hold only drills
     return load_decks([*folders, *(deck_dir or ()), *extra_deck_dirs()])
+
+
+def _release(url: str | None) -> Release:
+    """The release of the server at ``url`` (read with INFO server), else the embedded one's."""
+    from redisprep.backends import connect
+    from redisprep.release import EMBEDDED
+
+    if url is None:
+        return EMBEDDED
+    backend = connect(url)
+    try:
+        return backend.release
+    finally:
+        backend.close()
 
 
 def _clock(now: str | None) -> tuple[datetime, Callable[[], datetime]]:

@@ -13,7 +13,6 @@ from redisprep.cluster.state import ClusterRecord, NodeRecord
 from redisprep.errors import RedisprepError
 from redisprep.localserver import LocalServer
 from redisprep.resources import user_data_dir
-from redisprep.resp import as_map
 
 
 class ClusterAlreadyUpError(RedisprepError):
@@ -88,17 +87,16 @@ def _node_status(node: NodeRecord) -> NodeStatus:
     try:
         info = client.cluster("info")
         role = client.info("replication").get("role")
-        shards = client.execute_command("CLUSTER SHARDS")
+        # CLUSTER SLOTS: every release has it (CLUSTER SHARDS, its 7.0 successor, 6.2 lacks).
+        ranges = client.execute_command("CLUSTER SLOTS")
     except redis.RedisError:
         return NodeStatus(node, running=True)
     finally:
         client.close()
-    slots = 0
-    for shard in map(as_map, shards):
-        nodes = map(as_map, shard["nodes"])
-        if any(n.get("id") == node.node_id and n.get("role") == "master" for n in nodes):
-            pairs = shard["slots"]
-            slots = sum(int(pairs[i + 1]) - int(pairs[i]) + 1 for i in range(0, len(pairs), 2))
+    # Each range: first slot, last slot, then the primary [host, port, node id, ...] and replicas.
+    slots = sum(
+        int(last) - int(first) + 1 for first, last, primary, *_ in ranges if _id(primary) == node.node_id
+    )
     return NodeStatus(
         node,
         running=True,
@@ -106,6 +104,11 @@ def _node_status(node: NodeRecord) -> NodeStatus:
         slots=slots,
         cluster_state=info.get("cluster_state"),
     )
+
+
+def _id(address: list[object]) -> str | None:
+    """The node id in a CLUSTER SLOTS address (``[host, port, id, ...]``)."""
+    return str(address[2]) if len(address) > 2 else None
 
 
 def running_url(home: Path | None = None) -> str | None:

@@ -27,8 +27,14 @@ def verdict(passed: bool, message: str, *, pitfall: str | None = None, **measure
     return Verdict(passed, message, pitfall, dict(measured))
 
 
-def check(check_id: str, title: str) -> Callable[[Callable[[DrillContext, Any], Verdict]], Check]:
-    """Declare a check: ``@check("leaderboard.top_k", "top-K in leaderboard order")``."""
+def check(
+    check_id: str, title: str, *, feature: str | None = None
+) -> Callable[[Callable[[DrillContext, Any], Verdict]], Check]:
+    """Declare a check: ``@check("leaderboard.top_k", "top-K in leaderboard order")``.
+
+    Args:
+        feature: A server feature the check cannot run without (``"sintercard"``).
+    """
 
     def declare(fn: Callable[[DrillContext, Any], Verdict]) -> Check:
         def run(ctx: DrillContext, impl: Any) -> CheckResult:
@@ -42,7 +48,7 @@ def check(check_id: str, title: str) -> Callable[[Callable[[DrillContext, Any], 
                 measured=v.measured,
             )
 
-        return Check(check_id, title, run)
+        return Check(check_id, title, run, feature)
 
     return declare
 

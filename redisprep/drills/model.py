@@ -98,6 +98,9 @@ class Check:
     id: str
     title: str
     run: Callable[[DrillContext, Any], CheckResult]
+    feature: str | None = None
+    """A server feature the check needs (a name in :data:`redisprep.features.FEATURES`); where
+    the server lacks it, the step that runs the check is skipped instead."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,8 +16,10 @@ class Needs:
     """A drill's server requirements, declared next to its steps.
 
     The version covers commands and options alike (``ZRANGE ... REV`` arrived in 6.2 although
-    ``ZRANGE`` is older); the commands are probed with ``COMMAND INFO``, so a server that renamed or
-    disabled one is refused up front instead of failing halfway through a step.
+    ``ZRANGE`` is older) that every run needs; the commands are probed with ``COMMAND INFO``, so a
+    server that renamed or disabled one is refused up front instead of failing halfway through a
+    step. What only some steps use is :attr:`optional`: those steps probe and skip, naming what is
+    missing, and the drill is not refused for them.
     """
 
     version: tuple[int, ...] = ()
@@ -26,6 +28,9 @@ class Needs:
     """The commands and options behind :attr:`version`, in a few words, for the error message."""
     commands: tuple[str, ...] = ()
     """Commands newer than 6.0 the drill cannot do without."""
+    optional: tuple[str, ...] = ()
+    """Features (:data:`redisprep.features.FEATURES`) some steps use after probing for them; on a
+    server without one those steps are skipped, naming it, and the rest of the drill runs."""
 
 
 def check_needs(drill: str, needs: Needs, backend: Backend) -> None:

@@ -4,7 +4,7 @@ shipped table, with the cited supplements for deprecations the table lacks."""
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from redisprep.explain.commands import CommandDoc, command_doc, table_source
@@ -59,6 +59,12 @@ class CommandDocs:
 
     def _lookup(self, name: str) -> DocInfo | None:
         doc, source = self._from_server(name), f"COMMAND DOCS of the server ({self.server_label})"
+        cited = command_doc(name) if doc is not None and doc.complexity is None else None
+        if doc is not None and cited is not None and cited.complexity is not None:
+            # A module's commands (BF.*) are in COMMAND DOCS with a group and no complexity; the
+            # complexity comes from the module's own documentation, named as the source.
+            doc = replace(doc, summary=doc.summary or cited.summary, complexity=cited.complexity)
+            source += f", complexity from {cited.source or table_source()}"
         if doc is None:
             doc = command_doc(name)
             source = f"shipped table: {table_source()}"

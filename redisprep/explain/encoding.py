@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from redisprep.explain.limits import Limits
+from redisprep.explain.limits import Limits, embstr_fits
 
 #: Commands that always leave a string ``raw`` (they edit the bytes in place, or build them so).
 RAW_STRING_OPS = frozenset({"APPEND", "SETRANGE", "SETBIT", "BITFIELD", "BITOP", "PFADD", "PFMERGE"})
@@ -30,6 +30,8 @@ class Contents:
     """Every element when :attr:`complete`, else a sample: ``(member, score)`` for a sorted set,
     ``(field, value)`` for a hash, ``(item,)`` for lists and sets, ``(value,)`` for a string."""
     complete: bool = True
+    key_bytes: int = 0
+    """The key's name in bytes: Valkey 8 stores it in the string's own allocation."""
 
     @property
     def max_len(self) -> int:
@@ -103,16 +105,29 @@ def _string(contents: Contents, limits: Limits, previous: str | None, op: str | 
     value = contents.entries[0][0] if contents.entries else None
     if op not in TEXT_STRING_OPS and value is not None and is_int64(value):
         return "int"
-    return "embstr" if contents.count <= limits.embstr_limit else "raw"
+    fits = embstr_fits(limits, contents.count, contents.key_bytes)
+    return "embstr" if fits else "raw"
 
 
 def _list(contents: Contents, limits: Limits, previous: str | None) -> str:
+    """7.2+: a listpack until a push would take it past the node size (``list-max-listpack-size``).
+
+    Redis checks the listpack's bytes before a push plus the pushed elements' raw lengths
+    (``listTypeTryConvertListpack``), so a list built by one push command is judged by the sum of
+    its elements' lengths; a list that grew by earlier pushes is judged by its listpack bytes (which
+    the check before the last push can only undercount). A quicklist goes back to a listpack only
+    when it fits in half a node (no flapping at the edge).
+    """
     if limits.list_listpack_bytes is None:
         return "quicklist"
-    from redisprep.explain.memory import listpack_bytes
+    from redisprep.explain.memory import LISTPACK_EMPTY, listpack_bytes
 
+    if previous is None:
+        raw = sum(_blen(e[0]) for e in contents.entries)
+        if not contents.complete and contents.entries:
+            raw = round(raw / len(contents.entries) * contents.count)
+        return limits.compact if LISTPACK_EMPTY + raw <= limits.list_listpack_bytes else "quicklist"
     size = listpack_bytes(contents.entries, contents.count, contents.complete)
-    # 7.2 converts a quicklist back only when it would fit in half a node (no flapping at the edge).
     limit = limits.list_listpack_bytes // 2 if previous == "quicklist" else limits.list_listpack_bytes
     return limits.compact if size <= limit else "quicklist"
 

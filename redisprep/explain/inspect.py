@@ -51,7 +51,7 @@ class Inspector(Protocol):
 
 def inspector_for(backend: Any) -> Inspector:
     """The inspector that fits ``backend`` (a :class:`redisprep.backends.Backend`)."""
-    limits = limits_for(backend.version)
+    limits = limits_for(backend.release)
     client = backend.client()
     if backend.is_simulated:
         return EmbeddedInspector(client, limits)
@@ -177,8 +177,7 @@ class EmbeddedInspector:
         r = self.client
         try:
             if kind == "string":
-                n = int(r.strlen(key))
-                return Contents(kind, n, ((str(r.getrange(key, 0, -1)),),) if n <= 20 else ())
+                return self._string(key)
             if kind == "list":
                 n = int(r.llen(key))
                 items = r.lrange(key, 0, -1 if n <= 2 * READ_ALL else SAMPLE - 1)
@@ -211,6 +210,13 @@ class EmbeddedInspector:
         except UnicodeDecodeError:  # binary values: sizes only
             pass
         return Contents(kind, _size(r, key, kind), (), False)
+
+    def _string(self, key: str) -> Contents:
+        r = self.client
+        n = int(r.strlen(key))
+        value = ((str(r.getrange(key, 0, -1)),),) if n <= 20 else ()
+        # Valkey 8 keeps the key in the value's allocation: its length decides embstr too.
+        return Contents("string", n, value, key_bytes=len(key.encode()))
 
     def extras(self, names: Iterable[str]) -> dict[str, int]:
         return {"dbsize": int(self.client.dbsize())} if "dbsize" in names else {}

@@ -1,21 +1,27 @@
-"""Encoding thresholds of each Redis version (the ``redis.conf`` defaults), used to model encodings.
+"""Encoding thresholds of each server release (the ``redis.conf`` defaults), used to model encodings.
 
-Source: ``redis.conf`` at tags 6.2.14, 7.0.0, 7.2.0 and 7.4.0 of redis/redis, and
-``OBJ_ENCODING_EMBSTR_SIZE_LIMIT`` in ``src/object.c``. 7.2 added listpack encodings for small sets
-(``set-max-listpack-*``) and small lists; 7.0 renamed ziplist to listpack.
+Sources: ``redis.conf`` at tags 6.2.14, 7.0.0, 7.2.0 and 7.4.0 of redis/redis (the table in
+reference/fsrs-and-command-metadata.md, section 6), ``OBJ_ENCODING_EMBSTR_SIZE_LIMIT`` in
+``src/object.c``, and valkey-io/valkey ``src/object.c`` (``createStringObjectWithKeyAndExpire``).
+6.2 calls the compact encoding ``ziplist``; 7.0 renamed it ``listpack``; 7.2 added listpack
+encodings for small sets (``set-max-listpack-*``) and small lists; Valkey 8.0 embeds the key (and
+its expiry) in the value's allocation, so whether a string is ``embstr`` depends on its key too.
+Every release was measured with OBJECT ENCODING (tests/test_encoding_model.py runs on each).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from redisprep.release import Release
+
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """The thresholds one Redis version converts encodings at (defaults, not ``CONFIG SET`` values)."""
+    """The thresholds one release converts encodings at (defaults, not ``CONFIG SET`` values)."""
 
     version: str
-    """The release line these defaults belong to (``"7.0"``)."""
+    """The release line these defaults belong to (``"7.0"``, ``"valkey-8.0"``)."""
     compact: str
     """Name of the compact encoding: ``listpack`` from 7.0, ``ziplist`` before."""
     zset_entries: int = 128
@@ -32,6 +38,10 @@ class Limits:
     """``list-max-listpack-size -2``: each quicklist node holds at most 8 KB."""
     embstr_limit: int = 44
     """Strings up to this many bytes are ``embstr`` (one allocation with the object header)."""
+    embstr_with_key: int | None = None
+    """Valkey 8.0+: the object header (16 bytes), the key (its length + 3 bytes) and the value (its
+    length + 4 bytes) must fit in this many bytes for the value to stay ``embstr``; None: the key
+    does not matter (Redis)."""
     stream_node_entries: int = 100
     stream_node_bytes: int = 4096
 
@@ -39,12 +49,45 @@ class Limits:
 LIMITS_6_2 = Limits(version="6.2", compact="ziplist")
 LIMITS_7_0 = Limits(version="7.0", compact="listpack")
 LIMITS_7_2 = Limits(version="7.2", compact="listpack", set_listpack_entries=128, list_listpack_bytes=8192)
+LIMITS_VALKEY_8 = Limits(
+    version="valkey-8.0",
+    compact="listpack",
+    set_listpack_entries=128,
+    list_listpack_bytes=8192,
+    embstr_with_key=64,
+)
+
+_VALKEY_8 = Release.parse("valkey-8.0")
+_REDIS_7_2 = Release.redis(7, 2)
+_REDIS_7_0 = Release.redis(7, 0)
 
 
-def limits_for(version: tuple[int, ...]) -> Limits:
-    """The defaults of the release line ``version`` belongs to (7.4 and later behave as 7.2)."""
-    if tuple(version[:2]) >= (7, 2):
+def limits_for(release: Release) -> Limits:
+    """The defaults of the release line ``release`` belongs to.
+
+    Redis 7.4 and 8.x behave as 7.2 here, Valkey 7.2 as Redis 7.2, Valkey 8.x as Valkey 8.0, and
+    every release before 7.0 (redisprep supports 6.0 and later) as 6.2.
+    """
+    if release.at_least(_VALKEY_8):
+        return LIMITS_VALKEY_8
+    if release.at_least(_REDIS_7_2):
         return LIMITS_7_2
-    if tuple(version[:2]) >= (7, 0):
+    if release.at_least(_REDIS_7_0):
         return LIMITS_7_0
     return LIMITS_6_2
+
+
+def embstr_fits(limits: Limits, value_bytes: int, key_bytes: int) -> bool:
+    """Whether a string of ``value_bytes`` written under a key of ``key_bytes`` stays ``embstr``.
+
+    Redis: up to 44 bytes. Valkey 8.0+: also ``16 + (key + 3) + (value + 4) <= 64``, so value + key
+    <= 41 (``createStringObjectWithKeyAndExpire``; measured on 8.1.8 for keys of 1 to 41 bytes
+    written by SET, also SET ... EX for keys under 32 bytes). Not modelled: a TTL added to an
+    existing key needs 8 more bytes unless the allocation had room to spare (that depends on the
+    allocator), so an ``EXPIRE`` can turn such a string ``raw``.
+    """
+    if value_bytes > limits.embstr_limit:
+        return False
+    if limits.embstr_with_key is None:
+        return True
+    return 16 + key_bytes + 3 + value_bytes + 4 <= limits.embstr_with_key

@@ -107,8 +107,20 @@ def key_overhead(key: str) -> int:
     return sds_size(len(key.encode("utf-8", "surrogateescape"))) + DICT_ENTRY
 
 
+#: The release whose object layout the arithmetic follows (what the embedded backend imitates).
+MODELLED_RELEASE = "7.0"
+
+
 def model_memory(contents: Contents, encoding: str, key: str, limits: Limits) -> int | None:
-    """Bytes ``MEMORY USAGE key`` would report for this value, or None when not modelled."""
+    """Bytes ``MEMORY USAGE key`` would report for this value, or None when not modelled.
+
+    Only Redis 7.0's layout (with jemalloc, as Debian and the official builds ship it) is
+    modelled: 6.2 counts ziplists, intsets and embstr strings without allocator rounding and has a
+    bigger dict, and Valkey 8 keeps keys inside their values and replaced the dict with its own
+    hash table, so other releases get None rather than 7.0's numbers.
+    """
+    if limits.version != MODELLED_RELEASE:
+        return None
     value = _value_bytes(contents, encoding, limits)
     return None if value is None else round(value) + key_overhead(key)
 

@@ -62,8 +62,7 @@ class Explainer:
     def __init__(self, backend: Any, inspector: Inspector | None = None) -> None:
         self.inspector = inspector or inspector_for(backend)
         live = not backend.is_simulated
-        label = f"Redis {'.'.join(map(str, backend.version))}"
-        self.docs = CommandDocs(backend.client() if live else None, label)
+        self.docs = CommandDocs(backend.client() if live else None, backend.release.name)
         self.notes: dict[int, Annotation] = {}
         self.changes: list[EncodingChange] = []
         self._bodies: dict[str, str] = {}

@@ -51,7 +51,7 @@ def _contents(client: Any, name: str, argv: Sequence[str], state: KeyState) -> C
     key = argv[1]
     if name in _SET_LIKE or name == "MSET":
         value = argv[3] if name in ("SETEX", "PSETEX") else argv[2] if len(argv) > 2 else ""
-        return Contents("string", len(value.encode()), ((value,),))
+        return Contents("string", len(value.encode()), ((value,),), key_bytes=len(key.encode()))
     if name in _INT_OPS:
         return Contents("string", 1, (("0",),))
     if name == "INCRBYFLOAT":

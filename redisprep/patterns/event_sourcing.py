@@ -14,12 +14,14 @@ touches together (the stream and the projection) share a hash tag.
   acknowledge it, atomically and at most once per group; False when it was already acknowledged.
 - ``claim(r, stream, group, consumer, min_idle_ms, start="0-0", count=100) -> (cursor, entries,
   deleted)``: take over entries pending for at least ``min_idle_ms``; ``cursor`` is where the next
-  call starts (``"0-0"`` when the scan is done), ``deleted`` the pending ids whose payload was trimmed.
+  call starts (``"0-0"`` when the scan is done), ``deleted`` the pending ids whose payload was trimmed
+  (no longer pending afterwards).
 - ``replay(r, stream, after=None, state=None) -> (balances, last_id)``: fold the log (only entries
   after ``after``) onto ``state``; ``last_id`` is the last entry folded (``after`` if none).
 - ``save_snapshot(r, key, state, last_id) -> None`` and ``load_snapshot(r, key) -> (state, last_id)``.
 
-append, read, apply and claim each cost one round trip; replay costs one per page of entries.
+append, read, apply and claim each cost one round trip (claim two on Redis 6.2 when it meets
+trimmed entries); replay costs one per page of entries.
 """
 
 from __future__ import annotations
@@ -43,6 +45,19 @@ _APPLY = """
 if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
 redis.call('HINCRBY', KEYS[2], ARGV[3], ARGV[4])
 return 1
+"""
+
+
+# Redis 6.2's XAUTOCLAIM leaves a trimmed entry pending, a nil in the reply: ack the consumer's
+# pending ids in the claimed range whose entry is gone, as 7.0's XAUTOCLAIM does by itself.
+# ARGV: group, consumer, start, end, count.
+_DROP_TRIMMED = """
+local gone = {}
+for _, p in ipairs(redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[4], ARGV[5], ARGV[2])) do
+  if #redis.call('XRANGE', KEYS[1], p[1], p[1]) == 0 then gone[#gone + 1] = p[1] end
+end
+if #gone > 0 then redis.call('XACK', KEYS[1], ARGV[1], unpack(gone)) end
+return gone
 """
 
 
@@ -143,13 +158,23 @@ def claim(
 ) -> tuple[str, list[Entry], list[str]]:
     """XAUTOCLAIM: move entries idle for ``min_idle_ms`` to ``consumer``; O(1) for a small COUNT.
 
-    Redis 7.0 adds a third reply element, the pending ids whose entries were trimmed away; Redis
-    removes those from the pending list, so this is the only time anyone hears of them.
+    Redis 7.0+ adds a third reply element, the pending ids whose entries were trimmed away, and
+    removes those from the pending list: this is the only time anyone hears of them. Redis 6.2
+    answers with two elements, a nil in place of each trimmed entry, and leaves those pending (now
+    ``consumer``'s) for ever; here one more round trip, only when that happens, finds their ids with
+    ``XPENDING`` and acks them, so both releases end in the same state.
     """
     reply = r.xautoclaim(stream, group, consumer, min_idle_ms, start, count=count)
-    entries = [(str(i), dict(fields or {})) for i, fields in reply[1]]
-    deleted = [str(i) for i in reply[2]] if len(reply) > 2 else []
-    return str(reply[0]), entries, deleted
+    cursor = str(reply[0])
+    claimed = list(reply[1])
+    entries = [(str(e[0]), dict(e[1] or {})) for e in claimed if e is not None and e[0] is not None]
+    if len(reply) > 2:
+        return cursor, entries, [str(i) for i in reply[2]]
+    if len(entries) == len(claimed):
+        return cursor, entries, []
+    end = "+" if cursor == "0-0" else f"({cursor}"
+    deleted = r.eval(_DROP_TRIMMED, 1, stream, group, consumer, start, end, count)
+    return cursor, entries, [str(i) for i in deleted]
 
 
 def replay(

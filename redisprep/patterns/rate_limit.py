@@ -15,8 +15,7 @@ the same signature and answers one request: admitted (True) or denied (False).
 ``key`` names one client's limiter and should carry a hash tag (``redisprep:...:rl:{user42}``): every
 key a limiter writes starts with it, so one decision touches one cluster slot. ``now_ms`` is the
 caller's clock (injected, so runs are deterministic; production code reads ``TIME`` in the script).
-Each decision is one round trip and atomic (one Lua script, or one MULTI/EXEC), and every key it
-writes expires.
+Each decision is one round trip and atomic (one Lua script), and every key it writes expires.
 """
 
 from __future__ import annotations
@@ -25,6 +24,13 @@ from typing import Any
 
 ALGORITHMS = ("fixed_window", "sliding_log", "sliding_counter", "token_bucket", "gcra")
 """Interface function names, in the order tables show them."""
+
+# Fixed window: count this request; the window's first request also sets the expiry.
+_FIXED_WINDOW = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return count
+"""
 
 # Sliding log: drop entries older than the window, count, log this request if there is room.
 # The member must be unique: "<now>-<how many entries already have this timestamp>".
@@ -88,17 +94,14 @@ def window_key(key: str, window_ms: int, now_ms: int, back: int = 0) -> str:
 
 
 def fixed_window(r: Any, key: str, limit: int, window_ms: int, now_ms: int) -> bool:
-    """INCR the window's counter and set its expiry in one MULTI/EXEC; admit while count <= limit.
+    """INCR the window's counter and, on the window's first request, set its expiry: one script.
 
-    ``PEXPIRE ... NX`` (Redis 7.0+) sets the expiry only on the window's first request, so steady
-    traffic cannot keep pushing it back. O(1).
+    Expiring only when INCR returned 1 means steady traffic cannot keep pushing the expiry back,
+    and the two commands cannot be separated by a crash (a counter without an expiry would never
+    go away). This works on every Redis; ``MULTI INCR; PEXPIRE ... NX; EXEC`` (7.0+) is the same
+    decision in a transaction. O(1).
     """
-    counter = window_key(key, window_ms, now_ms)
-    pipe = r.pipeline(transaction=True)
-    pipe.execute_command("INCR", counter)
-    pipe.execute_command("PEXPIRE", counter, window_ms, "NX")
-    count, _ = pipe.execute()
-    return int(count) <= limit
+    return int(r.eval(_FIXED_WINDOW, 1, window_key(key, window_ms, now_ms), window_ms)) <= limit
 
 
 def sliding_log(r: Any, key: str, limit: int, window_ms: int, now_ms: int) -> bool:
@@ -137,10 +140,7 @@ def naive_fixed_window(r: Any, key: str, limit: int, window_ms: int, now_ms: int
     counter = window_key(key, window_ms, now_ms)
     if int(r.get(counter) or 0) >= limit:
         return False
-    pipe = r.pipeline(transaction=True)
-    pipe.execute_command("INCR", counter)
-    pipe.execute_command("PEXPIRE", counter, window_ms, "NX")
-    pipe.execute()
+    r.eval(_FIXED_WINDOW, 1, counter, window_ms)
     return True
 
 

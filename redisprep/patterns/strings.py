@@ -40,12 +40,18 @@ def active_count(r: Any, day: str) -> int:
 
 
 def active_on_all(r: Any, dest: str, days: Sequence[str]) -> int:
-    """BITOP AND into ``dest``, then BITCOUNT it: one MULTI/EXEC round trip."""
-    pipe = r.pipeline(transaction=True)
-    pipe.bitop("AND", dest, *days)
-    pipe.bitcount(dest)
-    _, total = pipe.execute()
-    return int(total)
+    """BITOP AND into ``dest``, then BITCOUNT it, in one script: one round trip, O(N) in the bytes.
+
+    A script rather than MULTI/EXEC: redis-py's cluster pipeline refuses BITOP (it cannot tell
+    that the keys share a slot), while a script runs wherever its keys' slot lives.
+    """
+    return int(r.eval(_AND_COUNT, 1 + len(days), dest, *days))
+
+
+_AND_COUNT = """
+redis.call('BITOP', 'AND', KEYS[1], unpack(KEYS, 2))
+return redis.call('BITCOUNT', KEYS[1])
+"""
 
 
 # --- naive variants, kept to show how they fail -------------------------------------------------

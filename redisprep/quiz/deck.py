@@ -13,6 +13,7 @@ from redisprep.quiz._fields import NAME, Fields
 from redisprep.quiz.model import (
     CARD_KINDS,
     ENCODINGS,
+    OTHER_ENCODINGS,
     PREDICT_KINDS,
     Card,
     CardKind,
@@ -33,11 +34,11 @@ _KIND_KEYS: dict[str, tuple[str, ...]] = {
     "basic": ("back",),
     "choice": ("choices", "answer"),
     "typed": ("answer", "accept"),
-    "command": ("setup", "answer", "expect"),
+    "command": ("setup", "answer", "expect", "since"),
 }
 _PREDICT_KEYS: dict[str, tuple[str, ...]] = {
-    "reply": ("predict", "setup", "command", "answer"),
-    "encoding": ("predict", "setup", "key", "answer"),
+    "reply": ("predict", "setup", "command", "answer", "answers", "since"),
+    "encoding": ("predict", "setup", "key", "answer", "answers", "since"),
     "complexity": ("predict", "command", "answer", "choices"),
 }
 
@@ -216,7 +217,7 @@ def _command(f: Fields) -> dict[str, Any] | None:
     setup = _setup(f)
     answer = f.command("answer")
     expect = _expect(f)
-    return {"setup": setup, "answer": answer, "expect": expect}
+    return {"setup": setup, "answer": answer, "expect": expect, "since": _since(f)}
 
 
 def _setup(f: Fields) -> tuple[str, ...]:
@@ -266,10 +267,12 @@ def _predict_fields(f: Fields) -> dict[str, Any] | None:
         _answer_among(f, out["choices"], out["answer"])
         return out
     out["setup"] = _setup(f)
+    out["since"] = _since(f)
     if predict == "reply":
         out["command"] = f.command("command")
         if f.require("answer"):
             out["answer"] = f.reply("answer", f.node["answer"])[1]
+        out["answers"] = _answers(f, lambda value: f.reply("answers", value))
         return out
     out["key"] = f.text("key")
     answer = f.text("answer")
@@ -278,7 +281,52 @@ def _predict_fields(f: Fields) -> dict[str, Any] | None:
             "answer", f"answer must be a Redis 7.0 encoding ({', '.join(ENCODINGS)}), not {brief(answer)}"
         )
     out["answer"] = answer
+    out["answers"] = _answers(f, lambda value: _encoding(f, value))
     return out
+
+
+def _encoding(f: Fields, value: Any) -> tuple[bool, Any]:
+    if value in ENCODINGS or value in OTHER_ENCODINGS:
+        return True, value
+    names = ", ".join((*ENCODINGS, *OTHER_ENCODINGS))
+    f.problem("answers", f"an encoding in 'answers' must be one of {names}, not {brief(value)}")
+    return False, None
+
+
+def _since(f: Fields) -> str | None:
+    """The oldest release a card holds on; it must hold on the embedded server (Redis 7.0)."""
+    from redisprep.quiz.versions import release_problem
+    from redisprep.release import EMBEDDED
+
+    if "since" not in f.node:
+        return None
+    since = f.text("since")
+    problem = release_problem(since, latest=EMBEDDED) if since is not None else None
+    if problem:
+        f.problem("since", f"'since': {problem}")
+    return since
+
+
+def _answers(f: Fields, read: Any) -> tuple[tuple[str, Any], ...]:
+    """``answers``: release -> the answer from that release on (Redis 7.0's is ``answer``)."""
+    from redisprep.quiz.versions import release_problem
+
+    raw = f.node.get("answers")
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict) or not raw:
+        f.problem("answers", "'answers' must be a mapping of release (redis-6.2, valkey-8.0) to answer")
+        return ()
+    out = []
+    for name, value in raw.items():
+        problem = release_problem(name)
+        if problem or str(name).strip().lower() == "redis-7.0":
+            f.problem("answers", f"'answers': {problem or 'redis-7.0 is the answer field itself'}")
+            continue
+        ok, reply = read(value)
+        if ok:
+            out.append((str(name).strip().lower(), reply))
+    return tuple(out)
 
 
 _KIND_PARSERS = {"basic": _basic, "choice": _choice, "typed": _typed, "command": _command}

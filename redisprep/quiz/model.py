@@ -12,6 +12,8 @@ CARD_KINDS: tuple[CardKind, ...] = ("basic", "choice", "typed", "command", "pred
 PREDICT_KINDS: tuple[PredictKind, ...] = ("reply", "encoding", "complexity")
 #: The OBJECT ENCODING names Redis 7.0 can report.
 ENCODINGS = ("listpack", "skiplist", "intset", "hashtable", "quicklist", "embstr", "raw", "int", "stream")
+#: Names other releases report too: 6.2 calls the compact encoding ziplist.
+OTHER_ENCODINGS = ("ziplist",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +94,11 @@ class Card:
     """predict reply: the command whose reply to predict; complexity: the command's name."""
     key: str | None = None
     """predict encoding: the key whose OBJECT ENCODING to predict."""
+    since: str | None = None
+    """command, predict reply/encoding: the oldest release the card holds on (``redis-7.0``)."""
+    answers: tuple[tuple[str, Reply], ...] = ()
+    """predict reply/encoding: ``(release, answer)`` where a release answers otherwise than Redis
+    7.0's :attr:`answer`, each from that release on (see :mod:`redisprep.quiz.versions`)."""
     field_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
     """The line of each field, for problems found after loading (a command card that fails)."""
 

@@ -21,6 +21,7 @@ from redisprep.quiz.planner import QueueItem
 from redisprep.quiz.sandbox import sandbox_client
 from redisprep.quiz.scheduler import Rating, Review, SavedCard, Scheduler
 from redisprep.quiz.store import Store
+from redisprep.release import EMBEDDED, Release
 
 #: A card still in its learning steps that falls due within this comes back in the same session.
 LEARN_AHEAD = timedelta(minutes=20)
@@ -89,6 +90,9 @@ class Session:
         clock: The current time (aware); injected so tests and ``--now`` control it.
         seed: Seeds the order of choices; None for a fresh order each session.
         timer: Monotonic seconds, to measure how long each answer took.
+        release: The server the learner prepares for (``quiz --url``): predict cards whose answer
+            differs between releases are judged with its answer. Default: Redis 7.0, which the
+            embedded server imitates.
     """
 
     queue: Sequence[QueueItem]
@@ -98,6 +102,7 @@ class Session:
     clock: Callable[[], datetime]
     seed: int | None = None
     timer: Callable[[], float] = time.monotonic
+    release: Release = EMBEDDED
     summary: SessionSummary = field(default_factory=SessionSummary)
 
     def run(self) -> SessionSummary:
@@ -169,7 +174,7 @@ class Session:
         text = self.io.read_answer(item)
         if text is None:
             return None
-        return judge_command(card, text) if card.kind == "command" else judge_typed(card, text)
+        return judge_command(card, text) if card.kind == "command" else judge_typed(card, text, self.release)
 
     def _record(self, item: QueueItem, rating: Rating, duration_ms: int, correct: bool | None) -> Review:
         now = self.clock()

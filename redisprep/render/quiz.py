@@ -16,6 +16,8 @@ from redisprep.quiz.planner import QueueItem
 from redisprep.quiz.scheduler import Rating
 from redisprep.quiz.session import Progress, SessionSummary
 from redisprep.quiz.stats import Stats
+from redisprep.quiz.versions import applies
+from redisprep.release import EMBEDDED, Release
 from redisprep.render.text import bar_grid, prose
 
 _REASON_STYLE = {"new": "cyan", "due": "yellow", "cram": "magenta", "again": "red"}
@@ -50,17 +52,29 @@ def progress_bar(progress: Progress, width: int = 20) -> Text:
     return bar
 
 
-def card_panel(item: QueueItem, progress: Progress, choices: Sequence[str]) -> Panel:
-    """The question side of a card, with the session's progress underneath."""
+def card_panel(
+    item: QueueItem, progress: Progress, choices: Sequence[str], release: Release = EMBEDDED
+) -> Panel:
+    """The question side of a card, with the session's progress underneath.
+
+    Args:
+        release: The server the learner prepares for (``quiz --url``; Redis 7.0 by default): a card
+            about a later release says so, and version-dependent questions name the release.
+    """
     card = item.card
     parts: list[RenderableType] = [prose(card.front)]
+    if not applies(card, release):
+        since = Release.parse(card.since or "")
+        parts.append(Text(f"(about {since.name}+; {release.name} does not have it)", style="yellow"))
     if card.setup:
         setup = Text("\n".join(f"redis> {line}" for line in card.setup), style="dim")
         parts += [Text("the server already ran:", style="italic"), setup]
+    on = release.name if release != EMBEDDED else "Redis 7.0"
     if card.kind == "predict" and card.predict == "reply":
-        parts.append(Text(f"redis> {card.command}\nWhat does it reply?", style="bold"))
+        question = f"What does {on} reply?" if card.answers else "What does it reply?"
+        parts.append(Text(f"redis> {card.command}\n{question}", style="bold"))
     elif card.kind == "predict" and card.predict == "encoding":
-        parts.append(Text(f"redis> OBJECT ENCODING {card.key}\nWhat does Redis 7.0 reply?", style="bold"))
+        parts.append(Text(f"redis> OBJECT ENCODING {card.key}\nWhat does {on} reply?", style="bold"))
     elif card.kind == "predict" and card.predict == "complexity":
         parts.append(Text(f"What is the documented complexity of {card.command}?", style="bold"))
     if choices:

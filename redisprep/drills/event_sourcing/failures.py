@@ -59,8 +59,8 @@ def crash(ctx: DrillContext) -> StepOutcome:
             "leaves A's entries alone, since they are milliseconds old: that threshold keeps a "
             "sweeper from stealing work a healthy consumer is still doing. The drill then passes 0 "
             "to stand for 'A has been gone long enough' rather than sleeping a minute. (An empty "
-            "sweep leaves no trace on Redis 7.0; the embedded fakeredis registers B as a consumer "
-            "of the group anyway, visible in `XINFO CONSUMERS`.)",
+            "sweep leaves no trace on Redis 6.2 and 7.0; Valkey 8.1 and the embedded fakeredis register B "
+            "as a consumer of the group anyway, visible in `XINFO CONSUMERS`.)",
             "Two naive consumers fail the same check: one whose recovery only reads `>` (it never "
             "reclaims, and A's events are lost for good) and one that never acks (nothing is lost, "
             "but the PEL never empties and the sweep applies everything a second time).",
@@ -138,7 +138,7 @@ def _retention(ctx: DrillContext, tag: str, label: str, trim: str) -> tuple[str,
             removed = int(ctx.r.xtrim(stream, maxlen=20, approximate=False))
         else:
             removed = es.trim_to_floor(ctx.r, stream)
-    claimed, deleted = sweep(ctx, stream, proj, 0)
+    claimed, deleted = sweep(ctx, stream, proj, 0, "claim after a trim")
     return label, removed, int(ctx.r.xlen(stream)), claimed, len(deleted)
 
 
@@ -164,8 +164,10 @@ def trimming(ctx: DrillContext) -> StepOutcome:
             "What trimming costs is history. Events older than the cap are gone: a replay from the "
             "start no longer adds up to the balances (the snapshot step shows the way out), and an "
             "entry a crashed consumer still held is gone too. `XAUTOCLAIM` (Redis 7.0+) returns "
-            "those ids in its third reply element and drops them from the PEL; their payload is "
-            "lost, so count them, alert, and never let retention cut below them.",
+            "those ids in its third reply element and drops them from the PEL; Redis 6.2 returns a "
+            "nil in their place and leaves them pending, so `claim` finds their ids with `XPENDING` "
+            "and acks them. Their payload is lost either way: count them, alert, and never let "
+            "retention cut below them.",
             "The retention floor is the oldest id anyone still needs: the oldest pending entry of "
             "each group (`XPENDING` summary), the first entry a group has not been given yet "
             "(`XINFO GROUPS` last-delivered-id) and the first entry after the newest snapshot. "

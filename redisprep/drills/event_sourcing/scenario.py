@@ -55,11 +55,17 @@ def crash_consumer(ctx: DrillContext, stream: str, projection: str) -> tuple[int
     return len(stranded), by_b
 
 
-def sweep(ctx: DrillContext, stream: str, projection: str, min_idle_ms: int) -> tuple[int, list[str]]:
-    """B claims what has been idle ``min_idle_ms`` and applies it. Returns (claimed, trimmed ids)."""
+def sweep(
+    ctx: DrillContext, stream: str, projection: str, min_idle_ms: int, label: str = "claim"
+) -> tuple[int, list[str]]:
+    """B claims what has been idle ``min_idle_ms`` and applies it. Returns (claimed, trimmed ids).
+
+    Args:
+        label: The operation the claims are counted under in the cost table.
+    """
     cursor, claimed, deleted = "0-0", 0, []
     while True:
-        with ctx.tracer.operation("claim"):
+        with ctx.tracer.operation(label):
             cursor, entries, gone = es.claim(ctx.r, stream, GROUP, "B", min_idle_ms, cursor)
         claimed += len(entries)
         deleted += gone

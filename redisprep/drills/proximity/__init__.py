@@ -11,7 +11,7 @@ DRILL = Drill(
     checks=CHECKS,
     reference="redisprep.patterns.proximity",
     interface=("add_places", "nearby", "nearest"),
-    needs=Needs((6, 2), "GEOSEARCH", ("GEOSEARCH",)),
+    needs=Needs((6, 2), "GEOSEARCH", ("GEOSEARCH",), optional=("geosearch-bybox",)),
 )
 
 __all__ = ["DRILL"]

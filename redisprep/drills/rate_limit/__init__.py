@@ -2,7 +2,6 @@
 
 from redisprep.drills.rate_limit.checks import CHECKS
 from redisprep.drills.rate_limit.steps import STEPS
-from redisprep.drills.requirements import Needs
 from redisprep.drills.spec import Drill
 from redisprep.patterns.rate_limit import ALGORITHMS
 
@@ -12,7 +11,6 @@ DRILL = Drill(
     checks=CHECKS,
     reference="redisprep.patterns.rate_limit",
     interface=ALGORITHMS,
-    needs=Needs((7, 0), "PEXPIRE with NX"),
 )
 
 __all__ = ["DRILL"]

@@ -72,8 +72,7 @@ def five_limiters(ctx: DrillContext) -> StepOutcome:
             TITLES[name],
             STATE[name][0],
             STATE[name][1],
-            ("MULTI/EXEC: " if name == "fixed_window" else "script: ")
-            + ", ".join(f"{c} {big_o(c)}" for c in INSIDE[name]),
+            "script: " + ", ".join(f"{c} {big_o(c)}" for c in INSIDE[name]),
         )
         for name in rl.ALGORITHMS
     )
@@ -83,9 +82,10 @@ def five_limiters(ctx: DrillContext) -> StepOutcome:
             f"admitted?`. Here the limit is {LIMIT} requests per {WINDOW_MS // 1000} s. Time is "
             "an argument (an injected clock starting at a window boundary), so every number below is "
             "the same on every run; in production the script reads `TIME` instead.",
-            "Each decision is one round trip and atomic: the fixed window is `MULTI INCR; PEXPIRE "
-            "... NX; EXEC` (NX, new in 7.0, sets the expiry only on the first hit), the others are one "
-            "Lua script each, so no other client's command can run between the read and the write.",
+            "Each decision is one round trip and atomic: one Lua script each, so no other client's "
+            "command can run between the read and the write. The fixed window's script sets the "
+            "expiry only when `INCR` returned 1, the window's first hit, so steady traffic cannot keep "
+            "pushing it back; on Redis 7.0+ `MULTI INCR; PEXPIRE ... NX; EXEC` does the same.",
             "The token bucket keeps its level in whole units of 1/window of a token, so Lua's "
             "doubles stay exact integers and both backends agree to the unit. GCRA stores only the "
             "time at which the bucket would be full again; a denial writes nothing.",

@@ -167,7 +167,7 @@ def ask(ctx: DrillContext) -> StepOutcome:
             "longer has (moved, or new: new keys are created on the target). The target serves "
             "such a key only right after `ASKING`; without it the target answers MOVED back to the "
             "source, which still owns the slot. A multi-key command whose keys are split between "
-            "the two gets `-TRYAGAIN`.",
+            "the two gets `-TRYAGAIN` from the source on Redis 7.0+ (a 6.2 source answers ASK).",
             f"ASK is one-shot: the client must not update its map. After the ASK, {client_name} "
             f"still sends slot {slot} to {kept}. {_same_slot(results, slot)}",
         ),

@@ -15,6 +15,7 @@ from redisprep.explain.limits import limits_for
 
 if TYPE_CHECKING:
     from redisprep.drills.context import DrillContext
+    from redisprep.release import Release
 
 Source = Literal["read", "modelled"]
 
@@ -68,7 +69,10 @@ def limits_of(ctx: DrillContext) -> Limits:
         return Limits()
     values: dict[str, Any] = {}
     for f in fields(Limits):
-        raw = config.get(f.name.replace("_", "-")) if isinstance(config, dict) else None
+        name = f.name.replace("_", "-")
+        # Redis 6.2 names the compact-encoding settings "ziplist" (7.0 answers to both names).
+        names = (name, name.replace("listpack", "ziplist"))
+        raw = next((config[n] for n in names if n in config), None) if isinstance(config, dict) else None
         if raw is not None and str(raw).lstrip("-").isdigit():
             values[f.name] = int(raw)
     return Limits(**values, read_from_server=True) if values else Limits()
@@ -86,19 +90,19 @@ def encoding_of(ctx: DrillContext, key: str, *, changed_in_place: bool = False) 
     if ctx.backend.has_command("object"):
         return Encoding(str(ctx.r.object("encoding", key)), "read")
     with ctx.tracer.paused():
-        name = model(ctx.r, key, ctx.backend.version, Limits(), changed_in_place=changed_in_place)
+        name = model(ctx.r, key, ctx.backend.release, Limits(), changed_in_place=changed_in_place)
     return Encoding(name, "modelled")
 
 
 def model(
     r: Any,
     key: str,
-    version: tuple[int, ...],
+    release: Release,
     limits: Limits,
     *,
     changed_in_place: bool = False,
 ) -> str:
-    """Model the encoding Redis ``version`` would give ``key``'s current contents.
+    """Model the encoding ``release`` would give ``key``'s current contents.
 
     Stateless: Redis never converts a big encoding back to a small one while it runs (a hash that
     grew past the limit stays a hashtable after HDEL), which a model without history cannot know.
@@ -109,15 +113,15 @@ def model(
     """
     from redisprep.explain.inspect import EmbeddedInspector
 
-    inspector = EmbeddedInspector(r, _explain_limits(version, limits))
+    inspector = EmbeddedInspector(r, _explain_limits(release, limits))
     # SETBIT stands for every in-place edit: the model leaves such a string raw.
     state = inspector.states([key], op="SETBIT" if changed_in_place else None)[key]
     return state.encoding or ("none" if state.type == "none" else "unknown")
 
 
-def _explain_limits(version: tuple[int, ...], limits: Limits) -> ExplainLimits:
-    """Explain's thresholds for ``version``, with this server's configured values."""
-    base = limits_for(version)
+def _explain_limits(release: Release, limits: Limits) -> ExplainLimits:
+    """Explain's thresholds for ``release``, with this server's configured values."""
+    base = limits_for(release)
     after_7_2 = base.set_listpack_entries is not None
     return replace(
         base,

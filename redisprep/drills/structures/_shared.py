@@ -183,7 +183,7 @@ def encoding_table(
             expected = model(
                 probe,
                 case.key,
-                ctx.backend.version,
+                ctx.backend.release,
                 limits,
                 changed_in_place=case.changed_in_place,
             )

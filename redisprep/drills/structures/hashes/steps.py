@@ -94,7 +94,7 @@ def field_expiry(ctx: DrillContext) -> StepOutcome:
                 "know `HEXPIRE` (detected with `COMMAND INFO`), so keep expiring values in their own "
                 "string keys with `SET ... EX`, next to the hash.",
             ),
-            skipped=f"this server (Redis {'.'.join(map(str, ctx.backend.version))}) has no HEXPIRE",
+            skipped=f"this server ({ctx.backend.release}) has no HEXPIRE (Redis 7.4+)",
         )
     start = mark(ctx)
     session = ctx.key("hash", "session", "s1")

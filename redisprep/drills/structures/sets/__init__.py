@@ -1,4 +1,4 @@
-"""The sets drill: membership, set algebra with SINTER and SINTERCARD, and intset vs hashtable."""
+"""The sets drill: membership, set algebra, counting with SINTERCARD (7.0+), and the encodings."""
 
 from redisprep.drills.requirements import Needs
 from redisprep.drills.spec import Drill
@@ -11,7 +11,7 @@ DRILL = Drill(
     checks=CHECKS,
     reference="redisprep.patterns.sets",
     interface=("add", "size", "contains", "common", "common_count"),
-    needs=Needs((7, 0), "SINTERCARD", ("SINTERCARD", "SMISMEMBER")),
+    needs=Needs((6, 2), "SMISMEMBER", ("SMISMEMBER",), optional=("sintercard",)),
 )
 
 __all__ = ["DRILL"]

@@ -15,6 +15,7 @@ from redisprep.drills.structures._shared import (
     mark,
 )
 from redisprep.drills.structures.sets import checks
+from redisprep.features import FEATURES, skip_line
 from redisprep.patterns import sets as ss
 
 NAIVE = variant(ss, add=ss.naive_add, size=ss.naive_size)
@@ -59,10 +60,6 @@ def algebra(ctx: DrillContext) -> StepOutcome:
         ss.add(ctx.r, ben, follows[1])
     with ctx.tracer.operation("in common (SINTER)"):
         both = ss.common(ctx.r, [ana, ben])
-    with ctx.tracer.operation("how many in common (SINTERCARD)"):
-        count = ss.common_count(ctx.r, [ana, ben])
-    with ctx.tracer.operation(f"at least {checks.LIMIT} in common? (SINTERCARD LIMIT)"):
-        capped = ss.common_count(ctx.r, [ana, ben], limit=checks.LIMIT)
     with ctx.tracer.operation("follows ana, not ben (SDIFF)"):
         only_ana = ctx.r.sdiff([ana, ben])
     with ctx.tracer.operation("either (SUNION)"):
@@ -70,8 +67,7 @@ def algebra(ctx: DrillContext) -> StepOutcome:
     rows = (
         ("ana follows", len(follows[0])),
         ("ben follows", len(follows[1])),
-        ("both (SINTER / SINTERCARD)", count),
-        (f"SINTERCARD ... LIMIT {checks.LIMIT}", capped),
+        ("both (SINTER)", len(both)),
         ("ana only (SDIFF)", len(only_ana)),
         ("either (SUNION)", len(either)),
     )
@@ -81,19 +77,45 @@ def algebra(ctx: DrillContext) -> StepOutcome:
             'that write the result to a key). "People you both follow" is an intersection. Its '
             "cost depends on the smallest set and the number of sets, so intersect small with big.",
             f"ana and ben each follow {checks.FOLLOWS} of {checks.ACCOUNTS:,} accounts, the same ones "
-            f"the check below intersects, and have {len(both)} in common. When only the number "
-            "matters, `SINTERCARD` (Redis 7.0) returns it without sending the members, and `LIMIT` "
-            f'stops counting early: "do they share at least {checks.LIMIT}?" needs {checks.LIMIT} '
-            "matches, not all of them.",
-            "A missing key counts as an empty set, so `SINTERCARD` with one returns 0 on Redis. "
-            "fakeredis 2.40 answers WRONGTYPE instead when the missing key comes first; the "
-            "reference maps that to Redis's answer.",
+            f"the check below intersects, and have {len(both)} in common.",
         ),
         figures=(
             DataTable("follows", ("set", "members"), rows),
             command_table(ctx, commands_since(ctx, start)),
         ),
         checks=(checks.intersections.run(ctx, ss),),
+    )
+
+
+def counting(ctx: DrillContext) -> StepOutcome:
+    feature = checks.intersection_counts.feature or ""
+    if not ctx.backend.supports(feature):
+        return StepOutcome(narration=(), skipped=skip_line(FEATURES[feature], ctx.backend.label))
+    start = mark(ctx)
+    ana, ben = (ctx.key("set", "{count}", who) for who in ("ana", "ben"))
+    follows = checks.follow_pair(ctx)
+    with ctx.tracer.paused():
+        ss.add(ctx.r, ana, follows[0])
+        ss.add(ctx.r, ben, follows[1])
+    with ctx.tracer.operation("how many in common (SINTERCARD)"):
+        count = ss.common_count(ctx.r, [ana, ben])
+    with ctx.tracer.operation(f"at least {checks.LIMIT} in common? (SINTERCARD LIMIT)"):
+        capped = ss.common_count(ctx.r, [ana, ben], limit=checks.LIMIT)
+    rows = (("both (SINTERCARD)", count), (f"SINTERCARD ... LIMIT {checks.LIMIT}", capped))
+    return StepOutcome(
+        narration=(
+            "When only the number matters, `SINTERCARD` (Redis 7.0) returns it without sending the "
+            f'members, and `LIMIT` stops counting early: "do they share at least {checks.LIMIT}?" '
+            f"needs {checks.LIMIT} matches, not all {count} of them.",
+            "A missing key counts as an empty set, so `SINTERCARD` with one returns 0 on Redis. "
+            "fakeredis 2.40 answers WRONGTYPE instead when the missing key comes first; the "
+            "reference maps that to Redis's answer.",
+        ),
+        figures=(
+            DataTable("counted in the server", ("count", "value"), rows),
+            command_table(ctx, commands_since(ctx, start)),
+        ),
+        checks=(checks.intersection_counts.run(ctx, ss),),
     )
 
 
@@ -132,6 +154,7 @@ def encodings(ctx: DrillContext) -> StepOutcome:
 
 STEPS = (
     Step("Membership: SADD, SMISMEMBER, SCARD", membership),
-    Step("Set algebra: SINTER and SINTERCARD", algebra),
+    Step("Set algebra: SINTER, SDIFF, SUNION", algebra),
+    Step("Counting an intersection: SINTERCARD", counting),
     Step("Encodings: intset, then hashtable", encodings),
 )

@@ -15,6 +15,7 @@ from redisprep.drills.structures._shared import (
     mark,
 )
 from redisprep.drills.structures.strings import checks
+from redisprep.explain.limits import embstr_fits, limits_for
 from redisprep.patterns import strings as st
 
 NAIVE = variant(st, count=st.naive_count, claim=st.naive_claim)
@@ -152,12 +153,27 @@ def encodings(ctx: DrillContext) -> StepOutcome:
             "Redis keeps a string in one of three encodings. `int`: the value is a canonical 64-bit "
             f"integer, stored in the object itself. `embstr`: up to {EMBSTR_LIMIT} bytes, stored in the "
             "same allocation as the object (one malloc, read-only). `raw`: anything longer, or any "
-            "string changed in place (`APPEND`, `SETRANGE`, `SETBIT`, `BITFIELD`), in its own buffer.",
+            "string changed in place (`APPEND`, `SETRANGE`, `SETBIT`, `BITFIELD`), in its own buffer."
+            + _key_embedding(ctx, cases[3].key),
             "The encoding never changes what commands return; it changes memory and speed. "
             + encoding_source_note(ctx),
         ),
         figures=(table,),
         checks=encoding_checks,
+    )
+
+
+def _key_embedding(ctx: DrillContext, key: str) -> str:
+    """Valkey 8's extra rule, with what it means for this run's key names (empty on Redis)."""
+    limits = limits_for(ctx.backend.release)
+    if limits.embstr_with_key is None:
+        return ""
+    room = max(v for v in range(-1, EMBSTR_LIMIT + 1) if v < 0 or embstr_fits(limits, v, len(key)))
+    fits = f"values of up to {room} bytes stay `embstr`" if room >= 0 else "no value stays `embstr`"
+    return (
+        f" {ctx.backend.release.name} also keeps the key in that allocation, which must fit in 64 "
+        "bytes: 16 for the object, the key plus 3, the value plus 4 (a TTL added later needs 8 more). "
+        f"This run's keys are {len(key)} bytes long, so {fits} here."
     )
 
 
