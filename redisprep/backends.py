@@ -20,6 +20,7 @@ from redisprep.errors import (
     BackendUnsupportedError,
     BadUsageError,
 )
+from redisprep.masking import mask_url, redact, secrets_in
 
 if TYPE_CHECKING:
     import redis
@@ -68,39 +69,6 @@ def resolve_url(cli_url: str | None, environ: Mapping[str, str] | None = None) -
     return None
 
 
-def mask_url(url: str) -> str:
-    """Return ``url`` with any password replaced by ``***`` (safe to print or log).
-
-    Malformed URLs are masked too: whatever sits between the first ``:`` of the userinfo and the
-    last ``@`` is hidden, however the rest of the string is broken.
-    """
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "<malformed url>"
-    if parts.password is not None:
-        user = parts.username or ""
-        host = parts.hostname or ""
-        port = f":{parts.port}" if _safe_port(parts) is not None else ""
-        netloc = f"{user}:***@{host}{port}"
-        url = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
-    return _mask_userinfo(url)
-
-
-def _mask_userinfo(text: str) -> str:
-    """Hide ``:secret`` in every ``user:secret@`` shape before the query, however malformed."""
-    end = min((i for i in (text.find("?"), text.find("#")) if i >= 0), default=len(text))
-    out, last = [], 0
-    for at in (i for i, ch in enumerate(text[:end]) if ch == "@"):
-        slashes = text.rfind("//", 0, at)
-        start = max(slashes + 2 if slashes >= 0 else 0, text.rfind("@", 0, at) + 1, last)
-        colon = text.find(":", start, at)
-        if colon >= 0:
-            out.append(text[last : colon + 1] + "***")
-            last = at
-    return "".join(out) + text[last:]
-
-
 def _safe_port(parts: Any) -> int | None:
     try:
         return parts.port  # type: ignore[no-any-return]
@@ -118,11 +86,12 @@ def validate_url(url: str) -> tuple[str, bool]:
         BadUsageError: The URL cannot name a Redis server.
     """
     shown = mask_url(url)
+    hidden = secrets_in(url)
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise BadUsageError(f"malformed URL {shown}: {exc}") from None
+        raise BadUsageError(redact(f"malformed URL {shown}: {exc}", hidden)) from None
     if parts.scheme not in _URL_SCHEMES:
         raise BadUsageError(
             f"malformed URL {shown}: scheme must be one of {', '.join(s + '://' for s in _URL_SCHEMES)}"
@@ -133,7 +102,7 @@ def validate_url(url: str) -> tuple[str, bool]:
         raise BadUsageError(f"malformed URL {shown}: no host")
     db = parts.path.lstrip("/")
     if scheme != "unix" and db and not db.isdigit():
-        raise BadUsageError(f"malformed URL {shown}: database must be a number, not {_mask_userinfo(db)!r}")
+        raise BadUsageError(redact(f"malformed URL {shown}: database must be a number, not {db!r}", hidden))
     if is_cluster and db.strip("0"):
         raise BadUsageError(f"malformed URL {shown}: a Redis Cluster has only database 0")
     if port is not None and not 0 < port < 65536:
@@ -165,7 +134,7 @@ def _check_options(url: str, shown: str, is_cluster: bool) -> None:
         text = _first_line(exc)
         unknown = re.search(r"unexpected keyword argument '(\w+)'", text)
         problem = f"unknown option {unknown.group(1)!r}" if unknown else text
-        raise BadUsageError(f"malformed URL {shown}: {problem}") from None
+        raise BadUsageError(redact(f"malformed URL {shown}: {problem}", secrets_in(url))) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -390,6 +359,49 @@ def _live(url: str, label: str, disposable: bool) -> Backend:
             f"{label} is a Redis Cluster node; pass --cluster or use a redis+cluster:// URL"
         )
     return Backend(kind="live", label=label, version=version, disposable=disposable, _factory=factory)
+
+
+def connect_like(url: str, like: Backend) -> Backend:
+    """A backend on the server ``like`` reaches, logging in as ``url`` says, without probing it.
+
+    For a restricted user (the practice grader's per-run ACL user), which may not run the
+    ``INFO`` that :func:`connect` probes with: version and kind are taken from ``like``.
+
+    Raises:
+        BadUsageError: The URL is malformed.
+    """
+    import redis
+
+    redis_url, _ = validate_url(url)
+    options = _fast_fail_options()
+    if like.kind == "cluster":
+        from redis.cluster import RedisCluster
+
+        options.pop("retry")
+
+        def cluster_factory(**overrides: Any) -> redis.Redis:
+            return RedisCluster.from_url(redis_url, **{**options, **overrides})
+
+        factory: Callable[..., redis.Redis] = cluster_factory
+    else:
+
+        def factory(**overrides: Any) -> redis.Redis:
+            return redis.Redis.from_url(redis_url, **{**options, **overrides})
+
+    return _ProbedBy(like.kind, like.label, like.version, like.disposable, factory, _like=like)
+
+
+@dataclass
+class _ProbedBy(Backend):
+    """A backend whose feature and command probes go through another one (with more rights)."""
+
+    _like: Backend | None = field(default=None, repr=False)
+
+    def has_command(self, name: str) -> bool:
+        return self._like.has_command(name) if self._like is not None else super().has_command(name)
+
+    def supports(self, feature: str) -> bool:
+        return self._like.supports(feature) if self._like is not None else super().supports(feature)
 
 
 def _cluster_enabled(client: Any) -> bool:

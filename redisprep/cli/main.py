@@ -80,6 +80,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point: usage errors become one ``error:`` line and exit code 2."""
     from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
+    from redisprep.signals import install
+
+    install()  # SIGTERM and SIGHUP clean up like Ctrl-C
     try:
         rv = app(args=argv, prog_name="redisprep", standalone_mode=False)
     except NoArgsIsHelpError as exc:  # `redisprep` or `redisprep cluster` alone: the help, as click shows it

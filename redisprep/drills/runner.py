@@ -13,15 +13,12 @@ from redisprep.drills.catalog import get_drill
 from redisprep.drills.context import DrillContext
 from redisprep.drills.model import DrillReport, OperationCost, StepResult
 from redisprep.drills.requirements import check_needs
-from redisprep.errors import BackendUnavailableError, ExitCode, RedisprepError
+from redisprep.errors import BackendUnavailableError, RedisprepError, RunInterruptedError
 from redisprep.explain.commands import command_doc
 from redisprep.explain.tracing import Tracer
+from redisprep.signals import interrupted
 
-
-class RunInterruptedError(RedisprepError):
-    """Ctrl-C during a run; the run's keys were removed before this was raised."""
-
-    exit_code = ExitCode.INTERRUPTED
+__all__ = ["RunInterruptedError", "operation_costs", "run_drill"]
 
 
 def run_drill(
@@ -70,9 +67,10 @@ def run_drill(
                 results.append(result)
                 if on_step is not None:
                     on_step(result)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        ctx.breaker.stop("interrupted")  # worker threads still running stop at their next command
         removed = remove_run_keys(backend, ctx.ns)
-        raise RunInterruptedError(f"interrupted; removed {removed} keys of run {ctx.ns.run_id}") from None
+        raise interrupted(exc, f"removed {removed} keys of run {ctx.ns.run_id}") from None
     except BackendUnavailableError as exc:
         raise after_backend_failure(backend, ctx.ns, exc, gone=ctx.breaker.tripped is not None) from None
     except BaseException:
