@@ -16,9 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from redisprep.backends import Backend, connect, connect_like
+from redisprep.backends import Backend, connect_like
 from redisprep.errors import BadUsageError
-from redisprep.localserver import LocalServer, ServerBinaryMissingError, start_server
+from redisprep.localserver import LocalServer
+from redisprep.private import Private, open_private
 
 #: A key larger than this (MEMORY USAGE) is not copied.
 MAX_COPY_BYTES = 64 << 20
@@ -29,50 +30,49 @@ _GLOB = re.compile(r"([*?\[\]\\])")
 
 @dataclass
 class Disposable:
-    """The copy: its server (None for the embedded one), a full-rights backend and the runner's."""
+    """The copy: its private server, and the backend the command runs on (limited to its keys)."""
 
-    admin: Backend
+    private: Private
     runner: Backend
     where: str
-    server: LocalServer | None = None
     copied: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def admin(self) -> Backend:
+        """Full rights on the copy (to copy into it and list its keys)."""
+        return self.private.admin
+
+    @property
+    def server(self) -> LocalServer | None:
+        """The redis-server, or None for the embedded fakeredis."""
+        return self.private.server
+
     def close(self) -> None:
-        """Stop the server (SIGKILL: a script may be stuck in it) and close every client."""
+        """Stop the server and close every client."""
         self.runner.close()
-        self.admin.close()
-        if self.server is not None:
-            self.server.kill()
-            self.server.stop()
+        self.private.close()
 
 
 def start_disposable(keys: Sequence[str]) -> Disposable:
-    """A fresh server and a run user limited to ``keys`` (where the server can enforce it).
+    """A private server and a user on it limited to ``keys`` (where the server can enforce it).
 
     Raises:
         BackendUnavailableError: redis-server did not start.
     """
-    password = secrets.token_hex(16)
+    private = open_private()
+    if private.server is None:
+        return Disposable(private, private.admin, f"a disposable {private.label} (no redis-server installed)")
     try:
-        server = start_server(password=password, die_with_parent=True)
-    except ServerBinaryMissingError:
-        embedded = connect(None)
-        where = f"a disposable {embedded.label} (no redis-server installed)"
-        return Disposable(embedded, embedded, where)
-    try:
-        admin = connect(f"redis://:{password}@127.0.0.1:{server.port}", disposable=True)
-        user, user_password = f"explain-{secrets.token_hex(4)}", secrets.token_hex(16)
+        user, password = f"explain-{secrets.token_hex(4)}", secrets.token_hex(16)
         patterns = [f"~{_glob_escape(k)}" for k in dict.fromkeys(keys)]
-        rules = ["on", f">{user_password}", "+@all", "allchannels", *patterns]
-        admin.client().execute_command("ACL", "SETUSER", user, *rules)
-        runner = connect_like(f"redis://{user}:{user_password}@127.0.0.1:{server.port}", admin)
+        rules = ["on", f">{password}", "+@all", "allchannels", *patterns]
+        private.admin.client().execute_command("ACL", "SETUSER", user, *rules)
+        runner = connect_like(private.url_for(user, password), private.admin)
     except BaseException:
-        server.kill()
-        server.stop()
+        private.close()
         raise
-    version = ".".join(str(v) for v in admin.version)
-    return Disposable(admin, runner, f"a disposable redis-server {version} started for this explain", server)
+    return Disposable(private, runner, f"a disposable {private.label} started for this explain")
 
 
 def _glob_escape(key: str) -> str:

@@ -10,15 +10,15 @@ some user needs no password is refused, since the limit would mean nothing there
 from __future__ import annotations
 
 import contextlib
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from redisprep.backends import Backend, Namespace, connect, connect_like, delete_namespace, translate_errors
 from redisprep.errors import BackendUnsupportedError, RedisprepError
-from redisprep.localserver import LocalServer, ServerBinaryMissingError, start_server
+from redisprep.localserver import LocalServer
 from redisprep.practice import acl
+from redisprep.private import open_private
 
 OPEN_SERVER = (
     "{label} lets a connection in without a password (user {who!r} needs none), so a per-run "
@@ -88,24 +88,19 @@ def open_server(url: str | None, cluster: bool, ns: Namespace, categories: Seque
 
 
 def _private(ns: Namespace, categories: Sequence[str]) -> GradingServer:
-    password = secrets.token_hex(24)
+    private = open_private()
+    if private.server is None:
+        where = f"a private {private.label} inside redisprep (no redis-server installed)"
+        return GradingServer(private.admin, private.admin, where)
     try:
-        server = start_server(password=password, die_with_parent=True)
-    except ServerBinaryMissingError:
-        embedded = connect(None)
-        where = f"a private {embedded.label} inside redisprep (no redis-server installed)"
-        return GradingServer(embedded, embedded, where)
-    try:
-        admin = connect(_with_credentials(server.url, None, password), disposable=True)
-        version = ".".join(str(v) for v in admin.version)
-        with translate_errors(admin.label):
-            user = acl.create(admin.client(), ns.run_id, _rules(admin, ns, categories))
-        backend = connect_like(_with_credentials(server.url, user.name, user.password), admin)
+        with translate_errors(private.admin.label):
+            user = acl.create(private.admin.client(), ns.run_id, _rules(private.admin, ns, categories))
+        backend = connect_like(private.url_for(user.name, user.password), private.admin)
     except BaseException:
-        server.stop()
+        private.close()
         raise
-    where = f"a private redis-server {version} started for this run (port {server.port})"
-    return GradingServer(backend, admin, where, private=server, user=user)
+    where = f"a private {private.label} started for this run (port {private.server.port})"
+    return GradingServer(backend, private.admin, where, private=private.server, user=user)
 
 
 def _behind_user(url: str, admin: Backend, ns: Namespace, categories: Sequence[str]) -> GradingServer:
