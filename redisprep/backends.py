@@ -9,7 +9,7 @@ import os
 import re
 import secrets
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -44,8 +44,8 @@ MIN_SERVER_VERSION = (6, 0)
 #: redis-cli shows.
 PROTOCOL = 2
 
-#: A run id exactly as :meth:`Namespace.new` makes it; ``clean`` touches no other ``redisprep:`` key.
-_RUN_ID = re.compile(r"r[0-9a-f]+-[0-9a-f]{6}")
+#: The end of a run's marker key (see :attr:`Namespace.marker`).
+MARKER_SUFFIX = "~run"
 _URL_SCHEMES = ("redis", "rediss", "unix", "redis+cluster", "rediss+cluster")
 _ENV_ORDER = ("REDISPREP_URL", "REDIS_URL")
 
@@ -158,6 +158,15 @@ class Namespace:
     def key(self, *parts: str) -> str:
         """Join ``parts`` with ``:`` under the prefix: ``ns.key("lb", "scores")``."""
         return self.prefix + ":".join(parts)
+
+    @property
+    def marker(self) -> str:
+        """``redisprep:<run id>~run``: written first and deleted last by a run on a live server.
+
+        ``redisprep clean`` removes only runs whose marker it finds. It lies outside
+        :attr:`prefix`, so the grader's per-run ACL user (limited to the prefix) cannot touch it.
+        """
+        return f"{KEY_ROOT}{self.run_id}{MARKER_SUFFIX}"
 
     @property
     def started_at(self) -> int:
@@ -534,52 +543,49 @@ def _first_line(exc: BaseException) -> str:
 
 
 def delete_namespace(client: Any, ns: Namespace) -> int:
-    """Delete every key of ``ns`` (SCAN MATCH + UNLINK, never KEYS). Returns how many were removed."""
-    return _unlink_matching(client, ns.prefix + "*", lambda _key: True)
+    """Delete every key of ``ns`` (SCAN MATCH + UNLINK, never KEYS), then its marker, last.
 
-
-def clean_stale(client: Any, *, older_than_s: float, now: float | None = None) -> tuple[int, int]:
-    """Remove keys left by runs that started more than ``older_than_s`` seconds ago.
-
-    Only keys named exactly as a run names them (``redisprep:r<hex>-<6 hex>:...``) are considered;
-    anything else (``redisprep:reef``, ``redisprep:manual``, ``redisprep-notes``) is left alone.
+    Keys are read as bytes, so a key that is not UTF-8 is deleted like any other.
 
     Returns:
-        (runs cleaned, keys removed).
+        How many keys were removed (the marker not counted).
     """
-    cutoff = (time.time() if now is None else now) - older_than_s
-    runs: set[str] = set()
-
-    def stale(key: str) -> bool:
-        run_id, colon, _ = key[len(KEY_ROOT) :].partition(":")
-        if not colon or not _RUN_ID.fullmatch(run_id):
-            return False
-        if Namespace(run_id).started_at <= cutoff:
-            runs.add(run_id)
-            return True
-        return False
-
-    removed = _unlink_matching(client, KEY_ROOT + "r*", stale)
-    return len(runs), removed
-
-
-def _unlink_matching(client: Any, pattern: str, keep: Callable[[str], bool]) -> int:
-    removed = 0
-    batch: list[str] = []
-    for key in client.scan_iter(match=pattern, count=1000):
-        name = key.decode() if isinstance(key, bytes) else key
-        if not keep(name):
-            continue
-        batch.append(name)
-        if len(batch) >= 500:
-            removed += _unlink(client, batch)
-            batch = []
-    if batch:
-        removed += _unlink(client, batch)
+    removed = sum(_unlink(client, batch) for batch in _batches(scan_raw(client, ns.prefix.encode() + b"*")))
+    client.unlink(ns.marker)
     return removed
 
 
-def _unlink(client: Any, keys: list[str]) -> int:
+def scan_raw(client: Any, pattern: bytes) -> Iterator[bytes]:
+    """Every key matching ``pattern``, as bytes, on every primary of a cluster (SCAN, never KEYS)."""
+    from redis.client import NEVER_DECODE
+    from redis.cluster import RedisCluster
+
+    targets: list[dict[str, Any]] = [{}]
+    if isinstance(client, RedisCluster):
+        targets = [{"target_nodes": node} for node in client.get_primaries()]
+    for target in targets:
+        cursor: Any = 0
+        while True:
+            cursor, keys = client.execute_command(
+                "SCAN", cursor, "MATCH", pattern, "COUNT", 1000, **target, **{NEVER_DECODE: True}
+            )
+            yield from keys
+            if int(cursor) == 0:
+                break
+
+
+def _batches(keys: Iterable[bytes], size: int = 500) -> Iterator[list[bytes]]:
+    batch: list[bytes] = []
+    for key in keys:
+        batch.append(key)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _unlink(client: Any, keys: list[bytes]) -> int:
     from redis.cluster import RedisCluster
 
     if isinstance(client, RedisCluster):

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from redisprep.backends import Backend, Namespace, translate_errors
-from redisprep.cleanup import after_backend_failure, remove_run_keys
+from redisprep.cleanup import after_backend_failure, mark_run, remove_run_keys
 from redisprep.drills.catalog import get_drill
 from redisprep.drills.context import DrillContext
 from redisprep.drills.model import DrillReport, OperationCost, StepResult
@@ -57,6 +57,8 @@ def run_drill(
     try:
         with translate_errors(backend.label):
             check_needs(entry.name, entry.drill.needs, backend)
+            if backend.kind != "embedded":
+                mark_run(backend.client(), ctx.ns, f"drill {entry.name}")  # what 'clean' looks for
             for step in entry.drill.steps:
                 ctx.tracer.step = step.title
                 first = len(ctx.tracer.commands)

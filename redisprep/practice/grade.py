@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from redisprep.backends import Namespace, translate_errors
+from redisprep.cleanup import mark_run
 from redisprep.drills import get_drill
 from redisprep.drills.context import DrillContext
 from redisprep.drills.requirements import check_needs
@@ -99,6 +100,8 @@ def grade(
     try:
         with translate_errors(server.admin.label):
             check_needs(exercise.drill, entry.drill.needs, server.admin)
+            if server.foreign:
+                mark_run(server.admin.client(), ns, f"practice {exercise.name}")  # for 'clean' after a kill
         outcomes, output = _grade_on(
             server, ns, exercise, impl.resolve(), checks, seed, timeout_s, limits or Limits()
         )

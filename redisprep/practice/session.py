@@ -36,6 +36,8 @@ _BOOT = (
     "from redisprep.practice.child import main; main(int(sys.argv[1]))"
 )
 _BUILTINS: dict[str, Any] = {"float": float, "int": int, "str": str, "bytes": bytes, "bool": bool}
+#: How Redis words a refusal by ACL, directly and inside a script (6.2 to 8).
+_ACL_REFUSALS = ("NOPERM", "no permissions to", "can't run this command", "can't access at least one")
 #: Longest the child may take to import, confine itself and run the learner's module.
 START_TIMEOUT_S = 15.0
 
@@ -287,15 +289,26 @@ class Session:
         reply: dict[str, Any] = {"op": "reply", "id": message.get("id")}
         try:
             value = self._perform(message)
+            for item in value if isinstance(value, list) else []:
+                self._noticed(item)  # a pipeline's replies
             reply["value"] = wire.encode(value, self._handle_of)
         except wire.ProtocolError as exc:
             reply["error"] = self._error_of(TypeError(f"the grader cannot pass this: {exc}"))
         except Exception as exc:  # noqa: BLE001 - handed to the learner's code, which may catch it
+            self._noticed(exc)
             reply["error"] = self._error_of(exc)
         try:
             self.channel.send(reply)
         except (OSError, wire.ProtocolError):
             pass
+
+    def _noticed(self, reply: Any) -> None:
+        """Record the server refusing the run's user (ACL): it fails the check, caught or not."""
+        if self._on_refused is None or not isinstance(reply, Exception):
+            return
+        text = str(reply)
+        if any(sign in text for sign in _ACL_REFUSALS):
+            self._on_refused(f"the server refused it for this run's user: {text.splitlines()[0][:300]}")
 
     def _perform(self, m: dict[str, Any]) -> Any:
         kind = m.get("kind")
