@@ -508,9 +508,24 @@ def translate_errors(label: str) -> Iterator[None]:
                 raise BackendUnavailableError(f"authentication failed for {label}: {text}") from None
             raise BackendUnavailableError(f"cannot reach the cluster at {label}: {text}") from None
         raise
+    except redis.exceptions.InvalidResponse as exc:
+        # Something answers on that port, but not in RESP: an HTTP server, an SSH daemon...
+        raise BackendUnavailableError(
+            f"{label} does not answer like a Redis server (wrong port?): {_first_line(exc)}"
+        ) from None
     except redis.ResponseError as exc:
         text = _first_line(exc)
         lowered = text.lower()
+        if isinstance(exc, redis.exceptions.OutOfMemoryError) or "used memory > 'maxmemory'" in lowered:
+            raise BackendUnsupportedError(
+                f"{label} refuses writes: it is full (maxmemory, with the noeviction policy); free "
+                "memory, raise maxmemory or choose an eviction policy"
+            ) from None
+        unknown = re.search(r"unknown command '([^']*)'", text, re.IGNORECASE)
+        if unknown and not lowered.startswith("unknown command"):  # inside a pipeline's error
+            raise BackendUnsupportedError(
+                f"{label} does not know {unknown.group(1).upper()} (renamed or disabled in its config?)"
+            ) from None
         if "noauth" in lowered or "already authenticated" in lowered:
             raise BackendUnavailableError(
                 f"authentication failed for {label}: the server needs a password (redis://:PASSWORD@host:port)"

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import signal
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from types import FrameType
 
 from redisprep.errors import RunHungUpError, RunInterruptedError, RunTerminatedError
@@ -22,18 +24,27 @@ class Stopped(KeyboardInterrupt):
         self.signum = signum
 
 
-def install() -> None:
-    """Turn SIGTERM and SIGHUP into :class:`Stopped` in the main thread (no-op elsewhere)."""
+def install() -> Callable[[], int | None]:
+    """Turn SIGTERM and SIGHUP into :class:`Stopped` in the main thread (no-op elsewhere).
+
+    Returns:
+        A function giving the last signal received (None before any): an interrupt that arrives
+        before a command's own handling (while options are parsed) leaves the CLI framework with
+        only exit code 130, and the entry point uses it to name the signal after all.
+    """
+    last: list[int] = []
     if threading.current_thread() is not threading.main_thread():
-        return
+        return lambda: None
 
     def stop(signum: int, frame: FrameType | None) -> None:
+        last.append(signum)
         raise Stopped(signum)
 
     for name in ("SIGTERM", "SIGHUP"):
         sig = getattr(signal, name, None)
         if sig is not None:
             signal.signal(sig, stop)
+    return lambda: last[-1] if last else None
 
 
 def what(exc: BaseException) -> str:
@@ -49,3 +60,30 @@ def interrupted(exc: BaseException, detail: str) -> RunInterruptedError:
     if isinstance(exc, Stopped):
         return RunTerminatedError(message) if exc.signum == signal.SIGTERM else RunHungUpError(message)
     return RunInterruptedError(message)
+
+
+@contextmanager
+def held() -> Iterator[list[int]]:
+    """While cleaning up after an interrupt: Ctrl-C, SIGTERM and SIGHUP are noted, not raised.
+
+    A second signal would otherwise stop the cleanup halfway (keys, an ACL user left behind).
+    Yields the signals that arrived meanwhile. No-op outside the main thread.
+    """
+    arrived: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield arrived
+        return
+    names = ("SIGINT", "SIGTERM", "SIGHUP")
+    sigs = [getattr(signal, n) for n in names if hasattr(signal, n)]
+    previous = {s: signal.getsignal(s) for s in sigs}
+
+    def note(signum: int, frame: FrameType | None) -> None:
+        arrived.append(signum)
+
+    for sig in sigs:
+        signal.signal(sig, note)
+    try:
+        yield arrived
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -16,7 +16,7 @@ from redisprep.drills.requirements import check_needs
 from redisprep.errors import BackendUnavailableError, RedisprepError, RunInterruptedError
 from redisprep.explain.commands import command_doc
 from redisprep.explain.tracing import Tracer
-from redisprep.signals import interrupted
+from redisprep.signals import held, interrupted
 
 __all__ = ["RunInterruptedError", "operation_costs", "run_drill"]
 
@@ -71,7 +71,8 @@ def run_drill(
                     on_step(result)
     except KeyboardInterrupt as exc:
         ctx.breaker.stop("interrupted")  # worker threads still running stop at their next command
-        removed = remove_run_keys(backend, ctx.ns)
+        with held():  # a second signal must not stop the cleanup halfway
+            removed = remove_run_keys(backend, ctx.ns)
         raise interrupted(exc, f"removed {removed} keys of run {ctx.ns.run_id}") from None
     except BackendUnavailableError as exc:
         raise after_backend_failure(backend, ctx.ns, exc, gone=ctx.breaker.tripped is not None) from None

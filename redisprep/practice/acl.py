@@ -97,7 +97,7 @@ def create(admin: Any, run_id: str, rules: list[str], *, all_nodes: bool = False
     """
     import redis
 
-    name = f"redisprep-{run_id}"
+    name = user_name(run_id)
     password = secrets.token_hex(24)
     rules = list(rules)
     for _ in range(len(ALLOWED) + len(CLUSTER)):
@@ -112,9 +112,14 @@ def create(admin: Any, run_id: str, rules: list[str], *, all_nodes: bool = False
     raise BackendUnsupportedError("cannot create the run's ACL user")
 
 
-def delete(admin: Any, user: RunUser, *, all_nodes: bool = False) -> None:
+def user_name(run_id: str) -> str:
+    """``redisprep-<run id>``: the name of a run's user (``clean`` finds a killed run's by it)."""
+    return f"redisprep-{run_id}"
+
+
+def delete(admin: Any, name: str, *, all_nodes: bool = False) -> None:
     """Delete the run's user (Redis also closes connections that are logged in as it)."""
-    _on_nodes(admin, all_nodes, "ACL", "DELUSER", user.name)
+    _on_nodes(admin, all_nodes, "ACL", "DELUSER", name)
 
 
 def _on_nodes(admin: Any, all_nodes: bool, *args: str) -> Any:

@@ -30,6 +30,7 @@ from redisprep.practice.proctree import Guarded, scrub_own_arguments
 from redisprep.practice.runcheck import CheckOutcome, run_check
 from redisprep.practice.server import GradingServer, open_server
 from redisprep.practice.session import ChildGoneError, LearnerFatalError, Session
+from redisprep.signals import held, interrupted
 
 __all__ = ["CheckOutcome", "GradeReport", "grade"]
 
@@ -96,8 +97,9 @@ def grade(
         scrub_own_arguments(_secret_forms(url))
     ns = Namespace.new()
     started = time.perf_counter()
-    server = open_server(url, cluster, ns, exercise.acl)
+    server: GradingServer | None = None
     try:
+        server = open_server(url, cluster, ns, exercise.acl)
         with translate_errors(server.admin.label):
             check_needs(exercise.drill, entry.drill.needs, server.admin)
             if server.foreign:
@@ -105,19 +107,21 @@ def grade(
         outcomes, output = _grade_on(
             server, ns, exercise, impl.resolve(), checks, seed, timeout_s, limits or Limits()
         )
+        with held():  # a signal now would leave the run's keys or user behind
+            with translate_errors(server.admin.label):
+                server.close(ns)
     except KeyboardInterrupt as exc:
-        from redisprep.signals import interrupted
-
-        removed = _close_quietly(server, ns)
-        raise interrupted(exc, f"removed {removed} keys of run {ns.run_id}") from None
-    except GradingInfrastructureError as exc:
-        _close_quietly(server, ns)
-        raise exc from None
+        with held():
+            removed = _close_quietly(server, ns)
+        if server is not None and server.foreign:
+            detail = f"removed {removed} keys of run {ns.run_id} and its ACL user"
+        else:
+            detail = f"stopped run {ns.run_id}'s private server"
+        raise interrupted(exc, detail) from None
     except BaseException:
-        _close_quietly(server, ns)
+        with held():
+            _close_quietly(server, ns)
         raise
-    with translate_errors(server.admin.label):
-        server.close(ns)
     return GradeReport(
         exercise.name,
         impl,
@@ -191,7 +195,9 @@ def _lost(server: GradingServer, ns: Namespace, exc: BaseException) -> GradingIn
     )
 
 
-def _close_quietly(server: GradingServer, ns: Namespace) -> int:
+def _close_quietly(server: GradingServer | None, ns: Namespace) -> int:
+    if server is None:
+        return 0
     with contextlib.suppress(RedisprepError, OSError):
         with translate_errors(server.admin.label):
             return server.close(ns)

@@ -19,6 +19,7 @@ from redisprep.errors import BackendUnsupportedError, RedisprepError
 from redisprep.localserver import LocalServer
 from redisprep.practice import acl
 from redisprep.private import open_private
+from redisprep.signals import held
 
 OPEN_SERVER = (
     "{label} lets a connection in without a password (user {who!r} needs none), so a per-run "
@@ -59,7 +60,9 @@ class GradingServer:
             if self.foreign:
                 with translate_errors(self.admin.label):
                     if self.user is not None:
-                        acl.delete(self.admin.client(), self.user, all_nodes=self.admin.kind == "cluster")
+                        acl.delete(
+                            self.admin.client(), self.user.name, all_nodes=self.admin.kind == "cluster"
+                        )
                         self.user = None
                     removed = delete_namespace(self.admin.client(), ns)
         finally:
@@ -118,12 +121,13 @@ def _behind_user(url: str, admin: Backend, ns: Namespace, categories: Sequence[s
             ) from None
         if doors:
             raise BackendUnsupportedError(OPEN_SERVER.format(label=admin.label, who=doors[0]))
-        user = acl.create(client, ns.run_id, _rules(admin, ns, categories), all_nodes=all_nodes)
     try:
+        with translate_errors(admin.label):
+            user = acl.create(client, ns.run_id, _rules(admin, ns, categories), all_nodes=all_nodes)
         backend = connect_like(_with_credentials(url, user.name, user.password), admin)
-    except BaseException:
-        with contextlib.suppress(RedisprepError), translate_errors(admin.label):
-            acl.delete(admin.client(), user, all_nodes=all_nodes)
+    except BaseException:  # Ctrl-C included: the user may exist even if create() did not return
+        with held(), contextlib.suppress(RedisprepError), translate_errors(admin.label):
+            acl.delete(admin.client(), acl.user_name(ns.run_id), all_nodes=all_nodes)
         raise
     where = f"{admin.label}, as a user of this run's that may touch only {ns.prefix}* (deleted afterwards)"
     return GradingServer(backend, admin, where, user=user, foreign=True)
