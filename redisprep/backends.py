@@ -9,7 +9,7 @@ import os
 import re
 import secrets
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -20,6 +20,7 @@ from redisprep.errors import (
     BackendUnsupportedError,
     BadUsageError,
 )
+from redisprep.masking import mask_url, redact, secrets_in
 from redisprep.release import EMBEDDED, Release
 
 if TYPE_CHECKING:
@@ -44,8 +45,8 @@ MIN_SERVER_VERSION = (6, 0)
 #: redis-cli shows.
 PROTOCOL = 2
 
-#: A run id exactly as :meth:`Namespace.new` makes it; ``clean`` touches no other ``redisprep:`` key.
-_RUN_ID = re.compile(r"r[0-9a-f]+-[0-9a-f]{6}")
+#: The end of a run's marker key (see :attr:`Namespace.marker`).
+MARKER_SUFFIX = "~run"
 _URL_SCHEMES = ("redis", "rediss", "unix", "redis+cluster", "rediss+cluster")
 _ENV_ORDER = ("REDISPREP_URL", "REDIS_URL")
 
@@ -69,39 +70,6 @@ def resolve_url(cli_url: str | None, environ: Mapping[str, str] | None = None) -
     return None
 
 
-def mask_url(url: str) -> str:
-    """Return ``url`` with any password replaced by ``***`` (safe to print or log).
-
-    Malformed URLs are masked too: whatever sits between the first ``:`` of the userinfo and the
-    last ``@`` is hidden, however the rest of the string is broken.
-    """
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "<malformed url>"
-    if parts.password is not None:
-        user = parts.username or ""
-        host = parts.hostname or ""
-        port = f":{parts.port}" if _safe_port(parts) is not None else ""
-        netloc = f"{user}:***@{host}{port}"
-        url = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
-    return _mask_userinfo(url)
-
-
-def _mask_userinfo(text: str) -> str:
-    """Hide ``:secret`` in every ``user:secret@`` shape before the query, however malformed."""
-    end = min((i for i in (text.find("?"), text.find("#")) if i >= 0), default=len(text))
-    out, last = [], 0
-    for at in (i for i, ch in enumerate(text[:end]) if ch == "@"):
-        slashes = text.rfind("//", 0, at)
-        start = max(slashes + 2 if slashes >= 0 else 0, text.rfind("@", 0, at) + 1, last)
-        colon = text.find(":", start, at)
-        if colon >= 0:
-            out.append(text[last : colon + 1] + "***")
-            last = at
-    return "".join(out) + text[last:]
-
-
 def _safe_port(parts: Any) -> int | None:
     try:
         return parts.port  # type: ignore[no-any-return]
@@ -119,11 +87,12 @@ def validate_url(url: str) -> tuple[str, bool]:
         BadUsageError: The URL cannot name a Redis server.
     """
     shown = mask_url(url)
+    hidden = secrets_in(url)
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise BadUsageError(f"malformed URL {shown}: {exc}") from None
+        raise BadUsageError(redact(f"malformed URL {shown}: {exc}", hidden)) from None
     if parts.scheme not in _URL_SCHEMES:
         raise BadUsageError(
             f"malformed URL {shown}: scheme must be one of {', '.join(s + '://' for s in _URL_SCHEMES)}"
@@ -134,7 +103,7 @@ def validate_url(url: str) -> tuple[str, bool]:
         raise BadUsageError(f"malformed URL {shown}: no host")
     db = parts.path.lstrip("/")
     if scheme != "unix" and db and not db.isdigit():
-        raise BadUsageError(f"malformed URL {shown}: database must be a number, not {_mask_userinfo(db)!r}")
+        raise BadUsageError(redact(f"malformed URL {shown}: database must be a number, not {db!r}", hidden))
     if is_cluster and db.strip("0"):
         raise BadUsageError(f"malformed URL {shown}: a Redis Cluster has only database 0")
     if port is not None and not 0 < port < 65536:
@@ -166,7 +135,7 @@ def _check_options(url: str, shown: str, is_cluster: bool) -> None:
         text = _first_line(exc)
         unknown = re.search(r"unexpected keyword argument '(\w+)'", text)
         problem = f"unknown option {unknown.group(1)!r}" if unknown else text
-        raise BadUsageError(f"malformed URL {shown}: {problem}") from None
+        raise BadUsageError(redact(f"malformed URL {shown}: {problem}", secrets_in(url))) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +159,15 @@ class Namespace:
     def key(self, *parts: str) -> str:
         """Join ``parts`` with ``:`` under the prefix: ``ns.key("lb", "scores")``."""
         return self.prefix + ":".join(parts)
+
+    @property
+    def marker(self) -> str:
+        """``redisprep:<run id>~run``: written first and deleted last by a run on a live server.
+
+        ``redisprep clean`` removes only runs whose marker it finds. It lies outside
+        :attr:`prefix`, so the grader's per-run ACL user (limited to the prefix) cannot touch it.
+        """
+        return f"{KEY_ROOT}{self.run_id}{MARKER_SUFFIX}"
 
     @property
     def started_at(self) -> int:
@@ -406,6 +384,51 @@ def _live(url: str, label: str, disposable: bool) -> Backend:
     )
 
 
+def connect_like(url: str, like: Backend) -> Backend:
+    """A backend on the server ``like`` reaches, logging in as ``url`` says, without probing it.
+
+    For a restricted user (the practice grader's per-run ACL user), which may not run the
+    ``INFO`` that :func:`connect` probes with: version and kind are taken from ``like``.
+
+    Raises:
+        BadUsageError: The URL is malformed.
+    """
+    import redis
+
+    redis_url, _ = validate_url(url)
+    options = _fast_fail_options()
+    if like.kind == "cluster":
+        from redis.cluster import RedisCluster
+
+        options.pop("retry")
+
+        def cluster_factory(**overrides: Any) -> redis.Redis:
+            return RedisCluster.from_url(redis_url, **{**options, **overrides})
+
+        factory: Callable[..., redis.Redis] = cluster_factory
+    else:
+
+        def factory(**overrides: Any) -> redis.Redis:
+            return redis.Redis.from_url(redis_url, **{**options, **overrides})
+
+    return _ProbedBy(
+        like.kind, like.label, like.version, like.disposable, factory, _release=like.release, _like=like
+    )
+
+
+@dataclass
+class _ProbedBy(Backend):
+    """A backend whose feature and command probes go through another one (with more rights)."""
+
+    _like: Backend | None = field(default=None, repr=False)
+
+    def has_command(self, name: str) -> bool:
+        return self._like.has_command(name) if self._like is not None else super().has_command(name)
+
+    def supports(self, feature: str) -> bool:
+        return self._like.supports(feature) if self._like is not None else super().supports(feature)
+
+
 def _cluster_enabled(client: Any) -> bool:
     """Whether a server runs in cluster mode (``INFO cluster``: ``cluster_enabled:1``)."""
     info = client.info("cluster")
@@ -503,9 +526,24 @@ def translate_errors(label: str) -> Iterator[None]:
                 raise BackendUnavailableError(f"authentication failed for {label}: {text}") from None
             raise BackendUnavailableError(f"cannot reach the cluster at {label}: {text}") from None
         raise
+    except redis.exceptions.InvalidResponse as exc:
+        # Something answers on that port, but not in RESP: an HTTP server, an SSH daemon...
+        raise BackendUnavailableError(
+            f"{label} does not answer like a Redis server (wrong port?): {_first_line(exc)}"
+        ) from None
     except redis.ResponseError as exc:
         text = _first_line(exc)
         lowered = text.lower()
+        if isinstance(exc, redis.exceptions.OutOfMemoryError) or "used memory > 'maxmemory'" in lowered:
+            raise BackendUnsupportedError(
+                f"{label} refuses writes: it is full (maxmemory, with the noeviction policy); free "
+                "memory, raise maxmemory or choose an eviction policy"
+            ) from None
+        unknown = re.search(r"unknown command '([^']*)'", text, re.IGNORECASE)
+        if unknown and not lowered.startswith("unknown command"):  # inside a pipeline's error
+            raise BackendUnsupportedError(
+                f"{label} does not know {unknown.group(1).upper()} (renamed or disabled in its config?)"
+            ) from None
         if "noauth" in lowered or "already authenticated" in lowered:
             raise BackendUnavailableError(
                 f"authentication failed for {label}: the server needs a password (redis://:PASSWORD@host:port)"
@@ -538,52 +576,49 @@ def _first_line(exc: BaseException) -> str:
 
 
 def delete_namespace(client: Any, ns: Namespace) -> int:
-    """Delete every key of ``ns`` (SCAN MATCH + UNLINK, never KEYS). Returns how many were removed."""
-    return _unlink_matching(client, ns.prefix + "*", lambda _key: True)
+    """Delete every key of ``ns`` (SCAN MATCH + UNLINK, never KEYS), then its marker, last.
 
-
-def clean_stale(client: Any, *, older_than_s: float, now: float | None = None) -> tuple[int, int]:
-    """Remove keys left by runs that started more than ``older_than_s`` seconds ago.
-
-    Only keys named exactly as a run names them (``redisprep:r<hex>-<6 hex>:...``) are considered;
-    anything else (``redisprep:reef``, ``redisprep:manual``, ``redisprep-notes``) is left alone.
+    Keys are read as bytes, so a key that is not UTF-8 is deleted like any other.
 
     Returns:
-        (runs cleaned, keys removed).
+        How many keys were removed (the marker not counted).
     """
-    cutoff = (time.time() if now is None else now) - older_than_s
-    runs: set[str] = set()
-
-    def stale(key: str) -> bool:
-        run_id, colon, _ = key[len(KEY_ROOT) :].partition(":")
-        if not colon or not _RUN_ID.fullmatch(run_id):
-            return False
-        if Namespace(run_id).started_at <= cutoff:
-            runs.add(run_id)
-            return True
-        return False
-
-    removed = _unlink_matching(client, KEY_ROOT + "r*", stale)
-    return len(runs), removed
-
-
-def _unlink_matching(client: Any, pattern: str, keep: Callable[[str], bool]) -> int:
-    removed = 0
-    batch: list[str] = []
-    for key in client.scan_iter(match=pattern, count=1000):
-        name = key.decode() if isinstance(key, bytes) else key
-        if not keep(name):
-            continue
-        batch.append(name)
-        if len(batch) >= 500:
-            removed += _unlink(client, batch)
-            batch = []
-    if batch:
-        removed += _unlink(client, batch)
+    removed = sum(_unlink(client, batch) for batch in _batches(scan_raw(client, ns.prefix.encode() + b"*")))
+    client.unlink(ns.marker)
     return removed
 
 
-def _unlink(client: Any, keys: list[str]) -> int:
+def scan_raw(client: Any, pattern: bytes) -> Iterator[bytes]:
+    """Every key matching ``pattern``, as bytes, on every primary of a cluster (SCAN, never KEYS)."""
+    from redis.client import NEVER_DECODE
+    from redis.cluster import RedisCluster
+
+    targets: list[dict[str, Any]] = [{}]
+    if isinstance(client, RedisCluster):
+        targets = [{"target_nodes": node} for node in client.get_primaries()]
+    for target in targets:
+        cursor: Any = 0
+        while True:
+            cursor, keys = client.execute_command(
+                "SCAN", cursor, "MATCH", pattern, "COUNT", 1000, **target, **{NEVER_DECODE: True}
+            )
+            yield from keys
+            if int(cursor) == 0:
+                break
+
+
+def _batches(keys: Iterable[bytes], size: int = 500) -> Iterator[list[bytes]]:
+    batch: list[bytes] = []
+    for key in keys:
+        batch.append(key)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _unlink(client: Any, keys: list[bytes]) -> int:
     from redis.cluster import RedisCluster
 
     if isinstance(client, RedisCluster):

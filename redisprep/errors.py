@@ -18,8 +18,15 @@ class ExitCode(IntEnum):
     DATA = 3
     #: The Redis server cannot be reached, refuses us, dies mid-run, or lacks a needed command.
     BACKEND = 4
+    #: Grading could not finish for a reason that is not the learner's code (the server or the
+    #: grader's own machinery failed mid-grade): no grade is recorded.
+    INFRASTRUCTURE = 5
+    #: Stopped by SIGHUP (the terminal closed); the run's keys were removed first.
+    HANGUP = 129
     #: Interrupted with Ctrl-C (the run's keys were removed first).
     INTERRUPTED = 130
+    #: Stopped by SIGTERM; the run's keys were removed first.
+    TERMINATED = 143
 
 
 class RedisprepError(Exception):
@@ -78,3 +85,27 @@ class BackendUnsupportedError(RedisprepError):
 
 class ForbiddenCommandError(RedisprepError):
     """The practice grader stopped a command before it reached the server (outside the exercise's keys)."""
+
+
+class GradingInfrastructureError(RedisprepError):
+    """Grading stopped because the server (or the grader itself) failed, not the learner's code."""
+
+    exit_code = ExitCode.INFRASTRUCTURE
+
+
+class RunInterruptedError(RedisprepError):
+    """Ctrl-C during a run; the run's keys were removed before this was raised."""
+
+    exit_code = ExitCode.INTERRUPTED
+
+
+class RunTerminatedError(RunInterruptedError):
+    """SIGTERM during a run; the run's keys were removed before this was raised."""
+
+    exit_code = ExitCode.TERMINATED
+
+
+class RunHungUpError(RunInterruptedError):
+    """SIGHUP during a run; the run's keys were removed before this was raised."""
+
+    exit_code = ExitCode.HANGUP

@@ -17,6 +17,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from redisprep.errors import BackendUnavailableError, BackendUnsupportedError
 
@@ -187,17 +188,22 @@ def start_server(
     password: str | None = None,
     workdir: Path | None = None,
     detach: bool = False,
+    die_with_parent: bool = False,
 ) -> LocalServer:
     """Start a throw-away redis-server on loopback and wait until it answers PING.
 
     Args:
         extra: More ``redis-server`` arguments (``"--cluster-enabled", "yes"``).
         port: The port (a free one by default).
-        password: Set ``requirepass``.
+        password: Set ``requirepass``. It is passed on the server's standard input, never on its
+            command line, which every process on the machine can read in ``/proc/<pid>/cmdline``.
         workdir: The server's folder (a new temporary one by default); removed by :meth:`stop`.
         detach: Let redis-server daemonize itself (``--daemonize yes``, its PID read back from its
             pidfile), so it outlives this process and the terminal (``cluster up``); a later
             process stops it by that PID.
+        die_with_parent: On Linux, the kernel kills the server when the thread that started it
+            ends, so a redisprep killed with SIGKILL leaves no orphan server behind (the eviction
+            demo, grading, explain --execute). Start it from a thread that outlives its use.
 
     Raises:
         BackendUnsupportedError: redis-server is not installed.
@@ -232,14 +238,22 @@ def start_server(
         "--logfile",
         str(workdir / "redis.log"),
     ]
+    args += server_args_from_env() + list(extra)
     if password:
-        args += ["--requirepass", password]
+        args.append("-")  # the rest of the configuration comes from standard input
     proc = subprocess.Popen(
-        args + server_args_from_env() + list(extra),
+        args,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        stdin=subprocess.DEVNULL,
+        stdin=subprocess.PIPE if password else subprocess.DEVNULL,
+        preexec_fn=_parent_death_signal() if die_with_parent and not detach else None,  # noqa: PLW1509
     )
+    if password and proc.stdin is not None:
+        try:
+            proc.stdin.write(f"requirepass {_config_quote(password)}\n".encode())
+            proc.stdin.close()
+        except OSError:
+            pass
     server = LocalServer(port, proc.pid, workdir, proc)
     if detach:
         # The process we started forks the daemon and exits; the daemon writes its PID.
@@ -248,6 +262,32 @@ def start_server(
         server.stop()
         raise BackendUnavailableError(f"redis-server on port {port} did not start")
     return server
+
+
+def _config_quote(value: str) -> str:
+    """A redis.conf argument in double quotes (backslash escapes, as redis.conf reads them)."""
+    raw = value.encode("utf-8")
+    escaped = "".join(chr(b) if 0x20 <= b <= 0x7E and b not in b'"\\' else f"\\x{b:02x}" for b in raw)
+    return f'"{escaped}"'
+
+
+def _parent_death_signal() -> Any:
+    """A ``preexec_fn`` asking the kernel to SIGKILL the child when its parent ends (Linux only).
+
+    The libc function is looked up here, before the fork, so the child only makes the call.
+    """
+    try:
+        import ctypes
+
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    pr_set_pdeathsig = 1
+
+    def arrange() -> None:
+        prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0)
+
+    return arrange
 
 
 def _daemon_pid(proc: subprocess.Popen[bytes], pidfile: Path) -> int:

@@ -5,14 +5,15 @@ from __future__ import annotations
 import pytest
 
 from redisprep.backends import (
+    Backend,
     Namespace,
-    clean_stale,
     connect,
     delete_namespace,
     mask_url,
     resolve_url,
     validate_url,
 )
+from redisprep.cleanup import mark_run, remove_stale_runs
 from redisprep.errors import BackendUnavailableError, BadUsageError, ExitCode
 from redisprep.localserver import LocalServer, free_port, start_server
 
@@ -33,7 +34,7 @@ def test_url_precedence_is_option_then_redisprep_url_then_redis_url() -> None:
         ("redis://host:6379", "redis://host:6379"),
         # Malformed URLs (found by the URL fuzzer) must not show the password either.
         (":hunter2@", ":***@"),
-        ("redis://redis://:hunter2@host", "redis://redis://:***@host"),
+        ("redis://redis://:hunter2@host", "redis://redis:***@host"),
         ("redis://:pa:ss@host", "redis://:***@host"),
         ("redis://host:6379/0?name=a@b", "redis://host:6379/0?name=a@b"),
     ],
@@ -122,24 +123,38 @@ def test_delete_namespace_removes_only_the_runs_keys(backend: object) -> None:
     client.delete(other.key("a"), "user:key")
 
 
-def test_clean_stale_removes_old_runs_and_spares_recent_ones_and_foreign_keys(
-    backend: object,
-) -> None:
-    client = backend.client()  # type: ignore[attr-defined]
-    old = Namespace.new(now=1_000)
-    recent = Namespace.new()
+def test_clean_removes_marked_old_runs_only(backend: Backend) -> None:
+    """A run is cleaned when its marker proves it: a name that looks like a run's is not proof."""
+    client = backend.client()
+    old, recent, unmarked = Namespace.new(now=1_000), Namespace.new(), Namespace.new(now=2_000)
+    mark_run(client, old, "drill leaderboard")
+    mark_run(client, recent, "drill lock")
     client.set(old.key("x"), 1)
-    client.set(old.key("y"), 1)
+    raw = backend.client(decode_responses=False)
+    raw.set(old.prefix.encode() + b"\xff\xfe not utf-8", b"v")  # clean used to crash on this
     client.set(recent.key("x"), 1)
-    # Names close to a run's: none of them is one (hex-looking ids, no colon, a short suffix).
+    client.set(unmarked.key("x"), "theirs: named like a run, but no marker")
+    forged = Namespace.new(now=3_000)
+    client.set(forged.marker, "not a marker's value")  # a marker's name with another value
+    client.set(forged.key("x"), "theirs")
     lookalikes = ["redisprep:not-a-run:x", "redisprep:reef", "redisprep:r2", "redisprep:rabc-123456"]
     lookalikes += ["redisprep:r1-xyz123:k", "redisprep:r1-abc:k", "redisprep:R1-ABCDEF:k", "mine"]
     for key in lookalikes:
         client.set(key, 1)
-    runs, keys = clean_stale(client, older_than_s=60)
-    assert (runs, keys) == (1, 2)
-    assert client.exists(recent.key("x"), *lookalikes) == 1 + len(lookalikes)
-    client.delete(recent.key("x"), *lookalikes)
+    report = remove_stale_runs(backend, older_than_s=60)
+    assert report.removed == {old.run_id: 2} and report.left == {} and report.recent == 1
+    assert not client.exists(old.marker, old.key("x"))
+    kept = [recent.key("x"), recent.marker, unmarked.key("x"), forged.marker, forged.key("x"), *lookalikes]
+    assert client.exists(*kept) == len(kept)
+    client.delete(*kept)
+
+
+def test_a_runs_own_cleanup_removes_its_marker_last(backend: Backend) -> None:
+    client = backend.client()
+    ns = Namespace.new()
+    mark_run(client, ns, "drill strings")
+    client.set(ns.key("a"), 1)
+    assert delete_namespace(client, ns) == 1 and not client.exists(ns.marker)
 
 
 @pytest.mark.live

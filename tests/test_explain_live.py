@@ -1,4 +1,9 @@
-"""Explain on a live server reads encodings and memory, and never changes the user's keys."""
+"""Explain on a live server reads encodings and memory, and never changes the user's keys.
+
+Without --execute the user's server receives only explain's own reads (never the user's command);
+with it, the command runs on a disposable server holding copies of its keys, and the output says
+so. Every case ends by comparing a snapshot of the user's keys and, where it matters, INFO
+commandstats (what the server itself counted)."""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import redis
 from server_facts import compact, doc_source
 
 from redisprep.backends import Backend, connect
@@ -68,15 +74,32 @@ def _backend(server: LocalServer) -> Backend:
     return connect(server.url)
 
 
-def test_a_read_runs_and_encoding_and_memory_are_read(invoke: Any, users_server: Any) -> None:
+def _sent(user: Any) -> set[str]:
+    """Command names the user's server has counted (INFO commandstats), e.g. ``zrange``."""
+    return {k.removeprefix("cmdstat_") for k in user.info("commandstats")}
+
+
+def test_a_read_is_costed_from_reads_explain_builds_not_run(invoke: Any, users_server: Any) -> None:
     server, user = users_server
     backend = _backend(server)
+    user.config_resetstat()
     data = _explain(invoke, server.url, "ZRANGE app:lb 0 2 REV WITHSCORES")
-    assert data["executed"] and data["reply"].startswith("[player:127, 127, player:126, 126")
+    assert not data["executed"] and "--execute" in data["not_run_because"]
     state = data["keys"]["app:lb"]["before"]
     assert (state["encoding"], state["size"], state["source"]) == (compact(backend.release), 128, "read")
     assert state["memory"] == user.memory_usage("app:lb")
     assert data["doc_source"] == doc_source(backend)
+    assert "zrange" not in _sent(user)  # the user's command never reached their server
+    assert "TYPE" in data["server_received"]
+
+
+def test_a_read_with_execute_runs_on_a_copy(invoke: Any, users_server: Any) -> None:
+    server, user = users_server
+    user.config_resetstat()
+    data = _explain(invoke, server.url, "ZRANGE app:lb 0 2 REV WITHSCORES", "--execute")
+    assert data["executed"] and data["reply"].startswith("[player:127, 127, player:126, 126")
+    assert data["ran_on"].startswith("a disposable ") and data["copied"] == ["app:lb"]
+    assert "zrange" not in _sent(user) and {"dump", "pttl"} <= _sent(user)
 
 
 def test_a_write_is_costed_and_predicted_without_running(invoke: Any, users_server: Any) -> None:
@@ -95,13 +118,13 @@ def test_a_write_is_costed_and_predicted_without_running(invoke: Any, users_serv
     assert _snapshot(user) == before
 
 
-def test_execute_runs_on_copies_and_leaves_nothing(invoke: Any, users_server: Any) -> None:
+def test_execute_runs_on_a_disposable_copy_and_leaves_nothing(invoke: Any, users_server: Any) -> None:
     server, user = users_server
+    user.config_resetstat()
     before = _snapshot(user)
     data = _explain(invoke, server.url, "ZADD app:lb 1 newcomer", "--execute")
     assert data["executed"] and data["reply"] == "1"
-    copy = data["copies"]["app:lb"]
-    assert copy.startswith("redisprep:") and copy.endswith(":explain:app:lb")
+    assert data["copied"] == ["app:lb"] and "disposable redis-server" in data["ran_on"]
     (state,) = data["keys"].values()
     small = compact(_backend(server).release)
     assert (state["before"]["encoding"], state["after"]["encoding"]) == (small, "skiplist")
@@ -112,6 +135,31 @@ def test_execute_runs_on_copies_and_leaves_nothing(invoke: Any, users_server: An
     assert _explain(invoke, server.url, f'EVAL "{script}" 1 app:user:1', "--execute")["executed"]
     assert _explain(invoke, server.url, "SADD app:ids x", "--execute", "--fill", "600")["executed"]
     assert _snapshot(user) == before
+    assert not {"del", "set", "incr", "rpop", "zadd", "eval", "sadd", "hset"} & _sent(user)
+
+
+@pytest.mark.parametrize(
+    ("command", "changed"),
+    [
+        ("SORT app:queue ALPHA STORE app:config", "'app:config' changed type: string -> list"),
+        ("COPY app:config app:config2 DB 1", "created 'app:config2' (string) in database 1"),
+        ("EVAL \"local c = redis.call c('FLUSHDB') return 1\" 0", None),
+        ("EVAL \"return redis['call']('DEL', KEYS[1])\" 1 app:config", "deleted 'app:config'"),
+    ],
+)
+def test_what_once_reached_the_users_data_now_runs_on_the_copy(
+    invoke: Any, users_server: Any, command: str, changed: str | None
+) -> None:
+    server, user = users_server
+    before = _snapshot(user)
+    data = _explain(invoke, server.url, command, "--execute")
+    assert data["executed"] and data["ran_on"].startswith("a disposable redis-server")
+    if changed is not None:
+        assert changed in data["changes"]
+    assert _snapshot(user) == before and user.dbsize() == 7
+    other = redis.Redis(port=server.port, db=1)  # the suite's own server: it may look at db 1
+    assert other.dbsize() == 0, "a key was left in another database"
+    other.close()
 
 
 @pytest.mark.parametrize(
@@ -129,14 +177,43 @@ def test_forbidden_commands_are_never_sent(invoke: Any, users_server: Any, comma
     assert _snapshot(user) == before
 
 
-def test_a_script_that_names_other_keys_is_refused(invoke: Any, users_server: Any) -> None:
+@pytest.mark.parametrize(
+    ("command", "why"),
+    [
+        ("EVAL \"return redis.call('DEL', 'app:config')\" 0", "touched a key it does not name"),
+        ("EVAL \"local t = redis return t['call']('GET', 'app:config')\" 1 app:ids", "touched a key"),
+        ("EVAL \"return rawget(redis, 'call')('INCR', 'app:counter')\" 0", "touched a key"),
+        ("SORT app:queue BY weight_* STORE app:out", "reads keys named by a pattern"),
+        ("EVALSHA 0123456789012345678901234567890123456789 0", "runs code stored on your server"),
+    ],
+)
+def test_where_the_keys_cannot_be_known_it_is_refused_in_one_line(
+    invoke: Any, users_server: Any, command: str, why: str
+) -> None:
     server, user = users_server
     before = _snapshot(user)
-    result = invoke(
-        "explain", "EVAL \"return redis.call('DEL', 'app:config')\" 0", "--url", server.url, "--execute"
-    )
-    assert result.exit_code == 2 and "not passed in KEYS" in result.stderr
+    result = invoke("explain", command, "--url", server.url, "--execute")
+    assert result.exit_code == 2 and why in result.stderr and len(result.stderr.splitlines()) == 1
     assert _snapshot(user) == before
+
+
+def test_plain_explain_of_a_script_never_sends_it(invoke: Any, users_server: Any) -> None:
+    """EVAL_RO once ran the user's script (and its KEYS) on their server."""
+    server, user = users_server
+    user.config_resetstat()
+    result = invoke("explain", "EVAL_RO \"return redis.call('KEYS', '*')\" 0", "--url", server.url)
+    assert result.exit_code == 0, result.stderr
+    assert not {"eval_ro", "keys", "pfcount"} & _sent(user)
+    result = invoke("explain", "PFCOUNT app:ids", "--url", server.url)
+    assert not {"pfcount"} & _sent(user)
+
+
+def test_a_write_on_a_key_of_the_wrong_type_is_explained(invoke: Any, users_server: Any) -> None:
+    server, user = users_server
+    for args in (["SADD app:config x"], ["LPUSH app:lb x"], ["HSET app:queue f v", "--execute"]):
+        result = invoke("explain", *args, "--url", server.url)
+        assert result.exit_code == 0, result.stderr
+        assert "Traceback" not in result.stdout + result.stderr
 
 
 def test_fill_on_a_live_server_needs_execute(invoke: Any, users_server: Any) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import select
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -227,3 +228,48 @@ def test_two_sessions_at_once_leave_a_consistent_store(tmp_path: Path, spawn: An
         rows = [log for log in logs if log.card == card]
         assert len({log.session for log in rows}) == 2  # both sessions reviewed this card...
         assert [log.state_before for log in rows].count(CardState.NEW) == 1  # ...and only one saw it new
+
+
+def _foreign_database(path: Path) -> bytes:
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)")
+    db.execute("INSERT INTO invoices VALUES (1, 99.5)")
+    db.commit()
+    db.close()
+    return path.read_bytes()
+
+
+def test_a_foreign_sqlite_file_is_refused_and_left_as_it_was(tmp_path: Path, invoke: Any) -> None:
+    path = tmp_path / "accounts.sqlite3"
+    before = _foreign_database(path)
+    with pytest.raises(DataFormatError, match="not a redisprep progress store .tables: invoices"):
+        Store(path)
+    result = invoke("quiz", "stats", "--store", str(path))
+    assert result.exit_code == ExitCode.DATA and result.stderr.count("\n") == 1
+    assert path.read_bytes() == before  # not switched to WAL, no table added, nothing reset
+    assert not (tmp_path / "accounts.sqlite3-wal").exists()
+
+
+@pytest.mark.parametrize(
+    ("sql", "problem"),
+    [
+        ("UPDATE cards SET state = 'not json'", "card 'card-1': damaged state"),
+        ("UPDATE cards SET state = '{\"due\": 5}'", "card 'card-1': damaged state"),
+        ("UPDATE cards SET state = '[1, 2]'", "card 'card-1': damaged state"),
+        ("UPDATE reviews SET state_after = '{}'", "review 1: damaged state"),
+        ("UPDATE meta SET value = '{' WHERE key = 'scheduler'", "scheduler settings are damaged"),
+    ],
+)
+def test_a_damaged_row_is_one_data_error_naming_it(
+    tmp_path: Path, invoke: Any, sql: str, problem: str
+) -> None:
+    path = tmp_path / "p.sqlite3"
+    with Store(path) as store:
+        store.record("card-1", lambda s: store.scheduler.review("card-1", s, Rating.GOOD, T0))
+    db = sqlite3.connect(path)
+    db.execute(sql)
+    db.commit()
+    db.close()
+    result = invoke("quiz", "stats", "--store", str(path))
+    assert result.exit_code == ExitCode.DATA, result.stderr
+    assert problem in result.stderr and result.stderr.count("\n") == 1 and "Traceback" not in result.stderr

@@ -9,7 +9,7 @@ from redisprep.backends import Backend, Namespace, translate_errors
 from redisprep.bench import client_side, external
 from redisprep.bench.model import BenchReport, ExternalRate, Progress, Rate
 from redisprep.bench.scale import scale_run
-from redisprep.cleanup import after_backend_failure, remove_run_keys
+from redisprep.cleanup import after_backend_failure, mark_run, remove_run_keys
 from redisprep.errors import BackendUnavailableError, RedisprepError
 
 
@@ -42,6 +42,8 @@ def run_bench(backend: Backend, url: str | None, options: BenchOptions, progress
     value = "x" * options.value_size
     try:
         with translate_errors(backend.label):
+            if backend.kind != "embedded":
+                mark_run(client, ns, "bench")  # what 'clean' looks for after a kill
             rates = _rates(backend, url, client, ns, options, value, progress)
             latency = client_side.read_latency(client, ns, options.latency_samples, progress)
             note = None if options.redis_benchmark else "skipped (--no-redis-benchmark)"

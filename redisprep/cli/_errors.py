@@ -9,7 +9,7 @@ from typing import Any, TypeVar, cast
 import typer
 
 from redisprep.cli._context import AppContext
-from redisprep.errors import ExitCode, RedisprepError
+from redisprep.errors import RedisprepError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -41,10 +41,13 @@ def handle_errors(fn: F) -> F:
                 raise
             report(app, str(exc))
             raise typer.Exit(int(exc.exit_code)) from None
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
             if app.debug:
                 raise
-            report(app, "interrupted")
-            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+            from redisprep.signals import interrupted
+
+            error = interrupted(exc, "")
+            report(app, str(error))
+            raise typer.Exit(int(error.exit_code)) from None
 
     return cast(F, wrapper)

@@ -24,7 +24,9 @@ def clean(
 ) -> None:
     """Delete keys left by redisprep runs that were killed before they could clean up.
 
-    Only keys named redisprep:r<run id>:... are considered (found with SCAN, never KEYS).
+    Only runs whose marker key (redisprep:<run id>~run, written first by every run) is on the
+    server are cleaned: a key that merely looks like a run's is left alone. Found with SCAN,
+    never KEYS; the output lists every run cleaned and how many keys each had.
 
     Example:
 
@@ -33,10 +35,11 @@ def clean(
     """
     app: AppContext = ctx.obj
     from redisprep.cleanup import remove_stale_runs
+    from redisprep.render.clean import clean_report
 
     with open_backend(url, cluster) as backend:
         if backend.kind == "embedded":
             app.console.print("the embedded server lives inside one run: nothing to clean")
             return
-        runs, keys = remove_stale_runs(backend, older_than)
-    app.console.print(f"removed {keys} keys of {runs} interrupted runs from {backend.label}")
+        report = remove_stale_runs(backend, older_than)
+    app.console.print(clean_report(report, backend.label, older_than))

@@ -80,6 +80,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point: usage errors become one ``error:`` line and exit code 2."""
     from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
+    from redisprep.signals import Stopped, install, interrupted
+
+    last_signal = install()  # SIGTERM and SIGHUP clean up like Ctrl-C
     try:
         rv = app(args=argv, prog_name="redisprep", standalone_mode=False)
     except NoArgsIsHelpError as exc:  # `redisprep` or `redisprep cluster` alone: the help, as click shows it
@@ -92,4 +95,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     except ClickException as exc:
         sys.stderr.write(f"error: {exc.format_message()}\n")
         sys.exit(exc.exit_code)
+    signum = last_signal()
+    if rv == 130 and signum is not None:
+        # SIGTERM or SIGHUP before the command's own handling (while its options were parsed):
+        # typer turns every interrupt into a silent 130; name the signal, with its own code.
+        stopped = interrupted(Stopped(signum), "nothing had started")
+        sys.stderr.write(f"error: {stopped}\n")
+        sys.exit(int(stopped.exit_code))
     sys.exit(rv if isinstance(rv, int) else 0)

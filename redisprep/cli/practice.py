@@ -112,6 +112,11 @@ def check(
 ) -> None:
     """Grade your module with the drill's checks; exit 0 only when every check passes.
 
+    Your code runs in a contained child process and never sees a password: by default its commands
+    go to a private redis-server started for the grade (or an embedded server when none is
+    installed); with --url, to that server as a user of this run that may only touch its own keys.
+    Exit code 5 when the server fails mid-grade (no grade is recorded).
+
     Examples:
 
     \b
@@ -154,12 +159,20 @@ def check(
 
 def _write_outputs(report: GradeReport, junit: Path | None, json_file: Path | None) -> None:
     """JUnit XML and Exercism JSON when asked, and a Markdown summary for GitHub Actions."""
+    from redisprep.errors import BadUsageError
     from redisprep.practice import formats
 
+    outputs = []
     if junit is not None:
-        junit.write_text(formats.junit_xml(report), encoding="utf-8")
+        outputs.append((junit, formats.junit_xml(report)))
     if json_file is not None:
-        json_file.write_text(json.dumps(formats.exercism_json(report), indent=2) + "\n", encoding="utf-8")
+        outputs.append((json_file, json.dumps(formats.exercism_json(report), indent=2) + "\n"))
+    for path, text in outputs:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise BadUsageError(f"cannot write {path}: {exc.strerror or exc}") from None
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
         with open(summary, "a", encoding="utf-8") as f:

@@ -29,6 +29,18 @@ class Breaker:
         if self.tripped is not None:
             raise type(self.tripped)(str(self.tripped))
 
+    def stop(self, why: str) -> None:
+        """Make every later command of the run fail at once (the run is being interrupted).
+
+        Worker threads still running then stop at their next command instead of writing keys
+        after the run's cleanup.
+        """
+        from redisprep.errors import RunInterruptedError
+
+        with self._lock:
+            if self.tripped is None:
+                self.tripped = RunInterruptedError(why)
+
     def failed(self, exc: BaseException) -> None:
         """A command raised ``exc``: trip when it is a connection failure and the server is gone.
 

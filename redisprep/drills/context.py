@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import functools
 import random
+import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -28,6 +28,9 @@ class DrillContext:
     rng: random.Random
     wrap: Callable[[Any], Any] | None = None
     """Applied to every new client before the tracer (the practice grader's key guard)."""
+    reader: Callable[[], Any] | None = None
+    """Makes the client :meth:`scan_keys` reads with (the practice grader's own connection: the
+    run's ACL user may not SCAN, which would show it other keys' names). None: a new client."""
     r: Any = field(init=False)
     """The main traced client."""
     breaker: Breaker = field(init=False, repr=False)
@@ -60,6 +63,14 @@ class DrillContext:
             client = self.wrap(client)
         return guard(self.tracer.attach(client), self.breaker)
 
+    def scan_keys(self, pattern: str) -> list[str]:
+        """Keys matching ``pattern`` (inside the run's namespace), found with SCAN, untraced."""
+        if not pattern.startswith(self.ns.prefix):
+            raise ValueError(f"{pattern!r} is outside the run's namespace")
+        client = self.reader() if self.reader is not None else self.backend.client()
+        found = client.scan_iter(match=pattern, count=1000)
+        return sorted(k.decode() if isinstance(k, bytes) else str(k) for k in found)
+
     def key(self, *parts: str) -> str:
         """A key inside this run's namespace."""
         return self.ns.key(*parts)
@@ -81,11 +92,25 @@ def run_threads(jobs: Sequence[Callable[[], T]]) -> list[T]:
     """Run each job in its own thread; return results in order, re-raising the first error.
 
     A :class:`LockstepAbortedError` only says that another job failed first, so that failure is
-    the one re-raised.
+    the one re-raised. The threads are daemons: when Ctrl-C (or SIGTERM) interrupts the wait, the
+    caller goes on to clean up at once, and a job stuck waiting for others (a barrier whose parties
+    never all arrive) cannot keep the process from exiting.
     """
-    with ThreadPoolExecutor(max_workers=max(1, len(jobs))) as pool:
-        futures = [pool.submit(job) for job in jobs]
-    errors = [e for e in (f.exception() for f in futures) if e is not None]
-    if errors:
-        raise next((e for e in errors if not isinstance(e, LockstepAbortedError)), errors[0])
-    return [f.result() for f in futures]
+    results: list[Any] = [None] * len(jobs)
+    errors: list[BaseException | None] = [None] * len(jobs)
+
+    def run(i: int, job: Callable[[], T]) -> None:
+        try:
+            results[i] = job()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            errors[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i, job), daemon=True) for i, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    failed = [e for e in errors if e is not None]
+    if failed:
+        raise next((e for e in failed if not isinstance(e, LockstepAbortedError)), failed[0])
+    return results

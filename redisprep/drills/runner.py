@@ -8,20 +8,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 from redisprep.backends import Backend, Namespace, translate_errors
-from redisprep.cleanup import after_backend_failure, remove_run_keys
+from redisprep.cleanup import after_backend_failure, mark_run, remove_run_keys
 from redisprep.drills.catalog import get_drill
 from redisprep.drills.context import DrillContext
 from redisprep.drills.model import DrillReport, OperationCost, StepResult
 from redisprep.drills.requirements import check_needs
-from redisprep.errors import BackendUnavailableError, ExitCode, RedisprepError
+from redisprep.errors import BackendUnavailableError, RedisprepError, RunInterruptedError
 from redisprep.explain.commands import command_doc
 from redisprep.explain.tracing import Tracer
+from redisprep.signals import held, interrupted
 
-
-class RunInterruptedError(RedisprepError):
-    """Ctrl-C during a run; the run's keys were removed before this was raised."""
-
-    exit_code = ExitCode.INTERRUPTED
+__all__ = ["RunInterruptedError", "operation_costs", "run_drill"]
 
 
 def run_drill(
@@ -60,6 +57,8 @@ def run_drill(
     try:
         with translate_errors(backend.label):
             check_needs(entry.name, entry.drill.needs, backend)
+            if backend.kind != "embedded":
+                mark_run(backend.client(), ctx.ns, f"drill {entry.name}")  # what 'clean' looks for
             for step in entry.drill.steps:
                 ctx.tracer.step = step.title
                 first = len(ctx.tracer.commands)
@@ -70,9 +69,11 @@ def run_drill(
                 results.append(result)
                 if on_step is not None:
                     on_step(result)
-    except KeyboardInterrupt:
-        removed = remove_run_keys(backend, ctx.ns)
-        raise RunInterruptedError(f"interrupted; removed {removed} keys of run {ctx.ns.run_id}") from None
+    except KeyboardInterrupt as exc:
+        ctx.breaker.stop("interrupted")  # worker threads still running stop at their next command
+        with held():  # a second signal must not stop the cleanup halfway
+            removed = remove_run_keys(backend, ctx.ns)
+        raise interrupted(exc, f"removed {removed} keys of run {ctx.ns.run_id}") from None
     except BackendUnavailableError as exc:
         raise after_backend_failure(backend, ctx.ns, exc, gone=ctx.breaker.tripped is not None) from None
     except BaseException:

@@ -58,8 +58,12 @@ def explanation_to_dict(expl: Explanation) -> dict[str, Any]:
         "error": expl.error,
         "latency_ms": None if expl.latency_ms is None else round(expl.latency_ms, 3),
         "round_trips": expl.round_trips,
-        "copies": expl.copies,
         "filled": expl.filled,
+        "ran_on": expl.ran_on,
+        "copied": list(expl.copied),
+        "changes": list(expl.changes),
+        "server_received": expl.user_reads,
+        "notes": list(expl.notes),
         **annotation_to_dict(expl.note),
     }
 

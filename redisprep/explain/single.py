@@ -1,29 +1,32 @@
 """Explain one command typed like redis-cli: documented cost, N and M for this call, keys before and after.
 
-On the embedded backend the command runs (the dataset is this process's own). On a live server a
-read runs as is; a write is costed from read-only probes and its effect predicted by the model,
-unless ``execute`` is set: then it runs on copies of its keys inside the run's namespace, which are
-deleted afterwards. Some commands never run on a server redisprep did not start.
+On the embedded backend (or a server redisprep started) the command runs there. On a server
+redisprep did not start, the user's command never runs: explain sends only reads it builds itself
+(:mod:`redisprep.explain.readonly`), costs the command from them and predicts its effect. With
+``execute`` the command runs on a disposable server holding copies of its keys
+(:mod:`redisprep.explain.copies`), whatever the command or script is; the output says where.
 """
 
 from __future__ import annotations
 
+import re
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from redisprep.backends import Backend, Namespace, delete_namespace, translate_errors
+from redisprep.backends import Backend, translate_errors
 from redisprep.errors import BadUsageError
 from redisprep.explain.annotate import Annotation, Probe, annotate, key_names
 from redisprep.explain.commands import UnknownCommandError, command_doc, resolve_name
+from redisprep.explain.copies import RUN_TIMEOUT_S, copy_keys, differences, keyspace, start_disposable
 from redisprep.explain.costs import cost_spec
 from redisprep.explain.docs import DocInfo
 from redisprep.explain.fill import fill_key
-from redisprep.explain.inspect import server_command
-from redisprep.explain.keyspecs import rewrites_keys
+from redisprep.explain.keyspecs import command_keys
 from redisprep.explain.keystate import GROUP_TYPES, Source
 from redisprep.explain.observer import Explainer
 from redisprep.explain.predict import predict
+from redisprep.explain.readonly import ReadLog, read_only
 from redisprep.explain.tracing import Tracer
 
 #: Commands that change the connection rather than data, or stream forever: documentation only.
@@ -33,6 +36,7 @@ CONNECTION_STATE = frozenset(
 ) | {"CLIENT REPLY"}
 #: Never sent to a server redisprep did not start (the live-server contract), whatever the flags.
 NEVER_ON_LIVE = frozenset({"FLUSHDB", "FLUSHALL", "KEYS", "CONFIG SET", "SHUTDOWN", "DEBUG", "MIGRATE"})
+SCRIPTS = frozenset({"EVAL", "EVAL_RO"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,9 +54,16 @@ class Explanation:
     round_trips: int = 0
     backend: str = ""
     state_source: Source = "read"
-    copies: dict[str, str] = field(default_factory=dict)
-    """With ``execute`` on a live server: each key and the namespaced copy the command ran on."""
     filled: int | None = None
+    ran_on: str | None = None
+    """Where the command ran when that was not the server given (a disposable copy)."""
+    copied: tuple[str, ...] = ()
+    """Keys copied from the user's server into the disposable one."""
+    changes: tuple[str, ...] = ()
+    """What the command did to the copy's keyspace (keys created, deleted, retyped)."""
+    user_reads: str | None = None
+    """What the user's server received (explain's own reads only), by command."""
+    notes: tuple[str, ...] = field(default_factory=tuple)
 
 
 def parse_command(words: list[str]) -> list[str]:
@@ -87,22 +98,125 @@ def explain_command(
 
 def _explain(backend: Backend, argv: list[str], execute: bool, fill: int | None) -> Explanation:
     name = _name(backend, argv)
-    explainer = Explainer(backend)
-    live = not backend.is_simulated and not backend.disposable
-    reason = _why_not_run(backend, name, argv, live, execute)
-    if fill is not None and live and not execute:
-        raise BadUsageError("--fill writes keys: on a live server it needs --execute (it fills the copies)")
-    if reason is not None:
-        return _costed(backend, explainer, name, argv, reason)
-    ns = Namespace.new() if live and execute else None
-    sent, copies = _copy_keys(backend, ns, argv) if ns is not None else (list(argv), {})
-    try:
+    if backend.is_simulated or backend.disposable:
+        explainer = Explainer(backend)
+        if name in CONNECTION_STATE:
+            return _costed(backend, explainer, name, argv, _doc_only(name))
         if fill is not None:
-            _fill(backend, explainer, name, sent, fill)
-        return _run(backend, explainer, argv, sent, copies, fill)
+            _fill(backend, explainer, name, argv, fill)
+        return _run(backend, explainer, argv, fill)
+    log = ReadLog()
+    view = read_only(backend, log)
+    reason = _doc_only(name) if name in CONNECTION_STATE or _never_on_live(name) else None
+    if reason is None and not execute:
+        if fill is not None:
+            raise BadUsageError(
+                "--fill writes keys: on a live server it needs --execute (it fills the copies)"
+            )
+        reason = (
+            "explain sends only its own reads to a server redisprep did not start; pass --execute to "
+            "run the command on a disposable server holding copies of its keys"
+        )
+    if reason is not None:
+        expl = _costed(view, Explainer(view), name, argv, reason)
+        return replace(expl, user_reads=log.summary())
+    return replace(_on_copy(view, name, argv, fill), user_reads=log.summary())
+
+
+def _doc_only(name: str) -> str:
+    if name in CONNECTION_STATE:
+        return f"{name} changes the connection's state; explain shows its documentation only"
+    return f"redisprep never sends {name} to a server it did not start; explain shows its documentation"
+
+
+def _never_on_live(name: str) -> bool:
+    return name in NEVER_ON_LIVE or name.split(" ")[0] in NEVER_ON_LIVE
+
+
+def _on_copy(view: Backend, name: str, argv: list[str], fill: int | None) -> Explanation:
+    """Copy the keys ``argv`` names into a disposable server and run it there."""
+    import redis
+
+    keys = _keys_of(name, argv)
+    target = start_disposable(keys)
+    try:
+        if target.server is None and name in SCRIPTS:
+            raise BadUsageError(
+                "a script runs on copies only on a disposable redis-server, which checks that it "
+                "touches no key it was not given; install redis-server or set $REDISPREP_SERVER"
+            )
+        copy_keys(view.client(decode_responses=False), target, keys)
+        explainer = Explainer(target.runner)
+        if fill is not None:
+            _fill(target.runner, explainer, name, argv, fill)
+        before = keyspace(target.admin)
+        expl = _run(target.runner, explainer, argv, fill, timeout_s=RUN_TIMEOUT_S)
+        if _touched_other_keys(expl.error):
+            raise BadUsageError(
+                f"{name} touched a key it does not name as a key (a script's key outside KEYS, or a "
+                "pattern), so its keys cannot be known and it cannot be run on copies"
+            )
+        after = keyspace(target.admin) if not _timed_out(expl) else before
+    except redis.ResponseError as exc:
+        raise BadUsageError(f"cannot run {name} on a copy: {exc}") from None
     finally:
-        if ns is not None:
-            delete_namespace(backend.client(), ns)
+        target.close()
+    where = f"{target.where}, holding copies of {len(target.copied)} of its {len(set(keys))} keys"
+    return replace(
+        expl,
+        backend=view.label,
+        ran_on=where + " (stopped afterwards)",
+        copied=tuple(target.copied),
+        changes=tuple(differences(before, after)),
+        notes=tuple(target.notes),
+    )
+
+
+def _keys_of(name: str, argv: list[str]) -> list[str]:
+    """The keys ``argv`` names, by Redis's key specs; refused where they cannot be known."""
+    if name in ("EVALSHA", "EVALSHA_RO", "FCALL", "FCALL_RO"):
+        raise BadUsageError(
+            f"{name} runs code stored on your server, which explain does not copy; use EVAL with the "
+            "script's text"
+        )
+    if name in ("SORT", "SORT_RO"):
+        return _sort_keys(argv)
+    found = command_keys(argv)
+    if found is None or not found.complete:
+        raise BadUsageError(f"cannot tell which keys {name} touches, so it cannot be run on copies")
+    return [argv[p] for p in found.positions]
+
+
+def _sort_keys(argv: list[str]) -> list[str]:
+    """SORT's source and STORE destination; BY or GET with a pattern reads keys that cannot be known."""
+    keys, i = argv[1:2], 2
+    while i < len(argv):
+        word = argv[i].upper()
+        if word in ("BY", "GET") and i + 1 < len(argv):
+            if "*" in argv[i + 1] and argv[i + 1] != "#":
+                raise BadUsageError(
+                    f"SORT ... {word} {argv[i + 1]} reads keys named by a pattern, which cannot be known; "
+                    "not run on copies"
+                )
+            i += 2
+        elif word == "STORE" and i + 1 < len(argv):
+            keys.append(argv[i + 1])
+            i += 2
+        else:
+            i += 3 if word == "LIMIT" else 1
+    return keys
+
+
+def _touched_other_keys(error: str | None) -> bool:
+    """Whether an error reply is Redis refusing a key outside the copy user's (the copied keys)."""
+    return (
+        bool(error)
+        and re.search(r"(no permissions to|can't) access (at least )?one of the keys", str(error)) is not None
+    )
+
+
+def _timed_out(expl: Explanation) -> bool:
+    return bool(expl.error) and "no reply within" in str(expl.error)
 
 
 def _name(backend: Backend, argv: list[str]) -> str:
@@ -115,82 +229,25 @@ def _name(backend: Backend, argv: list[str]) -> str:
         raise
 
 
-def _flags(backend: Backend, name: str) -> set[str]:
-    reply = server_command(backend.client(), "COMMAND INFO", name.lower().replace(" ", "|"))
-    entry = reply[0] if isinstance(reply, list) and reply and reply[0] else None
-    return {str(f).lower() for f in entry[2]} if entry else set()
-
-
-def _why_not_run(backend: Backend, name: str, argv: list[str], live: bool, execute: bool) -> str | None:
-    if name in CONNECTION_STATE:
-        return f"{name} changes the connection's state; explain shows its documentation only"
-    if not live:
-        return None
-    if name in NEVER_ON_LIVE or name.split(" ")[0] in NEVER_ON_LIVE:
-        return f"redisprep never sends {name} to a server it did not start"
-    flags = _flags(backend, name)
-    if "blocking" in flags:
-        return "a blocking command: on a live server it is costed from read-only probes, never run"
-    if "readonly" in flags and "admin" not in flags and not rewrites_keys(name):
-        return None
-    if not execute:
-        return "a write on a live server: costed from read-only probes (pass --execute to run it on copies)"
-    if not key_names(cost_spec(name), argv) and name not in ("EVAL", "EVALSHA", "FCALL"):
-        raise BadUsageError(f"{name} writes no key that could be copied into the run's namespace; not run")
-    return None
-
-
 def _costed(backend: Backend, explainer: Explainer, name: str, argv: list[str], reason: str) -> Explanation:
+    import redis
+
     spec = cost_spec(name)
     keys = key_names(spec, argv)
     info = explainer.docs.get(name)
     hint = GROUP_TYPES.get(info.doc.group) if info else None
     before = explainer.inspector.states(keys, hint) if name not in CONNECTION_STATE else {}
     extras = explainer.inspector.extras(spec.probes) if spec is not None else {}
-    after = predict(backend.client(), name, argv, before, explainer.inspector.limits) if before else {}
+    after: dict[str, Any] = {}
+    if before:
+        try:
+            after = predict(backend.client(), name, argv, before, explainer.inspector.limits)
+        except redis.ResponseError as exc:  # WRONGTYPE: the key holds another type
+            reason += f"; it would fail: {str(exc).splitlines()[0]}"
     probe = Probe(before, after, extras, explainer.inspector.source, executed=False)
     body = argv[1] if name in ("EVAL", "EVAL_RO") and len(argv) > 1 else None
     note = annotate(0, argv, None, probe, explainer.docs, body)
     return Explanation(tuple(argv), note, False, reason, backend=backend.label, state_source=explainer.source)
-
-
-def _copy_keys(backend: Backend, ns: Namespace, argv: list[str]) -> tuple[list[str], dict[str, str]]:
-    """Copy the command's keys into ``ns`` and point the arguments at the copies."""
-    name = resolve_name(argv)
-    spec = cost_spec(name)
-    positions = spec.keys(argv) if spec is not None else []
-    if name in ("EVAL", "EVALSHA", "FCALL"):
-        _check_script_keys(argv, positions)
-    if not positions:
-        raise BadUsageError(f"cannot tell which arguments of {name} are keys; not run on a live server")
-    client = backend.client()
-    sent, copies = list(argv), dict[str, str]()
-    for pos in positions:
-        original = argv[pos]
-        copy = copies.setdefault(original, ns.key("explain", original))
-        sent[pos] = copy
-        if backend.kind == "cluster":  # COPY needs both keys in one slot
-            dump, ttl = client.dump(original), client.pttl(original)
-            if dump is not None:
-                client.restore(copy, max(ttl, 0), dump, replace=True)
-        else:
-            client.copy(original, copy, replace=True)
-    return sent, copies
-
-
-def _check_script_keys(argv: list[str], positions: list[int]) -> None:
-    """A script runs on copies only if every key it touches is passed in KEYS (then it gets copies)."""
-    from redisprep.explain.script import read_script
-
-    if argv[0].upper() != "EVAL":
-        raise BadUsageError("--execute on a live server runs EVAL only (the script must be readable)")
-    for call in read_script(argv[1]):
-        inner = cost_spec(call.command) if call.command else None
-        if inner is None:
-            raise BadUsageError(f"the script calls {call.command or 'a computed command'}; not run on copies")
-        for pos in inner.keys(call.args):
-            if not call.args[pos].replace(" ", "").startswith("KEYS["):
-                raise BadUsageError(f"line {call.line} names a key not passed in KEYS; not run on copies")
 
 
 def _fill(backend: Backend, explainer: Explainer, name: str, sent: list[str], count: int) -> None:
@@ -216,23 +273,28 @@ def _first_script_doc(explainer: Explainer, body: str) -> DocInfo | None:
 
 
 def _run(
-    backend: Backend,
-    explainer: Explainer,
-    argv: list[str],
-    sent: list[str],
-    copies: dict[str, str],
-    fill: int | None,
+    backend: Backend, explainer: Explainer, argv: list[str], fill: int | None, timeout_s: float | None = None
 ) -> Explanation:
     import redis
 
     tracer = Tracer(observer=explainer)
-    client = tracer.attach(backend.client())
+    options = {} if timeout_s is None else {"socket_timeout": timeout_s}
+    client = tracer.attach(backend.client(**options))
     try:
-        client.execute_command(*sent)
+        client.execute_command(*argv)
     except redis.ResponseError:
         pass  # the error reply is recorded and shown
     except UnicodeDecodeError:
         pass  # a binary reply (DUMP): recorded as an error of the client, shown as such
+    except redis.TimeoutError:
+        if timeout_s is None:
+            raise
+        note = explainer.notes.get(tracer.commands[-1].seq) if tracer.commands else None
+        blocked = f"no reply within {timeout_s:g} s (a blocking command or a long script); abandoned"
+        if note is None:
+            raise BadUsageError(f"{argv[0]}: {blocked}") from None
+        return Explanation(tuple(argv), note, True, None, None, blocked, None, 1, backend.label,
+                           explainer.source, fill)  # fmt: skip
     cmd = tracer.commands[-1]
     note = explainer.notes[cmd.seq]
     return Explanation(
@@ -246,6 +308,5 @@ def _run(
         round_trips=1,
         backend=backend.label,
         state_source=explainer.source,
-        copies=copies,
         filled=fill,
     )

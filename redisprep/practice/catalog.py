@@ -11,6 +11,7 @@ from typing import Any, Literal
 from redisprep import resources
 from redisprep._yaml import brief, line_of, line_of_key, load_yaml
 from redisprep.errors import DataFormatError, UnknownNameError
+from redisprep.practice.acl import DATA_CATEGORIES
 
 Difficulty = Literal["easy", "medium", "hard"]
 _DIFFICULTIES = ("easy", "medium", "hard")
@@ -34,6 +35,8 @@ class Exercise:
     """The starter module shipped with the exercise."""
     source: Path
     """The ``exercise.yaml`` it came from."""
+    acl: tuple[str, ...] = ()
+    """Redis data-type ACL categories the run's user is granted (``sortedset``, ``string``...)."""
 
 
 @functools.cache
@@ -97,6 +100,18 @@ def load_exercise(path: Path) -> Exercise:
     hints = doc["hints"]
     if not isinstance(hints, list) or not hints or not all(isinstance(h, str) for h in hints):
         raise DataFormatError(where, line_of_key(doc, "hints"), "hints must be a non-empty list of text")
+    categories = doc.get("acl", [])
+    if (
+        not isinstance(categories, list)
+        or not all(c in DATA_CATEGORIES for c in categories)
+        or not categories
+    ):
+        choices = ", ".join(sorted(DATA_CATEGORIES))
+        raise DataFormatError(
+            where,
+            line_of_key(doc, "acl") if "acl" in doc else top,
+            f"acl must list data types among: {choices}",
+        )
     starter = path.parent / "starter.py"
     if not starter.is_file():
         raise DataFormatError(where, top, f"missing starter module {starter.name}")
@@ -109,6 +124,7 @@ def load_exercise(path: Path) -> Exercise:
         hints=tuple(" ".join(h.split()) for h in hints),
         starter=starter,
         source=path,
+        acl=tuple(categories),
     )
 
 

@@ -1,154 +1,294 @@
-"""The grading child process: load the learner's module, run the drill's checks, stream results.
+"""The grading child: contain itself, load the learner's module, and answer the parent's calls.
 
-Run as ``python -m redisprep.practice.child``; the parent passes a JSON spec in
-``$REDISPREP_GRADE_SPEC`` and the server URL (if any) in ``$REDISPREP_GRADE_URL``. Results go to the
-spec's ``results`` file as JSON lines, so whatever the learner's code prints cannot corrupt them.
+Started by the parent as ``python -I -c <bootstrap> FD`` with nothing secret in its arguments or
+environment. The parent sends the module's source and the limits over the socket FD; the child
+imports what learner code may need, confines itself (:mod:`redisprep.practice.contain`), runs the
+module, and then serves calls: each in its own thread, so the checks' concurrent workers run
+concurrently here too. It decides nothing: results and exceptions go back to the parent, which
+runs the checks.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import json
+import importlib
+import itertools
 import os
 import sys
+import threading
 import traceback
 from pathlib import Path
 from types import ModuleType
-from typing import Any, TextIO
+from typing import Any
+
+from redisprep.practice import wire
+
+#: Standard-library modules not imported before the child gives up its privileges: GUIs, test
+#: suites, installers, and modules that warn when imported (deprecated) or touch the terminal.
+SKIP = frozenset(
+    "antigravity this tkinter turtle turtledemo idlelib test lib2to3 ensurepip venv pydoc pydoc_data "
+    "distutils curses readline dbm sqlite3 crypt nis ossaudiodev spwd msilib imp cgi cgitb mailcap "
+    "pipes sndhdr sunau uu xdrlib aifc audioop chunk imghdr nntplib smtpd telnetlib asynchat asyncore "
+    "msvcrt winreg winsound".split()
+)
+#: Imported with all their submodules (loaded lazily otherwise: a codec, ``concurrent.futures``),
+#: together with redis-py and the drills' reference patterns.
+WALK = frozenset(
+    {
+        "encodings",
+        "concurrent",
+        "importlib",
+        "json",
+        "urllib",
+        "collections",
+        "logging",
+        "ctypes",
+        "redis",
+        "redisprep.patterns",
+    }
+)
 
 
-def describe(exc: BaseException, impl: Path) -> str:
-    """``ValueError: boom (at solution.py:12)``, pointing at the learner's own line when there is one."""
+def preload() -> None:
+    """Import what learner code may import, before the child gives up its privileges.
+
+    Afterwards (as ``nobody`` when the grader is root) a module in a folder that user cannot read,
+    such as a Python under /root, could not be imported any more. The whole standard library's
+    top level, plus :data:`WALK`, takes about 0.3 s.
+    """
+    import pkgutil
+    import warnings
+
+    stdlib = getattr(sys, "stdlib_module_names", ())
+    names = sorted(n for n in stdlib if not n.startswith("_") and n not in SKIP)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name in [*names, "redis", "redisprep.patterns"]:
+            module = _try_import(name)
+            path = getattr(module, "__path__", None)
+            if name not in WALK or not path:
+                continue
+            for info in pkgutil.walk_packages(path, name + "."):
+                if not {"test", "tests", "__main__"} & set(info.name.split(".")):
+                    _try_import(info.name)
+
+
+def _try_import(name: str) -> ModuleType | None:
+    try:
+        return importlib.import_module(name)
+    except Exception:  # noqa: BLE001 - a module this platform lacks, or one that needs a service
+        return None
+
+
+def describe(exc: BaseException, impl: str) -> dict[str, Any]:
+    """The learner-facing account of ``exc``: type, message and the learner's own line."""
     if isinstance(exc, SystemExit):
-        return f"called sys.exit({exc.code!r})"
-    text = f"{type(exc).__name__}: {exc}".rstrip(": ")
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename) == impl]
-    if isinstance(exc, SyntaxError) and exc.lineno is not None:
-        return f"{text} (at {impl.name}:{exc.lineno})"
+        return {"type": "SystemExit", "message": f"called sys.exit({exc.code!r})", "where": None}
+    where = None
+    if isinstance(exc, SyntaxError) and exc.lineno is not None and exc.filename == impl:
+        where = exc.lineno
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == impl]
     if frames:
-        return f"{text} (at {impl.name}:{frames[-1].lineno})"
-    return text
+        where = frames[-1].lineno
+    return {"type": type(exc).__name__, "message": str(exc)[:2000], "where": where}
 
 
-def load_module(impl: Path) -> ModuleType:
-    """Import the learner's file as a fresh module named ``solution``."""
-    spec = importlib.util.spec_from_file_location("solution", impl)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load {impl}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+class Link:
+    """The child's end of the pipe: calls come in, questions about the parent's objects go out."""
+
+    def __init__(self, channel: wire.Channel, impl: str) -> None:
+        self.channel = channel
+        self.impl = impl
+        self.module: ModuleType | None = None
+        self._ids = itertools.count(1)
+        self._waiting: dict[int, list[Any]] = {}
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._objects: dict[tuple[int, str], Any] = {}
+        self.closed = False
+
+    # -- values ---------------------------------------------------------------------------------
+
+    def _other(self, value: Any) -> list[Any] | None:
+        from redisprep.practice.remote import RemoteCallable, RemoteRedis
+
+        if isinstance(value, RemoteRedis):
+            return ["h", value._handle, "redis"]
+        if isinstance(value, RemoteCallable):
+            return ["h", value._handle, "call"]
+        if value in (float, int, str, bytes, bool):
+            return ["h", 0, value.__name__]
+        return None
+
+    def _resolve(self, tag: str, items: list[Any]) -> Any:
+        from redisprep.practice.remote import RemoteCallable, RemoteRedis
+
+        if tag == "x":
+            return _exception(items)
+        ref = wire.handle(items)
+        key = (ref.id, ref.kind)
+        with self._lock:
+            if key not in self._objects:
+                made = RemoteRedis(self, ref.id) if ref.kind == "redis" else RemoteCallable(self, ref.id)
+                self._objects[key] = made
+            return self._objects[key]
+
+    # -- asking the parent ------------------------------------------------------------------------
+
+    def ask(self, kind: str, **fields: Any) -> Any:
+        """Ask the parent to act on one of its objects; its reply, or its exception raised here."""
+        import redis
+
+        if self.closed:
+            raise redis.ConnectionError("the grader is gone")
+        try:
+            payload = {k: wire.encode(v, self._other) for k, v in fields.items()}
+        except wire.ProtocolError as exc:
+            raise TypeError(f"cannot pass this to the grader's client: {exc}") from None
+        ask_id = next(self._ids)
+        slot: list[Any] = [threading.Event(), None]
+        with self._lock:
+            self._waiting[ask_id] = slot
+        message = {"op": "ask", "id": ask_id, "call": getattr(self._local, "call", None), "kind": kind}
+        try:
+            self.channel.send({**message, **payload})
+        except (OSError, wire.ProtocolError) as exc:
+            with self._lock:
+                self._waiting.pop(ask_id, None)
+            raise redis.ConnectionError(f"cannot reach the grader: {exc}") from None
+        slot[0].wait()
+        reply = slot[1]
+        if reply is None:
+            raise redis.ConnectionError("the grader is gone")
+        value = wire.decode(reply.get("value"), self._resolve)
+        if reply.get("error") is not None:
+            raise wire.decode(reply["error"], self._resolve)
+        return value
+
+    def _answered(self, message: dict[str, Any]) -> None:
+        with self._lock:
+            slot = self._waiting.pop(message.get("id", -1), None)
+        if slot is not None:
+            slot[1] = message
+            slot[0].set()
+
+    # -- serving the parent's calls -----------------------------------------------------------------
+
+    def serve(self) -> None:
+        """Read frames until the parent closes the pipe; then exit."""
+        while True:
+            message = self.channel.receive()
+            if message is None:
+                break
+            op = message.get("op")
+            if op == "call":
+                try:
+                    threading.Thread(target=self._call, args=(message,), daemon=True).start()
+                except RuntimeError as exc:  # the learner's threads took the process limit
+                    error = {
+                        "type": "RuntimeError",
+                        "message": f"no thread for this call: {exc}",
+                        "where": None,
+                    }
+                    self._send({"op": "done", "id": message.get("id"), "error": {**error, "token": None}})
+            elif op == "reply":
+                self._answered(message)
+        self.closed = True
+        with self._lock:
+            for slot in self._waiting.values():
+                slot[0].set()
+        os._exit(0)
+
+    def _call(self, message: dict[str, Any]) -> None:
+        call_id = message["id"]
+        self._local.call = call_id
+        try:
+            fn = getattr(self.module, str(message["fn"]))
+            args = wire.decode(message["args"], self._resolve)
+            kwargs = wire.decode(message["kwargs"], self._resolve)
+            result = fn(*args, **kwargs)
+        except BaseException as exc:  # noqa: BLE001 - learner code: anything can happen
+            self._send({"op": "done", "id": call_id, "error": self._error(exc)})
+            return
+        try:
+            value = wire.encode(result, self._other)
+        except wire.ProtocolError as exc:
+            error = {"type": "TypeError", "message": f"returned something the grader cannot read ({exc})"}
+            self._send({"op": "done", "id": call_id, "error": {**error, "where": None}})
+            return
+        self._send({"op": "done", "id": call_id, "value": value})
+
+    def _error(self, exc: BaseException) -> dict[str, Any]:
+        token = getattr(exc, "_redisprep_token", None)
+        return {**describe(exc, self.impl), "token": token if isinstance(token, int) else None}
+
+    def _send(self, message: dict[str, Any]) -> None:
+        try:
+            self.channel.send(message)
+        except (OSError, wire.ProtocolError):
+            os._exit(0)
+
+
+def _exception(items: list[Any]) -> BaseException:
+    """The exception the parent raised, rebuilt here as the same class where the learner can catch it."""
+    import redis.exceptions
+
+    name, message, token = (items + [None, None, None])[:3]
+    module, _, cls_name = str(name).rpartition(".")
+    cls: Any = None
+    if module == "redis.exceptions":
+        cls = getattr(redis.exceptions, cls_name, None)
+    elif module == "builtins":
+        cls = getattr(__builtins__ if isinstance(__builtins__, dict) else __builtins__, cls_name, None)
+    if not (isinstance(cls, type) and issubclass(cls, Exception)):
+        cls = type(cls_name or "GraderError", (Exception,), {})
+    try:
+        exc = cls(str(message))
+    except Exception:  # noqa: BLE001 - a class whose constructor wants more: keep the message
+        exc = RuntimeError(str(message))
+    exc._redisprep_token = token  # how the parent recognises its own exception
+    return exc  # type: ignore[no-any-return]
+
+
+def load(source: str, impl: str, directory: str) -> ModuleType:
+    """Execute the learner's source as a fresh module named ``solution`` (its own file name in tracebacks)."""
+    module = ModuleType("solution")
+    module.__file__ = impl
+    sys.modules["solution"] = module
+    if directory not in sys.path:
+        sys.path.insert(0, directory)
+    code = compile(source, impl, "exec")
+    exec(code, module.__dict__)  # noqa: S102 - running the learner's module is the point
     return module
 
 
-def main() -> int:
-    spec: dict[str, Any] = json.loads(os.environ["REDISPREP_GRADE_SPEC"])
-    with open(spec["results"], "a", encoding="utf-8") as out:
-        return run(spec, out)
+def main(fd: int) -> None:
+    """Entry point in the child process (see the module docstring)."""
+    import socket
 
+    from redisprep.practice.contain import Limits, confine
 
-def run(spec: dict[str, Any], out: TextIO) -> int:
-    """Grade; every outcome is a line in ``out``."""
+    channel = wire.Channel(socket.socket(fileno=fd))
+    hello = channel.receive()
+    if hello is None:
+        os._exit(0)
+    preload()
+    import redisprep.practice.fence  # noqa: F401 - before the imports close
+    import redisprep.practice.remote  # noqa: F401
 
-    def emit(**event: Any) -> None:
-        out.write(json.dumps(event) + "\n")
-        out.flush()
-
-    from redisprep.backends import Namespace, connect
-    from redisprep.drills import get_drill
-    from redisprep.drills.context import DrillContext
-    from redisprep.errors import RedisprepError
+    impl = str(hello["impl"])
+    ids = hello.get("ids")
+    confine(Limits(**hello["limits"]), tuple(ids) if ids else None, int(hello["parent"]), (fd,))
+    os.environ.clear()
+    os.environ.update({str(k): str(v) for k, v in hello["env"].items()})
+    link = Link(channel, impl)
     from redisprep.practice.fence import fence_connections
-    from redisprep.practice.guard import KeyGuard
 
-    impl = Path(spec["impl"]).resolve()
-    entry = get_drill(spec["drill"])
-    checks = [c for c in entry.drill.checks if c.id in spec["checks"]]
-    ns = Namespace(spec["run_id"])
-    guard = KeyGuard(ns.prefix)
-    # Out of the learner's sight before their module runs: the URL, and clients of their own.
-    url = os.environ.pop("REDISPREP_GRADE_URL", None) or None
-    fence_connections(guard, impl)
+    fence_connections(lambda text: link._send({"op": "refused", "text": text}), impl)
     try:
-        module = load_module(impl)
+        link.module = load(str(hello["source"]), impl, str(Path(impl).parent))
     except BaseException as exc:  # noqa: BLE001 - learner code: anything can happen at import
-        emit(event="fatal", message=f"your module failed to import: {describe(exc, impl)}")
-        return 0
-    missing = [f for f in entry.drill.interface if not callable(getattr(module, f, None))]
-    if missing:
-        emit(event="fatal", message=f"missing functions: {', '.join(missing)}")
-        return 0
-    try:
-        backend = connect(url, cluster=spec["cluster"])
-    except RedisprepError as exc:
-        emit(event="fatal", message=str(exc), backend=True)
-        return 0
-    ctx = DrillContext.create(backend, spec["seed"], ns, wrap=guard.attach)
-    for check in checks:
-        emit(event="start", check=check.id)
-        guard.violations.clear()
-        event = run_check(check, ctx, module, impl, guard, backend)
-        emit(**event)
-        if event["event"] == "fatal":
-            return 0
-    emit(event="done")
-    return 0
-
-
-def run_check(
-    check: Any, ctx: Any, module: ModuleType, impl: Path, guard: Any, backend: Any
-) -> dict[str, Any]:
-    """Run one check; its result event. A refused command fails it even if the code caught the error.
-
-    When the server itself is gone, the event is ``fatal``: that is not the learner's fault, and
-    nothing is graded.
-    """
-    from redisprep.errors import RedisprepError
-
-    event: dict[str, Any] = {"event": "result", "check": check.id}
-    try:
-        result = check.run(ctx, module)
-    except BaseException as exc:  # noqa: BLE001 - learner code raised inside the check
-        if _server_lost(exc, backend):
-            return {
-                "event": "fatal",
-                "message": f"cannot reach {backend.label}: {_first_line(exc)}",
-                "backend": True,
-            }
-        message = str(exc) if isinstance(exc, RedisprepError) else f"your code raised {describe(exc, impl)}"
-        event.update(status="error", message=message)
-    else:
-        event.update(
-            status="pass" if result.passed else "fail",
-            message=result.message,
-            pitfall=result.pitfall,
-            measured=result.measured,
-        )
-    if guard.violations:
-        first, more = guard.violations[0], len(guard.violations) - 1
-        event.update(
-            status="fail",
-            message=f"the grader stopped a command before it reached the server: {first}"
-            + (f" (and {more} more)" if more else ""),
-            pitfall="reaching outside the exercise's keys",
-            measured={"refused": len(guard.violations)},
-        )
-    return event
-
-
-def _server_lost(exc: BaseException, backend: Any) -> bool:
-    """A connection failure, and the server no longer answers a fresh ``PING``."""
-    import redis
-
-    from redisprep.errors import BackendUnavailableError
-
-    lost = isinstance(exc, redis.ConnectionError | redis.TimeoutError | BackendUnavailableError)
-    return lost and not backend.answers()
-
-
-def _first_line(exc: BaseException) -> str:
-    lines = str(exc).strip().splitlines()
-    return lines[0] if lines else type(exc).__name__
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+        channel.send({"op": "fatal", "error": describe(exc, impl)})
+        os._exit(0)
+    missing = [f for f in hello["interface"] if not callable(getattr(link.module, f, None))]
+    channel.send({"op": "ready", "missing": missing})
+    link.serve()

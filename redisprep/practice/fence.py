@@ -1,18 +1,19 @@
-"""Refuse Redis connections that learner code opens itself (``r = redis.Redis()`` at the top of a module).
+"""Say so when learner code opens a Redis connection of its own (``r = redis.Redis()`` in a module).
 
-Such a client bypasses the key guard and, with redis-py's defaults, talks to ``localhost:6379``:
-possibly the user's own server, whatever ``--url`` says. :func:`fence_connections` patches redis-py
-in the grading child process only: a connection pool created while a frame of the learner's file is
-on the stack refuses to hand out connections, so the first command fails, naming the line.
+Such a client would talk to ``localhost:6379`` (possibly the user's own server) instead of going
+through the grader. This is a diagnostic, not a wall: the child holds no password, and a raw socket
+gets past any patch (the README's threat model says what contains that). :func:`fence_connections`
+patches redis-py in the grading child only: a connection pool created while a frame of the
+learner's file is on the stack refuses to hand out connections, and the refusal is reported to the
+parent, which fails the check naming the line.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-
-from redisprep.practice.guard import KeyGuard
 
 _MARK = "_redisprep_opened_at"
 
@@ -38,11 +39,12 @@ def _learner_line(impl: str) -> str | None:
     return None
 
 
-def fence_connections(guard: KeyGuard, impl: Path) -> None:
-    """From now on, pools that ``impl``'s code creates refuse to connect (recorded in ``guard``)."""
+def fence_connections(report: Callable[[str], None], impl: str) -> None:
+    """From now on, pools that ``impl``'s code creates refuse to connect (each refusal reported)."""
+    import redis
     from redis.connection import ConnectionPool
 
-    path = str(impl)
+    path = impl
     original_init = ConnectionPool.__init__
     original_get = ConnectionPool.get_connection
 
@@ -55,10 +57,12 @@ def fence_connections(guard: KeyGuard, impl: Path) -> None:
     def get_connection(self: Any, *args: Any, **kwargs: Any) -> Any:
         where = getattr(self, _MARK, None)
         if where is not None:
-            raise guard.refuse(
+            text = (
                 f"your code opened a Redis connection of its own ({where}); use the client your "
                 "function receives"
             )
+            report(text)
+            raise redis.ConnectionError(text)
         return original_get(self, *args, **kwargs)
 
     ConnectionPool.__init__ = init

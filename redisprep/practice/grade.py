@@ -1,38 +1,43 @@
-"""Grade a learner's module: run the drill's checks in a child process with a time limit per check."""
+"""Grade a learner's module: the drill's checks run here, the learner's functions in a contained child.
+
+The parent owns everything that decides the grade: the checks, the clients and the server reads.
+The child only runs the learner's functions when a check calls them (:mod:`.session`); it holds no
+credentials, and its commands reach the server through the parent, as a per-run ACL user
+(:mod:`.server`). A server lost mid-grade is the grader's failure, never the learner's: no grade.
+"""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
+import contextlib
+import shutil
 import tempfile
+import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from redisprep.backends import Namespace, connect, delete_namespace, translate_errors
+from redisprep.backends import Namespace, translate_errors
+from redisprep.cleanup import mark_run
 from redisprep.drills import get_drill
+from redisprep.drills.context import DrillContext
 from redisprep.drills.requirements import check_needs
-from redisprep.errors import BackendUnavailableError, BadUsageError
+from redisprep.errors import BadUsageError, GradingInfrastructureError, RedisprepError
 from redisprep.practice.catalog import Exercise
+from redisprep.practice.contain import Limits
+from redisprep.practice.guard import KeyGuard
+from redisprep.practice.proctree import Guarded, scrub_own_arguments
+from redisprep.practice.runcheck import CheckOutcome, run_check
+from redisprep.practice.server import GradingServer, open_server
+from redisprep.practice.session import ChildGoneError, LearnerFatalError, Session
+from redisprep.signals import held, interrupted
 
-Status = Literal["pass", "fail", "error"]
+__all__ = ["CheckOutcome", "GradeReport", "grade"]
+
 #: Learner output kept in the report (the tail), in characters.
 OUTPUT_LIMIT = 2_000
-
-
-@dataclass(frozen=True, slots=True)
-class CheckOutcome:
-    """One check's result against the learner's code."""
-
-    id: str
-    title: str
-    status: Status
-    message: str
-    pitfall: str | None = None
-    measured: dict[str, Any] = field(default_factory=dict)
+#: Output past this many bytes stops the child (a print loop would otherwise run to the time limit).
+OUTPUT_KILL_BYTES = 8 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +52,8 @@ class GradeReport:
     output: str
     """The tail of what the learner's code printed."""
     duration_s: float
+    where: str = ""
+    """Where the learner's commands ran (a private server, or the user's behind a run user)."""
 
     @property
     def passed(self) -> bool:
@@ -66,199 +73,182 @@ def grade(
     seed: int = 0,
     timeout_s: float = 10.0,
     only: tuple[str, ...] = (),
+    limits: Limits | None = None,
 ) -> GradeReport:
     """Run ``exercise``'s checks against the module at ``impl``.
-
-    Learner code runs in a child process: code that raises, hangs, exits or prints garbage fails
-    the check it was in, and the remaining checks still run. On a live server every key is under a
-    fresh namespace that is removed afterwards.
 
     Raises:
         BadUsageError: ``impl`` does not exist, or ``only`` names no check of the exercise.
         BackendUnavailableError: The server cannot be reached.
-        BackendUnsupportedError: The server lacks what the exercise's drill needs.
+        BackendUnsupportedError: The server lacks what the drill needs, or lets users in without a
+            password (``--url``).
+        GradingInfrastructureError: The server went away while grading (no grade).
+        RunInterruptedError: Ctrl-C, SIGTERM or SIGHUP; the run's keys and user were removed.
     """
     if not impl.is_file():
         raise BadUsageError(f"no solution at {impl}; run 'redisprep practice start {exercise.name}' first")
-    drill = get_drill(exercise.drill).drill
-    checks = [c for c in drill.checks if not only or c.id in only]
+    entry = get_drill(exercise.drill)
+    checks = [c for c in entry.drill.checks if not only or c.id in only]
     if not checks:
         raise BadUsageError(
-            f"no check matches {', '.join(only)}; checks: {', '.join(c.id for c in drill.checks)}"
-        )
-    backend = connect(url, cluster=cluster)
-    label = backend.label
-    try:
-        with translate_errors(label):
-            check_needs(exercise.drill, drill.needs, backend)
-    finally:
-        backend.close()
-    ns = Namespace.new()
-    titles = {c.id: c.title for c in checks}
-    started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="redisprep-grade-") as tmp:
-        outcomes, output = _run_children(
-            exercise, impl, [c.id for c in checks], titles, url, cluster, seed, timeout_s, ns, Path(tmp)
+            f"no check matches {', '.join(only)}; checks: {', '.join(c.id for c in entry.drill.checks)}"
         )
     if url is not None:
-        cleaner = connect(url, cluster=cluster)
-        with translate_errors(label):
-            delete_namespace(cleaner.client(), ns)
-        cleaner.close()
+        scrub_own_arguments(_secret_forms(url))
+    ns = Namespace.new()
+    started = time.perf_counter()
+    server: GradingServer | None = None
+    try:
+        server = open_server(url, cluster, ns, exercise.acl)
+        with translate_errors(server.admin.label):
+            check_needs(exercise.drill, entry.drill.needs, server.admin)
+            if server.foreign:
+                mark_run(server.admin.client(), ns, f"practice {exercise.name}")  # for 'clean' after a kill
+        outcomes, output = _grade_on(
+            server, ns, exercise, impl.resolve(), checks, seed, timeout_s, limits or Limits()
+        )
+        with held():  # a signal now would leave the run's keys or user behind
+            with translate_errors(server.admin.label):
+                server.close(ns)
+    except KeyboardInterrupt as exc:
+        with held():
+            removed = _close_quietly(server, ns)
+        if server is not None and server.foreign:
+            detail = f"removed {removed} keys of run {ns.run_id} and its ACL user"
+        else:
+            detail = f"stopped run {ns.run_id}'s private server"
+        raise interrupted(exc, detail) from None
+    except BaseException:
+        with held():
+            _close_quietly(server, ns)
+        raise
     return GradeReport(
-        exercise.name, impl, label, seed, tuple(outcomes), output, time.perf_counter() - started
+        exercise.name,
+        impl,
+        server.admin.label if server.foreign else "a private server",
+        seed,
+        tuple(outcomes),
+        output,
+        time.perf_counter() - started,
+        server.where,
     )
 
 
-def _run_children(
+def _grade_on(
+    server: GradingServer,
+    ns: Namespace,
     exercise: Exercise,
     impl: Path,
-    remaining: list[str],
-    titles: dict[str, str],
-    url: str | None,
-    cluster: bool,
+    checks: list[Any],
     seed: int,
     timeout_s: float,
-    ns: Namespace,
-    tmp: Path,
+    limits: Limits,
 ) -> tuple[list[CheckOutcome], str]:
+    interface = tuple(get_drill(exercise.drill).drill.interface)
+    guard = KeyGuard(ns.prefix)
+    ctx = DrillContext.create(server.backend, seed, ns, wrap=guard.attach)
+    ctx.reader = server.admin.client
+    workspace = Path(tempfile.mkdtemp(prefix="redisprep-grade-"))
     outcomes: list[CheckOutcome] = []
-    output = ""
-    attempt = 0
-    while remaining:
-        attempt += 1
-        results = tmp / f"results-{attempt}.jsonl"
-        spec = {
-            "drill": exercise.drill,
-            "impl": str(impl.resolve()),
-            "checks": remaining,
-            "seed": seed,
-            "run_id": ns.run_id,
-            "cluster": cluster,
-            "results": str(results),
-        }
-        env = {**os.environ, "REDISPREP_GRADE_SPEC": json.dumps(spec)}
-        # The child gets the URL in one variable and drops it before the learner's code runs; the
-        # user's own URL variables (which may hold a password) never reach that code at all.
-        for name in ("REDISPREP_GRADE_URL", "REDISPREP_URL", "REDIS_URL"):
-            env.pop(name, None)
-        if url is not None:
-            env["REDISPREP_GRADE_URL"] = url  # in the environment, never on a command line
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "redisprep.practice.child"],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            cwd=str(impl.resolve().parent),
-        )
-        tail = _Tail(proc)
-        events, stopped = _watch(proc, results, timeout_s)
-        output = (output + tail.text())[-OUTPUT_LIMIT:]
-        finished = {e["check"] for e in events if e["event"] == "result"}
-        for e in events:
-            if e["event"] == "fatal":
-                if e.get("backend"):  # the server went away: no grade, and say what may be left
-                    note = (
-                        ""
-                        if url is None
-                        else f"; keys of run {ns.run_id} may be left: 'redisprep clean' removes them"
-                    )
-                    raise BackendUnavailableError(e["message"] + (note if url is not None else ""))
-                outcomes += [
-                    CheckOutcome(c, titles[c], "error", e["message"]) for c in remaining if c not in finished
-                ]
-                return outcomes, output
-            if e["event"] == "result":
-                outcomes.append(
-                    CheckOutcome(
-                        e["check"],
-                        titles[e["check"]],
-                        e["status"],
-                        e["message"],
-                        e.get("pitfall"),
-                        e.get("measured") or {},
-                    )
-                )
-        if any(e["event"] == "done" for e in events):
-            break
-        running = next(
-            (e["check"] for e in reversed(events) if e["event"] == "start" and e["check"] not in finished),
-            None,
-        )
-        culprit = running or next(c for c in remaining if c not in finished)
-        message = (
-            f"did not finish within {timeout_s:g} s (an endless loop, or waiting on something "
-            "that never comes?)"
-            if stopped == "timeout"
-            else f"the grading process exited with code {proc.returncode} during this check "
-            "(did your code call os._exit or crash the interpreter?)"
-        )
-        outcomes.append(CheckOutcome(culprit, titles[culprit], "error", message))
-        remaining = [c for c in remaining if c not in finished and c != culprit]
-    order = {c: i for i, c in enumerate(titles)}
-    return sorted(outcomes, key=lambda o: order[o.id]), output
+    tail = _Output()
+    session: Session | None = None
+    try:
+        with Guarded():
+            for check in checks:
+                if session is None or session.gone is not None:
+                    if session is not None:
+                        session.close()
+                    try:
+                        session = Session(
+                            impl, interface, workspace, limits=limits, keep_pids=server.pids,
+                            on_refused=guard.violations.append, on_output=tail.follow,
+                        )  # fmt: skip
+                    except (LearnerFatalError, ChildGoneError) as exc:
+                        done = {o.id for o in outcomes}
+                        outcomes += [
+                            CheckOutcome(c.id, c.title, "error", str(exc)) for c in checks if c.id not in done
+                        ]
+                        break
+                guard.violations.clear()
+                outcome = run_check(check, ctx, session, interface, timeout_s, guard)
+                if ctx.breaker.tripped is not None:
+                    raise _lost(server, ns, ctx.breaker.tripped)
+                outcomes.append(outcome)
+                session.forget()
+    except KeyboardInterrupt:
+        ctx.breaker.stop("interrupted")
+        raise
+    finally:
+        if session is not None:
+            session.close()
+        tail.stop()
+        shutil.rmtree(workspace, ignore_errors=True)
+    return outcomes, tail.text()
 
 
-class _Tail:
-    """Drain the child's output in a thread, keeping only the last :data:`OUTPUT_LIMIT` characters.
+def _lost(server: GradingServer, ns: Namespace, exc: BaseException) -> GradingInfrastructureError:
+    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    note = f"; keys of run {ns.run_id} may be left: 'redisprep clean' removes them" if server.foreign else ""
+    return GradingInfrastructureError(
+        f"the server went away while grading (cannot reach {server.admin.label}: {first}); "
+        f"no grade was recorded{note}"
+    )
 
-    Draining means a learner printing in an endless loop can neither block nor fill the disk.
-    """
 
-    def __init__(self, proc: subprocess.Popen[bytes]) -> None:
-        import collections
-        import threading
+def _close_quietly(server: GradingServer | None, ns: Namespace) -> int:
+    if server is None:
+        return 0
+    with contextlib.suppress(RedisprepError, OSError):
+        with translate_errors(server.admin.label):
+            return server.close(ns)
+    return 0
 
-        self._proc = proc
-        self._chunks: collections.deque[bytes] = collections.deque()
-        self._size = 0
-        self._thread = threading.Thread(target=self._drain, args=(proc,), daemon=True)
-        self._thread.start()
 
-    def _drain(self, proc: subprocess.Popen[bytes]) -> None:
-        stream = proc.stdout
-        assert stream is not None
-        for chunk in iter(lambda: os.read(stream.fileno(), 65536), b""):
-            self._chunks.append(chunk)
-            self._size += len(chunk)
-            while self._size - len(self._chunks[0]) > OUTPUT_LIMIT * 4:
-                self._size -= len(self._chunks.popleft())
+def _secret_forms(url: str) -> list[bytes]:
+    """The password of ``url`` as it may appear in this process's arguments (raw and encoded)."""
+    from redisprep.masking import secrets_in
+
+    return [form for secret in secrets_in(url) for form in (secret.encode(), _quoted(secret).encode())]
+
+
+def _quoted(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text, safe="")
+
+
+class _Output:
+    """Drains each child's output in a thread, keeping the tail; stops a child that floods it."""
+
+    def __init__(self) -> None:
+        self._chunks: list[bytes] = []
+        self._threads: list[threading.Thread] = []
+
+    def follow(self, session: Session) -> None:
+        thread = threading.Thread(target=self._drain, args=(session,), daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def _drain(self, session: Session) -> None:
+        stream: Any = session.proc.stdout
+        if stream is None:
+            return
+        total = 0
+        try:
+            for chunk in iter(lambda: stream.read1(65536), b""):
+                total += len(chunk)
+                self._chunks.append(chunk)
+                while sum(len(c) for c in self._chunks) - len(self._chunks[0]) > OUTPUT_LIMIT * 4:
+                    self._chunks.pop(0)
+                if total > OUTPUT_KILL_BYTES:
+                    session.kill(f"your code printed more than {OUTPUT_KILL_BYTES >> 20} MiB")
+                    break
+        finally:
+            stream.close()
+
+    def stop(self) -> None:
+        for thread in self._threads:
+            thread.join(timeout=2)
 
     def text(self) -> str:
-        self._thread.join(timeout=2)
-        if self._proc.stdout is not None:
-            self._proc.stdout.close()
         return b"".join(self._chunks).decode("utf-8", "replace")[-OUTPUT_LIMIT:]
-
-
-def _watch(
-    proc: subprocess.Popen[bytes], results: Path, timeout_s: float
-) -> tuple[list[dict[str, Any]], str]:
-    """Follow the child's result lines; kill it when one check runs longer than ``timeout_s``."""
-    deadline = time.monotonic() + timeout_s + 5.0  # start-up: imports and connecting
-    seen = 0
-    while True:
-        events = _read(results)
-        if len(events) > seen:
-            seen = len(events)
-            deadline = time.monotonic() + timeout_s
-        if proc.poll() is not None:
-            return _read(results), "exited"
-        if time.monotonic() > deadline:
-            proc.kill()
-            proc.wait()
-            return _read(results), "timeout"
-        time.sleep(0.02)
-
-
-def _read(path: Path) -> list[dict[str, Any]]:
-    if not path.exists():
-        return []
-    events = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            events.append(json.loads(line))
-        except json.JSONDecodeError:
-            break  # a line still being written
-    return events

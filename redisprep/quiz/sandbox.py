@@ -2,6 +2,11 @@
 
 Command cards never touch the user's Redis: each answer runs on its own new in-process fakeredis
 server. The test suite also runs the same functions on a live Redis 7.0 it started itself.
+
+Every command a card or a learner sends (setup, answer, state checks, ``quiz lint``) has a time
+limit: a blocking pop with timeout 0 is abandoned in its thread, and a Lua script is stopped by a
+hook once it has run about :data:`SCRIPT_STEPS` instructions, so an endless loop in a deck can
+neither hang the quiz nor keep a core busy afterwards.
 """
 
 from __future__ import annotations
@@ -17,8 +22,20 @@ from redisprep.quiz.replies import as_yaml, from_client, from_error, matches, re
 
 #: Commands that would hang the quiz or leave the connection in another mode.
 REFUSED = frozenset({"SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE", "MONITOR", "SYNC", "PSYNC", "QUIT", "RESET"})
-#: A learner's command that has not answered by then (a blocking pop with timeout 0) is abandoned.
+#: A command that has not answered by then (a blocking pop with timeout 0) is abandoned.
 ANSWER_TIMEOUT_S = 2.0
+#: Lua instructions a script may run on the sandbox before it is stopped (about a second).
+SCRIPT_STEPS = 200_000_000
+_HOOK_EVERY = 100_000
+_SCRIPTS = frozenset({"EVAL", "EVALSHA", "EVAL_RO", "EVALSHA_RO", "FCALL", "FCALL_RO", "FUNCTION"})
+_HOOK = """(function(limit)
+  local steps = 0
+  debug.sethook(function()
+    steps = steps + 1
+    if steps > limit then error('ERR script stopped: it ran too long for the quiz sandbox', 0) end
+  end, '', EVERY)
+  return function() steps = 0 end
+end)(LIMIT)"""
 
 
 def sandbox_client() -> Any:
@@ -29,7 +46,25 @@ def sandbox_client() -> Any:
 
     server = fakeredis.FakeServer(version=EMBEDDED_VERSION)
     client = fakeredis.FakeRedis(server=server, decode_responses=True, protocol=2, encoding_errors="replace")
+    client._redisprep_server = server
     return raw_replies(client)
+
+
+def _limit_scripts(client: Any) -> None:
+    """Before a script runs on a sandbox server: make its Lua runtime stop runaway scripts.
+
+    The hook counts instructions since the last reset; each command resets it.
+    """
+    server = getattr(client, "_redisprep_server", None)
+    if server is None:
+        return  # a live server in the tests: its own lua-time-limit applies
+    reset = getattr(server, "_redisprep_reset", None)
+    if reset is None:
+        client.execute_command("EVAL", "return 1", 0)  # fakeredis creates the runtime on first use
+        hook = _HOOK.replace("EVERY", str(_HOOK_EVERY)).replace("LIMIT", str(SCRIPT_STEPS // _HOOK_EVERY))
+        reset = server._lua_runtime.eval(hook)
+        server._redisprep_reset = reset
+    reset()
 
 
 def raw_replies(client: Any) -> Any:
@@ -50,14 +85,14 @@ def split(line: str) -> list[str]:
     return argv
 
 
-def run(client: Any, line: str, timeout_s: float | None = None) -> Reply:
+def run(client: Any, line: str, timeout_s: float | None = ANSWER_TIMEOUT_S) -> Reply:
     """Send one command line and return its reply; an error reply comes back as :class:`ErrorReply`.
 
     Args:
         client: A client from :func:`sandbox_client` (or any raw-reply client).
         line: ``ZADD lb 100 alice``.
-        timeout_s: Give up on a command that has not answered by then (it keeps running in a
-            daemon thread on its own throw-away server).
+        timeout_s: Give up on a command that has not answered by then (it is abandoned in a
+            daemon thread on its own throw-away server); None waits as long as it takes.
     """
     import redis
 
@@ -68,6 +103,8 @@ def run(client: Any, line: str, timeout_s: float | None = None) -> Reply:
     name = argv[0].upper()
     if name in REFUSED:
         return ErrorReply(f"ERR {name} is not available in the quiz sandbox")
+    if name in _SCRIPTS:
+        _limit_scripts(client)
     if timeout_s is None:
         try:
             return from_client(client.execute_command(*argv))
@@ -76,7 +113,7 @@ def run(client: Any, line: str, timeout_s: float | None = None) -> Reply:
     box: list[Reply] = []
 
     def target() -> None:
-        box.append(run(client, line))
+        box.append(run(client, line, None))
 
     worker = threading.Thread(target=target, daemon=True, name="quiz-sandbox")
     worker.start()
@@ -105,14 +142,14 @@ class Outcome:
 def run_setup(client: Any, setup: Sequence[str]) -> str | None:
     """Run setup commands in order; the first that fails, described, or None."""
     for line in setup:
-        reply = run(client, line)
+        reply = run(client, line)  # with the time limit: a deck's setup may block too
         if isinstance(reply, ErrorReply):
-            return f"setup command {line!r} failed: {reply.text}"
+            return f"setup command {line!r} failed: {(reply.text.splitlines() or [''])[0]}"
     return None
 
 
 def attempt(
-    client: Any, setup: Sequence[str], line: str, expect: Expect, timeout_s: float | None = None
+    client: Any, setup: Sequence[str], line: str, expect: Expect, timeout_s: float | None = ANSWER_TIMEOUT_S
 ) -> Outcome:
     """Run ``setup``, then ``line``, then check ``expect`` on the same server."""
     problem = run_setup(client, setup)

@@ -28,6 +28,10 @@ from redisprep.resources import user_data_dir
 STORE_ENV = "REDISPREP_QUIZ_STORE"
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_S = 10.0
+#: ``PRAGMA application_id`` of a progress store ("rprs"); stores made before it was set have 0.
+APPLICATION_ID = 0x72707273
+#: The tables a progress store has (``sqlite_sequence`` comes with AUTOINCREMENT).
+TABLES = frozenset({"meta", "cards", "reviews", "sqlite_sequence"})
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -106,6 +110,9 @@ class Store:
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open the progress store {path}: {exc}") from None
         try:
+            # Nothing is written before the file is known to be ours: a foreign database or a
+            # damaged store is refused as it is, never "repaired" into an empty store.
+            self._check_is_ours()
             self._use_wal()
             self._db.execute("PRAGMA synchronous=NORMAL")
             with self._write():
@@ -115,6 +122,8 @@ class Store:
                     "INSERT OR IGNORE INTO meta VALUES ('schema', ?), ('scheduler', ?)",
                     (str(SCHEMA_VERSION), Scheduler(desired_retention=desired_retention).to_json()),
                 )
+                if int(self._db.execute("PRAGMA application_id").fetchone()[0]) == 0:
+                    self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             meta = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
         except sqlite3.OperationalError as exc:
             # Locked for longer than the busy timeout, read-only, disk I/O: the file may be fine.
@@ -128,7 +137,11 @@ class Store:
             raise DataFormatError(
                 str(path), None, f"progress store schema {meta.get('schema')!r} is not supported"
             )
-        self.scheduler = Scheduler(json.loads(meta["scheduler"]))
+        try:
+            self.scheduler = Scheduler(json.loads(meta["scheduler"]))
+        except (KeyError, TypeError, ValueError) as exc:
+            self._db.close()
+            raise DataFormatError(str(path), None, f"the scheduler settings are damaged ({exc})") from None
 
     def __enter__(self) -> Store:
         return self
@@ -161,6 +174,24 @@ class Store:
             time.sleep(pause)
             pause = min(pause * 2, 0.05)
 
+    def _check_is_ours(self) -> None:
+        """Refuse a database that is not a progress store (another program's, or damaged).
+
+        Raises:
+            DataFormatError: It has tables of its own, lacks ours, or has another application id.
+            sqlite3.DatabaseError: The file is not a database at all.
+        """
+        app_id = int(self._db.execute("PRAGMA application_id").fetchone()[0])
+        tables = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not tables and app_id == 0:
+            return  # a new, empty file
+        extra, missing = tables - TABLES, {"meta", "cards", "reviews"} - tables
+        if app_id not in (0, APPLICATION_ID) or extra or missing:
+            found = ", ".join(sorted(tables)) or "none"
+            raise DataFormatError(
+                str(self.path), None, f"not a redisprep progress store (tables: {found}); left as it is"
+            )
+
     @contextmanager
     def _write(self) -> Iterator[None]:
         """One write transaction holding SQLite's write lock from the start."""
@@ -173,9 +204,23 @@ class Store:
         self._db.execute("COMMIT")
 
     def states(self) -> dict[str, SavedCard]:
-        """Every card's saved state, by card id."""
+        """Every card's saved state, by card id.
+
+        Raises:
+            DataFormatError: A row is damaged (the message names the card).
+        """
         rows = self._db.execute("SELECT id, state FROM cards").fetchall()
-        return {card: json.loads(state) for card, state in rows}
+        return {str(card): self._state(f"card {card!r}", state) for card, state in rows}
+
+    def _state(self, where: str, text: object) -> SavedCard:
+        """A stored card state, checked the way the scheduler will read it."""
+        try:
+            state = json.loads(str(text))
+            card = fsrs_card(state)
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
+            raise DataFormatError(str(self.path), None, f"{where}: damaged state ({exc})") from None
+        del card
+        return state  # type: ignore[no-any-return]
 
     def record(
         self,
@@ -231,10 +276,20 @@ class Store:
             "FROM reviews WHERE reviewed_ms >= ? ORDER BY seq",
             (floor,),
         ).fetchall()
-        return [
-            LogRow(seq, card, rating, ms, before, None if ok is None else bool(ok), sess, json.loads(after))
-            for seq, card, rating, ms, before, ok, sess, after in rows
-        ]
+        out = []
+        for seq, card, rating, ms, before, ok, sess, after in rows:
+            if not (
+                isinstance(rating, int)
+                and 1 <= rating <= 4
+                and isinstance(ms, int)
+                and isinstance(before, int)
+            ):
+                raise DataFormatError(str(self.path), None, f"review {seq}: damaged row")
+            state = self._state(f"review {seq}", after)
+            out.append(
+                LogRow(seq, str(card), rating, ms, before, None if ok is None else bool(ok), str(sess), state)
+            )
+        return out
 
     def first_reviews_since(self, since: datetime) -> set[str]:
         """Cards whose first review happened at or after ``since`` (new cards started today)."""
@@ -246,6 +301,15 @@ class Store:
     def integrity(self) -> str:
         """SQLite's own integrity check (``ok`` when the file is sound)."""
         return str(self._db.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+def fsrs_card(state: object) -> object:
+    """The ``fsrs.Card`` a stored state describes (raises what ``from_dict`` raises on a bad one)."""
+    import fsrs
+
+    if not isinstance(state, dict):
+        raise TypeError("not an object")
+    return fsrs.Card.from_dict(state)
 
 
 def due_of(saved: SavedCard) -> datetime:

@@ -110,12 +110,17 @@ def explanation(expl: Explanation) -> RenderableType:
         grid.add_row("work", _work(note))
     for cost in note.script:
         grid.add_row(f"script line {cost.line}", _script_line(cost))
-    originals = {copy: original for original, copy in expl.copies.items()}
     for change in note.keys:
-        label = f"copy of {originals[change.key]}" if change.key in originals else change.key
+        label = f"{change.key} (the copy)" if expl.ran_on else change.key
         grid.add_row(f"key {label}", _key_lines(change))
-    for original, copy in expl.copies.items():
-        grid.add_row("ran on", f"a copy of {original}: {copy} (deleted afterwards)")
+    if expl.ran_on:
+        grid.add_row("ran on", Text(expl.ran_on, style="bold"))
+        for line in expl.changes:
+            grid.add_row("changed", line)
+        for line in expl.notes:
+            grid.add_row("note", Text(line, style="dim"))
+    if expl.user_reads is not None:
+        grid.add_row("your server", f"received only explain's own reads: {expl.user_reads}")
     if expl.executed:
         grid.add_row("reply", format_reply(expl.reply, expl.error))
         grid.add_row("latency", f"{expl.latency_ms or 0:.3f} ms, {expl.round_trips} round trip")

@@ -38,7 +38,7 @@ def exercises_table(exercises: Sequence[Exercise], results: dict[str, dict[str, 
 def grade_report(report: GradeReport) -> RenderableType:
     """A table of checks, the first failure's reproduce command, and the learner's output tail."""
     table = Table(
-        title=f"{report.exercise}: {report.impl} on {report.backend}",
+        title=f"{report.exercise}: {report.impl}, graded on {report.where or report.backend}",
         title_justify="left",
         header_style="bold",
     )

@@ -46,7 +46,7 @@ def compare_policies(policies: tuple[str, ...] = POLICIES) -> tuple[PolicyRun, .
     """
     from redisprep.localserver import start_server
 
-    server = start_server()
+    server = start_server(die_with_parent=True)  # a kill of redisprep takes this server with it
     try:
         backend = connect(server.url, disposable=True)
         try:

@@ -131,7 +131,7 @@ def keys(ctx: DrillContext, impl: Any) -> Verdict:
         key = limiter_key(ctx, f"keys-{name}")
         for offset in (59_500, 60_500):  # both sides of a boundary: the counter's two windows exist
             fn(ctx.r, key, LIMIT, WINDOW_MS, EPOCH_MS + offset)
-        written = sorted(ctx.r.scan_iter(match=key + "*", count=1000))
+        written = ctx.scan_keys(key + "*")
         slots = {key_slot(k.encode()) for k in written}
         ttls = [int(ctx.r.pttl(k)) for k in written]
         if not written:

@@ -1,0 +1,111 @@
+"""Run one check in the parent against the learner's functions in the child, with a time limit.
+
+The check is the drill's own code, given an implementation object whose functions call into the
+child (:class:`ImplProxy`). It runs in a thread of the parent; the verdict is what the check
+returns there, decided from the parent's own reads of the server, and nothing the child writes.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from redisprep.errors import RedisprepError
+from redisprep.practice.session import ChildGoneError, LearnerCodeError, Session
+
+Status = Literal["pass", "fail", "error"]
+NEVER = "that never comes?)"
+#: After the child is killed, how long a check thread may take to notice and return.
+DRAIN_S = 15.0
+
+
+@dataclass(frozen=True, slots=True)
+class CheckOutcome:
+    """One check's result against the learner's code."""
+
+    id: str
+    title: str
+    status: Status
+    message: str
+    pitfall: str | None = None
+    measured: dict[str, Any] = field(default_factory=dict)
+
+
+class ImplProxy:
+    """The learner's module as the checks see it: each interface function calls into the child."""
+
+    def __init__(self, session: Session, interface: tuple[str, ...]) -> None:
+        self._session = session
+        self._interface = interface
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        if name.startswith("_") or name not in self._interface:
+            raise AttributeError(name)
+        session = self._session
+
+        def remote(*args: Any, **kwargs: Any) -> Any:
+            return session.call(name, args, kwargs)
+
+        remote.__name__ = name
+        return remote
+
+
+def run_check(
+    check: Any, ctx: Any, session: Session, interface: tuple[str, ...], timeout_s: float, guard: Any
+) -> CheckOutcome:
+    """Run ``check`` against the child's module; a time limit, a crash or a refusal fails only it."""
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["result"] = check.run(ctx, ImplProxy(session, interface))
+        except BaseException as exc:  # noqa: BLE001 - reported as this check's error
+            box["error"] = exc
+
+    worker = threading.Thread(target=target, name=f"check-{check.id}", daemon=True)
+    worker.start()
+    worker.join(timeout_s)
+    timed_out = worker.is_alive()
+    if timed_out:
+        session.kill(
+            f"did not finish within {timeout_s:g} s (an endless loop, or waiting on something {NEVER})"
+        )
+        worker.join(DRAIN_S)
+    outcome = _outcome(check, box, session, timed_out)
+    if guard.violations:
+        first, more = guard.violations[0], len(guard.violations) - 1
+        outcome = CheckOutcome(
+            check.id,
+            check.title,
+            "fail",
+            f"the grader stopped a command before it reached the server: {first}"
+            + (f" (and {more} more)" if more else ""),
+            "reaching outside the exercise's keys",
+            {"refused": len(guard.violations)},
+        )
+    return outcome
+
+
+def _outcome(check: Any, box: dict[str, Any], session: Session, timed_out: bool) -> CheckOutcome:
+    if "result" in box and not timed_out:
+        result = box["result"]
+        status: Status = "pass" if result.passed else "fail"
+        return CheckOutcome(
+            check.id, check.title, status, result.message, result.pitfall, dict(result.measured)
+        )
+    exc = box.get("error")
+    if timed_out or isinstance(exc, ChildGoneError) or (session.gone and exc is not None):
+        message = session.gone or "the grading process ended"
+        if "exited with code" in message:
+            message += " during this check (did your code call os._exit or crash the interpreter?)"
+        return CheckOutcome(check.id, check.title, "error", message)
+    if isinstance(exc, LearnerCodeError):
+        return CheckOutcome(check.id, check.title, "error", str(exc))
+    if isinstance(exc, RedisprepError):
+        return CheckOutcome(check.id, check.title, "error", str(exc))
+    where = getattr(exc, "_redisprep_where", None)
+    place = f" (at {session.impl.name}:{where})" if type(where) is int else ""
+    text = f"{type(exc).__name__}: {exc}".rstrip(": ")
+    return CheckOutcome(check.id, check.title, "error", f"your code raised {text}{place}")

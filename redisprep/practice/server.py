@@ -1,0 +1,154 @@
+"""Where a grade is run: a server the run owns, or a user's server behind a per-run ACL user.
+
+Three places, in order of preference when no ``--url`` is given: a private ``redis-server`` that
+the run starts and stops (real Redis semantics; its password exists only in the grader's memory),
+else an embedded fakeredis in the grader's own process. With ``--url`` the run creates an ACL user
+limited to its prefix on that server and sends every learner command as that user; a server where
+some user needs no password is refused, since the limit would mean nothing there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import quote, urlsplit, urlunsplit
+
+from redisprep.backends import Backend, Namespace, connect, connect_like, delete_namespace, translate_errors
+from redisprep.errors import BackendUnsupportedError, RedisprepError
+from redisprep.localserver import LocalServer
+from redisprep.practice import acl
+from redisprep.private import open_private
+from redisprep.signals import held
+
+OPEN_SERVER = (
+    "{label} lets a connection in without a password (user {who!r} needs none), so a per-run "
+    "user could not keep the graded code away from your data; drop --url to grade on a private "
+    "server that redisprep starts, or give the server's users passwords"
+)
+
+
+@dataclass
+class GradingServer:
+    """The backend the checks and learner commands use, and the grader's own admin connection."""
+
+    backend: Backend
+    """Clients for the checks and the learner's commands (the run's ACL user where there is one)."""
+    admin: Backend
+    """Full rights: creates and deletes the run user, removes the run's keys, checks liveness."""
+    where: str
+    """What the report says about where the grade ran."""
+    private: LocalServer | None = None
+    user: acl.RunUser | None = None
+    foreign: bool = False
+    """True with ``--url``: the server holds data that is not the run's."""
+
+    @property
+    def pids(self) -> tuple[int, ...]:
+        """Processes of the grader's own (never killed with the learner's)."""
+        return (self.private.pid,) if self.private is not None else ()
+
+    def close(self, ns: Namespace) -> int:
+        """Delete the run user and the run's keys (a foreign server), or stop the private server.
+
+        Returns:
+            How many of the run's keys were removed from a foreign server.
+        """
+        removed = 0
+        try:
+            self.backend.close()
+            if self.foreign:
+                with translate_errors(self.admin.label):
+                    if self.user is not None:
+                        acl.delete(
+                            self.admin.client(), self.user.name, all_nodes=self.admin.kind == "cluster"
+                        )
+                        self.user = None
+                    removed = delete_namespace(self.admin.client(), ns)
+        finally:
+            self.admin.close()
+            if self.private is not None:
+                self.private.stop()
+        return removed
+
+
+def open_server(url: str | None, cluster: bool, ns: Namespace, categories: Sequence[str]) -> GradingServer:
+    """Prepare where to grade (see the module docstring).
+
+    Raises:
+        BadUsageError: The URL is malformed.
+        BackendUnavailableError: The server cannot be reached or refuses the credentials.
+        BackendUnsupportedError: The server has a user without a password, or refuses ACL SETUSER.
+    """
+    if url is None:
+        return _private(ns, categories)
+    admin = connect(url, cluster=cluster)
+    try:
+        return _behind_user(url, admin, ns, categories)
+    except BaseException:
+        admin.close()
+        raise
+
+
+def _private(ns: Namespace, categories: Sequence[str]) -> GradingServer:
+    private = open_private()
+    if private.server is None:
+        where = f"a private {private.label} inside redisprep (no redis-server installed)"
+        return GradingServer(private.admin, private.admin, where)
+    try:
+        with translate_errors(private.admin.label):
+            user = acl.create(private.admin.client(), ns.run_id, _rules(private.admin, ns, categories))
+        backend = connect_like(private.url_for(user.name, user.password), private.admin)
+    except BaseException:
+        private.close()
+        raise
+    where = f"a private {private.label} started for this run (port {private.server.port})"
+    return GradingServer(backend, private.admin, where, private=private.server, user=user)
+
+
+def _behind_user(url: str, admin: Backend, ns: Namespace, categories: Sequence[str]) -> GradingServer:
+    import redis
+
+    all_nodes = admin.kind == "cluster"
+    with translate_errors(admin.label):
+        client = admin.client()
+        try:
+            doors = acl.open_doors(client)
+        except redis.ResponseError as exc:
+            raise BackendUnsupportedError(
+                f"cannot check the users of {admin.label} ({exc}); grading there needs a user that may "
+                "run ACL commands; drop --url to grade on a private server"
+            ) from None
+        if doors:
+            raise BackendUnsupportedError(OPEN_SERVER.format(label=admin.label, who=doors[0]))
+    try:
+        with translate_errors(admin.label):
+            user = acl.create(client, ns.run_id, _rules(admin, ns, categories), all_nodes=all_nodes)
+        backend = connect_like(_with_credentials(url, user.name, user.password), admin)
+    except BaseException:  # Ctrl-C included: the user may exist even if create() did not return
+        with held(), contextlib.suppress(RedisprepError), translate_errors(admin.label):
+            acl.delete(admin.client(), acl.user_name(ns.run_id), all_nodes=all_nodes)
+        raise
+    where = f"{admin.label}, as a user of this run's that may touch only {ns.prefix}* (deleted afterwards)"
+    return GradingServer(backend, admin, where, user=user, foreign=True)
+
+
+def _rules(admin: Backend, ns: Namespace, categories: Sequence[str]) -> list[str]:
+    channels = admin.kind == "embedded" or admin.version >= (6, 2)
+    return acl.rules_for(ns.prefix, categories, channels=channels, cluster=admin.kind == "cluster")
+
+
+def _with_credentials(url: str, username: str | None, password: str) -> str:
+    """``url`` logging in as ``username`` (the default user when None) with ``password``."""
+    parts = urlsplit(url)
+    user = quote(username, safe="") if username else ""
+    host = parts.netloc.rpartition("@")[2]
+    query = "&".join(
+        p for p in parts.query.split("&") if p and not p.lower().startswith(("password=", "username="))
+    )
+    if parts.scheme.startswith("unix"):
+        extra = f"username={quote(username, safe='')}&" if username else ""
+        query = f"{extra}password={quote(password, safe='')}" + (f"&{query}" if query else "")
+        return urlunsplit((parts.scheme, host, parts.path, query, ""))
+    netloc = f"{user}:{quote(password, safe='')}@{host}"
+    return urlunsplit((parts.scheme, netloc, parts.path, query, ""))

@@ -1,0 +1,437 @@
+"""The parent's end of the grading child: start it contained, call the learner's functions, answer it.
+
+A call sends a function name and arguments; clients and callables among the arguments stay here
+and go as handles. While the call runs, every command the learner's code sends on such a client
+comes back as a question tagged with the call, and the thread that made the call answers it on the
+very client it passed: the checks' tracer, lockstep gates and key guard see each command in the
+thread they expect, exactly as when the reference runs in-process. Several threads may call at
+once (the child runs each call in its own thread). Nothing the child sends is executed as code:
+frames are JSON, handles are numbers the parent gave out, and only client methods are invoked.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import queue
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import redisprep
+from redisprep.errors import RedisprepError
+from redisprep.practice import wire
+from redisprep.practice.contain import Limits, unprivileged_ids
+from redisprep.practice.proctree import Tree, Watchdog, start_time
+
+#: What the child process is started with: no site customisation, no environment of the user's.
+_BOOT = (
+    "import sys; sys.path.insert(0, sys.argv[2]); "
+    "from redisprep.practice.child import main; main(int(sys.argv[1]))"
+)
+_BUILTINS: dict[str, Any] = {"float": float, "int": int, "str": str, "bytes": bytes, "bool": bool}
+#: How Redis words a refusal by ACL, directly and inside a script (6.2 to 8).
+_ACL_REFUSALS = ("NOPERM", "no permissions to", "can't run this command", "can't access at least one")
+#: Longest the child may take to import, confine itself and run the learner's module.
+START_TIMEOUT_S = 15.0
+
+
+class ChildGoneError(RedisprepError):
+    """The grading child ended (killed for a time limit, crashed, or broke the protocol)."""
+
+
+class LearnerCodeError(RedisprepError):
+    """The learner's function raised; the message names the exception and the learner's line."""
+
+
+class LearnerFatalError(RedisprepError):
+    """The learner's module could not be loaded, or lacks functions of the interface."""
+
+
+@dataclass
+class _Call:
+    replies: queue.SimpleQueue[dict[str, Any] | None] = field(default_factory=queue.SimpleQueue)
+
+
+class Session:
+    """One running grading child."""
+
+    def __init__(
+        self,
+        impl: Path,
+        interface: tuple[str, ...],
+        workspace: Path,
+        *,
+        limits: Limits,
+        keep_pids: tuple[int, ...] = (),
+        on_refused: Callable[[str], None] | None = None,
+        on_output: Callable[[Session], None] | None = None,
+    ) -> None:
+        """Start the child and load the learner's module in it.
+
+        Args:
+            on_output: Called at once with the session, to drain the child's output
+                (``self.proc.stdout``, which it must close at the end).
+
+        Raises:
+            LearnerFatalError: The module failed to import or misses functions.
+            ChildGoneError: The child died or did not start in time.
+        """
+        self.impl = impl
+        self.limits = limits
+        self.gone: str | None = None
+        """Why the child is gone (None while it runs)."""
+        self._objects: dict[int, tuple[str, Any]] = {}
+        self._ids_of: dict[int, int] = {}
+        self._handles = itertools.count(1)
+        self._calls: dict[int, _Call] = {}
+        self._call_ids = itertools.count(1)
+        self._tokens: dict[int, BaseException] = {}
+        self._token_ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self._service = ThreadPoolExecutor(max_workers=8, thread_name_prefix="grader-service")
+        self._startup: queue.SimpleQueue[dict[str, Any] | None] = queue.SimpleQueue()
+        self._on_refused = on_refused
+        ours, theirs = socket.socketpair()
+        ids = unprivileged_ids()
+        if ids is not None:
+            os.chown(workspace, ids[0], ids[1])
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-I",
+                "-c",
+                _BOOT,
+                str(theirs.fileno()),
+                str(Path(redisprep.__file__).parent.parent),
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            cwd=str(workspace),
+            env=_child_env(workspace),
+            pass_fds=(theirs.fileno(),),
+            start_new_session=True,
+        )
+        theirs.close()
+        if on_output is not None:
+            on_output(self)
+        elif self.proc.stdout is not None:
+            self.proc.stdout.close()
+        self.tree = Tree(self.proc.pid, start_time(self.proc.pid), keep_pids)
+        self.channel = wire.Channel(ours)
+        self._reader = threading.Thread(target=self._read, name="grader-reader", daemon=True)
+        self._reader.start()
+        self.watchdog = Watchdog(self.tree, limits.processes, self._watchdog_fired)
+        hello = {
+            "op": "hello",
+            "source": impl.read_text(encoding="utf-8", errors="surrogateescape"),
+            "impl": str(impl),
+            "interface": list(interface),
+            "limits": {f: getattr(limits, f) for f in Limits.__dataclass_fields__},
+            "ids": list(ids) if ids else None,
+            "parent": os.getpid(),
+            "env": _child_env(workspace),
+        }
+        self.channel.send(hello)
+        self._await_ready()
+
+    # -- lifecycle ----------------------------------------------------------------------------------
+
+    def _await_ready(self) -> None:
+        try:
+            first = self._startup.get(timeout=START_TIMEOUT_S)
+        except queue.Empty:
+            self.close("did not load within the start-up time limit (an endless loop at import?)")
+            raise ChildGoneError(self.gone) from None
+        if first is None:
+            raise ChildGoneError(self.gone or "the grading process ended while loading your module")
+        if first.get("op") == "fatal":
+            error = first.get("error") or {}
+            self.close("import failed")
+            raise LearnerFatalError(f"your module failed to import: {self._describe(error)}")
+        missing = [str(m) for m in first.get("missing") or []]
+        if missing:
+            self.close("missing functions")
+            raise LearnerFatalError(f"missing functions: {', '.join(missing)}")
+
+    def _watchdog_fired(self, why: str) -> None:
+        self._end(f"the grader stopped your code: {why}")
+
+    def close(self, why: str = "grading finished") -> int:
+        """Kill the child and everything it started; returns how many processes were killed."""
+        self.watchdog.stop()
+        self._end(why)
+        killed = self.tree.kill()
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        self.channel.close()
+        self._service.shutdown(wait=False, cancel_futures=True)
+        return killed
+
+    def kill(self, why: str) -> None:
+        """Stop the child now (a time limit): every call in flight raises :class:`ChildGoneError`."""
+        self._end(why)
+        self.tree.kill()
+
+    def _end(self, why: str) -> None:
+        with self._lock:
+            if self.gone is None:
+                self.gone = why
+            calls = list(self._calls.values())
+        for call in calls:
+            call.replies.put(None)
+        self._startup.put(None)
+
+    # -- reading the child --------------------------------------------------------------------------
+
+    def _read(self) -> None:
+        while True:
+            try:
+                message = self.channel.receive()
+            except wire.ProtocolError as exc:
+                self._end(f"the grading process broke the grader's protocol ({exc})")
+                self.tree.kill()
+                return
+            if message is None:
+                code = self.proc.wait()
+                self._end(f"the grading process exited with code {code}")
+                return
+            op = message.get("op")
+            if op in ("ready", "fatal"):
+                self._startup.put(message)
+            elif op == "refused" and self._on_refused is not None:
+                self._on_refused(str(message.get("text"))[:500])
+            elif op in ("done", "ask"):
+                target = message.get("id") if op == "done" else message.get("call")
+                with self._lock:
+                    call = self._calls.get(target) if type(target) is int else None
+                if call is not None:
+                    call.replies.put(message)
+                elif op == "ask":
+                    self._service.submit(self._answer, message)
+
+    # -- calling the learner's functions --------------------------------------------------------------
+
+    def call(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """Call the learner's ``name(*args, **kwargs)`` in the child; its result, or its exception.
+
+        Raises:
+            LearnerCodeError: The learner's function raised (the message names their line).
+            ChildGoneError: The child ended before answering.
+            Exception: An exception the grader raised inside the call (a command the key guard
+                refused, a lost server), passed through the learner's code unchanged.
+        """
+        call_id = next(self._call_ids)
+        call = _Call()
+        with self._lock:
+            if self.gone is not None:
+                raise ChildGoneError(self.gone)
+            self._calls[call_id] = call
+        try:
+            message = {"op": "call", "id": call_id, "fn": name}
+            message["args"] = wire.encode(list(args), self._handle_of)
+            message["kwargs"] = wire.encode(kwargs, self._handle_of)
+            self.channel.send(message)
+            while True:
+                reply = call.replies.get()
+                if reply is None:
+                    raise ChildGoneError(self.gone or "the grading process ended")
+                if reply.get("op") == "ask":
+                    self._answer(reply)
+                    continue
+                return self._result(reply)
+        except OSError:
+            raise ChildGoneError(self.gone or "the grading process ended") from None
+        finally:
+            with self._lock:
+                self._calls.pop(call_id, None)
+
+    def _result(self, reply: dict[str, Any]) -> Any:
+        error = reply.get("error")
+        if error is None:
+            try:
+                return wire.decode(reply.get("value"), self._resolve)
+            except wire.ProtocolError as exc:
+                raise LearnerCodeError(
+                    f"your code returned something the grader cannot read: {exc}"
+                ) from None
+        if not isinstance(error, dict):
+            raise LearnerCodeError("your code raised an exception the grader cannot read")
+        token = error.get("token")
+        original = self._tokens.get(token) if type(token) is int else None
+        if original is not None:
+            # The grader's own exception (a refused command, a lost server, a lockstep abort) came
+            # back through the learner's code unchanged: raise the very object, noting their line.
+            original._redisprep_where = error.get("where")  # type: ignore[attr-defined]
+            raise original
+        raise LearnerCodeError(f"your code raised {self._describe(error)}")
+
+    def _describe(self, error: dict[str, Any]) -> str:
+        kind, text = str(error.get("type", "Exception"))[:100], str(error.get("message", ""))[:2000]
+        if kind == "SystemExit":
+            return text
+        where = error.get("where")
+        place = f" (at {self.impl.name}:{where})" if type(where) is int else ""
+        return f"{kind}: {text}".rstrip(": ") + place
+
+    # -- answering the child's questions -------------------------------------------------------------
+
+    def _answer(self, message: dict[str, Any]) -> None:
+        reply: dict[str, Any] = {"op": "reply", "id": message.get("id")}
+        try:
+            value = self._perform(message)
+            for item in value if isinstance(value, list) else []:
+                self._noticed(item)  # a pipeline's replies
+            reply["value"] = wire.encode(value, self._handle_of)
+        except wire.ProtocolError as exc:
+            reply["error"] = self._error_of(TypeError(f"the grader cannot pass this: {exc}"))
+        except Exception as exc:  # noqa: BLE001 - handed to the learner's code, which may catch it
+            self._noticed(exc)
+            reply["error"] = self._error_of(exc)
+        try:
+            self.channel.send(reply)
+        except (OSError, wire.ProtocolError):
+            pass
+
+    def _noticed(self, reply: Any) -> None:
+        """Record the server refusing the run's user (ACL): it fails the check, caught or not."""
+        if self._on_refused is None or not isinstance(reply, Exception):
+            return
+        text = str(reply)
+        if any(sign in text for sign in _ACL_REFUSALS):
+            self._on_refused(f"the server refused it for this run's user: {text.splitlines()[0][:300]}")
+
+    def _perform(self, m: dict[str, Any]) -> Any:
+        kind = m.get("kind")
+        h = m.get("h")
+
+        def arg(name: str) -> Any:
+            return wire.decode(m.get(name), self._resolve)
+
+        if kind == "cmd":
+            return self._object(h, "redis").execute_command(*_argv(arg("args")), **_options(arg("options")))
+        if kind == "pipe":
+            client = self._object(h, "redis")
+            pipe = client.pipeline(transaction=bool(arg("transaction")), shard_hint=arg("shard_hint"))
+            return self._register(pipe, "pipe")
+        if kind == "pipe_cmd":
+            return self._object(h, "pipe").execute_command(*_argv(arg("args")), **_options(arg("options")))
+        if kind == "pipe_run":
+            return self._run_pipeline(self._object(h, "pipe"), m, arg)
+        if kind == "pipe_reset":
+            self._object(h, "pipe").reset()
+            return None
+        if kind == "invoke":
+            args, kwargs = arg("args"), arg("kwargs")
+            if not isinstance(args, list) or not isinstance(kwargs, dict):
+                raise TypeError("malformed call")
+            return self._object(h, "call")(*args, **{str(k): v for k, v in kwargs.items()})
+        raise TypeError(f"the grader does not know {str(kind)[:40]!r}")
+
+    def _run_pipeline(self, pipe: Any, m: dict[str, Any], arg: Callable[[str], Any]) -> Any:
+        from redis.commands.core import Script
+
+        commands = arg("commands")
+        if not isinstance(commands, list):
+            raise TypeError("malformed pipeline")
+        if arg("multi") and not pipe.explicit_transaction:
+            pipe.multi()
+        for body in arg("scripts") or []:
+            if isinstance(body, str | bytes):
+                pipe.scripts.add(Script(pipe, body))
+        for entry in commands:
+            if not (isinstance(entry, list) and len(entry) == 2):
+                raise TypeError("malformed pipeline")
+            pipe.execute_command(*_argv(entry[0]), **_options(entry[1]))
+        return pipe.execute(raise_on_error=bool(arg("raise_on_error")))
+
+    # -- handles and errors ------------------------------------------------------------------------
+
+    def _register(self, obj: Any, kind: str) -> int:
+        with self._lock:
+            known = self._ids_of.get(id(obj))
+            if known is not None and self._objects[known][1] is obj:
+                return known
+            handle = next(self._handles)
+            self._objects[handle] = (kind, obj)
+            self._ids_of[id(obj)] = handle
+            return handle
+
+    def _object(self, handle: Any, kind: str) -> Any:
+        entry = self._objects.get(handle) if type(handle) is int else None
+        if entry is None or entry[0] != kind:
+            raise TypeError("not an object the grader handed over")
+        return entry[1]
+
+    def _handle_of(self, value: Any) -> list[Any] | None:
+        if isinstance(value, BaseException):
+            return self._error_of(value)
+        if hasattr(value, "execute_command") and hasattr(value, "pipeline"):
+            return ["h", self._register(value, "redis"), "redis"]
+        if callable(value):
+            return ["h", self._register(value, "call"), "call"]
+        return None
+
+    def _resolve(self, tag: str, items: list[Any]) -> Any:
+        if tag != "h":
+            raise wire.ProtocolError("the child may not send exceptions")
+        ref = wire.handle(items)
+        if ref.id == 0 and ref.kind in _BUILTINS:
+            return _BUILTINS[ref.kind]
+        entry = self._objects.get(ref.id)
+        if entry is None or entry[0] != ref.kind:
+            raise wire.ProtocolError("a handle the grader never gave out")
+        return entry[1]
+
+    def _error_of(self, exc: BaseException) -> list[Any]:
+        token = next(self._token_ids)
+        with self._lock:
+            self._tokens[token] = exc
+        cls = type(exc)
+        return ["x", f"{cls.__module__}.{cls.__qualname__}", str(exc)[:4000], token]
+
+    def forget(self) -> None:
+        """Drop the objects and exceptions of the check that just ended."""
+        with self._lock:
+            self._objects.clear()
+            self._ids_of.clear()
+            self._tokens.clear()
+
+
+def _argv(value: Any) -> list[Any]:
+    if not isinstance(value, list) or not value:
+        raise TypeError("a command must be a non-empty list of arguments")
+    for item in value:
+        if not isinstance(item, str | bytes | int | float) or isinstance(item, bool):
+            raise TypeError(f"a command argument cannot be a {type(item).__name__}")
+    return value
+
+
+def _options(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+        raise TypeError("malformed command options")
+    return value
+
+
+def _child_env(workspace: Path) -> dict[str, str]:
+    """The child's whole environment: nothing inherited, so no URL or password can be in it."""
+    return {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": str(workspace),
+        "TMPDIR": str(workspace),
+        "LANG": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONUNBUFFERED": "1",
+        # glibc reserves 64 MiB of address space per malloc arena (up to 8 per core): under
+        # RLIMIT_AS that would leave no room for the threads of a concurrent check.
+        "MALLOC_ARENA_MAX": "2",
+    }

@@ -1,0 +1,89 @@
+"""SIGTERM and SIGHUP end a run the way Ctrl-C does: as an interrupt, so every cleanup path runs.
+
+:func:`install` (called by the console entry point) makes both signals raise :class:`Stopped`, a
+``KeyboardInterrupt``, in the main thread; each command's ``except KeyboardInterrupt`` then removes
+the run's keys and says so, and the exit code names the signal (143, 129; 130 for Ctrl-C).
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+from redisprep.errors import RunHungUpError, RunInterruptedError, RunTerminatedError
+
+
+class Stopped(KeyboardInterrupt):
+    """The process received SIGTERM or SIGHUP."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def install() -> Callable[[], int | None]:
+    """Turn SIGTERM and SIGHUP into :class:`Stopped` in the main thread (no-op elsewhere).
+
+    Returns:
+        A function giving the last signal received (None before any): an interrupt that arrives
+        before a command's own handling (while options are parsed) leaves the CLI framework with
+        only exit code 130, and the entry point uses it to name the signal after all.
+    """
+    last: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        last.append(signum)
+        raise Stopped(signum)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None:
+            signal.signal(sig, stop)
+    return lambda: last[-1] if last else None
+
+
+def what(exc: BaseException) -> str:
+    """``interrupted`` (Ctrl-C), ``terminated (SIGTERM)`` or ``hung up (SIGHUP)``."""
+    if isinstance(exc, Stopped):
+        return "terminated (SIGTERM)" if exc.signum == signal.SIGTERM else "hung up (SIGHUP)"
+    return "interrupted"
+
+
+def interrupted(exc: BaseException, detail: str) -> RunInterruptedError:
+    """The error to raise after ``exc`` (an interrupt) and the cleanup ``detail`` describes."""
+    message = f"{what(exc)}; {detail}" if detail else what(exc)
+    if isinstance(exc, Stopped):
+        return RunTerminatedError(message) if exc.signum == signal.SIGTERM else RunHungUpError(message)
+    return RunInterruptedError(message)
+
+
+@contextmanager
+def held() -> Iterator[list[int]]:
+    """While cleaning up after an interrupt: Ctrl-C, SIGTERM and SIGHUP are noted, not raised.
+
+    A second signal would otherwise stop the cleanup halfway (keys, an ACL user left behind).
+    Yields the signals that arrived meanwhile. No-op outside the main thread.
+    """
+    arrived: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield arrived
+        return
+    names = ("SIGINT", "SIGTERM", "SIGHUP")
+    sigs = [getattr(signal, n) for n in names if hasattr(signal, n)]
+    previous = {s: signal.getsignal(s) for s in sigs}
+
+    def note(signum: int, frame: FrameType | None) -> None:
+        arrived.append(signum)
+
+    for sig in sigs:
+        signal.signal(sig, note)
+    try:
+        yield arrived
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -1,0 +1,16 @@
+"""Print without end."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import _hunt
+from redisprep.patterns.leaderboard import *  # noqa: F403 - the correct answers, plus an attack
+from redisprep.patterns.leaderboard import add_points as _add_points
+
+
+def add_points(r, board, player, points):
+    line = "x" * 1000 + "\n"
+    while True:
+        sys.stdout.write(line)

@@ -1,0 +1,16 @@
+"""Allocate without end."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import _hunt
+from redisprep.patterns.leaderboard import *  # noqa: F403 - the correct answers, plus an attack
+from redisprep.patterns.leaderboard import add_points as _add_points
+
+
+def add_points(r, board, player, points):
+    hoard = []
+    while True:
+        hoard.append(bytearray(64 << 20))
