@@ -5,12 +5,14 @@ run. Modes are interleaved in blocks, rotating which goes first, so machine nois
 each figure is the median per-command time over the blocks, and the ratios are traced/untraced and
 explained/untraced.
 
-Usage: python scripts/bench_tracing.py [--commands N] [--blocks B]
+Usage: python scripts/bench_tracing.py [--commands N] [--blocks B] [--url URL --json]
+(--url: measure that server instead of starting one; --json: print its figures as JSON only.)
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import time
 from collections.abc import Callable
@@ -98,7 +100,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--commands", type=int, default=1000, help="commands per block and mode")
     parser.add_argument("--blocks", type=int, default=9)
+    parser.add_argument("--url", help="a server to measure on loopback (default: start one)")
+    parser.add_argument("--json", action="store_true", help="print the loopback figures as JSON only")
     args = parser.parse_args()
+    if args.url:
+        results = bench(connect(args.url), args.commands, args.blocks)
+        if args.json:
+            print(json.dumps(results))
+        else:
+            _report(f"redis-server on loopback ({args.url})", results)
+        return
     print(f"per-command time, median of {args.blocks} interleaved blocks of {args.commands} commands")
     _report("embedded fakeredis", bench(connect(None), args.commands, args.blocks))
     try:
