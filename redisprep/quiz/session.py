@@ -89,6 +89,8 @@ class Session:
         clock: The current time (aware); injected so tests and ``--now`` control it.
         seed: Seeds the order of choices; None for a fresh order each session.
         timer: Monotonic seconds, to measure how long each answer took.
+        check: Raises :class:`DataFormatError` when a command or predict card's own answer does
+            not hold; called before the card is shown (the CLI remembers cards that held).
     """
 
     queue: Sequence[QueueItem]
@@ -98,6 +100,7 @@ class Session:
     clock: Callable[[], datetime]
     seed: int | None = None
     timer: Callable[[], float] = time.monotonic
+    check: Callable[[Card], None] = field(default=lambda card: check_card(card))
     summary: SessionSummary = field(default_factory=SessionSummary)
 
     def run(self) -> SessionSummary:
@@ -129,7 +132,7 @@ class Session:
 
     def _ask(self, item: QueueItem, progress: Progress) -> Review | None:
         card = item.card
-        _verify(card)
+        self.check(card)
         choices = self._choices(card)
         self.io.show_card(item, progress, choices)
         started = self.timer()
@@ -189,7 +192,7 @@ class Session:
         return tuple(rng.sample(card.choices, len(card.choices)))
 
 
-def _verify(card: Card) -> None:
+def check_card(card: Card) -> None:
     """A command or predict card whose own answer does not hold stops the session (file:line)."""
     if card.kind == "command" or (card.kind == "predict" and card.predict != "complexity"):
         problems = verify_card(card, sandbox_client)
