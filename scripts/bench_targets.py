@@ -182,7 +182,7 @@ def tracing_rows(variants: list[Variant], url: str) -> dict[str, dict[str, float
         argv = [sys.executable, str(ROOT / "scripts" / "bench_tracing.py"), "--json", "--url", url]
         proc = subprocess.run(argv, env=v.env, capture_output=True, text=True, check=True)
         results = json.loads(proc.stdout)
-        out[v.name] = {w: m["traced"] / m["untraced"] for w, m in results.items()}
+        out[v.name] = {w: m["traced/untraced"] for w, m in results.items()}
     return out
 
 

@@ -105,3 +105,20 @@ def test_reply_summary_is_short() -> None:
     assert summarize_reply(None) == "(nil)"
     assert summarize_reply(list(range(100))).endswith("(100 items)]")
     assert len(summarize_reply("x" * 500, 40)) == 40
+
+
+def test_records_are_frozen_and_equal_to_ones_built_the_usual_way(backend: Backend, ns: Namespace) -> None:
+    import dataclasses
+
+    from redisprep.explain.tracing import TracedCommand
+
+    r = backend.client()
+    tracer = Tracer()
+    with tracing(r, tracer), tracer.operation("rank update"):
+        r.zadd(ns.key("lb"), {"alice": 100})
+    (cmd,) = tracer.commands
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        cmd.reply = 7  # type: ignore[misc]
+    assert cmd == TracedCommand(**{f.name: getattr(cmd, f.name) for f in dataclasses.fields(cmd)})
+    assert (cmd.seq, cmd.operation, cmd.kind, cmd.client) == (1, "rank update", "command", 1)
+    assert dataclasses.asdict(cmd)["args"] == ("ZADD", ns.key("lb"), 100, "alice")

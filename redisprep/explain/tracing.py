@@ -15,7 +15,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal, Protocol
 
 TraceKind = Literal["command", "pipeline", "transaction"]
@@ -59,6 +59,60 @@ class TracedCommand:
         """Every argument as text (what redis-cli would show)."""
         head = _as_text(self.args[0]).split() if self.args else []
         return head + [_as_text(a) for a in self.args[1:]]
+
+
+_FIELDS = (
+    "seq",
+    "args",
+    "reply",
+    "error",
+    "duration_ms",
+    "round_trip",
+    "kind",
+    "client",
+    "step",
+    "operation",
+)
+assert _FIELDS == tuple(f.name for f in fields(TracedCommand)), "keep _new_command in step with TracedCommand"
+(_SEQ, _ARGS, _REPLY, _ERROR, _DURATION, _RT, _KIND, _CLIENT, _STEP, _OP) = (
+    TracedCommand.__dict__[name].__set__ for name in _FIELDS
+)
+_new = object.__new__
+
+
+def _new_command(
+    seq: int,
+    args: tuple[Any, ...],
+    reply: Any,
+    error: str | None,
+    duration_ms: float,
+    round_trip: int,
+    kind: TraceKind,
+    client: int,
+    step: str | None,
+    operation: str | None,
+) -> TracedCommand:
+    """``TracedCommand(...)`` at a third of the cost: a frozen dataclass's ``__init__`` calls
+    ``object.__setattr__`` once per field, which was a third of the tracer's time per command.
+    The slots are written directly; the instance stays frozen."""
+    cmd = _new(TracedCommand)
+    _SEQ(cmd, seq)
+    _ARGS(cmd, args)
+    _REPLY(cmd, reply)
+    _ERROR(cmd, error)
+    _DURATION(cmd, duration_ms)
+    _RT(cmd, round_trip)
+    _KIND(cmd, kind)
+    _CLIENT(cmd, client)
+    _STEP(cmd, step)
+    _OP(cmd, operation)
+    return cmd
+
+
+class _PerThread(threading.local):
+    """The operation label of the running thread (a class default, so reading it never raises)."""
+
+    operation: str | None = None
 
 
 _CONTAINERS = frozenset(
@@ -111,7 +165,7 @@ class Tracer:
     observer: TraceObserver | None = None
     """Called around every recorded round trip (explain mode); None records only."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    _local: threading.local = field(default_factory=threading.local, repr=False)
+    _local: _PerThread = field(default_factory=_PerThread, repr=False)
     _round_trips: Iterator[int] = field(default_factory=lambda: itertools.count(1), repr=False)
     _seq: Iterator[int] = field(default_factory=lambda: itertools.count(1), repr=False)
     _clients: Iterator[int] = field(default_factory=lambda: itertools.count(1), repr=False)
@@ -121,7 +175,7 @@ class Tracer:
         """Label the commands sent inside the block (in this thread) as one logical operation."""
         with self._lock:
             self.operations[name] += 1
-        previous = getattr(self._local, "operation", None)
+        previous = self._local.operation
         self._local.operation = name
         try:
             yield
@@ -139,9 +193,8 @@ class Tracer:
             self.enabled = was
 
     def next_round_trip(self) -> int:
-        """Reserve a round-trip number."""
-        with self._lock:
-            return next(self._round_trips)
+        """Reserve a round-trip number (``next`` on a C counter is atomic under the GIL)."""
+        return next(self._round_trips)
 
     def record(
         self,
@@ -154,22 +207,33 @@ class Tracer:
         client: int,
     ) -> TracedCommand:
         """Append one record (thread-safe) and return it."""
-        op = getattr(self._local, "operation", None)
+        op = self._local.operation
         with self._lock:
-            cmd = TracedCommand(
-                seq=next(self._seq),
-                args=args,
-                reply=reply,
-                error=error,
-                duration_ms=duration_ms,
-                round_trip=round_trip,
-                kind=kind,
-                client=client,
-                step=self.step,
-                operation=op,
+            cmd = _new_command(
+                next(self._seq), args, reply, error, duration_ms, round_trip, kind, client, self.step, op
             )
             self.commands.append(cmd)
         return cmd
+
+    def _add(
+        self,
+        batch: Sequence[tuple[tuple[Any, ...], Any, str | None]],
+        duration_ms: float,
+        round_trip: int,
+        kind: TraceKind,
+        client: int,
+    ) -> list[TracedCommand]:
+        """Append the records of one round trip, ``(args, reply, error)`` each, under one lock."""
+        op = self._local.operation
+        step = self.step
+        with self._lock:
+            seq = self._seq
+            made = [
+                _new_command(next(seq), args, reply, error, duration_ms, round_trip, kind, client, step, op)
+                for args, reply, error in batch
+            ]
+            self.commands.extend(made)
+        return made
 
     def _before(self, batch: Sequence[tuple[Any, ...]]) -> Any:
         return None if self.observer is None else self.observer.before(batch)
@@ -187,20 +251,25 @@ class Tracer:
         original_pipeline = client.pipeline
         tracer = self
 
+        round_trips = tracer._round_trips
+        clock = time.perf_counter
+
         def execute_command(*args: Any, **options: Any) -> Any:
             if not tracer.enabled:
                 return original(*args, **options)
-            token = tracer._before((args,))
-            rt = tracer.next_round_trip()
-            start = time.perf_counter()
+            observer = tracer.observer
+            token = observer.before((args,)) if observer is not None else None
+            rt = next(round_trips)  # atomic: a C iterator called under the GIL
+            start = clock()
             try:
                 reply = original(*args, **options)
             except Exception as exc:
-                failed = tracer.record(args, None, _error_text(exc), _ms(start), rt, "command", client_no)
-                tracer._after(token, (failed,))
+                failed = tracer._add([(args, None, _error_text(exc))], _ms(start), rt, "command", client_no)
+                tracer._after(token, failed)
                 raise
-            done = tracer.record(args, reply, None, _ms(start), rt, "command", client_no)
-            tracer._after(token, (done,))
+            done = tracer.record(args, reply, None, (clock() - start) * 1000.0, rt, "command", client_no)
+            if observer is not None:
+                observer.after(token, (done,))
             return reply
 
         def pipeline(*p_args: Any, **p_kwargs: Any) -> Any:
@@ -233,6 +302,8 @@ def _trace_pipeline(tracer: Tracer, pipe: Any, client_no: int) -> None:
     queued: list[tuple[Any, ...]] = []
     original_execute_command = pipe.execute_command
     original_execute = pipe.execute
+    round_trips = tracer._round_trips
+    clock = time.perf_counter
 
     def execute_command(*args: Any, **options: Any) -> Any:
         if not tracer.enabled:
@@ -240,21 +311,21 @@ def _trace_pipeline(tracer: Tracer, pipe: Any, client_no: int) -> None:
         # Only WATCH, and reads between WATCH and MULTI, are sent at once; anything else is queued.
         immediate = _sent_at_once(pipe, args)
         token = tracer._before((args,)) if immediate else None
-        start = time.perf_counter()
+        start = clock()
         try:
             result = original_execute_command(*args, **options)
         except Exception as exc:
-            rt = tracer.next_round_trip()
-            failed = tracer.record(args, None, _error_text(exc), _ms(start), rt, "command", client_no)
+            failed = tracer._add(
+                [(args, None, _error_text(exc))], _ms(start), next(round_trips), "command", client_no
+            )
             if immediate:
-                tracer._after(token, (failed,))
+                tracer._after(token, failed)
             raise
         if result is pipe:  # queued for execute()
             queued.append(args)
         else:  # sent at once (WATCH, and reads between WATCH and MULTI)
-            rt = tracer.next_round_trip()
-            done = tracer.record(args, result, None, _ms(start), rt, "command", client_no)
-            tracer._after(token, (done,))
+            done = tracer._add([(args, result, None)], _ms(start), next(round_trips), "command", client_no)
+            tracer._after(token, done)
         return result
 
     def execute(*args: Any, **kwargs: Any) -> Any:
@@ -266,32 +337,27 @@ def _trace_pipeline(tracer: Tracer, pipe: Any, client_no: int) -> None:
         if not tracer.enabled or not batch:
             return original_execute(*args, **kwargs)
         token = tracer._before(_framed(batch, transactional))
-        rt = tracer.next_round_trip()
-        start = time.perf_counter()
+        rt = next(round_trips)
+        start = clock()
         kind: TraceKind = "transaction" if transactional else "pipeline"
         try:
             replies = original_execute(*args, **kwargs)
         except Exception as exc:
-            took = _ms(start)
-            failed = [
-                tracer.record(cmd, None, _error_text(exc), took, rt, kind, client_no)
-                for cmd in _framed(batch, transactional)
-            ]
-            tracer._after(token, failed)
+            text = _error_text(exc)
+            failed = [(cmd, None, text) for cmd in _framed(batch, transactional)]
+            tracer._after(token, tracer._add(failed, _ms(start), rt, kind, client_no))
             raise
         took = _ms(start)
         results = list(replies) if isinstance(replies, list) else [replies] * len(batch)
-        records = []
+        items: list[tuple[tuple[Any, ...], Any, str | None]] = []
         if transactional:
-            records.append(tracer.record(("MULTI",), "OK", None, took, rt, kind, client_no))
+            items.append((("MULTI",), "OK", None))
         for cmd, reply in zip(batch, results, strict=False):
             failed_text = _error_text(reply) if isinstance(reply, Exception) else None
-            records.append(
-                tracer.record(cmd, None if failed_text else reply, failed_text, took, rt, kind, client_no)
-            )
+            items.append((cmd, None if failed_text else reply, failed_text))
         if transactional:
-            records.append(tracer.record(("EXEC",), results, None, took, rt, kind, client_no))
-        tracer._after(token, records)
+            items.append((("EXEC",), results, None))
+        tracer._after(token, tracer._add(items, took, rt, kind, client_no))
         return replies
 
     pipe.execute_command = execute_command
@@ -302,7 +368,12 @@ def _sent_at_once(pipe: Any, args: tuple[Any, ...]) -> bool:
     """Whether redis-py sends this pipeline command immediately instead of queueing it."""
     if getattr(pipe, "explicit_transaction", False):
         return False
-    return bool(getattr(pipe, "watching", False)) or (bool(args) and str(args[0]).upper() == "WATCH")
+    if getattr(pipe, "watching", False):
+        return True
+    name = args[0] if args else None
+    if type(name) is str:  # the common case, without building an upper-case copy
+        return len(name) == 5 and name.upper() == "WATCH"
+    return name is not None and str(name).upper() == "WATCH"
 
 
 def _framed(batch: list[tuple[Any, ...]], transactional: bool) -> list[tuple[Any, ...]]:
