@@ -125,16 +125,23 @@ class _Pool:
             self.workers.append((proc, ours))
 
     def run(self, names: Sequence[str]) -> list[bool]:
+        """Run every drill; print each whole once every drill before it is printed.
+
+        The first worker takes the drills in catalog order, so the first ones show at once; the
+        others take them from the end, so no long drill is left running alone at the end. After a
+        failure, only the drills before it still run (a sequential run would have stopped there).
+        """
         texts: dict[int, str] = {}
         results: dict[int, bool] = {}
         failure: tuple[int, tuple[Any, ...]] | None = None
         queue = list(enumerate(names))
         busy: dict[Connection, int] = {}
+        head = self.workers[0][1]
         printed = 0
         try:
             for _, conn in self.workers:
-                self._give(conn, queue, busy)
-            while busy and printed < len(names) and (failure is None or printed < failure[0]):
+                self._give(conn, conn is head, queue, len(names), busy)
+            while busy and printed < (len(names) if failure is None else failure[0]):
                 for conn in _ready(busy, None):
                     index = busy.pop(conn)
                     try:
@@ -144,10 +151,11 @@ class _Pool:
                     texts[got] = text
                     if outcome[0] == "done":
                         results[got] = bool(outcome[1])
-                        if failure is None:
-                            self._give(conn, queue, busy)
                     elif failure is None or got < failure[0]:
                         failure = (got, outcome)
+                    if outcome[0] == "done":
+                        bound = len(names) if failure is None else failure[0]
+                        self._give(conn, conn is head, queue, bound, busy)
                 while printed in texts and printed in results:
                     self._write(texts.pop(printed))
                     printed += 1
@@ -160,9 +168,18 @@ class _Pool:
             _raise(failure[1])
         return [results[i] for i in range(len(names))]
 
-    def _give(self, conn: Connection, queue: list[tuple[int, str]], busy: dict[Connection, int]) -> None:
-        if queue:
-            index, name = queue.pop(0)
+    def _give(
+        self,
+        conn: Connection,
+        first: bool,
+        queue: list[tuple[int, str]],
+        bound: int,
+        busy: dict[Connection, int],
+    ) -> None:
+        """Send ``conn`` its next drill below ``bound``: the first waiting one, else the last."""
+        waiting = [i for i, (index, _) in enumerate(queue) if index < bound]
+        if waiting:
+            index, name = queue.pop(waiting[0] if first else waiting[-1])
             conn.send((index, name))
             busy[conn] = index
 
