@@ -13,7 +13,7 @@ import itertools
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal, Protocol
@@ -77,36 +77,7 @@ assert _FIELDS == tuple(f.name for f in fields(TracedCommand)), "keep _new_comma
 (_SEQ, _ARGS, _REPLY, _ERROR, _DURATION, _RT, _KIND, _CLIENT, _STEP, _OP) = (
     TracedCommand.__dict__[name].__set__ for name in _FIELDS
 )
-_new = object.__new__
-
-
-def _new_command(
-    seq: int,
-    args: tuple[Any, ...],
-    reply: Any,
-    error: str | None,
-    duration_ms: float,
-    round_trip: int,
-    kind: TraceKind,
-    client: int,
-    step: str | None,
-    operation: str | None,
-) -> TracedCommand:
-    """``TracedCommand(...)`` at a third of the cost: a frozen dataclass's ``__init__`` calls
-    ``object.__setattr__`` once per field, which was a third of the tracer's time per command.
-    The slots are written directly; the instance stays frozen."""
-    cmd = _new(TracedCommand)
-    _SEQ(cmd, seq)
-    _ARGS(cmd, args)
-    _REPLY(cmd, reply)
-    _ERROR(cmd, error)
-    _DURATION(cmd, duration_ms)
-    _RT(cmd, round_trip)
-    _KIND(cmd, kind)
-    _CLIENT(cmd, client)
-    _STEP(cmd, step)
-    _OP(cmd, operation)
-    return cmd
+_new = object.__new__  # with the slot setters above: a record without the frozen __init__'s cost
 
 
 class _PerThread(threading.local):
@@ -207,31 +178,39 @@ class Tracer:
         client: int,
     ) -> TracedCommand:
         """Append one record (thread-safe) and return it."""
-        op = self._local.operation
-        with self._lock:
-            cmd = _new_command(
-                next(self._seq), args, reply, error, duration_ms, round_trip, kind, client, self.step, op
-            )
-            self.commands.append(cmd)
-        return cmd
+        return self._add(((args, reply, error),), duration_ms, round_trip, kind, client)[0]
 
     def _add(
         self,
-        batch: Sequence[tuple[tuple[Any, ...], Any, str | None]],
+        batch: Iterable[tuple[tuple[Any, ...], Any, str | None]],
         duration_ms: float,
         round_trip: int,
         kind: TraceKind,
         client: int,
     ) -> list[TracedCommand]:
-        """Append the records of one round trip, ``(args, reply, error)`` each, under one lock."""
+        """Append the records of one round trip, ``(args, reply, error)`` each, under one lock.
+
+        A frozen dataclass's ``__init__`` calls ``object.__setattr__`` once per field, a third of
+        the tracer's time per command: the slots are written directly (the record stays frozen).
+        """
         op = self._local.operation
         step = self.step
+        made = []
         with self._lock:
             seq = self._seq
-            made = [
-                _new_command(next(seq), args, reply, error, duration_ms, round_trip, kind, client, step, op)
-                for args, reply, error in batch
-            ]
+            for args, reply, error in batch:
+                cmd = _new(TracedCommand)
+                _SEQ(cmd, next(seq))
+                _ARGS(cmd, args)
+                _REPLY(cmd, reply)
+                _ERROR(cmd, error)
+                _DURATION(cmd, duration_ms)
+                _RT(cmd, round_trip)
+                _KIND(cmd, kind)
+                _CLIENT(cmd, client)
+                _STEP(cmd, step)
+                _OP(cmd, op)
+                made.append(cmd)
             self.commands.extend(made)
         return made
 
@@ -242,6 +221,24 @@ class Tracer:
         if self.observer is not None:
             self.observer.after(token, commands)
 
+    def send(self, send: Any, args: tuple[Any, ...], options: dict[str, Any], client: int) -> Any:
+        """``send(*args, **options)`` as one round trip of its own, recorded (and observed)."""
+        observer = self.observer
+        token = observer.before((args,)) if observer is not None else None
+        rt = next(self._round_trips)  # atomic: a C iterator called under the GIL
+        start = time.perf_counter()
+        try:
+            reply = send(*args, **options)
+        except Exception as exc:
+            self._after(
+                token, self._add(((args, None, error_text(exc)),), ms_since(start), rt, "command", client)
+            )
+            raise
+        done = self._add(((args, reply, None),), ms_since(start), rt, "command", client)
+        if observer is not None:
+            observer.after(token, done)
+        return reply
+
     def attach(self, client: Any) -> Any:
         """Wrap ``client`` so that everything it sends is recorded here; returns the client."""
         if getattr(client, "_redisprep_tracer", None) is self:
@@ -251,30 +248,16 @@ class Tracer:
         original_pipeline = client.pipeline
         tracer = self
 
-        round_trips = tracer._round_trips
-        clock = time.perf_counter
-
         def execute_command(*args: Any, **options: Any) -> Any:
             if not tracer.enabled:
                 return original(*args, **options)
-            observer = tracer.observer
-            token = observer.before((args,)) if observer is not None else None
-            rt = next(round_trips)  # atomic: a C iterator called under the GIL
-            start = clock()
-            try:
-                reply = original(*args, **options)
-            except Exception as exc:
-                failed = tracer._add([(args, None, _error_text(exc))], _ms(start), rt, "command", client_no)
-                tracer._after(token, failed)
-                raise
-            done = tracer.record(args, reply, None, (clock() - start) * 1000.0, rt, "command", client_no)
-            if observer is not None:
-                observer.after(token, (done,))
-            return reply
+            return tracer.send(original, args, options, client_no)
+
+        from redisprep.explain.pipelines import trace_pipeline
 
         def pipeline(*p_args: Any, **p_kwargs: Any) -> Any:
             pipe = original_pipeline(*p_args, **p_kwargs)
-            _trace_pipeline(tracer, pipe, client_no)
+            trace_pipeline(tracer, pipe, client_no)
             return pipe
 
         client.execute_command = execute_command
@@ -297,94 +280,13 @@ class Tracer:
         return groups
 
 
-def _trace_pipeline(tracer: Tracer, pipe: Any, client_no: int) -> None:
-    """Record the commands queued on ``pipe`` when it executes, all in one round trip."""
-    queued: list[tuple[Any, ...]] = []
-    original_execute_command = pipe.execute_command
-    original_execute = pipe.execute
-    round_trips = tracer._round_trips
-    clock = time.perf_counter
-
-    def execute_command(*args: Any, **options: Any) -> Any:
-        if not tracer.enabled:
-            return original_execute_command(*args, **options)
-        # Only WATCH, and reads between WATCH and MULTI, are sent at once; anything else is queued.
-        immediate = _sent_at_once(pipe, args)
-        token = tracer._before((args,)) if immediate else None
-        start = clock()
-        try:
-            result = original_execute_command(*args, **options)
-        except Exception as exc:
-            failed = tracer._add(
-                [(args, None, _error_text(exc))], _ms(start), next(round_trips), "command", client_no
-            )
-            if immediate:
-                tracer._after(token, failed)
-            raise
-        if result is pipe:  # queued for execute()
-            queued.append(args)
-        else:  # sent at once (WATCH, and reads between WATCH and MULTI)
-            done = tracer._add([(args, result, None)], _ms(start), next(round_trips), "command", client_no)
-            tracer._after(token, done)
-        return result
-
-    def execute(*args: Any, **kwargs: Any) -> Any:
-        batch = list(queued)
-        queued.clear()
-        transactional = bool(getattr(pipe, "transaction", False)) or bool(
-            getattr(pipe, "explicit_transaction", False)
-        )
-        if not tracer.enabled or not batch:
-            return original_execute(*args, **kwargs)
-        token = tracer._before(_framed(batch, transactional))
-        rt = next(round_trips)
-        start = clock()
-        kind: TraceKind = "transaction" if transactional else "pipeline"
-        try:
-            replies = original_execute(*args, **kwargs)
-        except Exception as exc:
-            text = _error_text(exc)
-            failed = [(cmd, None, text) for cmd in _framed(batch, transactional)]
-            tracer._after(token, tracer._add(failed, _ms(start), rt, kind, client_no))
-            raise
-        took = _ms(start)
-        results = list(replies) if isinstance(replies, list) else [replies] * len(batch)
-        items: list[tuple[tuple[Any, ...], Any, str | None]] = []
-        if transactional:
-            items.append((("MULTI",), "OK", None))
-        for cmd, reply in zip(batch, results, strict=False):
-            failed_text = _error_text(reply) if isinstance(reply, Exception) else None
-            items.append((cmd, None if failed_text else reply, failed_text))
-        if transactional:
-            items.append((("EXEC",), results, None))
-        tracer._after(token, tracer._add(items, took, rt, kind, client_no))
-        return replies
-
-    pipe.execute_command = execute_command
-    pipe.execute = execute
-
-
-def _sent_at_once(pipe: Any, args: tuple[Any, ...]) -> bool:
-    """Whether redis-py sends this pipeline command immediately instead of queueing it."""
-    if getattr(pipe, "explicit_transaction", False):
-        return False
-    if getattr(pipe, "watching", False):
-        return True
-    name = args[0] if args else None
-    if type(name) is str:  # the common case, without building an upper-case copy
-        return len(name) == 5 and name.upper() == "WATCH"
-    return name is not None and str(name).upper() == "WATCH"
-
-
-def _framed(batch: list[tuple[Any, ...]], transactional: bool) -> list[tuple[Any, ...]]:
-    return [("MULTI",), *batch, ("EXEC",)] if transactional else batch
-
-
-def _ms(start: float) -> float:
+def ms_since(start: float) -> float:
+    """Milliseconds since ``start`` (a ``time.perf_counter()`` reading)."""
     return (time.perf_counter() - start) * 1000.0
 
 
-def _error_text(exc: BaseException) -> str:
+def error_text(exc: BaseException) -> str:
+    """An exception as ``Type: message``, for a record's ``error``."""
     text = str(exc).strip()
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
