@@ -40,13 +40,15 @@ def trace_pipeline(tracer: Tracer, pipe: Any, client_no: int) -> None:
             text = error_text(exc)
             tracer._after(
                 None,
-                tracer._add(((args, None, text),), ms_since(start), next(round_trips), "command", client_no),
+                tracer.record_round_trip(
+                    ((args, None, text),), ms_since(start), next(round_trips), "command", client_no
+                ),
             )
             raise
         if result is pipe:  # queued for execute()
             queued.append(args)
         else:  # sent at once after all
-            done = tracer._add(
+            done = tracer.record_round_trip(
                 ((args, result, None),), ms_since(start), next(round_trips), "command", client_no
             )
             tracer._after(None, done)
@@ -85,7 +87,7 @@ def _record_batch(
     except Exception as exc:
         text = error_text(exc)
         failed = [(cmd, None, text) for cmd in _framed(batch, transactional)]
-        tracer._after(token, tracer._add(failed, ms_since(start), rt, kind, client_no))
+        tracer._after(token, tracer.record_round_trip(failed, ms_since(start), rt, kind, client_no))
         raise
     took = ms_since(start)
     results = list(replies) if isinstance(replies, list) else [replies] * len(batch)
@@ -99,7 +101,7 @@ def _record_batch(
             items.append((cmd, None if failed_text else reply, failed_text))
         if transactional:
             items.append((("EXEC",), results, None))
-    tracer._after(token, tracer._add(items, took, rt, kind, client_no))
+    tracer._after(token, tracer.record_round_trip(items, took, rt, kind, client_no))
     return replies
 
 

@@ -178,9 +178,9 @@ class Tracer:
         client: int,
     ) -> TracedCommand:
         """Append one record (thread-safe) and return it."""
-        return self._add(((args, reply, error),), duration_ms, round_trip, kind, client)[0]
+        return self.record_round_trip(((args, reply, error),), duration_ms, round_trip, kind, client)[0]
 
-    def _add(
+    def record_round_trip(
         self,
         batch: Iterable[tuple[tuple[Any, ...], Any, str | None]],
         duration_ms: float,
@@ -189,6 +189,8 @@ class Tracer:
         client: int,
     ) -> list[TracedCommand]:
         """Append the records of one round trip, ``(args, reply, error)`` each, under one lock.
+
+        Every record is made here (:meth:`record`, :meth:`send` and pipelines all come through).
 
         A frozen dataclass's ``__init__`` calls ``object.__setattr__`` once per field, a third of
         the tracer's time per command: the slots are written directly (the record stays frozen).
@@ -231,10 +233,13 @@ class Tracer:
             reply = send(*args, **options)
         except Exception as exc:
             self._after(
-                token, self._add(((args, None, error_text(exc)),), ms_since(start), rt, "command", client)
+                token,
+                self.record_round_trip(
+                    ((args, None, error_text(exc)),), ms_since(start), rt, "command", client
+                ),
             )
             raise
-        done = self._add(((args, reply, None),), ms_since(start), rt, "command", client)
+        done = self.record_round_trip(((args, reply, None),), ms_since(start), rt, "command", client)
         if observer is not None:
             observer.after(token, done)
         return reply
