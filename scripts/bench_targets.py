@@ -210,6 +210,9 @@ def main() -> None:
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT))
+    # `python -m redisprep` puts the working directory first on sys.path, ahead of PYTHONPATH: run
+    # every child from a folder without a redisprep package, or both columns measure this checkout.
+    os.chdir(tempfile.mkdtemp(prefix="redisprep-bench-"))
     from redisprep.errors import BackendUnsupportedError
     from redisprep.localserver import start_server
 
