@@ -3,7 +3,7 @@
 PY ?= .venv/bin/python
 VENV_STAMP = .venv/.installed
 
-.PHONY: install test test-fast test-matrix servers lock lint typecheck fmt bench bench-startup wheel-check clean
+.PHONY: install test test-fast test-matrix servers lock lint typecheck fmt bench bench-targets bench-startup wheel-check clean
 
 # The same install as the README's test command: the locked versions of everything.
 $(VENV_STAMP): pyproject.toml requirements-dev.lock
@@ -50,9 +50,10 @@ fmt: $(VENV_STAMP)
 	$(PY) -m ruff format redisprep tests scripts noxfile.py
 	$(PY) -m ruff check --fix redisprep tests scripts noxfile.py
 
-# Figures, not assertions: start-up, drills (embedded and live), the quiz, explain's tracing
-# overhead, a real server through `redisprep bench` (1M-member leaderboard), and the cluster.
-bench: bench-startup
+# Figures, not assertions: first issue 22's table (each figure against its target, as ratios from
+# one run), then start-up, drills (embedded and live), the quiz, explain's tracing overhead, a real
+# server through `redisprep bench` (1M-member leaderboard), and the cluster.
+bench: bench-targets bench-startup
 	$(PY) scripts/bench_drills.py --runs 3
 	$(PY) scripts/bench_quiz.py
 	$(PY) scripts/bench_tracing.py
@@ -61,6 +62,10 @@ bench: bench-startup
 
 bench-startup: $(VENV_STAMP)
 	$(PY) scripts/bench_startup.py
+
+# BASELINE=<git rev> adds a "before" column measured in the same run.
+bench-targets: $(VENV_STAMP)
+	$(PY) scripts/bench_targets.py $(if $(BASELINE),--baseline $(BASELINE))
 
 wheel-check: $(VENV_STAMP)
 	rm -rf dist /tmp/redisprep-wheel-venv

@@ -65,3 +65,24 @@ def user_data_dir(environ: Mapping[str, str] | None = None) -> Path:
     if sys.platform == "darwin":
         return home / "Library" / "Application Support" / "redisprep"
     return Path(env.get("XDG_DATA_HOME") or home / ".local" / "share") / "redisprep"
+
+
+def user_cache_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """Where redisprep keeps files it can rebuild (the parsed flashcard decks). Not created here.
+
+    ``$REDISPREP_HOME/cache`` when ``$REDISPREP_HOME`` is set; otherwise ``$XDG_CACHE_HOME/redisprep``
+    or ``~/.cache/redisprep`` (Linux), ``~/Library/Caches/redisprep`` (macOS),
+    ``%LOCALAPPDATA%\\redisprep\\Cache`` (Windows).
+    """
+    import os
+    import sys
+
+    env = os.environ if environ is None else environ
+    if env.get("REDISPREP_HOME"):
+        return Path(env["REDISPREP_HOME"]).expanduser() / "cache"
+    home = Path(env.get("HOME") or Path.home())
+    if sys.platform == "win32":
+        return Path(env.get("LOCALAPPDATA") or home / "AppData" / "Local") / "redisprep" / "Cache"
+    if sys.platform == "darwin":
+        return home / "Library" / "Caches" / "redisprep"
+    return Path(env.get("XDG_CACHE_HOME") or home / ".cache") / "redisprep"

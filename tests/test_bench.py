@@ -48,6 +48,14 @@ def test_bench_measures_and_cleans_up(backend: Backend) -> None:
     assert any(label.startswith("seeding") for label in seen)
     assert report.keys_removed > 0
     assert list(backend.client().scan_iter(match="redisprep:*")) == []
+    if backend.kind == "live":  # a bare redis-py client did the same, round for round
+        assert [b.label for b in report.bare] == ["1 connection", "2 processes"]
+        assert all(
+            b.per_second > 0 and b.operations == r.operations
+            for b, r in zip(report.bare, (report.rates[0], report.rates[-1]), strict=True)
+        )
+    else:
+        assert report.bare == ()
 
 
 @pytest.mark.live
@@ -65,6 +73,7 @@ def test_redis_benchmark_runs_side_by_side_inside_the_namespace(fresh_server: Lo
         assert report.external_note is None
         assert [e.matches for e in report.external] == [r.label for r in report.rates]
         assert all(e.per_second > 0 for e in report.external)
+        assert [report.external[i].requests for i in (0, 2)] == [500, 500]  # its rounds add up to ours
     # SCAN may return a key twice while Redis rehashes the keyspace it just shrank: count with DBSIZE.
     assert set(user.scan_iter()) == {"precious"} and user.dbsize() == 1
     assert user.get("precious") == "data"

@@ -100,14 +100,14 @@ def filled() -> Iterator[Filled]:
 def traced_names(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Names of every command any tracer in this process records during the test."""
     seen: list[str] = []
-    original = Tracer.record
+    original = Tracer.record_round_trip  # every record of every round trip is made here
 
     def record(self: Tracer, *args: Any, **kwargs: Any) -> Any:
-        cmd = original(self, *args, **kwargs)
-        seen.append(cmd.name)
-        return cmd
+        made = original(self, *args, **kwargs)
+        seen.extend(cmd.name for cmd in made)
+        return made
 
-    monkeypatch.setattr(Tracer, "record", record)
+    monkeypatch.setattr(Tracer, "record_round_trip", record)
     return seen
 
 

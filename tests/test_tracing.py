@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -105,3 +106,68 @@ def test_reply_summary_is_short() -> None:
     assert summarize_reply(None) == "(nil)"
     assert summarize_reply(list(range(100))).endswith("(100 items)]")
     assert len(summarize_reply("x" * 500, 40)) == 40
+
+
+def test_records_are_frozen_and_equal_to_ones_built_the_usual_way(backend: Backend, ns: Namespace) -> None:
+    import dataclasses
+
+    from redisprep.explain.tracing import TracedCommand
+
+    r = backend.client()
+    tracer = Tracer()
+    with tracing(r, tracer), tracer.operation("rank update"):
+        r.zadd(ns.key("lb"), {"alice": 100})
+    (cmd,) = tracer.commands
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        cmd.reply = 7  # type: ignore[misc]
+    assert cmd == TracedCommand(**{f.name: getattr(cmd, f.name) for f in dataclasses.fields(cmd)})
+    assert (cmd.seq, cmd.operation, cmd.kind, cmd.client) == (1, "rank update", "command", 1)
+    assert dataclasses.asdict(cmd)["args"] == ("ZADD", ns.key("lb"), 100, "alice")
+
+
+def _wrapped_pipelines(client: Any) -> Any:
+    """Wrap every pipeline's execute_command before the tracer sees it (as the practice guard does)."""
+    make = client.pipeline
+
+    def pipeline(*args: Any, **kwargs: Any) -> Any:
+        pipe = make(*args, **kwargs)
+        queue = pipe.execute_command
+        pipe.execute_command = lambda *a, **k: queue(*a, **k)
+        return pipe
+
+    client.pipeline = pipeline
+    return client
+
+
+@pytest.mark.parametrize("wrapped", [False, True], ids=["redis-py pipeline", "wrapped pipeline"])
+def test_plain_and_wrapped_pipelines_are_recorded_alike(
+    backend: Backend, ns: Namespace, wrapped: bool
+) -> None:
+    # A plain redis-py pipeline's queue is read at execute(); a wrapped one is traced command by
+    # command. Both must give the same records, WATCH and errors included.
+    r = backend.client()
+    r.set(ns.key("n"), 1)
+    r.set(ns.key("s"), "text")
+    if wrapped:
+        _wrapped_pipelines(r)
+    with tracing(r, Tracer()) as t:
+        with r.pipeline() as pipe:
+            pipe.watch(ns.key("n"))
+            value = int(pipe.get(ns.key("n")))
+            pipe.multi()
+            pipe.set(ns.key("n"), value + 1)
+            pipe.execute()
+        batch = r.pipeline(transaction=False)
+        batch.incr(ns.key("s"))
+        batch.get(ns.key("n"))
+        assert batch.execute(raise_on_error=False)[1] == "2"
+    seen = [(c.name, c.round_trip, c.kind, c.error is not None) for c in t.commands]
+    assert seen == [
+        ("WATCH", 1, "command", False),
+        ("GET", 2, "command", False),
+        ("MULTI", 3, "transaction", False),
+        ("SET", 3, "transaction", False),
+        ("EXEC", 3, "transaction", False),
+        ("INCRBY", 4, "pipeline", True),
+        ("GET", 4, "pipeline", False),
+    ]

@@ -1,4 +1,7 @@
-"""What a Python client reaches: writes one at a time, pipelined, from several connections; GET latency."""
+"""What a Python client reaches: writes one at a time, pipelined, from several threads; GET latency.
+
+(One connection and several processes, next to bare redis-py and redis-benchmark: ``compare``.)
+"""
 
 from __future__ import annotations
 
@@ -17,18 +20,6 @@ _TICK = 500
 
 def key_for(ns: Namespace, i: int) -> str:
     return ns.key("bench", str(i % KEYSPACE))
-
-
-def single_writes(client: Any, ns: Namespace, n: int, value: str, progress: Progress) -> Rate:
-    """``n`` SETs, each waiting for its reply before the next is sent."""
-    start = time.perf_counter()
-    for i in range(n):
-        client.set(key_for(ns, i), value)
-        if i % _TICK == 0:
-            progress("SET, no pipeline", i, n)
-    took = time.perf_counter() - start
-    progress("SET, no pipeline", n, n)
-    return Rate("1 connection", n, took)
 
 
 def pipelined_writes(client: Any, ns: Namespace, n: int, depth: int, value: str, progress: Progress) -> Rate:
@@ -70,53 +61,6 @@ def threaded_writes(backend: Backend, ns: Namespace, n: int, threads: int, value
     for w in workers:
         w.join()
     return Rate(f"{threads} threads", share * threads, max(elapsed), connections=threads)
-
-
-def process_writes(url: str, ns: Namespace, n: int, processes: int, value: str) -> Rate:
-    """``n`` SETs split over ``processes`` processes (no shared GIL), each with one connection.
-
-    Each worker is ``python -m redisprep.bench.worker``; the URL travels in the environment, not on
-    the command line, so a password never shows in the process list. All start at the same instant.
-    """
-    import json
-    import os
-    import subprocess
-    import sys
-
-    share = n // processes
-    start_at = time.time() + 2.0  # time for every worker to import redis and connect
-    env = {**os.environ, "REDISPREP_BENCH_URL": url}
-    workers = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "redisprep.bench.worker",
-                ns.run_id,
-                str(p * share),
-                str(share),
-                value,
-                repr(start_at),
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
-        for p in range(processes)
-    ]
-    elapsed = []
-    for w in workers:
-        out, err = w.communicate(timeout=600)
-        if w.returncode != 0:
-            from redisprep.errors import BackendUnavailableError
-
-            lines = err.strip().splitlines()
-            raise BackendUnavailableError(
-                f"a benchmark process failed: {lines[-1] if lines else w.returncode}"
-            )
-        elapsed.append(float(json.loads(out)["seconds"]))
-    return Rate(f"{processes} processes", share * processes, max(elapsed), connections=processes)
 
 
 def read_latency(client: Any, ns: Namespace, n: int, progress: Progress) -> Latency:

@@ -31,6 +31,25 @@ def unavailable_reason(url: str | None) -> str | None:
 
 def run_like(url: str, ns: Namespace, rate: Rate, value: str) -> ExternalRate:
     """redis-benchmark SETs on keys under ``ns``, with ``rate``'s count, connections and pipeline."""
+    requests = external_requests(rate)
+    per_second, p50 = run(url, ns, requests, rate.connections, rate.pipeline, value)
+    return ExternalRate(
+        label=f"redis-benchmark -c {rate.connections} -P {rate.pipeline}",
+        per_second=per_second,
+        p50_ms=p50,
+        matches=rate.label,
+        requests=requests,
+    )
+
+
+def run(
+    url: str, ns: Namespace, requests: int, connections: int, pipeline: int, value: str
+) -> tuple[float, float | None]:
+    """One redis-benchmark run of ``requests`` SETs under ``ns``: (requests per second, p50 ms).
+
+    Raises:
+        BackendUnavailableError: redis-benchmark failed or printed no result.
+    """
     parts = urlsplit(url)
     where = (
         ["-s", parts.path]
@@ -38,7 +57,6 @@ def run_like(url: str, ns: Namespace, rate: Rate, value: str) -> ExternalRate:
         else ["-h", parts.hostname or "127.0.0.1", "-p", str(parts.port or 6379)]
     )
     db = parts.path.lstrip("/") if parts.scheme != "unix" else ""
-    requests = external_requests(rate)
     argv = [
         "redis-benchmark",
         *where,
@@ -47,9 +65,9 @@ def run_like(url: str, ns: Namespace, rate: Rate, value: str) -> ExternalRate:
         "-n",
         str(requests),
         "-c",
-        str(rate.connections),
+        str(connections),
         "-P",
-        str(rate.pipeline),
+        str(pipeline),
         "-r",
         "10000",
         "--csv",
@@ -67,13 +85,7 @@ def run_like(url: str, ns: Namespace, rate: Rate, value: str) -> ExternalRate:
             f"redis-benchmark failed: {detail[-1] if detail else f'exit {proc.returncode}'}"
         )
     row = rows[-1]
-    return ExternalRate(
-        label=f"redis-benchmark -c {rate.connections} -P {rate.pipeline}",
-        per_second=float(row["rps"]),
-        p50_ms=float(row["p50_latency_ms"]) if row.get("p50_latency_ms") else None,
-        matches=rate.label,
-        requests=requests,
-    )
+    return float(row["rps"]), float(row["p50_latency_ms"]) if row.get("p50_latency_ms") else None
 
 
 #: redis-benchmark derives its rate from whole milliseconds, so a run must last long enough.

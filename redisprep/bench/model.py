@@ -78,3 +78,6 @@ class BenchReport:
     """Why redis-benchmark did not run, when it did not."""
     scale: tuple[ScalePoint, ...]
     keys_removed: int
+    bare: tuple[Rate, ...] = ()
+    """A bare ``redis.Redis.from_url(url)`` client doing the same as some of :attr:`rates` (by label),
+    measured in rounds alternating with them and with redis-benchmark (live servers only)."""

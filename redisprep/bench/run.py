@@ -6,8 +6,9 @@ import contextlib
 from dataclasses import dataclass
 
 from redisprep.backends import Backend, Namespace, translate_errors
-from redisprep.bench import client_side, external
-from redisprep.bench.model import BenchReport, ExternalRate, Progress, Rate
+from redisprep.bench import client_side, compare, external
+from redisprep.bench.compare import Compared
+from redisprep.bench.model import BenchReport, Progress
 from redisprep.bench.scale import scale_run
 from redisprep.cleanup import after_backend_failure, mark_run, remove_run_keys
 from redisprep.errors import BackendUnavailableError, RedisprepError
@@ -38,25 +39,18 @@ def run_bench(backend: Backend, url: str | None, options: BenchOptions, progress
     Every key is written under a fresh namespace and removed at the end, also on errors and Ctrl-C.
     """
     ns = Namespace.new()
-    client = backend.client()
+    client = backend.client(single_connection_client=True)
     value = "x" * options.value_size
+    note = None if options.redis_benchmark else "skipped (--no-redis-benchmark)"
+    if note is None:
+        live = backend.kind == "live"
+        note = external.unavailable_reason(url) if live else "it needs a single live server (--url)"
     try:
         with translate_errors(backend.label):
             if backend.kind != "embedded":
                 mark_run(client, ns, "bench")  # what 'clean' looks for after a kill
-            rates = _rates(backend, url, client, ns, options, value, progress)
+            measured = _rates(backend, url, client, ns, options, value, progress, note is None)
             latency = client_side.read_latency(client, ns, options.latency_samples, progress)
-            note = None if options.redis_benchmark else "skipped (--no-redis-benchmark)"
-            note = note or (
-                external.unavailable_reason(url)
-                if backend.kind == "live"
-                else "it needs a single live server (--url)"
-            )
-            compared: list[ExternalRate] = []
-            if note is None and url is not None:
-                for rate in _comparable(rates):
-                    progress(f"redis-benchmark like '{rate.label}'", 0, 1)
-                    compared.append(external.run_like(url, ns, rate, value))
             scale = (
                 scale_run(client, ns, options.players, options.queries, options.seed, progress)
                 if options.players > 0
@@ -72,12 +66,13 @@ def run_bench(backend: Backend, url: str | None, options: BenchOptions, progress
     return BenchReport(
         backend=backend.label,
         embedded=backend.kind == "embedded",
-        rates=tuple(rates),
+        rates=tuple(m.ours for m in measured),
         latencies=(latency,),
-        external=tuple(compared),
+        external=tuple(m.external for m in measured if m.external is not None),
         external_note=note,
         scale=tuple(scale),
         keys_removed=removed,
+        bare=tuple(m.bare for m in measured if m.bare is not None),
     )
 
 
@@ -89,22 +84,22 @@ def _rates(
     options: BenchOptions,
     value: str,
     progress: Progress,
-) -> list[Rate]:
+    rb: bool,
+) -> list[Compared]:
+    """Our rates in table order, each with what it is compared with (redis-benchmark if ``rb``)."""
     n = options.requests
-    rates = [client_side.single_writes(client, ns, n, value, progress)]
+    out = [compare.one_connection(backend, url, ns, n, value, progress, rb)]
     for depth in options.depths:
-        rates.append(client_side.pipelined_writes(client, ns, n * 5, depth, value, progress))
+        rate = client_side.pipelined_writes(client, ns, n * 5, depth, value, progress)
+        theirs = None
+        if rb and url is not None and depth == max(options.depths):  # the deepest only
+            progress(f"redis-benchmark like '{rate.label}'", 0, 1)
+            theirs = external.run_like(url, ns, rate, value)
+        out.append(Compared(rate, None, theirs))
     progress(f"SET from {options.connections} connections", 0, 1)
     if backend.kind == "live" and url is not None:
-        rates.append(client_side.process_writes(url, ns, n, options.connections, value))
+        out.append(compare.processes(url, ns, n, options.connections, value, progress, rb))
     else:
-        rates.append(client_side.threaded_writes(backend, ns, n, options.connections, value))
-    return rates
-
-
-def _comparable(rates: list[Rate]) -> list[Rate]:
-    """One unpipelined, the deepest pipeline, and the multi-connection run."""
-    single = [r for r in rates if r.pipeline == 1 and r.connections == 1]
-    piped = sorted((r for r in rates if r.pipeline > 1), key=lambda r: r.pipeline)[-1:]
-    many = [r for r in rates if r.connections > 1]
-    return single + piped + many
+        threaded = client_side.threaded_writes(backend, ns, n, options.connections, value)
+        out.append(Compared(threaded, None, None))
+    return out

@@ -1,7 +1,10 @@
 """One process of the multi-connection write benchmark (run as ``python -m redisprep.bench.worker``).
 
-Arguments: run id, first key index, count, value, start time (Unix seconds). The URL comes from
-``$REDISPREP_BENCH_URL``. Prints ``{"seconds": ...}`` on stdout; errors go to stderr with exit 1.
+Arguments: run id, first key index, value. The URL comes from ``$REDISPREP_BENCH_URL``, never the
+command line. The worker connects (redisprep's client, and a bare ``redis.Redis.from_url`` one),
+prints ``ready``, then answers each line of standard input, ``ours N`` or ``bare N``, by sending N
+SETs with that client and printing ``{"seconds": ...}``; it stops at the end of its input. Errors
+go to stderr with exit 1.
 """
 
 from __future__ import annotations
@@ -13,24 +16,38 @@ import time
 
 
 def main(argv: list[str]) -> int:
+    import redis
+
     from redisprep.backends import Namespace, connect
     from redisprep.bench.client_side import key_for
     from redisprep.errors import RedisprepError
 
-    run_id, first, count, value, start_at = argv
+    run_id, first, value = argv
+    url = os.environ["REDISPREP_BENCH_URL"]
+    ns = Namespace(run_id)
+    start = int(first)
     try:
-        client = connect(os.environ["REDISPREP_BENCH_URL"]).client()
-        client.ping()
-        ns = Namespace(run_id)
-        time.sleep(max(0.0, float(start_at) - time.time()))
-        start = time.perf_counter()
-        for i in range(int(first), int(first) + int(count)):
-            client.set(key_for(ns, i), value)
-        took = time.perf_counter() - start
-    except (RedisprepError, OSError) as exc:
+        clients = {
+            "ours": connect(url).client(single_connection_client=True),
+            "bare": redis.Redis.from_url(url),
+        }
+        for client in clients.values():
+            client.ping()
+        sys.stdout.write("ready\n")
+        sys.stdout.flush()
+        for line in sys.stdin:
+            which, count = line.split()
+            client = clients[which]
+            began = time.perf_counter()
+            for i in range(start, start + int(count)):
+                client.set(key_for(ns, i), value)
+            took = time.perf_counter() - began
+            start += int(count)
+            sys.stdout.write(json.dumps({"seconds": took}) + "\n")
+            sys.stdout.flush()
+    except (RedisprepError, redis.RedisError, OSError) as exc:
         sys.stderr.write(f"{exc}\n")
         return 1
-    sys.stdout.write(json.dumps({"seconds": took}) + "\n")
     return 0
 
 

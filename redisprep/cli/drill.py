@@ -59,7 +59,15 @@ def drill(
     load_catalog(app.data_dir)
     with open_backend(url, cluster) as backend:
         # Run every drill even after one fails, then report.
-        results = [_run_one(app, backend, n, seed, explain, json_out) for n in names]
+        if name == "all":  # side by side on several cores, printed in order (cli/_drill_all.py)
+            from redisprep.cli._drill_all import run_all
+
+            def one(n: str) -> bool:
+                return _run_one(app, backend, n, seed, explain, json_out)
+
+            results = run_all(app.console, backend, names, one, app.debug)
+        else:
+            results = [_run_one(app, backend, n, seed, explain, json_out) for n in names]
     if not all(results):
         raise typer.Exit(1)
 

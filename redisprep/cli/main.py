@@ -17,6 +17,7 @@ from redisprep.cli import drill as _drill
 from redisprep.cli import explain as _explain
 from redisprep.cli import practice as _practice
 from redisprep.cli import quiz as _quiz
+from redisprep.cli._coerce import group_class
 from redisprep.cli._context import AppContext
 
 app = typer.Typer(
@@ -29,6 +30,8 @@ app = typer.Typer(
     # Plain help: typer's rich help imports rich.markdown and markdown_it (~45 ms), which would put
     # `redisprep --help` at 2.4x `import typer` instead of the 2x budget (make bench-startup).
     rich_markup_mode=None,
+    # Plain values skip typer's pydantic converters (0.1 s per command; see cli/_coerce.py).
+    cls=group_class(),
 )
 
 

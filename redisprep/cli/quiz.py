@@ -16,6 +16,7 @@ from redisprep.cli._errors import handle_errors
 from redisprep.cli._options import JsonOption
 
 if TYPE_CHECKING:
+    from redisprep.quiz.deck_cache import DeckCache
     from redisprep.quiz.model import Deck
     from redisprep.release import Release
 
@@ -132,8 +133,9 @@ def quiz(
         return
     app_ctx: AppContext = ctx.obj
     from redisprep.cli._quiz_io import TerminalIO
+    from redisprep.quiz.deck_cache import DeckCache, default_cache_path
     from redisprep.quiz.planner import Selection, build_queue, select_cards
-    from redisprep.quiz.session import Session
+    from redisprep.quiz.session import Session, check_card
     from redisprep.quiz.store import Store, default_store_path
     from redisprep.render.quiz import summary_view
 
@@ -142,14 +144,19 @@ def quiz(
     selection = Selection(
         tuple(deck or ()), tuple(tag or ()), limit, cram, _interview(interview, start), new_per_day=new
     )
-    cards = select_cards(_decks(app_ctx, deck_dir), selection)
+    parsed = DeckCache(default_cache_path())
+    cards = select_cards(_decks(app_ctx, deck_dir, parsed), selection)
     with Store(store or default_store_path()) as progress:
         queue = build_queue(progress, cards, selection, start)
         io = TerminalIO(app_ctx.console, sys.stdin, release=release)
         session = Session(
             queue, io, progress.scheduler, None if cram else progress, clock, seed, release=release
         )
-        summary = session.run()
+        session.check = parsed.remembering(check_card)
+        try:
+            summary = session.run()
+        finally:
+            parsed.save()
     app_ctx.console.print()
     app_ctx.console.print(summary_view(summary, clock()))
 
@@ -174,12 +181,13 @@ def stats(
     import dataclasses
     import json
 
+    from redisprep.quiz.deck_cache import DeckCache, default_cache_path
     from redisprep.quiz.stats import compute_stats
     from redisprep.quiz.store import Store, default_store_path
     from redisprep.render.quiz import stats_view
 
     moment, _ = _clock(now)
-    cards = [c for d in _decks(app_ctx, deck_dir) for c in d.cards]
+    cards = [c for d in _decks(app_ctx, deck_dir, DeckCache(default_cache_path())) for c in d.cards]
     with Store(store or default_store_path()) as progress:
         figures = compute_stats(cards, progress.states(), progress.logs(), moment)
     if json_out:
@@ -218,13 +226,13 @@ def lint(
         raise typer.Exit(int(ExitCode.DATA))
 
 
-def _decks(app_ctx: AppContext, deck_dir: list[Path] | None) -> tuple[Deck, ...]:
+def _decks(app_ctx: AppContext, deck_dir: list[Path] | None, cache: DeckCache) -> tuple[Deck, ...]:
     from redisprep import resources
     from redisprep.quiz.deck import extra_deck_dirs, load_decks
 
     shipped = resources.flashcards_dir(app_ctx.data_dir)
     folders = [shipped] if shipped.is_dir() else []  # a --data-dir may hold only drills
-    return load_decks([*folders, *(deck_dir or ()), *extra_deck_dirs()])
+    return load_decks([*folders, *(deck_dir or ()), *extra_deck_dirs()], cache)
 
 
 def _release(url: str | None) -> Release:

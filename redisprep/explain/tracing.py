@@ -13,9 +13,9 @@ import itertools
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal, Protocol
 
 TraceKind = Literal["command", "pipeline", "transaction"]
@@ -59,6 +59,31 @@ class TracedCommand:
         """Every argument as text (what redis-cli would show)."""
         head = _as_text(self.args[0]).split() if self.args else []
         return head + [_as_text(a) for a in self.args[1:]]
+
+
+_FIELDS = (
+    "seq",
+    "args",
+    "reply",
+    "error",
+    "duration_ms",
+    "round_trip",
+    "kind",
+    "client",
+    "step",
+    "operation",
+)
+assert _FIELDS == tuple(f.name for f in fields(TracedCommand)), "keep _new_command in step with TracedCommand"
+(_SEQ, _ARGS, _REPLY, _ERROR, _DURATION, _RT, _KIND, _CLIENT, _STEP, _OP) = (
+    TracedCommand.__dict__[name].__set__ for name in _FIELDS
+)
+_new = object.__new__  # with the slot setters above: a record without the frozen __init__'s cost
+
+
+class _PerThread(threading.local):
+    """The operation label of the running thread (a class default, so reading it never raises)."""
+
+    operation: str | None = None
 
 
 _CONTAINERS = frozenset(
@@ -111,7 +136,7 @@ class Tracer:
     observer: TraceObserver | None = None
     """Called around every recorded round trip (explain mode); None records only."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    _local: threading.local = field(default_factory=threading.local, repr=False)
+    _local: _PerThread = field(default_factory=_PerThread, repr=False)
     _round_trips: Iterator[int] = field(default_factory=lambda: itertools.count(1), repr=False)
     _seq: Iterator[int] = field(default_factory=lambda: itertools.count(1), repr=False)
     _clients: Iterator[int] = field(default_factory=lambda: itertools.count(1), repr=False)
@@ -121,7 +146,7 @@ class Tracer:
         """Label the commands sent inside the block (in this thread) as one logical operation."""
         with self._lock:
             self.operations[name] += 1
-        previous = getattr(self._local, "operation", None)
+        previous = self._local.operation
         self._local.operation = name
         try:
             yield
@@ -139,9 +164,8 @@ class Tracer:
             self.enabled = was
 
     def next_round_trip(self) -> int:
-        """Reserve a round-trip number."""
-        with self._lock:
-            return next(self._round_trips)
+        """Reserve a round-trip number (``next`` on a C counter is atomic under the GIL)."""
+        return next(self._round_trips)
 
     def record(
         self,
@@ -154,22 +178,43 @@ class Tracer:
         client: int,
     ) -> TracedCommand:
         """Append one record (thread-safe) and return it."""
-        op = getattr(self._local, "operation", None)
+        return self.record_round_trip(((args, reply, error),), duration_ms, round_trip, kind, client)[0]
+
+    def record_round_trip(
+        self,
+        batch: Iterable[tuple[tuple[Any, ...], Any, str | None]],
+        duration_ms: float,
+        round_trip: int,
+        kind: TraceKind,
+        client: int,
+    ) -> list[TracedCommand]:
+        """Append the records of one round trip, ``(args, reply, error)`` each, under one lock.
+
+        Every record is made here (:meth:`record`, :meth:`send` and pipelines all come through).
+
+        A frozen dataclass's ``__init__`` calls ``object.__setattr__`` once per field, a third of
+        the tracer's time per command: the slots are written directly (the record stays frozen).
+        """
+        op = self._local.operation
+        step = self.step
+        made = []
         with self._lock:
-            cmd = TracedCommand(
-                seq=next(self._seq),
-                args=args,
-                reply=reply,
-                error=error,
-                duration_ms=duration_ms,
-                round_trip=round_trip,
-                kind=kind,
-                client=client,
-                step=self.step,
-                operation=op,
-            )
-            self.commands.append(cmd)
-        return cmd
+            seq = self._seq
+            for args, reply, error in batch:
+                cmd = _new(TracedCommand)
+                _SEQ(cmd, next(seq))
+                _ARGS(cmd, args)
+                _REPLY(cmd, reply)
+                _ERROR(cmd, error)
+                _DURATION(cmd, duration_ms)
+                _RT(cmd, round_trip)
+                _KIND(cmd, kind)
+                _CLIENT(cmd, client)
+                _STEP(cmd, step)
+                _OP(cmd, op)
+                made.append(cmd)
+            self.commands.extend(made)
+        return made
 
     def _before(self, batch: Sequence[tuple[Any, ...]]) -> Any:
         return None if self.observer is None else self.observer.before(batch)
@@ -177,6 +222,27 @@ class Tracer:
     def _after(self, token: Any, commands: Sequence[TracedCommand]) -> None:
         if self.observer is not None:
             self.observer.after(token, commands)
+
+    def send(self, send: Any, args: tuple[Any, ...], options: dict[str, Any], client: int) -> Any:
+        """``send(*args, **options)`` as one round trip of its own, recorded (and observed)."""
+        observer = self.observer
+        token = observer.before((args,)) if observer is not None else None
+        rt = next(self._round_trips)  # atomic: a C iterator called under the GIL
+        start = time.perf_counter()
+        try:
+            reply = send(*args, **options)
+        except Exception as exc:
+            self._after(
+                token,
+                self.record_round_trip(
+                    ((args, None, error_text(exc)),), ms_since(start), rt, "command", client
+                ),
+            )
+            raise
+        done = self.record_round_trip(((args, reply, None),), ms_since(start), rt, "command", client)
+        if observer is not None:
+            observer.after(token, done)
+        return reply
 
     def attach(self, client: Any) -> Any:
         """Wrap ``client`` so that everything it sends is recorded here; returns the client."""
@@ -190,22 +256,13 @@ class Tracer:
         def execute_command(*args: Any, **options: Any) -> Any:
             if not tracer.enabled:
                 return original(*args, **options)
-            token = tracer._before((args,))
-            rt = tracer.next_round_trip()
-            start = time.perf_counter()
-            try:
-                reply = original(*args, **options)
-            except Exception as exc:
-                failed = tracer.record(args, None, _error_text(exc), _ms(start), rt, "command", client_no)
-                tracer._after(token, (failed,))
-                raise
-            done = tracer.record(args, reply, None, _ms(start), rt, "command", client_no)
-            tracer._after(token, (done,))
-            return reply
+            return tracer.send(original, args, options, client_no)
+
+        from redisprep.explain.pipelines import trace_pipeline
 
         def pipeline(*p_args: Any, **p_kwargs: Any) -> Any:
             pipe = original_pipeline(*p_args, **p_kwargs)
-            _trace_pipeline(tracer, pipe, client_no)
+            trace_pipeline(tracer, pipe, client_no)
             return pipe
 
         client.execute_command = execute_command
@@ -228,92 +285,13 @@ class Tracer:
         return groups
 
 
-def _trace_pipeline(tracer: Tracer, pipe: Any, client_no: int) -> None:
-    """Record the commands queued on ``pipe`` when it executes, all in one round trip."""
-    queued: list[tuple[Any, ...]] = []
-    original_execute_command = pipe.execute_command
-    original_execute = pipe.execute
-
-    def execute_command(*args: Any, **options: Any) -> Any:
-        if not tracer.enabled:
-            return original_execute_command(*args, **options)
-        # Only WATCH, and reads between WATCH and MULTI, are sent at once; anything else is queued.
-        immediate = _sent_at_once(pipe, args)
-        token = tracer._before((args,)) if immediate else None
-        start = time.perf_counter()
-        try:
-            result = original_execute_command(*args, **options)
-        except Exception as exc:
-            rt = tracer.next_round_trip()
-            failed = tracer.record(args, None, _error_text(exc), _ms(start), rt, "command", client_no)
-            if immediate:
-                tracer._after(token, (failed,))
-            raise
-        if result is pipe:  # queued for execute()
-            queued.append(args)
-        else:  # sent at once (WATCH, and reads between WATCH and MULTI)
-            rt = tracer.next_round_trip()
-            done = tracer.record(args, result, None, _ms(start), rt, "command", client_no)
-            tracer._after(token, (done,))
-        return result
-
-    def execute(*args: Any, **kwargs: Any) -> Any:
-        batch = list(queued)
-        queued.clear()
-        transactional = bool(getattr(pipe, "transaction", False)) or bool(
-            getattr(pipe, "explicit_transaction", False)
-        )
-        if not tracer.enabled or not batch:
-            return original_execute(*args, **kwargs)
-        token = tracer._before(_framed(batch, transactional))
-        rt = tracer.next_round_trip()
-        start = time.perf_counter()
-        kind: TraceKind = "transaction" if transactional else "pipeline"
-        try:
-            replies = original_execute(*args, **kwargs)
-        except Exception as exc:
-            took = _ms(start)
-            failed = [
-                tracer.record(cmd, None, _error_text(exc), took, rt, kind, client_no)
-                for cmd in _framed(batch, transactional)
-            ]
-            tracer._after(token, failed)
-            raise
-        took = _ms(start)
-        results = list(replies) if isinstance(replies, list) else [replies] * len(batch)
-        records = []
-        if transactional:
-            records.append(tracer.record(("MULTI",), "OK", None, took, rt, kind, client_no))
-        for cmd, reply in zip(batch, results, strict=False):
-            failed_text = _error_text(reply) if isinstance(reply, Exception) else None
-            records.append(
-                tracer.record(cmd, None if failed_text else reply, failed_text, took, rt, kind, client_no)
-            )
-        if transactional:
-            records.append(tracer.record(("EXEC",), results, None, took, rt, kind, client_no))
-        tracer._after(token, records)
-        return replies
-
-    pipe.execute_command = execute_command
-    pipe.execute = execute
-
-
-def _sent_at_once(pipe: Any, args: tuple[Any, ...]) -> bool:
-    """Whether redis-py sends this pipeline command immediately instead of queueing it."""
-    if getattr(pipe, "explicit_transaction", False):
-        return False
-    return bool(getattr(pipe, "watching", False)) or (bool(args) and str(args[0]).upper() == "WATCH")
-
-
-def _framed(batch: list[tuple[Any, ...]], transactional: bool) -> list[tuple[Any, ...]]:
-    return [("MULTI",), *batch, ("EXEC",)] if transactional else batch
-
-
-def _ms(start: float) -> float:
+def ms_since(start: float) -> float:
+    """Milliseconds since ``start`` (a ``time.perf_counter()`` reading)."""
     return (time.perf_counter() - start) * 1000.0
 
 
-def _error_text(exc: BaseException) -> str:
+def error_text(exc: BaseException) -> str:
+    """An exception as ``Type: message``, for a record's ``error``."""
     text = str(exc).strip()
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from redisprep._yaml import brief, load_yaml
 from redisprep.errors import DataFormatError
@@ -24,6 +24,9 @@ from redisprep.quiz.model import (
     Where,
 )
 from redisprep.quiz.scheduler import scheduler_id
+
+if TYPE_CHECKING:
+    from redisprep.quiz.deck_cache import DeckCache
 
 FORMAT_VERSION = 1
 #: ``os.pathsep``-separated folders of the user's own decks, added to the shipped ones.
@@ -60,15 +63,27 @@ def extra_deck_dirs(environ: Mapping[str, str] | None = None) -> list[Path]:
     return [Path(p) for p in raw.split(os.pathsep) if p]
 
 
-def parse_decks(files: Sequence[Path]) -> tuple[list[Deck], list[Problem]]:
+def parse_file(path: Path) -> tuple[Deck | None, list[Problem]]:
+    """:func:`parse_deck` on one file: its deck (None when unusable) and its problems."""
+    problems: list[Problem] = []
+    return parse_deck(path, problems), problems
+
+
+def parse_decks(files: Sequence[Path], cache: DeckCache | None = None) -> tuple[list[Deck], list[Problem]]:
     """Parse every file; return the decks that loaded and every problem, including duplicate ids.
 
     A card with a problem is left out of its deck; a deck whose header is broken is left out whole.
+
+    Args:
+        files: The deck files.
+        cache: Reuse what an unchanged file parsed into last time (the checks across files, such
+            as duplicate ids, run every time).
     """
     decks: list[Deck] = []
     problems: list[Problem] = []
     for path in files:
-        deck = parse_deck(path, problems)
+        deck, found = cache.parse(path, parse_file) if cache is not None else parse_file(path)
+        problems.extend(found)
         if deck is not None:
             decks.append(deck)
     seen: dict[str, Where] = {}
@@ -93,14 +108,21 @@ def parse_decks(files: Sequence[Path]) -> tuple[list[Deck], list[Problem]]:
     return decks, problems
 
 
-def load_decks(paths: Iterable[Path]) -> tuple[Deck, ...]:
+def load_decks(paths: Iterable[Path], cache: DeckCache | None = None) -> tuple[Deck, ...]:
     """Load the decks under ``paths`` for a session.
+
+    Args:
+        paths: Deck files, or folders of them.
+        cache: Parsed decks kept from earlier runs (:mod:`redisprep.quiz.deck_cache`): files whose
+            size and modification time are unchanged are not parsed again; saved before returning.
 
     Raises:
         DataFormatError: The first problem, as ``file:line: problem`` (and how many more there are).
     """
     files = deck_files(paths)
-    decks, problems = parse_decks(files)
+    decks, problems = parse_decks(files, cache)
+    if cache is not None:
+        cache.save()
     if problems:
         first = problems[0]
         more = f" (and {len(problems) - 1} more; see 'redisprep quiz lint')" if len(problems) > 1 else ""

@@ -93,6 +93,8 @@ class Session:
         release: The server the learner prepares for (``quiz --url``): predict cards whose answer
             differs between releases are judged with its answer. Default: Redis 7.0, which the
             embedded server imitates.
+        check: Raises :class:`DataFormatError` when a command or predict card's own answer does
+            not hold; called before the card is shown (the CLI remembers cards that held).
     """
 
     queue: Sequence[QueueItem]
@@ -103,6 +105,7 @@ class Session:
     seed: int | None = None
     timer: Callable[[], float] = time.monotonic
     release: Release = EMBEDDED
+    check: Callable[[Card], None] = field(default=lambda card: check_card(card))
     summary: SessionSummary = field(default_factory=SessionSummary)
 
     def run(self) -> SessionSummary:
@@ -134,7 +137,7 @@ class Session:
 
     def _ask(self, item: QueueItem, progress: Progress) -> Review | None:
         card = item.card
-        _verify(card)
+        self.check(card)
         choices = self._choices(card)
         self.io.show_card(item, progress, choices)
         started = self.timer()
@@ -194,7 +197,7 @@ class Session:
         return tuple(rng.sample(card.choices, len(card.choices)))
 
 
-def _verify(card: Card) -> None:
+def check_card(card: Card) -> None:
     """A command or predict card whose own answer does not hold stops the session (file:line)."""
     if card.kind == "command" or (card.kind == "predict" and card.predict != "complexity"):
         problems = verify_card(card, sandbox_client)

@@ -1,0 +1,167 @@
+"""Trace pipelines and MULTI/EXEC transactions: every command of one ``execute()`` shares a round trip.
+
+Used by :meth:`redisprep.explain.tracing.Tracer.attach` on each pipeline a traced client makes.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Iterable
+from itertools import repeat
+from typing import TYPE_CHECKING, Any
+
+from redisprep.explain.tracing import TraceKind, error_text, ms_since
+
+if TYPE_CHECKING:
+    from redisprep.explain.tracing import Tracer
+
+
+def trace_pipeline(tracer: Tracer, pipe: Any, client_no: int) -> None:
+    """Record the commands queued on ``pipe`` when it executes, all in one round trip."""
+    if _plain_pipeline(pipe):
+        _trace_command_stack(tracer, pipe, client_no)
+        return
+    queued: list[tuple[Any, ...]] = []
+    original_execute_command = pipe.execute_command
+    original_execute = pipe.execute
+    round_trips = tracer._round_trips
+    clock = time.perf_counter
+
+    def execute_command(*args: Any, **options: Any) -> Any:
+        if not tracer.enabled:
+            return original_execute_command(*args, **options)
+        if _sent_at_once(pipe, args):  # WATCH, and reads between WATCH and MULTI
+            return tracer.send(original_execute_command, args, options, client_no)
+        start = clock()
+        try:
+            result = original_execute_command(*args, **options)
+        except Exception as exc:
+            text = error_text(exc)
+            tracer._after(
+                None,
+                tracer.record_round_trip(
+                    ((args, None, text),), ms_since(start), next(round_trips), "command", client_no
+                ),
+            )
+            raise
+        if result is pipe:  # queued for execute()
+            queued.append(args)
+        else:  # sent at once after all
+            done = tracer.record_round_trip(
+                ((args, result, None),), ms_since(start), next(round_trips), "command", client_no
+            )
+            tracer._after(None, done)
+        return result
+
+    def execute(*args: Any, **kwargs: Any) -> Any:
+        batch = list(queued)
+        queued.clear()
+        if not tracer.enabled or not batch:
+            return original_execute(*args, **kwargs)
+        return _record_batch(tracer, pipe, batch, original_execute, args, kwargs, client_no)
+
+    pipe.execute_command = execute_command
+    pipe.execute = execute
+
+
+def _record_batch(
+    tracer: Tracer,
+    pipe: Any,
+    batch: list[tuple[Any, ...]],
+    execute: Any,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    client_no: int,
+) -> Any:
+    """Run ``execute(*args, **kwargs)`` and record ``batch`` as one round trip (MULTI/EXEC framed)."""
+    transactional = bool(getattr(pipe, "transaction", False)) or bool(
+        getattr(pipe, "explicit_transaction", False)
+    )
+    token = tracer._before(_framed(batch, transactional))
+    rt = next(tracer._round_trips)
+    start = time.perf_counter()
+    kind: TraceKind = "transaction" if transactional else "pipeline"
+    try:
+        replies = execute(*args, **kwargs)
+    except Exception as exc:
+        text = error_text(exc)
+        failed = [(cmd, None, text) for cmd in _framed(batch, transactional)]
+        tracer._after(token, tracer.record_round_trip(failed, ms_since(start), rt, kind, client_no))
+        raise
+    took = ms_since(start)
+    results = list(replies) if isinstance(replies, list) else [replies] * len(batch)
+    items: Iterable[tuple[tuple[Any, ...], Any, str | None]]
+    if not transactional and not any(isinstance(r, Exception) for r in results):
+        items = zip(batch, results, repeat(None))  # the common case, built in C
+    else:
+        items = [(("MULTI",), "OK", None)] if transactional else []
+        for cmd, reply in zip(batch, results, strict=False):
+            failed_text = error_text(reply) if isinstance(reply, Exception) else None
+            items.append((cmd, None if failed_text else reply, failed_text))
+        if transactional:
+            items.append((("EXEC",), results, None))
+    tracer._after(token, tracer.record_round_trip(items, took, rt, kind, client_no))
+    return replies
+
+
+def _plain_pipeline(pipe: Any) -> bool:
+    """A redis-py (or fakeredis) ``Pipeline`` that nothing has wrapped yet: its queue can be read."""
+    own = getattr(pipe, "__dict__", {})
+    kind: Any = type(pipe)  # a class is hashable; mypy's Hashable check on type[Any] disagrees
+    return (
+        _is_redis_pipeline(kind)
+        and type(own.get("command_stack")) is list
+        and "execute_command" not in own
+        and "immediate_execute_command" not in own
+        and "execute" not in own
+    )
+
+
+@functools.cache
+def _is_redis_pipeline(cls: type) -> bool:
+    """Whether ``cls`` is redis-py's ``Pipeline`` (or a subclass, as fakeredis's is); per class, once."""
+    from redis.client import Pipeline
+
+    return issubclass(cls, Pipeline)
+
+
+def _trace_command_stack(tracer: Tracer, pipe: Any, client_no: int) -> None:
+    """:func:`_trace_pipeline` for a plain redis-py pipeline, with nothing added per queued command.
+
+    redis-py sends WATCH, and reads between WATCH and MULTI, through ``immediate_execute_command``
+    (recorded as lone commands) and keeps everything else in ``command_stack`` as ``(args,
+    options)`` until ``execute()``, where the batch is read and recorded as one round trip.
+    """
+    original_immediate = pipe.immediate_execute_command
+    original_execute = pipe.execute
+
+    def immediate_execute_command(*args: Any, **options: Any) -> Any:
+        if not tracer.enabled:
+            return original_immediate(*args, **options)
+        return tracer.send(original_immediate, args, options, client_no)
+
+    def execute(*args: Any, **kwargs: Any) -> Any:
+        stack = pipe.command_stack
+        if not tracer.enabled or not stack:
+            return original_execute(*args, **kwargs)
+        return _record_batch(tracer, pipe, [c[0] for c in stack], original_execute, args, kwargs, client_no)
+
+    pipe.immediate_execute_command = immediate_execute_command
+    pipe.execute = execute
+
+
+def _sent_at_once(pipe: Any, args: tuple[Any, ...]) -> bool:
+    """Whether redis-py sends this pipeline command immediately instead of queueing it."""
+    if getattr(pipe, "explicit_transaction", False):
+        return False
+    if getattr(pipe, "watching", False):
+        return True
+    name = args[0] if args else None
+    if type(name) is str:  # the common case, without building an upper-case copy
+        return len(name) == 5 and name.upper() == "WATCH"
+    return name is not None and str(name).upper() == "WATCH"
+
+
+def _framed(batch: list[tuple[Any, ...]], transactional: bool) -> list[tuple[Any, ...]]:
+    return [("MULTI",), *batch, ("EXEC",)] if transactional else batch
