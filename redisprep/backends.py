@@ -593,14 +593,15 @@ def scan_raw(client: Any, pattern: bytes) -> Iterator[bytes]:
     from redis.client import NEVER_DECODE
     from redis.cluster import RedisCluster
 
-    targets: list[dict[str, Any]] = [{}]
+    nodes: list[Any] = [client]
     if isinstance(client, RedisCluster):
-        targets = [{"target_nodes": node} for node in client.get_primaries()]
-    for target in targets:
+        # One plain client per primary: a cluster client merges SCAN replies into a dict per node.
+        nodes = [client.get_redis_connection(node) for node in client.get_primaries()]
+    for node in nodes:
         cursor: Any = 0
         while True:
-            cursor, keys = client.execute_command(
-                "SCAN", cursor, "MATCH", pattern, "COUNT", 1000, **target, **{NEVER_DECODE: True}
+            cursor, keys = node.execute_command(
+                "SCAN", cursor, "MATCH", pattern, "COUNT", 1000, **{NEVER_DECODE: True}
             )
             yield from keys
             if int(cursor) == 0:

@@ -23,6 +23,9 @@ _CUTS = re.compile(r"[:/?#@&=;\[\]]")
 _PIECE = 4
 
 
+_COLON_TO_AT = re.compile(r":[^@]*@")
+
+
 def _userinfo_span(url: str) -> tuple[int, int] | None:
     """Start and end of the password in the userinfo (after its first ``:``), or None.
 
@@ -31,15 +34,15 @@ def _userinfo_span(url: str) -> tuple[int, int] | None:
     ``host:port``, the password itself holds the delimiter (``redis://:p#w@host``): the userinfo
     then runs to the last ``@``.
     """
-    begin = url.find("://")
-    begin = begin + 3 if begin >= 0 else 0
+    scheme = re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", url)
+    begin = scheme.end() if scheme else 0
     rest = url[begin:]
     stop = min((i for i in (rest.find("/"), rest.find("?"), rest.find("#")) if i >= 0), default=len(rest))
     at = rest.rfind("@", 0, stop)
     if at < 0:
         later = rest.rfind("@")
         host, sep, port = rest[:stop].rpartition(":")
-        if later < 0 or not sep or (host and port.isdigit()):
+        if later < 0 or (sep and host and port.isdigit()):
             return None
         at = later
     colon = rest.find(":", 0, at)
@@ -70,6 +73,11 @@ def mask_url(url: str) -> str:
     if span is not None and span[1] > span[0]:
         shown = shown[: span[0]] + MASK + shown[span[1] :]
     shown = _SECRET_OPTION.sub(lambda m: m.group(1) + MASK, shown)
+    # Whatever the reading above missed: anything between a ':' and the next '@' could be a
+    # password in some parser's eyes; a URL shown to a person loses nothing by hiding it.
+    scheme = re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", shown)
+    cut = scheme.end() if scheme else 0
+    shown = shown[:cut] + _COLON_TO_AT.sub(":" + MASK + "@", shown[cut:])
     return redact(shown, secrets_in(url))
 
 

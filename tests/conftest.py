@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from locked_server import LOCK, GradedOn, locked_url
 from rich.console import Console
 from typer.testing import CliRunner
 
@@ -39,7 +40,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 #: Fixtures that start a server (or reach one): a test asking for any of them is a live test.
-SERVER_FIXTURES = frozenset({"live", "fresh_server", "module_server", "password_server", "sandbox"})
+SERVER_FIXTURES = frozenset({"live", "locked", "fresh_server", "module_server", "password_server", "sandbox"})
 CLUSTER_FIXTURES = frozenset({"cluster", "replicated_cluster", "cluster_backend"})
 
 
@@ -131,6 +132,23 @@ def live(request: pytest.FixtureRequest) -> Iterator[LiveTarget]:
     server = start_server()
     yield LiveTarget(server.url, server)
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def locked() -> Iterator[LiveTarget]:
+    """A live Redis whose every user needs a password: the grader only grades with --url there."""
+    server = start_server(password=LOCK)
+    yield LiveTarget(locked_url(server), server)
+    server.stop()
+
+
+@pytest.fixture(params=["fake", pytest.param("live", marks=pytest.mark.live)])
+def graded(request: pytest.FixtureRequest) -> Iterator[GradedOn]:
+    """The embedded backend (no --url), and a locked live server (--url grades only there)."""
+    url = None if request.param == "fake" else request.getfixturevalue("locked").url
+    b = connect(url)
+    yield GradedOn(url, b)
+    b.close()
 
 
 @pytest.fixture

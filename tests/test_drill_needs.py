@@ -19,6 +19,7 @@ from typing import Any
 import fakeredis
 import pytest
 import redis
+from locked_server import LOCK, locked_url
 
 from redisprep import backends, resources
 from redisprep.backends import Backend, connect
@@ -87,10 +88,10 @@ def test_a_drill_refuses_an_older_server_before_writing_anything(name: str) -> N
     ],
 )
 def test_the_cli_names_what_an_old_server_lacks(
-    argv: list[str], needed: str, live: Any, invoke: Any, monkeypatch: pytest.MonkeyPatch
+    argv: list[str], needed: str, locked: Any, invoke: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(backends, "_server_release", lambda _client: Release.redis(6, 0, 16))
-    result = invoke(*argv, "--url", live.url)
+    result = invoke(*argv, "--url", locked.url)  # practice --url grades only behind passwords
     lines = result.stderr.splitlines()
     assert result.exit_code == ExitCode.BACKEND, result.stderr
     assert len(lines) == 1 and needed in lines[0] and "is 6.0.16" in lines[0], lines
@@ -98,7 +99,7 @@ def test_the_cli_names_what_an_old_server_lacks(
 
 @pytest.fixture(scope="module")
 def no_xautoclaim() -> Iterator[LocalServer]:
-    server = start_server("--rename-command", "XAUTOCLAIM", "")
+    server = start_server("--rename-command", "XAUTOCLAIM", "", password=LOCK)
     yield server
     server.stop()
 
@@ -111,11 +112,11 @@ def test_a_server_with_a_needed_command_disabled_is_refused_up_front(
     argv = ["drill", "event-sourcing"]
     if command == "practice":
         argv = ["practice", "check", "event-sourcing", "--impl", str(REFERENCE_DIR / "event_sourcing.py")]
-    result = invoke(*argv, "--url", no_xautoclaim.url)
+    result = invoke(*argv, "--url", locked_url(no_xautoclaim))
     assert result.exit_code == ExitCode.BACKEND, result.stderr
     assert result.stderr.startswith("error: the event-sourcing drill needs XAUTOCLAIM, which redis://")
     assert result.stderr.count("\n") == 1
-    assert list(redis.Redis(port=no_xautoclaim.port).scan_iter()) == []
+    assert list(redis.Redis(port=no_xautoclaim.port, password=LOCK).scan_iter()) == []
 
 
 # -- the declarations match what the drills send ---------------------------------------------------

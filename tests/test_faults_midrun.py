@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from locked_server import LOCK, locked_url
 
 from redisprep.errors import ExitCode
 from redisprep.localserver import LocalServer, start_server
@@ -52,8 +53,11 @@ class Outcome:
         return lines[0]
 
 
-def run_with_fault(server: LocalServer, sig: str, at: int, argv: list[str], tmp: Path) -> Outcome:
-    """``redisprep ARGV --url <server>`` with ``sig`` sent to the server before the ``at``-th command."""
+def run_with_fault(
+    server: LocalServer, sig: str, at: int, argv: list[str], tmp: Path, url: str | None = None
+) -> Outcome:
+    """``redisprep ARGV --url <server>`` with ``sig`` sent to the server before the ``at``-th command
+    redisprep itself sends (not counting a graded learner's, which run in a child of their own)."""
     marker = tmp / f"fired-{sig}-{at}-{argv[0]}-{argv[1]}"
     started = time.monotonic()
     proc = subprocess.run(
@@ -67,7 +71,7 @@ def run_with_fault(server: LocalServer, sig: str, at: int, argv: list[str], tmp:
             "--",
             *argv,
             "--url",
-            server.url,
+            url or server.url,
         ],
         capture_output=True,
         text=True,
@@ -87,8 +91,8 @@ def servers() -> Any:
     """Start servers for one test; every one is resumed (if stopped) and stopped by PID afterwards."""
     started: list[LocalServer] = []
 
-    def start() -> LocalServer:
-        server = start_server()
+    def start(password: str | None = None) -> LocalServer:
+        server = start_server(password=password)
         started.append(server)
         return server
 
@@ -157,39 +161,17 @@ def test_a_server_that_stops_answering_is_one_line_and_its_leftovers_can_be_clea
         assert left == [], (argv, left)
 
 
-# -- practice check: the learner's module is where the server dies ---------------------------------
-
-KILLER = """
-import os, signal
-from redisprep.patterns import leaderboard as _reference
-from redisprep.patterns.leaderboard import *
-
-_calls = [0]
-
-
-def add_points(r, board, player, points):
-    _calls[0] += 1
-    if _calls[0] == {at}:
-        os.kill({pid}, signal.{sig})
-    return _reference.add_points(r, board, player, points)
-"""
+# -- practice check: the server dies while the grader's checks use it --------------------------------
 
 
 def grade_with_fault(server: LocalServer, sig: str, at: int, tmp: Path) -> tuple[Outcome, Path]:
+    """Grade the reference leaderboard on ``server`` (locked), sending ``sig`` at the grader's
+    ``at``-th command: the learner's code runs in a contained child that may not signal the server."""
     folder = tmp / f"{sig}-{at}"
     folder.mkdir()
-    impl = folder / "leaderboard.py"
-    impl.write_text(KILLER.format(at=at, pid=server.pid, sig=f"SIG{sig}"))
-    argv = ["practice", "check", "leaderboard", "--impl", str(impl)]
+    argv = ["practice", "check", "leaderboard", "--impl", str(REFERENCE)]
     argv += ["--junit", str(folder / "junit.xml"), "--json", str(folder / "results.json")]
-    started = time.monotonic()
-    proc = subprocess.run(
-        [sys.executable, "-m", "redisprep", *argv, "--url", server.url],
-        capture_output=True,
-        text=True,
-        timeout=HANG_S,
-    )
-    return Outcome(proc.returncode, proc.stderr, time.monotonic() - started, True), folder
+    return run_with_fault(server, sig, at, argv, folder, url=locked_url(server)), folder
 
 
 def practice_state() -> dict[str, Any]:
@@ -201,10 +183,11 @@ def test_a_server_dying_during_grading_records_no_grade_and_writes_no_report(
     servers: Any, tmp_path: Path
 ) -> None:
     rng = random.Random(SEED)
-    cases = [("KILL", 1), ("KILL", rng.randrange(2, 300)), ("STOP", rng.randrange(2, 300))]
-    runs = [(sig, at, servers()) for sig, at in cases]
+    cases = [("KILL", 1), ("KILL", rng.randrange(2, 30)), ("STOP", rng.randrange(2, 30))]
+    runs = [(sig, at, servers(LOCK)) for sig, at in cases]  # --url grades only behind passwords
     outcomes = in_parallel([lambda g=g, a=a, s=s: grade_with_fault(s, g, a, tmp_path) for g, a, s in runs])
     for (sig, at, _), (outcome, folder) in zip(runs, outcomes, strict=True):
+        assert outcome.fired, f"the grader sent fewer than {at} commands"
         line = outcome.error_line()
         assert "cannot reach" in line, (sig, at, line)
         assert not (folder / "junit.xml").exists() and not (folder / "results.json").exists()
@@ -216,17 +199,17 @@ from redisprep.patterns.leaderboard import *
 
 
 def add_points(r, board, player, points):
-    return r.execute_command("BLPOP", board + ":never", 0)  # outlives the 2 s socket timeout
+    return r.execute_command("BZPOPMIN", board + ":never", 0)  # outlives the 2 s socket timeout
 """
 
 
 def test_a_learner_timeout_on_a_healthy_server_is_the_learners_fail(
-    live: Any, tmp_path: Path, invoke: Any
+    locked: Any, tmp_path: Path, invoke: Any
 ) -> None:
     impl = tmp_path / "leaderboard.py"
     impl.write_text(BLOCKER)
     result = invoke(
-        "practice", "check", "leaderboard", "--impl", str(impl), "--url", live.url, "--only",
+        "practice", "check", "leaderboard", "--impl", str(impl), "--url", locked.url, "--only",
         "leaderboard.concurrent_add",
     )  # fmt: skip
     assert result.exit_code == ExitCode.FAILED, result.stderr + result.stdout

@@ -7,19 +7,14 @@ import importlib.util
 from pathlib import Path
 
 import pytest
+from locked_server import GradedOn
 
-from redisprep.backends import Backend
 from redisprep.drills import get_drill, load_catalog
 from redisprep.practice.catalog import Exercise, load_exercises
 from redisprep.practice.grade import grade
 
 WRONG = Path(__file__).parent / "fixtures" / "practice"
 EXERCISES = load_exercises()
-
-
-def _url(backend: Backend) -> str | None:
-    # The suite's live server has no password, so its masked label is its URL.
-    return None if backend.kind == "embedded" else backend.label
 
 
 def _reference(exercise: Exercise) -> Path:
@@ -53,26 +48,26 @@ def test_starter_has_todos_and_the_interface(exercise: Exercise) -> None:
 
 
 @pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.name)
-def test_starter_fails_every_check(exercise: Exercise, backend: Backend) -> None:
-    report = grade(exercise, exercise.starter, url=_url(backend), timeout_s=10)
+def test_starter_fails_every_check(exercise: Exercise, graded: GradedOn) -> None:
+    report = grade(exercise, exercise.starter, url=graded.url, timeout_s=10)
     assert report.checks and all(c.status != "pass" for c in report.checks)
 
 
 @pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.name)
-def test_reference_passes_every_check(exercise: Exercise, backend: Backend) -> None:
-    report = grade(exercise, _reference(exercise), url=_url(backend), timeout_s=20)
+def test_reference_passes_every_check(exercise: Exercise, graded: GradedOn) -> None:
+    report = grade(exercise, _reference(exercise), url=graded.url, timeout_s=20)
     failed = [(c.id, c.message) for c in report.checks if c.status != "pass"]
     assert report.passed, failed
-    assert list(backend.client().scan_iter(match="redisprep:*")) == []
+    assert list(graded.backend.client().scan_iter(match="redisprep:*")) == []
 
 
 @pytest.mark.parametrize(
     ("exercise", "path", "pitfall"), _wrong_variants(), ids=lambda v: v.stem if isinstance(v, Path) else ""
 )
 def test_wrong_variant_fails_naming_its_pitfall(
-    exercise: Exercise, path: Path, pitfall: str, backend: Backend
+    exercise: Exercise, path: Path, pitfall: str, graded: GradedOn
 ) -> None:
-    report = grade(exercise, path, url=_url(backend), timeout_s=20)
+    report = grade(exercise, path, url=graded.url, timeout_s=20)
     failed = [c for c in report.checks if c.status != "pass"]
     assert failed, f"{path.name} passed every check"
     named = [c for c in failed if pitfall.lower() in f"{c.pitfall} {c.message}".lower()]

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import redis
+from locked_server import LOCK
 
 from redisprep.backends import Backend, Namespace, connect
 from redisprep.errors import ForbiddenCommandError
 from redisprep.explain.annotate import key_names
 from redisprep.explain.costs import cost_spec
 from redisprep.explain.keyspecs import command_keys
-from redisprep.localserver import LocalServer
 from redisprep.practice.catalog import get_exercise
 from redisprep.practice.grade import grade
 from redisprep.practice.guard import KeyGuard
@@ -238,43 +239,58 @@ def _their_data(url: str) -> dict[str, Any]:
         ("own_client.py", "leaderboard.top_k", "opened a Redis connection of its own (own_client.py:10)"),
     ],
 )
-def test_grader_fails_code_that_reaches_other_keys(
-    module_server: LocalServer, fixture: str, check: str, named: str
-) -> None:
-    seed = connect(module_server.url)
+def test_grader_fails_code_that_reaches_other_keys(locked: Any, fixture: str, check: str, named: str) -> None:
+    url = locked.url  # --url grades only where every user needs a password
+    seed = connect(url)
     r = seed.client()
     r.zadd("leaderboard", {"bob": 5, "carol": 7})
     r.set("user:1", "alice", ex=3600)
     r.set("mine", "not yours")
     seed.close()
-    before = _their_data(module_server.url)
-    report = grade(get_exercise("leaderboard"), HOSTILE / fixture, url=module_server.url, only=(check,))
+    before = _their_data(url)
+    report = grade(get_exercise("leaderboard"), HOSTILE / fixture, url=url, only=(check,))
     outcome = report.checks[0]
     assert outcome.status == "fail", outcome
     assert "the grader stopped a command before it reached the server" in outcome.message
     assert named in outcome.message
     assert outcome.pitfall == "reaching outside the exercise's keys"
-    after = _their_data(module_server.url)
+    after = _their_data(url)
     assert after.keys() == before.keys()  # nothing of the run left, nothing of theirs gone
     assert {k: v[0] for k, v in after.items()} == {k: v[0] for k, v in before.items()}
-    stats = redis.Redis.from_url(module_server.url).info("commandstats")
+    stats = redis.Redis.from_url(url).info("commandstats")
     assert not {"cmdstat_flushdb", "cmdstat_flushall", "cmdstat_keys"} & set(stats)
+
+
+@contextlib.contextmanager
+def _passwords_on(cluster: Any) -> Iterator[None]:
+    """The suite's cluster with a password on every node's default user, for one test."""
+    nodes = [redis.Redis(port=server.port) for server in cluster.servers]
+    for node in nodes:
+        node.execute_command("ACL", "SETUSER", "default", "resetpass", f">{LOCK}")
+    try:
+        yield
+    finally:
+        for node in nodes:  # these connections logged in before the password was set
+            node.execute_command("ACL", "SETUSER", "default", "nopass")
+            node.close()
 
 
 @pytest.mark.live
 def test_guard_on_a_cluster_passes_references_and_stops_reaching_out(cluster: Any) -> None:
     """Through RedisCluster clients (routing, scripts by hash slot) the guard lets references pass."""
-    for name in ("leaderboard", "lock"):
-        exercise = get_exercise(name)
-        report = grade(exercise, _reference(exercise.drill), url=cluster.url, cluster=True)
-        assert report.passed, [(c.id, c.message) for c in report.checks if c.status != "pass"]
-    report = grade(
-        get_exercise("leaderboard"),
-        HOSTILE / "script_reaches_out.py",
-        url=cluster.url,
-        cluster=True,
-        only=("leaderboard.concurrent_add",),
-    )
+    url = f"redis+cluster://:{LOCK}@{cluster.url.removeprefix('redis+cluster://')}"
+    with _passwords_on(cluster):  # --url grades only where every user needs a password
+        for name in ("leaderboard", "lock"):
+            exercise = get_exercise(name)
+            report = grade(exercise, _reference(exercise.drill), url=url, cluster=True)
+            assert report.passed, [(c.id, c.message) for c in report.checks if c.status != "pass"]
+        report = grade(
+            get_exercise("leaderboard"),
+            HOSTILE / "script_reaches_out.py",
+            url=url,
+            cluster=True,
+            only=("leaderboard.concurrent_add",),
+        )
     assert report.checks[0].status == "fail"
     assert "ZINCRBY key 'leaderboard'" in report.checks[0].message
 

@@ -142,7 +142,7 @@ def test_password_in_the_environment(sandbox: Sandbox) -> None:
         printed = sandbox.run(
             "practice", "check", "leaderboard", "--impl", leaky, "--only", "leaderboard.top_k", **env
         )
-        assert "REDISPREP_HOME" in printed  # it did print its environment
+        assert "1 of 1 checks passed" in printed  # its top() ran, printing whatever it could see
     env = {"REDIS_URL": sandbox.url()}
     sandbox.run("bench", "--requests", "100", "--players", "0", "--queries", "10", **env)
     sandbox.run(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +17,7 @@ from redisprep.drills.requirements import check_needs
 from redisprep.errors import BackendUnavailableError, RedisprepError, RunInterruptedError
 from redisprep.explain.commands import command_doc
 from redisprep.explain.tracing import Tracer
-from redisprep.signals import held, interrupted
+from redisprep.signals import Stopped, held, interrupted
 
 __all__ = ["RunInterruptedError", "operation_costs", "run_drill"]
 
@@ -81,7 +82,11 @@ def run_drill(
         with contextlib.suppress(RedisprepError):
             remove_run_keys(backend, ctx.ns)
         raise
-    removed = remove_run_keys(backend, ctx.ns)
+    with held() as arrived:  # a signal now must not stop the cleanup halfway either
+        removed = remove_run_keys(backend, ctx.ns)
+    if arrived:
+        stop = KeyboardInterrupt() if arrived[0] == signal.SIGINT else Stopped(arrived[0])
+        raise interrupted(stop, f"removed {removed} keys of run {ctx.ns.run_id}")
     return DrillReport(
         name=entry.name,
         title=entry.meta.title,

@@ -109,7 +109,8 @@ def test_ctrl_c_in_the_cache_stampede_never_hangs(foreign: Foreign) -> None:
         if proc.returncode in (0, 1):
             continue
         assert proc.returncode == ExitCode.INTERRUPTED, err.decode()
-        assert _one_line(err.decode()).startswith("error: interrupted; removed ")
+        line = _one_line(err.decode())  # bare when the run had ended (its keys removed) first
+        assert line == "error: interrupted" or line.startswith("error: interrupted; removed "), line
     foreign.assert_untouched()
 
 
