@@ -23,7 +23,7 @@ _CUTS = re.compile(r"[:/?#@&=;\[\]]")
 _PIECE = 4
 
 
-_COLON_TO_AT = re.compile(r":[^@]*@")
+_COLON_TO_AT = re.compile(r":[^@/?#]*@")
 
 
 def _userinfo_span(url: str) -> tuple[int, int] | None:

@@ -9,6 +9,7 @@ outlives the grading, and the grade recorded in results.json is the true one for
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -62,7 +63,8 @@ ROOT_ONLY = {
 
 
 def _true_grade(foreign: Foreign, attack: str, check: str, status: str, words: str) -> None:
-    outcome = foreign.grade(attack, check, timeout=3.0)
+    # A hang is caught after 3 s; everything else gets room for a loaded machine.
+    outcome = foreign.grade(attack, check, timeout=3.0 if "did not finish" in words else 30.0)
     assert outcome.code in (0, 1), (outcome.code, outcome.stderr[-2000:])
     tests = outcome.results()["tests"]
     assert [t["task_id"] for t in tests] == [check]
@@ -106,16 +108,26 @@ def test_no_process_of_any_attack_outlives_its_grading(foreign: Foreign) -> None
     pids = [int(p.read_text()) for p in DROP.glob("daemon-*.pid")]
     assert pids, "the daemon did not start"
     assert [p for p in pids if alive(p)] == []
+    before = _grading_children()
     outcome = foreign.grade("fork_bomb", CONCURRENT, timeout=5.0)
     assert outcome.code in (0, 1), outcome.stderr
     assert outcome.results()["tests"][0]["status"] in ("pass", "error")
-    leftover = [p for p in Path("/proc").iterdir() if p.name.isdigit() and _is_nobodys_sleeper(p)]
-    assert leftover == []
+    # Other gradings on this machine (other test workers) may have a child running just now; the
+    # bomb's children sleep for an hour: whatever is new and still there after 15 s is the bomb's.
+    deadline = time.monotonic() + 15
+    while (leftover := _grading_children() - before) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert leftover == set()
     foreign.assert_untouched()
 
 
-def _is_nobodys_sleeper(proc: Path) -> bool:
-    try:
-        return b"leaderboard" in (proc / "cmdline").read_bytes() and alive(int(proc.name))
-    except OSError:
-        return False
+def _grading_children() -> set[int]:
+    """Live processes running the grader's child code (a fork inherits its command line)."""
+    found = set()
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and b"redisprep.practice.child" in (proc / "cmdline").read_bytes():
+                found.add(int(proc.name))
+        except OSError:
+            continue
+    return {pid for pid in found if alive(pid)}
