@@ -539,7 +539,7 @@ def translate_errors(label: str) -> Iterator[None]:
                 f"{label} refuses writes: it is full (maxmemory, with the noeviction policy); free "
                 "memory, raise maxmemory or choose an eviction policy"
             ) from None
-        unknown = re.search(r"unknown command '([^']*)'", text, re.IGNORECASE)
+        unknown = re.search(r"unknown command [`']([^`']*)[`']", text, re.IGNORECASE)  # 6.2 quotes with `
         if unknown and not lowered.startswith("unknown command"):  # inside a pipeline's error
             raise BackendUnsupportedError(
                 f"{label} does not know {unknown.group(1).upper()} (renamed or disabled in its config?)"
