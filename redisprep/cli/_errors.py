@@ -14,8 +14,13 @@ from redisprep.errors import RedisprepError
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+#: The messages :func:`report` printed in this process (the entry point says nothing twice).
+REPORTED: list[str] = []
+
+
 def report(app: AppContext, message: str) -> None:
     """Print one ``error:`` line on stderr, never wrapped."""
+    REPORTED.append(message)
     app.err_console.print(f"error: {message}", style="red", markup=False, highlight=False, soft_wrap=True)
 
 

@@ -98,11 +98,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     except ClickException as exc:
         sys.stderr.write(f"error: {exc.format_message()}\n")
         sys.exit(exc.exit_code)
+    from redisprep.cli._errors import REPORTED
+
     signum = last_signal()
-    if rv == 130 and signum is not None:
-        # SIGTERM or SIGHUP before the command's own handling (while its options were parsed):
-        # typer turns every interrupt into a silent 130; name the signal, with its own code.
-        stopped = interrupted(Stopped(signum), "nothing had started")
+    if rv == 130 and not REPORTED:
+        # An interrupt before the command's own handling (while its options were parsed): typer
+        # turns every one into a silent 130; say so, naming SIGTERM or SIGHUP with its own code.
+        stop = Stopped(signum) if signum is not None else KeyboardInterrupt()
+        stopped = interrupted(stop, "nothing had started")
         sys.stderr.write(f"error: {stopped}\n")
         sys.exit(int(stopped.exit_code))
     sys.exit(rv if isinstance(rv, int) else 0)
