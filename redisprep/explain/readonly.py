@@ -99,4 +99,5 @@ def read_only(backend: Any, log: ReadLog) -> Any:
         version=backend.version,
         disposable=False,
         _factory=factory,
+        _release=backend.release,  # Valkey stays Valkey (its INFO says redis_version 7.2.4)
     )

@@ -211,7 +211,11 @@ def _touched_other_keys(error: str | None) -> bool:
     """Whether an error reply is Redis refusing a key outside the copy user's (the copied keys)."""
     return (
         bool(error)
-        and re.search(r"(no permissions to|can't) access (at least )?one of the keys", str(error)) is not None
+        # Redis: "No permissions to access one of the keys"; Valkey 8: "... to access a key".
+        and re.search(
+            r"(no permissions to|can't) access ((at least )?one of the keys|a key)", str(error), re.I
+        )
+        is not None
     )
 
 

@@ -307,7 +307,7 @@ class Session:
         if self._on_refused is None or not isinstance(reply, Exception):
             return
         text = str(reply)
-        if any(sign in text for sign in _ACL_REFUSALS):
+        if any(sign.lower() in text.lower() for sign in _ACL_REFUSALS):
             self._on_refused(f"the server refused it for this run's user: {text.splitlines()[0][:300]}")
 
     def _perform(self, m: dict[str, Any]) -> Any:

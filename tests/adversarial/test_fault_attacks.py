@@ -20,7 +20,7 @@ import redis
 from harness import HANG_S, PASSWORD, Foreign, secret_forms
 
 from redisprep.errors import ExitCode
-from redisprep.localserver import start_server
+from redisprep.localserver import find_binary, start_server
 
 pytestmark = pytest.mark.live
 
@@ -115,6 +115,7 @@ def test_ctrl_c_in_the_cache_stampede_never_hangs(foreign: Foreign) -> None:
 
 
 def test_a_kill_during_the_eviction_demo_leaves_no_server(foreign: Foreign) -> None:
+    server_name = Path(find_binary()).name.encode()  # redis-server, or $REDISPREP_SERVER's
     proc = subprocess.Popen(
         [sys.executable, "-m", "redisprep", "drill", "cache"],
         stdout=subprocess.DEVNULL,
@@ -124,7 +125,7 @@ def test_a_kill_during_the_eviction_demo_leaves_no_server(foreign: Foreign) -> N
     servers: list[int] = []
     while not servers and time.monotonic() < deadline and proc.poll() is None:
         servers = [
-            p for p in _descendants(proc.pid) if b"redis-server" in Path(f"/proc/{p}/cmdline").read_bytes()
+            p for p in _descendants(proc.pid) if server_name in Path(f"/proc/{p}/cmdline").read_bytes()
         ]
         time.sleep(0.01)
     assert servers, "the eviction demo did not start its server"
