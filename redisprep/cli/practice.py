@@ -96,7 +96,10 @@ def hint(ctx: typer.Context, name: NameArg) -> None:
 def check(
     ctx: typer.Context,
     name: NameArg,
-    impl: Annotated[Path | None, typer.Option(help="Your module (default: practice/<module>.py).")] = None,
+    impl: Annotated[
+        Path | None,
+        typer.Option(help="Your module (default: practice/<module>.py, or <module>.py in this folder)."),
+    ] = None,
     url: UrlOption = None,
     cluster: ClusterOption = False,
     seed: Annotated[int, typer.Option(help="Seed of the checks' random data.")] = 0,
@@ -132,6 +135,8 @@ def check(
 
     exercise = get_exercise(name, app_ctx.data_dir)
     path = impl or solution_path(exercise)
+    if impl is None and not path.exists() and Path(exercise.module).exists():
+        path = Path(exercise.module)  # run from inside the folder that 'practice start' made
 
     def run() -> bool:
         report = grade(
