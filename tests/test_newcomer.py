@@ -49,3 +49,95 @@ def test_practice_check_works_inside_the_folder_start_made(
     monkeypatch.chdir(tmp_path / "mine")
     code, out, err = typed("practice", "check", "leaderboard")
     assert code == 0, err + out
+
+
+def _row(out: str, label: str) -> str:
+    """The text of one row of explain's panel (its first line)."""
+    (line,) = [ln for ln in out.splitlines() if ln.startswith(f"│ {label} ")]
+    return line.split(label, 1)[1].strip(" │")
+
+
+@pytest.mark.parametrize(
+    ("command", "work"),
+    [
+        ("XAUTOCLAIM s g c 0 0-0 COUNT 25", "C = 25 ≈ 25 steps"),
+        ("XAUTOCLAIM s g c 0 0-0", "C = 100 ≈ 100 steps"),
+        ("BITFIELD bf GET u8 0 SET u8 8 1 INCRBY u8 16 1", "items = 3 ≈ 3 steps"),
+        ("SCAN 0 COUNT 1000", "C = 1000 ≈ 1,000 steps"),
+        ("SCAN 0", "C = 10 ≈ 10 steps"),
+    ],
+)
+def test_cost_formulas_use_the_parameters_given(command: str, work: str) -> None:
+    code, out, err = typed("explain", command)
+    assert code == 0, err
+    assert _row(out, "work").startswith(work), _row(out, "work")
+    if command.startswith("SCAN"):
+        assert "a complete iteration is O(N)" in " ".join(out.replace("│", " ").split())
+
+
+def test_a_one_element_key_is_not_one_elements() -> None:
+    code, out, err = typed("explain", "SETBIT bm 7 1")
+    assert code == 0, err
+    assert "string, 1 byte," in out and "1 bytes" not in out
+
+
+def test_lock_drill_quotes_the_installed_redis_py_token(tmp_path: Path) -> None:
+    import redis.lock
+
+    source = Path(redis.lock.__file__).read_text(encoding="utf-8")
+    kind = "uuid4" if "uuid.uuid4()" in source else "uuid1" if "uuid.uuid1()" in source else None
+    code, out, err = typed("drill", "lock")
+    assert code == 0, err
+    assert kind is not None and f"{kind} hex" in out
+    assert {"uuid1", "uuid4"} - {kind} & set(out.split()) == set()
+
+
+def test_sets_drill_caveat_names_the_running_fakeredis() -> None:
+    import fakeredis
+
+    code, out, err = typed("drill", "sets")
+    assert code == 0, err
+    flat = " ".join(out.replace("│", " ").split())
+    assert "WRONGTYPE" in flat and f"fakeredis {fakeredis.__version__}" in flat
+    assert "fakeredis 2.40 answers" not in flat
+
+
+def test_sorted_sets_checks_repeat_under_one_seed() -> None:
+    from redisprep.backends import connect
+    from redisprep.drills.context import DrillContext
+    from redisprep.drills.structures.sorted_sets import checks
+    from redisprep.patterns import sorted_sets
+
+    backend = connect(None)
+    runs = []
+    for _ in range(2):
+        ctx = DrillContext.create(backend, seed=0)
+        runs.append(checks.fill(ctx, sorted_sets, ctx.key("zset", "jobs", "order"), 20))
+    assert runs[0] == runs[1]
+
+
+def test_embedded_time_series_says_it_is_fakeredis_emulation() -> None:
+    code, out, err = typed("drill", "time-series")
+    assert code == 0, err
+    flat = " ".join(out.replace("│", " ").split())
+    assert "fakeredis's emulation, not RedisTimeSeries" in flat
+
+
+def test_modelled_list_memory_is_close_to_memory_usage(module_server: Any) -> None:
+    import json
+
+    import redis
+
+    from redisprep.explain.fill import fill_key
+
+    code, out, err = typed("explain", "LLEN l", "--fill", "10000", "--json")
+    assert code == 0, err
+    modelled = json.loads(out)["keys"]["l"]["before"]["memory"]
+    r = redis.Redis.from_url(module_server.url, decode_responses=True)
+    try:
+        fill_key(r, "newcomer:l", "list", 10000)
+        actual = int(r.execute_command("MEMORY USAGE", "newcomer:l", "SAMPLES", "0"))
+    finally:
+        r.delete("newcomer:l")
+        r.close()
+    assert abs(modelled - actual) / actual < 0.05, (modelled, actual)

@@ -157,7 +157,7 @@ def redis_py(ctx: DrillContext) -> StepOutcome:
     )
     rows = (
         ("acquire", "SET NX PX", "SET NX PX (timeout in seconds)"),
-        ("token", "128 random bits", "uuid1 hex (time and host based), thread-local by default"),
+        ("token", "128 random bits", f"{_redispy_token(ctx)}, thread-local by default"),
         ("release", "EVAL compare-and-delete", "EVALSHA of the same script; LockNotOwnedError if lost"),
         ("waiting", "jittered exponential backoff", "fixed sleep between tries, blocking_timeout"),
         ("fencing", "acquire_fenced + fenced_write", "none"),
@@ -199,3 +199,22 @@ STEPS = (
     Step("redis-py's own Lock", redis_py),
     Step("One round trip per operation", round_trips),
 )
+
+
+def _redispy_token(ctx: DrillContext) -> str:
+    """What the installed redis-py's ``Lock`` uses as its token, read from one it takes (untraced)."""
+    import uuid
+
+    handle = ctx.r.lock(ctx.key("lock", "{probe}"), timeout=5, thread_local=False)
+    with ctx.tracer.paused():
+        if not handle.acquire(blocking=False):
+            return "a token of its own"
+        token = handle.local.token
+        handle.release()
+    text = token.decode() if isinstance(token, bytes) else str(token)
+    try:
+        version = uuid.UUID(hex=text).version
+    except ValueError:
+        return "a token of its own"
+    kinds = {1: "uuid1 hex (time and host based)", 4: "uuid4 hex (122 random bits)"}
+    return kinds.get(version or 0, f"uuid{version} hex")
