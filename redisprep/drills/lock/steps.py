@@ -184,7 +184,8 @@ def round_trips(ctx: DrillContext) -> StepOutcome:
         narration=(
             "Every lock operation is one round trip: one command, or one script where a read "
             "decides a write. Two round trips (`GET` then `DEL`) leave a gap in which another "
-            "client can change the key, and double the time the lock is held.",
+            "client can change the key (the lock may expire and be taken by someone else between them), "
+            "and add one network round trip to the time the lock is held after the work is done.",
         ),
         checks=(checks.one_round_trip.run(ctx, lk),),
     )
