@@ -141,3 +141,64 @@ def test_modelled_list_memory_is_close_to_memory_usage(module_server: Any) -> No
         r.delete("newcomer:l")
         r.close()
     assert abs(modelled - actual) / actual < 0.05, (modelled, actual)
+
+
+def test_explain_of_a_misspelt_drill_suggests_the_drill() -> None:
+    code, _, err = typed("explain", "leaderbord")
+    assert code == 2
+    assert "did you mean the drill 'leaderboard'" in " ".join(err.split())
+    assert err.count("error:") == 1
+
+
+def test_quiz_stats_on_a_fresh_home_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path / "home"
+    monkeypatch.setenv("REDISPREP_HOME", str(home))
+    monkeypatch.delenv("REDISPREP_QUIZ_STORE", raising=False)
+    code, out, err = typed("quiz", "stats")
+    assert code == 0, err
+    assert "new (never seen)" in out
+    assert not home.exists() or not any(home.rglob("*"))
+
+
+def test_clean_says_it_spared_a_young_run_and_how_to_override(module_server: Any) -> None:
+    import redis
+
+    from redisprep.backends import Namespace
+    from redisprep.cleanup import mark_run
+
+    r = redis.Redis.from_url(module_server.url)
+    ns = Namespace.new()
+    mark_run(r, ns, "drill leaderboard")
+    r.set(ns.key("left", "behind"), "x")
+    try:
+        code, out, err = typed("clean", "--url", module_server.url)
+        assert code == 0, err
+        flat = " ".join(out.split())
+        assert "spared 1 run that started less than 60 s ago" in flat
+        assert "redisprep clean --older-than 0" in flat
+        code, out, err = typed("clean", "--url", module_server.url, "--older-than", "0")
+        assert code == 0 and r.exists(ns.key("left", "behind")) == 0
+    finally:
+        r.delete(ns.marker, ns.key("left", "behind"))
+        r.close()
+
+
+def test_hot_key_cluster_without_url_says_it_simulates() -> None:
+    code, _, err = typed("drill", "hot-key", "--cluster")
+    assert code == 0, err
+    flat = " ".join(err.split())
+    assert "simulated in this process" in flat and "redisprep cluster up" in flat
+
+
+def test_a_server_that_needs_a_password_gets_the_hint(fresh_server: Any) -> None:
+    import redis
+
+    r = redis.Redis(port=fresh_server.port)
+    r.execute_command("CONFIG", "SET", "requirepass", "s3cret-newcomer")  # a server this test started
+    r.close()
+    url = f"redis://127.0.0.1:{fresh_server.port}"
+    code, out, err = typed("drill", "leaderboard", "--url", url)
+    assert code == 4
+    assert err.count("error:") == 1 and "the server needs a password" in err
+    assert "redis://:PASSWORD@host:port" in " ".join(err.split())
+    assert "s3cret" not in out + err

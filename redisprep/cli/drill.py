@@ -57,6 +57,8 @@ def drill(
         return
     names = drill_names(app.data_dir) if name == "all" else [get_drill(name, app.data_dir).name]
     load_catalog(app.data_dir)
+    if cluster:
+        url = _cluster_url(app, url)
     with open_backend(url, cluster) as backend:
         # Run every drill even after one fails, then report.
         if name == "all":  # side by side on several cores, printed in order (cli/_drill_all.py)
@@ -147,3 +149,21 @@ def _run_one(app: AppContext, backend: Backend, name: str, seed: int, explain: b
         app.console.print(run_summary(run_cost))
     app.console.print(summary(report))
     return report.ok
+
+
+def _cluster_url(app: AppContext, url: str | None) -> str | None:
+    """``--cluster`` without a URL: the cluster ``cluster up`` runs, else say that it is simulated."""
+    from redisprep.backends import resolve_url
+    from redisprep.cluster import manager
+
+    if resolve_url(url) is not None:
+        return url
+    running = manager.running_url()
+    if running is not None:
+        app.err_console.print(f"note: using the local cluster 'redisprep cluster up' started ({running})")
+        return running
+    app.err_console.print(
+        "note: no --url, so the cluster is simulated in this process; 'redisprep cluster up' starts "
+        "a real local one (then used by default), or pass --url redis://host:port of a cluster node"
+    )
+    return url
