@@ -202,3 +202,25 @@ def test_a_server_that_needs_a_password_gets_the_hint(fresh_server: Any) -> None
     assert err.count("error:") == 1 and "the server needs a password" in err
     assert "redis://:PASSWORD@host:port" in " ".join(err.split())
     assert "s3cret" not in out + err
+
+
+@pytest.mark.usefixtures("quiz_store")
+def test_quiz_limit_bounds_the_session_and_the_counter_is_honest(tmp_path: Path) -> None:
+    from test_quiz_session import GOOD, RIGHT, T0
+
+    data = tmp_path / "data"
+    (data / "flashcards").mkdir(parents=True)
+    args = ["--data-dir", str(data), "quiz", "--deck-dir", str(GOOD), "--seed", "7", "--limit", "5"]
+    out = io.StringIO()
+    obj = AppContext(
+        console=Console(file=out, width=80, color_system=None, highlight=False),
+        err_console=Console(file=io.StringIO(), width=80),
+    )
+    answers = "".join(a + "\n" for a in RIGHT + RIGHT)  # every card could come back once
+    result = CliRunner().invoke(app, [*args, "--now", T0.isoformat()], obj=obj, input=answers)
+    text = out.getvalue() + result.stdout
+    assert result.exit_code == 0, text
+    shown = [f"{i}/5" for i in range(1, 6)]
+    assert all(s in text for s in shown)
+    assert "6/" not in text and "/6" not in text
+    assert "5 reviewed" in text

@@ -74,7 +74,14 @@ def quiz(
         ),
     ] = None,
     limit: Annotated[
-        int | None, typer.Option("--limit", "-n", min=1, help="At most this many cards.", metavar="N")
+        int | None,
+        typer.Option(
+            "--limit",
+            "-n",
+            min=1,
+            help="At most this many reviews, cards that come back included.",
+            metavar="N",
+        ),
     ] = None,
     cram: Annotated[
         bool, typer.Option("--cram", help="Review every matching card, due or not, without recording.")
@@ -150,7 +157,14 @@ def quiz(
         queue = build_queue(progress, cards, selection, start)
         io = TerminalIO(app_ctx.console, sys.stdin, release=release)
         session = Session(
-            queue, io, progress.scheduler, None if cram else progress, clock, seed, release=release
+            queue,
+            io,
+            progress.scheduler,
+            None if cram else progress,
+            clock,
+            seed,
+            release=release,
+            limit=limit,
         )
         session.check = parsed.remembering(check_card)
         try:
