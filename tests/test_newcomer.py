@@ -224,3 +224,16 @@ def test_quiz_limit_bounds_the_session_and_the_counter_is_honest(tmp_path: Path)
     assert all(s in text for s in shown)
     assert "6/" not in text and "/6" not in text
     assert "5 reviewed" in text
+
+
+def test_drill_all_quiet_is_one_table_with_every_name_whole() -> None:
+    from redisprep.drills import drill_names
+
+    code, out, err = typed("drill", "all", "--quiet")
+    assert code == 0, err
+    names = drill_names(None)
+    rows = [ln for ln in out.splitlines() if ln.startswith("│ ✔")]
+    assert [r.split()[2] for r in rows] == list(names)  # whole names, catalog order, at 80 columns
+    assert all(ln.rstrip().endswith("│") and "/" in ln for ln in rows)
+    assert f"{len(names)} of {len(names)} drills came out as expected" in out
+    assert len(out.splitlines()) < len(names) + 10

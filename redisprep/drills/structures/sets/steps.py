@@ -110,7 +110,7 @@ def counting(ctx: DrillContext) -> StepOutcome:
             f"needs {checks.LIMIT} matches, not all {count} of them.",
             "A missing key counts as an empty set, so `SINTERCARD` with one returns 0 on Redis."
             + (
-                f" This embedded server ({ctx.backend.label}) answers WRONGTYPE instead when the "
+                f" This server (fakeredis {_fakeredis_version()}) answers WRONGTYPE instead when the "
                 "missing key comes first, which Redis never does; the reference maps that to "
                 "Redis's answer."
                 if differs
@@ -176,3 +176,9 @@ def _missing_key_first_refused(ctx: DrillContext, present: str) -> bool:
         except redis.ResponseError:
             return True
     return False
+
+
+def _fakeredis_version() -> str:
+    from importlib.metadata import version
+
+    return version("fakeredis")
