@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -237,3 +238,23 @@ def test_drill_all_quiet_is_one_table_with_every_name_whole() -> None:
     assert all(ln.rstrip().endswith("│") and "/" in ln for ln in rows)
     assert f"{len(names)} of {len(names)} drills came out as expected" in out
     assert len(out.splitlines()) < len(names) + 10
+
+
+@pytest.mark.parametrize("name", ["time-series", "cache", "lists"])
+def test_at_80_columns_titles_and_operation_names_are_whole(name: str) -> None:
+    from redisprep.drills import get_drill
+
+    code, out, err = typed("drill", name)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert get_drill(name).meta.title in lines[0]
+    costs = lines[next(i for i, ln in enumerate(lines) if ln.startswith("what each operation cost")) :]
+    table = costs[: next(i for i, ln in enumerate(costs) if ln.startswith("└"))]
+    assert not [ln for ln in table if "…" in ln]
+    assert not [ln for ln in lines if re.search(r"(?<![\d,])1 (commands|elements|bytes)\b", ln)]
+
+
+def test_practice_list_at_80_columns_cuts_no_name() -> None:
+    code, out, err = typed("practice", "list")
+    assert code == 0, err
+    assert "…" not in out and "event-sourcing" in out

@@ -138,7 +138,12 @@ def _run_one(
         app.console.print(step_panel(shown, total, result, explain, notes))
 
     if not json_out and not quiet:
-        app.console.print(Rule(f"[bold]{entry.meta.title}[/]  ({escape(backend.label)})"))
+        heading = f"{entry.meta.title}  ({backend.label})"
+        if len(heading) + 6 <= app.console.width:
+            app.console.print(Rule(f"[bold]{escape(entry.meta.title)}[/]  ({escape(backend.label)})"))
+        else:  # a rule cuts a long title with "…": the backend goes on a line of its own
+            app.console.print(Rule(f"[bold]{escape(entry.meta.title)}[/]"))
+            app.console.print(f"({escape(backend.label)})", style="dim", justify="center")
     report = run_drill(
         name,
         backend,

@@ -24,7 +24,7 @@ from redisprep.drills.model import (
 from redisprep.drills.spec import CatalogEntry
 from redisprep.explain.commands import command_doc
 from redisprep.explain.tracing import TracedCommand, summarize_reply
-from redisprep.render.text import bar_grid, prose
+from redisprep.render.text import bar_grid, plural, prose
 
 if TYPE_CHECKING:
     from redisprep.explain.annotate import Annotation
@@ -128,7 +128,7 @@ def step_panel(
         title=f"[bold]{index}/{total}  {result.title}[/]",
         title_align="left",
         border_style=border,
-        subtitle=f"{len(result.commands)} commands, {result.duration_ms:.0f} ms",
+        subtitle=f"{plural(len(result.commands), 'command')}, {result.duration_ms:.0f} ms",
         subtitle_align="right",
     )
 
@@ -149,10 +149,10 @@ def costs_table(costs: Sequence[OperationCost]) -> Table:
         title_justify="left",
         header_style="bold",
     )
-    table.add_column("operation")
-    table.add_column("commands")
-    table.add_column("cmds/op", justify="right")
-    table.add_column("round trips/op", justify="right")
+    table.add_column("operation", overflow="fold")  # names wrap, never end in "…"
+    table.add_column("commands", overflow="fold")
+    table.add_column("cmds /op", justify="right")
+    table.add_column("round trips /op", justify="right")
     table.add_column("complexity (Redis docs)")
     for c in costs:
         table.add_row(
