@@ -258,3 +258,54 @@ def test_practice_list_at_80_columns_cuts_no_name() -> None:
     code, out, err = typed("practice", "list")
     assert code == 0, err
     assert "…" not in out and "event-sourcing" in out
+
+
+def _command_paths() -> list[list[str]]:
+    from redisprep.cli.main import app as root
+
+    paths: list[list[str]] = [[]]
+    paths += [[c.name or ""] for c in root.registered_commands]
+    for group in root.registered_groups:
+        paths.append([group.name or ""])
+        paths += [
+            [group.name or "", c.name or c.callback.__name__]
+            for c in group.typer_instance.registered_commands
+        ]  # type: ignore[union-attr]
+    return paths
+
+
+@pytest.mark.parametrize("path", _command_paths(), ids=lambda p: " ".join(p) or "redisprep")
+def test_every_help_shows_real_examples(path: list[str]) -> None:
+    import itertools
+    import shlex
+
+    code, out, err = typed(*path, "--help")
+    assert code == 0, err
+    assert "Example" in out, f"redisprep {' '.join(path)} --help has no example"
+    examples = [
+        ln.strip() for ln in out.split("Example", 1)[1].splitlines() if ln.strip().startswith("redisprep ")
+    ]
+    assert examples
+    for example in examples:
+        words = shlex.split(example.split("  (")[0].split(" < ")[0])[1:]
+        head = list(itertools.takewhile(lambda w: not w.startswith("-"), words))
+        code, _, err = typed(*head, "--help")  # the command it names exists and parses
+        assert code == 0, f"{example}: {err}"
+
+
+def test_readme_says_where_progress_lives_and_its_backup_line_works(tmp_path: Path) -> None:
+    import sqlite3
+    import subprocess
+    import sys
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "$REDISPREP_HOME" in readme and "progress.sqlite3" in readme and "export REDISPREP_HOME=" in readme
+    line = next(ln for ln in readme.splitlines() if ln.startswith('python3 -c "import sqlite3'))
+    code = line.split('"')[1]
+    store, copy = tmp_path / "progress.sqlite3", tmp_path / "copy.sqlite3"
+    with sqlite3.connect(store) as db:
+        db.execute("create table t (x)")
+        db.execute("insert into t values (42)")
+    subprocess.run([sys.executable, "-c", code, str(store), str(copy)], check=True)
+    with sqlite3.connect(copy) as db:
+        assert db.execute("select x from t").fetchall() == [(42,)]
