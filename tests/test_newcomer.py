@@ -309,3 +309,10 @@ def test_readme_says_where_progress_lives_and_its_backup_line_works(tmp_path: Pa
     subprocess.run([sys.executable, "-c", code, str(store), str(copy)], check=True)
     with sqlite3.connect(copy) as db:
         assert db.execute("select x from t").fetchall() == [(42,)]
+
+
+def test_bench_redirected_writes_nothing_on_stderr() -> None:
+    args = ("bench", "--requests", "100", "--players", "0", "--queries", "10", "--connections", "2")
+    code, out, err = typed(*args, "--no-redis-benchmark")
+    assert code == 0, err
+    assert err == "" and "SET" in out
