@@ -491,6 +491,10 @@ def _server_release(client: Any) -> Release:
     return Release.from_info(info if isinstance(info, dict) else {})
 
 
+#: How to give a password, in the hint for a server that needs one.
+NEEDS_PASSWORD = "redis://:PASSWORD@host:port, or redis://USER:PASSWORD@host:port"
+
+
 @contextmanager
 def translate_errors(label: str) -> Iterator[None]:
     """Turn redis-py's connection and server errors into one-line redisprep errors.
@@ -504,7 +508,10 @@ def translate_errors(label: str) -> Iterator[None]:
     try:
         yield
     except AuthenticationError as exc:
-        raise BackendUnavailableError(f"authentication failed for {label}: {_first_line(exc)}") from None
+        text = _first_line(exc)
+        if "authentication required" in text.lower():  # HELLO without credentials: NOAUTH
+            text = f"the server needs a password ({NEEDS_PASSWORD})"
+        raise BackendUnavailableError(f"authentication failed for {label}: {text}") from None
     except (redis.ConnectionError, redis.TimeoutError, ConnectionError) as exc:
         raise BackendUnavailableError(f"cannot reach {label}: {_first_line(exc)}") from None
     except MovedError as exc:
@@ -546,7 +553,7 @@ def translate_errors(label: str) -> Iterator[None]:
             ) from None
         if "noauth" in lowered or "already authenticated" in lowered:
             raise BackendUnavailableError(
-                f"authentication failed for {label}: the server needs a password (redis://:PASSWORD@host:port)"
+                f"authentication failed for {label}: the server needs a password ({NEEDS_PASSWORD})"
             ) from None
         if _is_auth_problem(lowered):
             raise BackendUnavailableError(f"authentication failed for {label}: {text}") from None

@@ -21,7 +21,7 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from redisprep.errors import RedisprepError
 
@@ -37,6 +37,9 @@ JOBS_ENV = "REDISPREP_JOBS"
 MAX_JOBS = 4
 #: How long an interrupted worker may take to remove its run's keys and report.
 CLEANUP_S = 30.0
+
+
+T = TypeVar("T")
 
 
 class DrillWorkerError(RuntimeError):
@@ -56,9 +59,9 @@ def jobs_for(count: int, debug: bool, environ: Mapping[str, str] | None = None) 
 
 
 def run_all(
-    console: Console, backend: Backend, names: Sequence[str], run_one: Callable[[str], bool], debug: bool
-) -> list[bool]:
-    """``run_one(name)`` for every drill, printing on ``console``; whether each came out as expected.
+    console: Console, backend: Backend, names: Sequence[str], run_one: Callable[[str], T], debug: bool
+) -> list[T]:
+    """``run_one(name)`` for every drill, printing on ``console``; what each returned, in order.
 
     Raises:
         RedisprepError: The first drill (in catalog order) that failed with one, after the output
@@ -70,7 +73,7 @@ def run_all(
     if backend.kind == "embedded":
         # Start the embedded server's Lua runtime once, here: every worker inherits it ready.
         backend.client().eval("return 1", 0)
-    return _Pool(console, run_one, jobs).run(names)
+    return cast("list[T]", _Pool(console, run_one, jobs).run(names))
 
 
 def _stop_here(signum: int, frame: object) -> None:
@@ -79,7 +82,7 @@ def _stop_here(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _serve(conn: Connection, console: Console, run_one: Callable[[str], bool]) -> None:
+def _serve(conn: Connection, console: Console, run_one: Callable[[str], Any]) -> None:
     """A worker: run each drill it is sent with the output captured; send the text and the outcome.
 
     Ctrl-C at the terminal reaches every process of the group; a worker ignores it and stops when
@@ -111,7 +114,7 @@ def _serve(conn: Connection, console: Console, run_one: Callable[[str], bool]) -
 class _Pool:
     """Forked workers fed one drill at a time; output collected and printed in order."""
 
-    def __init__(self, console: Console, run_one: Callable[[str], bool], jobs: int) -> None:
+    def __init__(self, console: Console, run_one: Callable[[str], Any], jobs: int) -> None:
         import multiprocessing
 
         self.console = console
@@ -124,7 +127,7 @@ class _Pool:
             theirs.close()
             self.workers.append((proc, ours))
 
-    def run(self, names: Sequence[str]) -> list[bool]:
+    def run(self, names: Sequence[str]) -> list[Any]:
         """Run every drill; print each whole once every drill before it is printed.
 
         The first worker takes the drills in catalog order, so the first ones show at once; the
@@ -132,7 +135,7 @@ class _Pool:
         failure, only the drills before it still run (a sequential run would have stopped there).
         """
         texts: dict[int, str] = {}
-        results: dict[int, bool] = {}
+        results: dict[int, Any] = {}
         failure: tuple[int, tuple[Any, ...]] | None = None
         queue = list(enumerate(names))
         busy: dict[Connection, int] = {}
@@ -150,7 +153,7 @@ class _Pool:
                         got, text, outcome = index, "", ("bug", f"the worker running {names[index]} died")
                     texts[got] = text
                     if outcome[0] == "done":
-                        results[got] = bool(outcome[1])
+                        results[got] = outcome[1]
                     elif failure is None or got < failure[0]:
                         failure = (got, outcome)
                     if outcome[0] == "done":

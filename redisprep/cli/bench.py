@@ -78,8 +78,11 @@ def bench(
 
 @contextmanager
 def _progress(app: AppContext, quiet: bool) -> Iterator[Progress]:
-    """A rich progress bar on stderr fed by the core's ``progress(label, done, total)`` callback."""
-    if quiet:
+    """A rich progress bar on stderr fed by the core's ``progress(label, done, total)`` callback.
+
+    Only on a terminal: redirected, a transient bar still leaves an empty line behind on stderr.
+    """
+    if quiet or not app.err_console.is_terminal:
         yield lambda *_: None
         return
     from rich.progress import BarColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn

@@ -13,7 +13,12 @@ from redisprep.cli._errors import handle_errors
 from redisprep.cli._options import JsonOption, UrlOption
 
 app = typer.Typer(
-    help="Start, inspect and stop a local Redis Cluster; show which slot and node a key maps to.",
+    help="Start, inspect and stop a local Redis Cluster; show which slot and node a key maps to.\n\n"
+    "Examples:\n\n"
+    "\b\n"
+    "    redisprep cluster up --replicas 1\n"
+    "    redisprep drill hot-key --cluster\n"
+    "    redisprep cluster down",
     no_args_is_help=True,
 )
 

@@ -67,6 +67,8 @@ def explain(
 
         ctx.invoke(drill, ctx, name=argv[0], url=url, cluster=cluster, explain=True, json_out=json_out)
         return
+    if len(argv) == 1:
+        _refuse_a_misspelt_drill(app, argv[0])
     from redisprep.explain.export import explanation_to_dict
     from redisprep.explain.single import explain_command
     from redisprep.render.explain import explanation
@@ -84,3 +86,21 @@ def _is_drill(app: AppContext, word: str) -> bool:
     from redisprep.explain.commands import command_doc
 
     return command_doc(word) is None and word in drill_names(app.data_dir)
+
+
+def _refuse_a_misspelt_drill(app: AppContext, word: str) -> None:
+    """A lone word that is no command but close to a drill's name (``leaderbord``): suggest the drill."""
+    import difflib
+
+    from redisprep.drills import drill_names
+    from redisprep.errors import BadUsageError
+    from redisprep.explain.commands import command_doc
+
+    if command_doc(word) is not None:
+        return
+    close = difflib.get_close_matches(word.lower(), drill_names(app.data_dir), n=1, cutoff=0.75)
+    if close:
+        raise BadUsageError(
+            f"unknown command or drill {word!r}; did you mean the drill {close[0]!r} "
+            f"('redisprep explain {close[0]}')?"
+        )

@@ -23,7 +23,15 @@ from redisprep.cli._context import AppContext
 app = typer.Typer(
     name="redisprep",
     help="Get ready for Redis system-design interviews: run the patterns, see what each command "
-    "costs, quiz yourself, and get graded.",
+    "costs, quiz yourself, and get graded.\n\n"
+    "Progress is kept in $REDISPREP_HOME (default ~/.local/share/redisprep).\n\n"
+    "Examples:\n\n"
+    "\b\n"
+    "    redisprep drill leaderboard\n"
+    '    redisprep explain "ZADD lb 100 alice" --fill 128\n'
+    "    redisprep quiz --limit 10\n"
+    "    redisprep practice start rate-limit\n"
+    "    redisprep drill all --quiet --url redis://localhost:6379",
     no_args_is_help=True,
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},

@@ -19,7 +19,12 @@ if TYPE_CHECKING:
     from redisprep.practice.state import PracticeState
 
 app = typer.Typer(
-    help="Implement a pattern yourself; the grader runs the drill's checks against your code.",
+    help="Implement a pattern yourself; the grader runs the drill's checks against your code.\n\n"
+    "Examples:\n\n"
+    "\b\n"
+    "    redisprep practice start leaderboard\n"
+    "    redisprep practice check leaderboard\n"
+    "    redisprep practice hint leaderboard",
     no_args_is_help=True,
 )
 
@@ -38,7 +43,13 @@ def _state() -> PracticeState:
 @app.command("list")
 @handle_errors
 def list_(ctx: typer.Context) -> None:
-    """Show every exercise, its difficulty and your latest grade."""
+    """Show every exercise, its difficulty and your latest grade.
+
+    Example:
+
+    \b
+        redisprep practice list
+    """
     app_ctx: AppContext = ctx.obj
     from redisprep.practice.catalog import load_exercises
     from redisprep.render.practice import exercises_table
@@ -82,7 +93,13 @@ def start(
 @app.command()
 @handle_errors
 def hint(ctx: typer.Context, name: NameArg) -> None:
-    """Show the next hint for an exercise, one level at a time."""
+    """Show the next hint for an exercise, one level at a time.
+
+    Example:
+
+    \b
+        redisprep practice hint rate-limit
+    """
     app_ctx: AppContext = ctx.obj
     from redisprep.practice.catalog import get_exercise
     from redisprep.render.practice import hint_panel
@@ -96,7 +113,10 @@ def hint(ctx: typer.Context, name: NameArg) -> None:
 def check(
     ctx: typer.Context,
     name: NameArg,
-    impl: Annotated[Path | None, typer.Option(help="Your module (default: practice/<module>.py).")] = None,
+    impl: Annotated[
+        Path | None,
+        typer.Option(help="Your module (default: practice/<module>.py, or <module>.py in this folder)."),
+    ] = None,
     url: UrlOption = None,
     cluster: ClusterOption = False,
     seed: Annotated[int, typer.Option(help="Seed of the checks' random data.")] = 0,
@@ -132,6 +152,8 @@ def check(
 
     exercise = get_exercise(name, app_ctx.data_dir)
     path = impl or solution_path(exercise)
+    if impl is None and not path.exists() and Path(exercise.module).exists():
+        path = Path(exercise.module)  # run from inside the folder that 'practice start' made
 
     def run() -> bool:
         report = grade(

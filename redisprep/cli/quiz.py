@@ -74,7 +74,14 @@ def quiz(
         ),
     ] = None,
     limit: Annotated[
-        int | None, typer.Option("--limit", "-n", min=1, help="At most this many cards.", metavar="N")
+        int | None,
+        typer.Option(
+            "--limit",
+            "-n",
+            min=1,
+            help="At most this many reviews, cards that come back included.",
+            metavar="N",
+        ),
     ] = None,
     cram: Annotated[
         bool, typer.Option("--cram", help="Review every matching card, due or not, without recording.")
@@ -150,7 +157,14 @@ def quiz(
         queue = build_queue(progress, cards, selection, start)
         io = TerminalIO(app_ctx.console, sys.stdin, release=release)
         session = Session(
-            queue, io, progress.scheduler, None if cram else progress, clock, seed, release=release
+            queue,
+            io,
+            progress.scheduler,
+            None if cram else progress,
+            clock,
+            seed,
+            release=release,
+            limit=limit,
         )
         session.check = parsed.remembering(check_card)
         try:
@@ -187,9 +201,15 @@ def stats(
     from redisprep.render.quiz import stats_view
 
     moment, _ = _clock(now)
-    cards = [c for d in _decks(app_ctx, deck_dir, DeckCache(default_cache_path())) for c in d.cards]
-    with Store(store or default_store_path()) as progress:
-        figures = compute_stats(cards, progress.states(), progress.logs(), moment)
+    # A read-only command writes nothing: no cache file and no progress store where none exist yet.
+    cache = DeckCache(default_cache_path()) if default_cache_path().exists() else None
+    cards = [c for d in _decks(app_ctx, deck_dir, cache) for c in d.cards]
+    path = store or default_store_path()
+    if not path.exists():
+        figures = compute_stats(cards, {}, [], moment)
+    else:
+        with Store(path) as progress:
+            figures = compute_stats(cards, progress.states(), progress.logs(), moment)
     if json_out:
         app_ctx.console.print_json(json.dumps(dataclasses.asdict(figures), default=str))
         return
@@ -226,7 +246,7 @@ def lint(
         raise typer.Exit(int(ExitCode.DATA))
 
 
-def _decks(app_ctx: AppContext, deck_dir: list[Path] | None, cache: DeckCache) -> tuple[Deck, ...]:
+def _decks(app_ctx: AppContext, deck_dir: list[Path] | None, cache: DeckCache | None) -> tuple[Deck, ...]:
     from redisprep import resources
     from redisprep.quiz.deck import extra_deck_dirs, load_decks
 

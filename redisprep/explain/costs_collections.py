@@ -204,8 +204,8 @@ def _hashes() -> dict[str, CostSpec]:
 def _streams() -> dict[str, CostSpec]:
     def evicted(c: m.Call) -> int | None:
         before, after = c.before.get(c.argv[1]), c.after.get(c.argv[1])
-        if before is None or after is None:
-            return None
+        if before is None or after is None or (after.source == "predicted" and after.encoding is None):
+            return None  # not predicted (a MINID trim, or not a stream)
         return max(0, before.size + 1 - after.size)
 
     reads = m.after_token("STREAMS")
@@ -220,7 +220,9 @@ def _streams() -> dict[str, CostSpec]:
         "XTRIM": _s(work="N", N=m.reply_int("entries evicted (reply)")),
         "XACK": _s(work="items", items=m.args(3, label="IDs acknowledged")),
         "XCLAIM": _s(),
-        "XAUTOCLAIM": _s(),
+        "XAUTOCLAIM": _s(
+            work="C", C=m.option_value("COUNT", 100, "COUNT (default 100): entries claimed at most", 6)
+        ),
         "XPENDING": _s(work="N", reads=True, N=m.returned("entries returned")),
         "XSETID": _s(),
         "XGROUP CREATE": _s(m.at(2)),

@@ -9,6 +9,7 @@ from redisprep.explain.measures import NO_KEYS
 
 _N_SIZE = m.size(1)
 _ALL_KEYS = m.span(1)
+_BITFIELD_OPS = frozenset({"GET", "SET", "INCRBY"})
 
 
 def _strings() -> dict[str, CostSpec]:
@@ -29,8 +30,8 @@ def _strings() -> dict[str, CostSpec]:
         BITCOUNT=_s(work="N", reads=True, N=_N_SIZE),
         BITPOS=_s(work="N", reads=True, N=_N_SIZE),
         BITOP=_s(m.span(2), "N", fresh=True, N=m.sizes(m.span(3), "max")),
-        BITFIELD=_s(),
-        BITFIELD_RO=_s(reads=True),
+        BITFIELD=_s(work="items", items=m.words(_BITFIELD_OPS, "subcommands given (GET, SET, INCRBY)")),
+        BITFIELD_RO=_s(work="items", reads=True, items=m.words(_BITFIELD_OPS, "GET subcommands given")),
         PFADD=_s(work="items", items=m.args(2, label="elements given")),
         PFCOUNT=_s(_ALL_KEYS, "N", N=m.key_count(_ALL_KEYS)),
         PFMERGE=_s(_ALL_KEYS, "N", N=m.key_count(_ALL_KEYS, "HyperLogLogs merged")),
@@ -72,7 +73,14 @@ def _generic() -> dict[str, CostSpec]:
         KEYS=_s(
             NO_KEYS, "N", reads=True, probes=dbsize, N=m.extra("dbsize", "keys in the database (DBSIZE)")
         ),
-        SCAN=_s(NO_KEYS, reads=True, probes=dbsize, N=m.extra("dbsize", "keys in the database (DBSIZE)")),
+        SCAN=_s(
+            NO_KEYS,
+            "C",
+            reads=True,
+            probes=dbsize,
+            C=m.option_value("COUNT", 10, "COUNT (default 10): slots visited by this call, about", 2),
+            N=m.extra("dbsize", "keys in the database (DBSIZE): a complete iteration is O(N)"),
+        ),
         RANDOMKEY=_s(NO_KEYS, reads=True),
         DBSIZE=_s(NO_KEYS, reads=True),
         SORT=_s(work="N+M*log(M)", N=_N_SIZE, M=m.returned()),

@@ -19,6 +19,8 @@ from redisprep.explain.memory import model_memory, score_text
 
 #: Up to this many elements the embedded inspector reads everything (enough for every threshold).
 READ_ALL = 512
+#: A long list is sampled in this many windows of SAMPLE items, from its head to its tail.
+LIST_WINDOWS = 16
 SAMPLE = 5
 HLL_OPS = frozenset({"PFADD", "PFMERGE"})
 
@@ -173,6 +175,14 @@ class EmbeddedInspector:
             self._encodings[key] = (kind, encoding)
         return KeyState(key, kind, contents.count, encoding, memory, "modelled")
 
+    def _spread(self, key: str, n: int) -> list[Any]:
+        """Items from windows spread over a long list: its head alone may be shorter than the rest."""
+        pipe = self.client.pipeline(transaction=False)
+        for i in range(LIST_WINDOWS):
+            start = i * (n - SAMPLE) // (LIST_WINDOWS - 1)
+            pipe.lrange(key, start, start + SAMPLE - 1)
+        return [item for window in pipe.execute() for item in window]
+
     def _contents(self, key: str, kind: str) -> Contents:
         r = self.client
         try:
@@ -180,7 +190,7 @@ class EmbeddedInspector:
                 return self._string(key)
             if kind == "list":
                 n = int(r.llen(key))
-                items = r.lrange(key, 0, -1 if n <= 2 * READ_ALL else SAMPLE - 1)
+                items = r.lrange(key, 0, -1) if n <= 2 * READ_ALL else self._spread(key, n)
                 return Contents(kind, n, tuple((str(i),) for i in items), n <= 2 * READ_ALL)
             if kind == "set":
                 n = int(r.scard(key))

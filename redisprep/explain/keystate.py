@@ -68,7 +68,7 @@ class KeyState:
             return "absent"
         if self.type not in CARD_COMMANDS:
             return f"{self.type} (a module's type: size and encoding not known)"
-        unit = "bytes" if self.type == "string" else "elements"
+        unit = ("byte" if self.type == "string" else "element") + ("" if self.size == 1 else "s")
         size = "size unknown" if self.size == UNKNOWN_SIZE else f"{self.size} {unit}"
         parts = [self.type, size, self.encoding or "encoding unknown"]
         if self.memory is not None:

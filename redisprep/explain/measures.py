@@ -127,6 +127,24 @@ def count_arg(pos: int, label: str) -> Measure:
     return Measure(lambda c: label, value)
 
 
+def option_value(token: str, default: int, label: str, start: int = 1) -> Measure:
+    """The number after option ``token`` (``COUNT 25``), or the server's ``default`` when not given."""
+
+    def value(c: Call) -> int | None:
+        words = [w.upper() for w in c.argv]
+        for pos in range(start, len(words) - 1):
+            if words[pos] == token:
+                return _int(c.argv[pos + 1])
+        return default
+
+    return Measure(lambda c: label, value)
+
+
+def words(names: frozenset[str], label: str, start: int = 2) -> Measure:
+    """How many arguments from ``start`` are one of ``names`` (BITFIELD's GET, SET and INCRBY)."""
+    return Measure(lambda c: label, lambda c: sum(w.upper() in names for w in c.argv[start:]))
+
+
 def options_then_items(first: int, width: int, options: frozenset[str], label: str) -> Measure:
     """Items of ``width`` words after leading option words (ZADD NX CH 1 a 2 b: 2 items)."""
 

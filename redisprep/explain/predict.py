@@ -37,6 +37,9 @@ def predict(
         return {k: KeyState(k, "none", 0, None, None, "predicted") for k in before}
     if name in ("EXPIRE", "PEXPIRE", "EXPIREAT", "PEXPIREAT", "PERSIST", "TOUCH"):
         return {k: KeyState(k, s.type, s.size, s.encoding, s.memory, "predicted") for k, s in before.items()}
+    if name == "XADD":
+        out[key] = _xadd(argv, state, limits)
+        return out
     contents = _contents(client, name, argv, state)
     if contents is None:
         return out
@@ -56,6 +59,8 @@ def _contents(client: Any, name: str, argv: Sequence[str], state: KeyState) -> C
         return Contents("string", 1, (("0",),))
     if name == "INCRBYFLOAT":
         return Contents("string", 1, (("0.5",),))
+    if name == "SETBIT" and len(argv) > 2 and argv[2].isdigit():
+        return Contents("string", max(state.size, int(argv[2]) // 8 + 1), ())
     if name == "APPEND" and len(argv) > 2:
         return Contents("string", state.size + len(argv[2].encode()), ())
     if name in ("ZADD", "ZINCRBY", "GEOADD"):
@@ -96,3 +101,33 @@ def _zset(client: Any, name: str, argv: Sequence[str], state: KeyState) -> Conte
 
 def _new(replies: Any, items: Sequence[str], is_new: Any) -> list[str]:
     return [item for item, reply in zip(items, list(replies), strict=False) if is_new(reply)]
+
+
+def _xadd(argv: Sequence[str], state: KeyState, limits: Limits) -> KeyState:
+    """XADD's stream after the append and any MAXLEN trim (``~`` trims whole nodes, LIMIT caps it).
+
+    Nodes are taken as full (``stream-node-max-entries``), which they are unless entries are big or
+    were deleted; a MINID trim depends on the IDs, so its size is not predicted.
+    """
+    words = [w.upper() for w in argv]
+    if not state.exists and "NOMKSTREAM" in words:
+        return KeyState(state.key, "none", 0, None, None, "predicted")
+    size = state.size + 1
+    if "MINID" in words:
+        return KeyState(state.key, "stream", state.size, None, None, "predicted")
+    if "MAXLEN" in words:
+        pos = words.index("MAXLEN") + 1
+        approximate = pos < len(words) and words[pos] == "~"
+        pos += 1 if pos < len(words) and words[pos] in ("~", "=") else 0
+        maxlen = int(argv[pos]) if pos < len(argv) and argv[pos].isdigit() else None
+        if maxlen is None:
+            return KeyState(state.key, "stream", state.size, None, None, "predicted")
+        excess = max(0, size - maxlen)
+        if approximate:
+            node = max(1, limits.stream_node_entries)
+            limit = 100 * node
+            if "LIMIT" in words and words.index("LIMIT") + 1 < len(argv):
+                limit = int(argv[words.index("LIMIT") + 1]) or excess
+            excess = min(excess, limit) // node * node
+        size -= excess
+    return KeyState(state.key, "stream", size, "stream", None, "predicted")

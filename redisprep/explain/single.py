@@ -37,6 +37,12 @@ CONNECTION_STATE = frozenset(
 #: Never sent to a server redisprep did not start (the live-server contract), whatever the flags.
 NEVER_ON_LIVE = frozenset({"FLUSHDB", "FLUSHALL", "KEYS", "CONFIG SET", "SHUTDOWN", "DEBUG", "MIGRATE"})
 SCRIPTS = frozenset({"EVAL", "EVAL_RO"})
+#: Commands whose simple-string reply (``OK``, ``PONG``) redis-py turns into True: explain keeps the
+#: reply Redis sent, as redis-cli shows it, instead of a boolean that reads as ``(integer) 1``.
+STATUS_REPLIES = (
+    "SET", "PING", "MSET", "LSET", "LTRIM", "RENAME", "PFMERGE", "XGROUP CREATE", "XGROUP SETID",
+    "SELECT", "WATCH", "UNWATCH", "SWAPDB",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,7 +289,10 @@ def _run(
 
     tracer = Tracer(observer=explainer)
     options = {} if timeout_s is None else {"socket_timeout": timeout_s}
-    client = tracer.attach(backend.client(**options))
+    raw = backend.client(**options)
+    for status in STATUS_REPLIES:
+        raw.set_response_callback(status, _as_sent)
+    client = tracer.attach(raw)
     try:
         client.execute_command(*argv)
     except redis.ResponseError:
@@ -314,3 +323,8 @@ def _run(
         state_source=explainer.source,
         filled=fill,
     )
+
+
+def _as_sent(reply: Any, **options: Any) -> Any:
+    """The reply as Redis sent it (no redis-py conversion to a boolean)."""
+    return reply

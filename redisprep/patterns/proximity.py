@@ -10,8 +10,8 @@ Interface (what a practice solution implements; ``r`` is a ``redis.Redis`` clien
   within ``radius_m``, nearest first.
 
 Every function costs one round trip. ``in_box`` (``GEOSEARCH ... BYBOX``) is here too, but it is not
-part of the interface: fakeredis does not implement BYBOX. ``box_filter`` is the client-side
-equivalent used where the server refuses it.
+part of the interface: not every server offers BYBOX (the drill probes it). ``box_filter`` is the
+client-side equivalent used where the server refuses it.
 """
 
 from __future__ import annotations

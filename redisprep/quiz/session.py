@@ -36,7 +36,7 @@ class Progress:
     position: int
     """1-based number of this showing."""
     total: int
-    """Showings planned so far (grows when a card comes back)."""
+    """Showings planned so far: grows when a card comes back, never beyond the session's limit."""
     right: int
     wrong: int
 
@@ -107,12 +107,16 @@ class Session:
     release: Release = EMBEDDED
     check: Callable[[Card], None] = field(default=lambda card: check_card(card))
     summary: SessionSummary = field(default_factory=SessionSummary)
+    limit: int | None = None
+    """At most this many showings, the cards that come back included (``quiz --limit``)."""
 
     def run(self) -> SessionSummary:
         """Ask every card; stop early when the front end reports that the learner quit."""
         pending = list(self.queue)
         showings: Counter[str] = Counter()
         self.summary.cram = self.store is None
+        if self.limit is not None:
+            del pending[self.limit :]
         while pending:
             item = pending.pop(0)
             showings[item.card.id] += 1
@@ -131,6 +135,7 @@ class Session:
                 self.store is not None
                 and due <= self.clock() + LEARN_AHEAD
                 and showings[item.card.id] < MAX_SHOWINGS
+                and (self.limit is None or self.summary.shown + len(pending) < self.limit)
             ):
                 pending.append(QueueItem(item.card, review.after, 0.0, "again"))
         return self.summary

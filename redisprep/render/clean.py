@@ -15,7 +15,11 @@ def clean_report(report: CleanReport, label: str, older_than_s: float) -> Text:
         lines.append(f"run {run_id}: removed {count} keys" + (f", {left} still there" if left else ""))
     lines.append(f"removed {report.keys} keys of {len(report.removed)} interrupted runs from {label}")
     if report.recent:
-        lines.append(f"left {report.recent} runs that started less than {older_than_s:g} s ago (running?)")
+        runs = "1 run that" if report.recent == 1 else f"{report.recent} runs that"
+        lines.append(
+            f"spared {runs} started less than {older_than_s:g} s ago (still running?); if you "
+            "killed it, clean it now with 'redisprep clean --older-than 0'"
+        )
     if report.users:
         lines.append(f"deleted the ACL users of {report.users} interrupted gradings")
     return Text("\n".join(lines))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
@@ -23,7 +24,7 @@ from redisprep.drills.model import (
 from redisprep.drills.spec import CatalogEntry
 from redisprep.explain.commands import command_doc
 from redisprep.explain.tracing import TracedCommand, summarize_reply
-from redisprep.render.text import bar_grid, prose
+from redisprep.render.text import bar_grid, plural, prose
 
 if TYPE_CHECKING:
     from redisprep.explain.annotate import Annotation
@@ -127,7 +128,7 @@ def step_panel(
         title=f"[bold]{index}/{total}  {result.title}[/]",
         title_align="left",
         border_style=border,
-        subtitle=f"{len(result.commands)} commands, {result.duration_ms:.0f} ms",
+        subtitle=f"{plural(len(result.commands), 'command')}, {result.duration_ms:.0f} ms",
         subtitle_align="right",
     )
 
@@ -148,10 +149,10 @@ def costs_table(costs: Sequence[OperationCost]) -> Table:
         title_justify="left",
         header_style="bold",
     )
-    table.add_column("operation")
-    table.add_column("commands")
-    table.add_column("cmds/op", justify="right")
-    table.add_column("round trips/op", justify="right")
+    table.add_column("operation", overflow="fold")  # names wrap, never end in "…"
+    table.add_column("commands", overflow="fold")
+    table.add_column("cmds /op", justify="right")
+    table.add_column("round trips /op", justify="right")
     table.add_column("complexity (Redis docs)")
     for c in costs:
         table.add_row(
@@ -205,4 +206,44 @@ def catalog_table(entries: Sequence[CatalogEntry], group_titles: dict[str, str])
         table.add_row(Text(title, style="bold underline"), "")
         for e in members:
             table.add_row(e.name, Text(e.meta.title, style="bold") + Text(f"\n{e.meta.summary}"))
+    return table
+
+
+@dataclass(frozen=True, slots=True)
+class DrillLine:
+    """One drill's row in the ``drill all`` table (small and picklable: it crosses from a worker)."""
+
+    name: str
+    ok: bool
+    expected: int
+    """Checks that came out as the drill expects (a naive variant failing counts as expected)."""
+    checks: int
+    round_trips: float | None
+    """Round trips per logical operation, over every traced operation (None when none was)."""
+    seconds: float
+
+    @classmethod
+    def of(cls, report: DrillReport) -> DrillLine:
+        """The line of a finished run."""
+        checks = report.checks
+        calls = sum(c.calls for c in report.costs)
+        trips = sum(c.round_trips_per_call * c.calls for c in report.costs)
+        per_op = trips / calls if calls else None
+        expected = sum(c.as_expected for c in checks)
+        return cls(report.name, report.ok, expected, len(checks), per_op, report.duration_ms / 1000)
+
+
+def drills_table(lines: Sequence[DrillLine]) -> Table:
+    """The end of ``drill all``: one row per drill; names are never cut (they wrap last)."""
+    table = Table(title="drills run", header_style="bold", title_justify="left")
+    table.add_column("drill", style="bold cyan", no_wrap=True)
+    table.add_column("checks as expected", justify="right")
+    table.add_column("round trips / op", justify="right")
+    table.add_column("seconds", justify="right")
+    for line in lines:
+        mark = Text("✔ ", style="green") if line.ok else Text("✘ ", style="bold red")
+        trips = "-" if line.round_trips is None else f"{line.round_trips:.2f}"
+        table.add_row(mark + line.name, f"{line.expected}/{line.checks}", trips, f"{line.seconds:.1f}")
+    passed = sum(line.ok for line in lines)
+    table.caption = f"{passed} of {len(lines)} drills came out as expected"
     return table

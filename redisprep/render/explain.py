@@ -18,6 +18,9 @@ from redisprep.explain.summary import shorten as shown
 from redisprep.explain.tracing import TracedCommand, summarize_reply
 
 MAX_ROWS = 25
+#: Error replies are fakeredis's own: where Redis answers differently is listed, with each caveat, in
+#: tests/test_embedded_differences.py.
+EMBEDDED_ERROR = "error reply from the embedded fakeredis: Redis may word it differently, or not fail"
 MAX_REPLY_LINES = 12
 SOURCES = {
     "read": "encoding and memory read from the server (OBJECT ENCODING, MEMORY USAGE)",
@@ -131,6 +134,8 @@ def explanation(expl: Explanation) -> RenderableType:
         notes.append(SOURCES["predicted"])
     if any(k.before.source == "read" for k in note.keys) and expl.executed:
         notes.append("MEMORY USAGE samples 5 elements of big collections, as redis-cli does")
+    if expl.error and expl.backend.startswith("embedded"):
+        notes.append(EMBEDDED_ERROR)
     footer = Text("\n".join(notes), style="dim")
     title = Text(shown(expl.argv, 100))
     return Panel(

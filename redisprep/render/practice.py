@@ -21,8 +21,9 @@ _MARK = {"pass": ("✔", "green"), "fail": ("✘", "red"), "error": ("✘", "bol
 def exercises_table(exercises: Sequence[Exercise], results: dict[str, dict[str, Any] | None]) -> Table:
     """Every exercise with its difficulty and the learner's latest grade."""
     table = Table(header_style="bold")
-    for col in ("exercise", "difficulty", "status", "drill"):
-        table.add_column(col)
+    for col in ("exercise", "difficulty", "status"):
+        table.add_column(col, no_wrap=True)
+    table.add_column("the drill it follows", no_wrap=True)
     for e in exercises:
         last = results.get(e.name)
         if last is None:
@@ -31,7 +32,7 @@ def exercises_table(exercises: Sequence[Exercise], results: dict[str, dict[str, 
             status = Text(f"passing ({last['total']}/{last['total']})", style="green")
         else:
             status = Text(f"failing ({last['passed']}/{last['total']})", style="red")
-        table.add_row(e.name, e.difficulty, status, f"redisprep drill {e.drill}")
+        table.add_row(e.name, e.difficulty, status, e.drill)
     return table
 
 

@@ -48,3 +48,8 @@ def bar_grid(
             length = max(1, length)
         grid.add_row(label, Text("█" * length, style="magenta"), shown)
     return grid
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 command``, ``2 commands``."""
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")

@@ -163,8 +163,9 @@ def trimming(ctx: DrillContext) -> StepOutcome:
             f'"{xadd.complexity if xadd else "?"}"; XTRIM as "{xtrim.complexity if xtrim else "?"}"',
             "What trimming costs is history. Events older than the cap are gone: a replay from the "
             "start no longer adds up to the balances (the snapshot step shows the way out), and an "
-            "entry a crashed consumer still held is gone too. `XAUTOCLAIM` (Redis 7.0+) returns "
-            "those ids in its third reply element and drops them from the PEL; Redis 6.2 returns a "
+            "entry a crashed consumer still held is gone too. `XAUTOCLAIM` (Redis 6.2+; "
+            "the third reply element since 7.0) returns those ids in that element and drops them "
+            "from the PEL; Redis 6.2 returns a "
             "nil in their place and leaves them pending, so `claim` finds their ids with `XPENDING` "
             "and acks them. Their payload is lost either way: count them, alert, and never let "
             "retention cut below them.",

@@ -157,7 +157,7 @@ def redis_py(ctx: DrillContext) -> StepOutcome:
     )
     rows = (
         ("acquire", "SET NX PX", "SET NX PX (timeout in seconds)"),
-        ("token", "128 random bits", "uuid1 hex (time and host based), thread-local by default"),
+        ("token", "128 random bits", f"{_redispy_token(ctx)}, thread-local by default"),
         ("release", "EVAL compare-and-delete", "EVALSHA of the same script; LockNotOwnedError if lost"),
         ("waiting", "jittered exponential backoff", "fixed sleep between tries, blocking_timeout"),
         ("fencing", "acquire_fenced + fenced_write", "none"),
@@ -184,7 +184,8 @@ def round_trips(ctx: DrillContext) -> StepOutcome:
         narration=(
             "Every lock operation is one round trip: one command, or one script where a read "
             "decides a write. Two round trips (`GET` then `DEL`) leave a gap in which another "
-            "client can change the key, and double the time the lock is held.",
+            "client can change the key (the lock may expire and be taken by someone else between them), "
+            "and add one network round trip to the time the lock is held after the work is done.",
         ),
         checks=(checks.one_round_trip.run(ctx, lk),),
     )
@@ -199,3 +200,22 @@ STEPS = (
     Step("redis-py's own Lock", redis_py),
     Step("One round trip per operation", round_trips),
 )
+
+
+def _redispy_token(ctx: DrillContext) -> str:
+    """What the installed redis-py's ``Lock`` uses as its token, read from one it takes (untraced)."""
+    import uuid
+
+    handle = ctx.r.lock(ctx.key("lock", "{probe}"), timeout=5, thread_local=False)
+    with ctx.tracer.paused():
+        if not handle.acquire(blocking=False):
+            return "a token of its own"
+        token = handle.local.token
+        handle.release()
+    text = token.decode() if isinstance(token, bytes) else str(token)
+    try:
+        version = uuid.UUID(hex=text).version
+    except ValueError:
+        return "a token of its own"
+    kinds = {1: "uuid1 hex (time and host based)", 4: "uuid4 hex (122 random bits)"}
+    return kinds.get(version or 0, f"uuid{version} hex")

@@ -117,7 +117,8 @@ def radius_search(ctx: DrillContext) -> StepOutcome:
             "Distances are measured between the stored (quantised) positions, so they differ from "
             "an exact computation by centimetres; fakeredis, which quantises differently, differs by "
             "a few more. Compare with a tolerance, never exactly.",
-            "`COUNT 5` still collects and sorts every match, then returns the first 5. Adding `ANY` "
+            "`COUNT 5` still collects every match in the cells, but sorts only partially (the 5 "
+            "nearest are picked, the rest are left unsorted). Adding `ANY` "
             "stops at the first 5 matches found, in cell order, not distance order: fine for "
             '"any driver nearby", wrong for "the nearest driver".',
         ),

@@ -222,9 +222,11 @@ def after_move(ctx: DrillContext) -> StepOutcome:
             "NODE <target id>` on the target, the source and the other primaries. The old owner now "
             f"answers MOVED. A client whose map still had the old owner ({client_name}) "
             f"sent {checks.REQUESTS} GETs: {patched}. {_same_slot(results, slot)}",
-            "redis-py patches the one slot on MOVED and reloads the whole layout after every 5th "
-            "MOVED (`reinitialize_steps`); the cluster specification suggests reloading the whole "
-            "map, since one moved slot usually means a resharding is moving many.",
+            "redis-py patches the one slot on every MOVED, and every 5th MOVED "
+            "(`reinitialize_steps`) it asks for a refresh of the whole layout, which the next "
+            "command runs, at most once per `topology_refresh_min_interval` (1 s); the cluster "
+            "specification suggests reloading the whole map, since one moved slot usually means a "
+            "resharding is moving many.",
             "Afterwards the drill moves the slot back, so the cluster ends as it started.",
         ),
         figures=(DataTable(view.tag(table_title), ("", "value"), rows),),

@@ -101,15 +101,21 @@ def counting(ctx: DrillContext) -> StepOutcome:
         count = ss.common_count(ctx.r, [ana, ben])
     with ctx.tracer.operation(f"at least {checks.LIMIT} in common? (SINTERCARD LIMIT)"):
         capped = ss.common_count(ctx.r, [ana, ben], limit=checks.LIMIT)
+    differs = _missing_key_first_refused(ctx, ana)
     rows = (("both (SINTERCARD)", count), (f"SINTERCARD ... LIMIT {checks.LIMIT}", capped))
     return StepOutcome(
         narration=(
             "When only the number matters, `SINTERCARD` (Redis 7.0) returns it without sending the "
             f'members, and `LIMIT` stops counting early: "do they share at least {checks.LIMIT}?" '
             f"needs {checks.LIMIT} matches, not all {count} of them.",
-            "A missing key counts as an empty set, so `SINTERCARD` with one returns 0 on Redis. "
-            "fakeredis 2.40 answers WRONGTYPE instead when the missing key comes first; the "
-            "reference maps that to Redis's answer.",
+            "A missing key counts as an empty set, so `SINTERCARD` with one returns 0 on Redis."
+            + (
+                f" This server (fakeredis {_fakeredis_version()}) answers WRONGTYPE instead when the "
+                "missing key comes first, which Redis never does; the reference maps that to "
+                "Redis's answer."
+                if differs
+                else ""
+            ),
         ),
         figures=(
             DataTable("counted in the server", ("count", "value"), rows),
@@ -158,3 +164,21 @@ STEPS = (
     Step("Counting an intersection: SINTERCARD", counting),
     Step("Encodings: intset, then hashtable", encodings),
 )
+
+
+def _missing_key_first_refused(ctx: DrillContext, present: str) -> bool:
+    """Whether this server answers SINTERCARD with a missing first key by WRONGTYPE (fakeredis)."""
+    import redis
+
+    with ctx.tracer.paused():
+        try:
+            ctx.r.execute_command("SINTERCARD", 2, ctx.key("set", "{count}", "nobody"), present)
+        except redis.ResponseError:
+            return True
+    return False
+
+
+def _fakeredis_version() -> str:
+    from importlib.metadata import version
+
+    return version("fakeredis")

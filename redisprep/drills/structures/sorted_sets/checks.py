@@ -15,7 +15,7 @@ BLOCK_TIMEOUT_S = 2.0  # an upper bound only: the ZADD wakes the consumer long b
 
 def fill(ctx: DrillContext, impl: Any, queue: str, count: int) -> dict[str, float]:
     """``count`` jobs with seeded priorities 1..5 (many ties)."""
-    rng = ctx.fork_rng(f"fill:{queue}")
+    rng = ctx.fork_rng(f"fill:{queue.removeprefix(ctx.ns.prefix)}")  # not the run id: --seed repeats
     jobs = {f"job-{i:03d}": float(rng.randint(1, 5)) for i in range(count)}
     ctx.r.delete(queue)
     for job, priority in jobs.items():

@@ -39,8 +39,9 @@ def values_and_counters(ctx: DrillContext) -> StepOutcome:
     return StepOutcome(
         narration=(
             "A string is the simplest value: up to 512 MB of bytes under one key. It holds cached "
-            "pages, serialized objects, tokens, flags and counters, and it is the only type with a "
-            "per-value expiry in every Redis version (`SET key value EX 300`).",
+            "pages, serialized objects, tokens, flags and counters, and its expiry covers the whole "
+            "value in one command (`SET key value EX 300`); a field of a hash gets its own "
+            "expiry only from Redis 7.4 (`HEXPIRE`).",
             f"`GET` returned {len(str(body))} bytes and `MGET` read both keys in one round trip "
             f"(the counter reads {counted}). `INCRBY` parses the value as a 64-bit integer, adds and "
             "stores it inside the server, so concurrent counters never lose an increment; "

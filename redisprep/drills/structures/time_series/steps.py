@@ -163,7 +163,13 @@ def module_series(ctx: DrillContext) -> StepOutcome:
         narration=(
             intro,
             "This server has them: the same hour went into a `TS.*` series and into a sorted set, "
-            "and both were downsampled to 5-minute buckets side by side.",
+            "and both were downsampled to 5-minute buckets side by side."
+            + (
+                " On the embedded backend `TS.*` is fakeredis's emulation, not RedisTimeSeries: it "
+                "says what that emulation computes, not how the module stores or costs samples."
+                if ctx.backend.is_simulated
+                else ""
+            ),
         ),
         figures=(
             DataTable(
