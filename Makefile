@@ -57,6 +57,7 @@ bench: bench-targets bench-startup
 	$(PY) scripts/bench_drills.py --runs 3
 	$(PY) scripts/bench_quiz.py
 	$(PY) scripts/bench_tracing.py
+	$(PY) scripts/bench_blmove.py
 	$(PY) scripts/bench_live.py --players 1000000
 	$(PY) scripts/bench_cluster.py
 
