@@ -1,5 +1,5 @@
 """A marker proves a run only when its key and its JSON both say so: ``redisprep clean`` trusts nothing
-that merely looks like a run (every case here is a key it must leave alone, or the one it may take)."""
+that merely looks like a run; and deleting a run's keys takes every one of them, and nothing else."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import json
 import fakeredis
 import pytest
 
-from redisprep.backends import Namespace
+from redisprep.backends import Backend, Namespace, delete_namespace, scan_raw
 from redisprep.cleanup import mark_run, proven_run
 
 NS = Namespace.new(now=1_700_000_000.0)
@@ -71,3 +71,25 @@ def test_a_value_that_does_not_match_the_key_proves_nothing(value: bytes | None)
 
 def test_a_key_that_is_not_ascii_proves_nothing() -> None:
     assert proven_run("redisprep:ré~run".encode(), _record()) is None
+
+
+def test_delete_namespace_removes_keys_that_are_not_utf8_even_through_a_decoding_client(
+    backend: Backend,
+) -> None:
+    """SCAN is read as bytes whatever the client decodes: a non-UTF-8 key of the run goes too, and
+    only the run's keys (a neighbour with the same start of name stays)."""
+    ns = Namespace.new()
+    raw = backend.client(decode_responses=False)
+    mark_run(raw, ns, "drill test")
+    raw.set(ns.prefix.encode() + b"\xff\xfe-not-utf8", b"1")
+    raw.set(ns.prefix.encode() + b"plain", b"1")
+    neighbour = ns.prefix[:-1].encode() + b"0:x"  # redisprep:<run id>0:x, another namespace
+    raw.set(neighbour, b"1")
+    try:
+        decoding = backend.client()  # decode_responses=True: what the drills use
+        assert delete_namespace(decoding, ns) == 2
+        assert list(scan_raw(raw, ns.prefix.encode() + b"*")) == []
+        assert raw.exists(ns.marker) == 0 and raw.get(neighbour) == b"1"
+    finally:
+        raw.delete(neighbour)
+        raw.close()
