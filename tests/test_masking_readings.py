@@ -19,12 +19,14 @@ from redisprep.masking import secrets_in
         ("REDIS://:pw@host", ["pw"]),  # the scheme in capitals is still a scheme
         (":hunter2@", ["hunter2"]),  # no scheme: the userinfo starts at the first character
         ("redis://:p#w@host", ["p#w"]),  # a delimiter inside the password
+        ("redis://u@v:pw@host", ["pw"]),  # an '@' in the user name: the userinfo ends at the last
         # A host:port before the first '/', '?' or '#': an '@' after it is not a userinfo's end.
         ("redis://host:6379/0?name=a@b", []),
         ("redis://host:6379/x@y/z", []),
         ("redis://host:6379?a@b?c", []),
         ("redis://host:6379?a@b", []),
         ("redis://host:6379#a@b", []),
+        ("redis://host:6379#a@b#c", []),
         ("redis://host:6379", []),
     ],
 )
