@@ -71,6 +71,19 @@ class Filled:
         self.stats_before = self.client.info("commandstats")
         self.processed = int(self.client.info("stats")["total_commands_processed"])
 
+    def calls(self) -> dict[str, int]:
+        """INFO commandstats as {command: calls}, to prove what reached this server."""
+        stats = self.client.info("commandstats")
+        return {k.removeprefix("cmdstat_"): int(v["calls"]) for k, v in stats.items()}
+
+    def assert_reached(self, before: dict[str, int], what: str, *commands: str) -> None:
+        """The premise of every "nothing happened" check: the run did send commands to THIS server
+        (each of ``commands`` at least once, and something besides this test's own INFO)."""
+        after = self.calls()
+        grown = {c for c, n in after.items() if n > before.get(c, 0)} - {"info"}
+        assert grown, f"{what}: no command reached the server"
+        assert set(commands) <= grown, (what, sorted(grown))
+
     def ours(self) -> list[bytes]:
         """Keys that were not there when the server was filled (a run's leftovers)."""
         return [k for k in self.client.scan_iter(match="redisprep:*", count=1_000) if k not in self.baseline]
@@ -134,11 +147,15 @@ def test_the_server_holds_ten_thousand_keys_of_every_type(filled: Filled) -> Non
 def test_every_drill_leaves_the_data_alone(filled: Filled, invoke: Any, traced_names: list[str]) -> None:
     names = drill_names()
     for name in names:
+        before = filled.calls()
         result = invoke("drill", name, "--url", filled.url)
         assert result.exit_code == 0, (name, result.stderr)
+        filled.assert_reached(before, name)
         assert filled.ours() == [], name
+    before = filled.calls()
     explained = invoke("drill", "leaderboard", "--explain", "--url", filled.url)
     assert explained.exit_code == 0 and filled.ours() == []
+    filled.assert_reached(before, "leaderboard --explain", "zadd", "zincrby")
     assert len(names) >= 18 and {"hot-key", "redirection", "strings", "leaderboard"} <= set(names)
     assert len(traced_names) > 10_000
     _assert_none_forbidden(traced_names)
@@ -170,8 +187,10 @@ def test_every_drill_leaves_the_data_alone(filled: Filled, invoke: Any, traced_n
 def test_explain_reads_and_never_writes_their_keys(
     filled: Filled, invoke: Any, traced_names: list[str], command: list[str]
 ) -> None:
+    before = filled.calls()
     result = invoke("explain", *command, "--url", filled.url)
     assert result.exit_code == 0, result.stderr
+    filled.assert_reached(before, " ".join(command))
     assert filled.ours() == []
     _assert_none_forbidden(traced_names)
     filled.assert_untouched()
@@ -186,6 +205,7 @@ def _reference(drill: str) -> Path:
 def test_practice_check_of_every_reference(filled: Filled, invoke: Any, tmp_path: Path) -> None:
     exercises = load_exercises()
     for exercise in exercises:
+        before = filled.calls()
         result = invoke(
             "practice",
             "check",
@@ -200,12 +220,14 @@ def test_practice_check_of_every_reference(filled: Filled, invoke: Any, tmp_path
             str(tmp_path / f"{exercise.name}.json"),
         )
         assert result.exit_code == 0, (exercise.name, result.stdout[-2000:], result.stderr)
+        filled.assert_reached(before, exercise.name)
         assert filled.ours() == [], exercise.name
     assert len(exercises) >= 6
     filled.assert_untouched()
 
 
 def test_bench_with_small_numbers(filled: Filled, invoke: Any) -> None:
+    before = filled.calls()
     result = invoke(
         "bench",
         "--url",
@@ -220,12 +242,15 @@ def test_bench_with_small_numbers(filled: Filled, invoke: Any) -> None:
         "10",
     )
     assert result.exit_code == 0, result.stderr
+    filled.assert_reached(before, "bench", "zadd")
     filled.assert_untouched()
 
 
 def test_clean_finds_nothing_of_ours_among_lookalikes(filled: Filled, invoke: Any) -> None:
+    before = filled.calls()
     result = invoke("clean", "--url", filled.url, "--older-than", "0")
     assert result.exit_code == 0, result.stderr
+    filled.assert_reached(before, "clean", "scan")
     assert "removed 0 keys of 0 interrupted runs" in result.stdout
     filled.assert_untouched()
 
@@ -284,8 +309,10 @@ def test_after_a_hard_kill_clean_removes_exactly_the_leftovers(filled: Filled, i
     markers = [k for k in leftovers if k.endswith(b"~run")]
     keys = [k for k in leftovers if k not in markers]
     assert len(markers) == 1 and keys and all(k.startswith(markers[0][: -len(b"~run")] + b":") for k in keys)
+    before = filled.calls()
     result = invoke("clean", "--url", filled.url, "--older-than", "0")
     assert result.exit_code == 0, result.stderr
     assert f"removed {len(keys)} keys of 1 interrupted runs" in result.stdout
+    filled.assert_reached(before, "clean", "scan", "unlink")
     assert filled.ours() == []
     filled.assert_untouched()

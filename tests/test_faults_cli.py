@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from old_server import OldServer, start_old_server
 
 from redisprep.errors import ExitCode
@@ -157,8 +158,17 @@ def test_a_cluster_node_used_as_a_single_server_says_to_pass_cluster(
 
 @pytest.mark.cluster
 def test_cluster_slot_takes_a_plain_url_to_a_node(cluster: Any, invoke: Any) -> None:
-    result = invoke("cluster", "slot", "user:1", "--url", f"redis://{cluster.addresses[0]}", catch=False)
+    node = cluster.addresses[0]
+    result = invoke("cluster", "slot", "user:1", "--url", f"redis://{node}", catch=False)
     assert result.exit_code == 0, result.stderr
+    # What the user reads: the key's slot, as the cluster itself computes it, and the live node.
+    host, port = node.rsplit(":", 1)
+    asked = redis.Redis(host=host, port=int(port))
+    slot = int(asked.execute_command("CLUSTER", "KEYSLOT", "user:1"))
+    asked.close()
+    row = next(line for line in result.stdout.splitlines() if "user:1" in line)
+    assert str(slot) in row.split() or f" {slot} " in row, result.stdout
+    assert "simulated" not in result.stdout
 
 
 @pytest.mark.live
@@ -185,6 +195,13 @@ def test_a_unix_socket_url_works(tmp_path: Path, invoke: Any) -> None:
     try:
         result = invoke("drill", "strings", "--url", f"unix://{socket_path}", catch=False)
         assert result.exit_code == 0, result.stderr
+        # The user sees the run on the socket, and the socket's server counted the drill's commands.
+        shown = result.stdout.replace("\n", "")
+        assert f"unix://{socket_path}" in shown and "checks came out as expected" in shown, result.stdout
+        direct = redis.Redis(unix_socket_path=str(socket_path))
+        stats = direct.info("commandstats")
+        direct.close()
+        assert stats["cmdstat_set"]["calls"] > 0 and stats["cmdstat_get"]["calls"] > 0, sorted(stats)
         result = invoke("clean", "--url", f"unix://{tmp_path / 'missing.sock'}")
         assert_one_error_line(result.exit_code, result.stderr, ExitCode.BACKEND, "cannot reach")
     finally:

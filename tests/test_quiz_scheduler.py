@@ -85,6 +85,20 @@ def test_fuzz_spreads_cards_reviewed_alike() -> None:
     assert len(dues) > 1
 
 
+def test_fuzz_is_drawn_anew_for_each_review_of_one_card() -> None:
+    """One card, the same history started at different hours: FSRS gives the same interval each
+    time, the fuzz must not (a generator seeded by the card alone would fuzz every review alike)."""
+    offsets = set()
+    for start in range(30):
+        saved, now = None, T0 + timedelta(hours=start)
+        for rating, hours in [(Rating.GOOD, 0), (Rating.GOOD, 0.2), (Rating.GOOD, 72)]:
+            now += timedelta(hours=hours)
+            saved = SCHED.review("one-card", saved, rating, now).after
+        assert saved is not None
+        offsets.add(parse_time(saved["due"]) - now)
+    assert len(offsets) > 1
+
+
 def test_times_must_be_timezone_aware() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         SCHED.review("c", None, Rating.GOOD, datetime(2025, 3, 1, 9, 0))

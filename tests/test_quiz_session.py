@@ -23,7 +23,7 @@ from redisprep.errors import ExitCode
 from redisprep.quiz.deck import load_decks
 from redisprep.quiz.planner import Selection, plan, select_cards
 from redisprep.quiz.scheduler import CardState, SavedCard, Scheduler
-from redisprep.quiz.store import Store
+from redisprep.quiz.store import Store, due_of
 
 FIXTURES = Path(__file__).parent / "fixtures" / "quiz"
 GOOD = FIXTURES / "decks"
@@ -113,13 +113,25 @@ def test_progress_survives_editing_a_cards_text(data: Path, tmp_path: Path, quiz
         assert list(store.states()) == ["fx-edit-me"]
 
 
-def test_wrong_answers_come_back_sooner_than_right_ones(data: Path, quiz_store: Path) -> None:
+def test_wrong_answers_come_back_sooner_than_right_ones(
+    data: Path, quiz_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     wrong = ["1", "ZRANK", "ZADD lb 5 alice"]
     quiz(data, "--limit", "3", answers=wrong)
     with Store(quiz_store) as store:
         logs = store.logs()
+        wrong_due = {card: due_of(saved) for card, saved in store.states().items()}
     assert [log.rating for log in logs] == [1, 1, 1]
     assert [log.correct for log in logs] == [None, False, False]
+    # The same three cards answered right, in a store of their own: each comes back later.
+    right_store = quiz_store.with_name("right.sqlite3")
+    monkeypatch.setenv("REDISPREP_QUIZ_STORE", str(right_store))
+    quiz(data, "--limit", "3", answers=RIGHT[:3])
+    with Store(right_store) as store:
+        right_due = {card: due_of(saved) for card, saved in store.states().items()}
+    assert len(wrong_due) == 3 and wrong_due.keys() == right_due.keys()
+    for card, due in wrong_due.items():
+        assert T0 < due <= T0 + timedelta(minutes=10) < right_due[card], card
 
 
 def test_stopping_before_any_answer_says_so(data: Path, quiz_store: Path) -> None:

@@ -34,14 +34,15 @@ def test_claimed_job_waits_in_the_processing_list_until_acked(ctx: DrillContext)
     assert ls.claim(ctx.r, queue, processing) is None
 
 
-def test_blmove_blocks_on_redis_but_not_on_fakeredis(ctx: DrillContext) -> None:
-    """A documented fakeredis gap: BLMOVE on an empty list returns at once (Redis waits)."""
+def test_blmove_on_an_empty_list_gives_up_empty_handed(ctx: DrillContext) -> None:
+    """On Redis it first waits the whole timeout (a lower bound: it cannot flake on a busy machine).
+    How long each backend waits is a figure for ``scripts/bench_blmove.py``, not an assertion."""
+    queue, processing = ctx.key("{e}", "empty"), ctx.key("{e}", "p")
     start = time.perf_counter()
-    assert ls.claim(ctx.r, ctx.key("{e}", "empty"), ctx.key("{e}", "p"), timeout_s=0.2) is None
+    assert ls.claim(ctx.r, queue, processing, timeout_s=0.2) is None
     waited = time.perf_counter() - start
-    if ctx.backend.is_simulated:
-        assert waited < 0.1
-    else:
+    assert ctx.r.llen(processing) == 0 and ctx.r.exists(queue, processing) == 0
+    if not ctx.backend.is_simulated:
         assert waited >= 0.19
 
 

@@ -1,0 +1,79 @@
+"""Print mutmut's results as a score per module and the surviving mutants (``make mutate``).
+
+Reads ``python -m mutmut results --all true`` (run after ``mutmut run``). A mutant counts as killed
+when a test failed, timed out or the type check caught it; the score is killed / checked. Survivors
+named in ``tests/mutation_equivalent.txt`` (``mutant-name: reason``) are listed with their reason
+and left out of the second score (equivalent: no test can tell them from the original).
+Usage: python scripts/mutation_report.py [--survivors-only]
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+EQUIVALENT = Path(__file__).resolve().parent.parent / "tests" / "mutation_equivalent.txt"
+KILLED = {"killed", "timeout", "caught by type check"}
+UNCHECKED = {"not checked", "skipped"}
+#: Modules of which only some functions are mutated (``make mutate``'s MUTANTS): the rest is not scored.
+ONLY = {"redisprep.backends": ("x_delete_namespace__", "x_scan_raw__", "x__batches__", "x__unlink__")}
+
+
+def equivalents() -> dict[str, str]:
+    """Mutant name -> why it is equivalent, from the reasoned list (``#`` starts a comment)."""
+    if not EQUIVALENT.exists():
+        return {}
+    found = {}
+    for line in EQUIVALENT.read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            name, _, reason = line.partition(":")
+            found[name.strip()] = reason.strip()
+    return found
+
+
+def results() -> dict[str, str]:
+    out = subprocess.run(
+        [sys.executable, "-m", "mutmut", "results", "--all", "true"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    pairs = (line.strip().rsplit(": ", 1) for line in out.splitlines() if ": " in line)
+    return {pair[0]: pair[1] for pair in pairs}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.parse_args()
+    by_module: dict[str, dict[str, str]] = defaultdict(dict)
+    for name, status in results().items():
+        module, function = name.rsplit(".", 1)
+        if module in ONLY and not function.startswith(ONLY[module]):
+            continue
+        by_module[module][name] = status
+    known = equivalents()
+    print(f"{'module':34} {'mutants':>7} {'killed':>6} {'survived':>8} {'score':>6} {'w/o equiv.':>10}")
+    survivors: list[tuple[str, str]] = []
+    for module, mutants in sorted(by_module.items()):
+        checked = {n: s for n, s in mutants.items() if s not in UNCHECKED}
+        killed = sum(s in KILLED for s in checked.values())
+        alive = [(n, s) for n, s in checked.items() if s not in KILLED]
+        equiv = sum(n in known for n, _ in alive)
+        score = killed / len(checked) if checked else 0.0
+        real = killed / (len(checked) - equiv) if len(checked) > equiv else 1.0
+        print(f"{module:34} {len(checked):7} {killed:6} {len(alive):8} {score:6.1%} {real:10.1%}")
+        survivors += alive
+    if survivors:
+        print("\nsurvivors (`python -m mutmut show NAME` prints the change):")
+        for name, status in sorted(survivors):
+            why = known.get(name)
+            print(f"  {name}: {status}" + (f"  [equivalent: {why}]" if why else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
