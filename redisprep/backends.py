@@ -438,6 +438,8 @@ def _cluster_enabled(client: Any) -> bool:
 def _cluster(url: str, label: str, disposable: bool) -> Backend:
     from redis.cluster import RedisCluster
 
+    if url.lower().startswith("unix:"):
+        raise BadUsageError(f"{label}: a Redis Cluster is reached over TCP, not a Unix socket")
     options = _fast_fail_options()
     options.pop("retry")
     with translate_errors(label):

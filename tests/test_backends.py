@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from redisprep.backends import (
@@ -163,3 +165,11 @@ def test_local_server_stops_by_pid(fresh_server: LocalServer) -> None:
     assert fresh_server.alive()
     fresh_server.stop()
     assert not fresh_server.alive()
+
+
+def test_a_cluster_over_a_unix_socket_is_one_usage_error(invoke: Any) -> None:
+    """redis-py's RedisCluster refuses Unix sockets with an exception that was a traceback."""
+    result = invoke("cluster", "slot", "user:1", "--url", "unix:///tmp/redisprep-no-such.sock")
+    assert result.exit_code == ExitCode.USAGE, result.stderr
+    url = "unix:///tmp/redisprep-no-such.sock"
+    assert result.stderr == f"error: {url}: a Redis Cluster is reached over TCP, not a Unix socket\n"
