@@ -6,7 +6,14 @@ import random
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from redisprep.drills._checks import Verdict, check, round_trips_of, verdict
+from redisprep.drills._checks import (
+    NO_KNOWN_PITFALL,
+    UnusableResultError,
+    Verdict,
+    check,
+    round_trips_of,
+    verdict,
+)
 from redisprep.drills.context import DrillContext
 from redisprep.patterns.event_sourcing import fold
 
@@ -22,6 +29,31 @@ DEPOSIT = {"type": "deposit", "account": "acct:ann", "amount": "100"}
 BATCH = 25
 MAX_CALLS = 1000
 """Upper bound on read/claim calls a check makes, so a broken implementation cannot loop for ever."""
+
+
+READ_FROM_ZERO = (
+    "reading the group from '0' instead of '>': '0' returns only this consumer's own pending "
+    "entries (its history), never new ones; XREADGROUP GROUP g c STREAMS stream >"
+)
+ENTRY = "a list of (id, fields) pairs"
+
+
+def entries_of(value: Any, function: str) -> list[tuple[str, dict[str, str]]]:
+    """``value`` as a list of (id, fields) entries, or :class:`UnusableResultError` naming ``function``."""
+    try:
+        found = [(str(i), dict(f)) for i, f in value]
+    except (TypeError, ValueError):
+        raise UnusableResultError(function, value, ENTRY) from None
+    return found
+
+
+def claimed_of(value: Any) -> tuple[str, list[tuple[str, dict[str, str]]], Any]:
+    """``claim``'s (cursor, entries, deleted), or :class:`UnusableResultError`."""
+    try:
+        cursor, entries, deleted = value
+    except (TypeError, ValueError):
+        raise UnusableResultError("claim", value, "(cursor, entries, deleted)") from None
+    return str(cursor), entries_of(entries, "claim"), deleted
 
 
 def make_events(rng: random.Random, count: int) -> list[dict[str, str]]:
@@ -72,6 +104,13 @@ def nonzero(state: Mapping[str, int]) -> dict[str, int]:
     return {k: int(v) for k, v in sorted(state.items()) if int(v) != 0}
 
 
+NEVER_ACKS = (
+    "a stream consumer that never acks: without XACK every entry stays in the pending list (PEL), "
+    "which grows for ever and hands the entries out again on every claim; ack in the same script as "
+    "the apply"
+)
+
+
 def pending(ctx: DrillContext, stream: str) -> int:
     """Entries delivered to the group and not acknowledged (XPENDING summary)."""
     return int(ctx.r.xpending(stream, GROUP)["pending"])
@@ -88,7 +127,7 @@ def process(
     handed: dict[str, list[str]] = {c: [] for c in consumers}
     for turn in range(MAX_CALLS):
         consumer = consumers[turn % len(consumers)]
-        entries = impl.read(r, stream, GROUP, consumer, batch)
+        entries = entries_of(impl.read(r, stream, GROUP, consumer, batch), "read")
         if not entries:
             break
         for entry in entries:
@@ -105,7 +144,7 @@ def recover(impl: Any, r: Any, stream: str, projection: str, consumer: str) -> t
     """
     cursor, claimed, calls, handed = "0-0", 0, 0, []
     while calls < MAX_CALLS:
-        cursor, entries, _deleted = impl.claim(r, stream, GROUP, consumer, 0, cursor, 100)
+        cursor, entries, _deleted = claimed_of(impl.claim(r, stream, GROUP, consumer, 0, cursor, 100))
         calls += 1
         claimed += len(entries)
         for entry in entries:
@@ -153,14 +192,19 @@ def acked(ctx: DrillContext, impl: Any) -> Verdict:
     left = pending(ctx, stream)
     correct = balances(ctx, projection) == truth(ctx, stream)
     ok = left == 0 and correct and len(handed["c1"]) == EVENTS
+    if not handed["c1"]:
+        pitfall = READ_FROM_ZERO
+    elif left:
+        pitfall = NEVER_ACKS
+    else:
+        pitfall = NO_KNOWN_PITFALL
     return verdict(
         ok,
-        f"processed {len(handed['c1'])} entries; {left} still pending (XPENDING); projection "
-        f"{'equals' if correct else 'differs from'} the log",
-        pitfall="a stream consumer that never acks: without XACK every entry stays in the pending list "
-        "(PEL), which grows for ever and hands the entries out again on every claim; ack in the same "
-        "script as the apply",
+        f"processed {len(handed['c1'])} of {EVENTS} entries (want {EVENTS}); {left} still pending "
+        f"(XPENDING, want 0); projection {'equals' if correct else 'differs from'} the log",
+        pitfall=pitfall,
         pending=left,
+        handed=len(handed["c1"]),
     )
 
 
@@ -170,18 +214,20 @@ def crash_recovery(ctx: DrillContext, impl: Any) -> Verdict:
     stream, projection = keys(ctx, "crash")
     seed_log(ctx, stream, make_events(ctx.fork_rng("crash"), EVENTS))
     impl.create_group(ctx.r, stream, GROUP)
-    stranded = [str(e[0]) for e in impl.read(ctx.r, stream, GROUP, "A", CRASHED_READ)]  # A crashes
+    stranded = [e[0] for e in entries_of(impl.read(ctx.r, stream, GROUP, "A", CRASHED_READ), "read")]
     handed = process(impl, ctx.r, stream, projection, ("B",))["B"]
     before = pending(ctx, stream)
     # The entries are a few ms old: a sweep that waits for one idle minute must leave them alone.
-    _, early, _ = impl.claim(ctx.r, stream, GROUP, "B", 60_000, "0-0", 100)
+    _, early, _ = claimed_of(impl.claim(ctx.r, stream, GROUP, "B", 60_000, "0-0", 100))
     claimed, calls, reclaimed = recover(impl, ctx.r, stream, projection, "B")
     after = pending(ctx, stream)
     all_ids = {str(i) for i, _ in ctx.r.xrange(stream)}
     lost = len(all_ids - set(handed) - set(reclaimed))
     correct = balances(ctx, projection) == truth(ctx, stream)
     ok = not early and after == 0 and lost == 0 and correct
-    if early:
+    if not stranded:
+        pitfall = READ_FROM_ZERO
+    elif early:
         pitfall = "claims ignore min-idle: a sweep must take only entries idle longer than the threshold, "
         pitfall += "or it steals work from healthy consumers"
     elif claimed == 0 and before > 0:
@@ -190,8 +236,10 @@ def crash_recovery(ctx: DrillContext, impl: Any) -> Verdict:
     elif after > 0:
         pitfall = "a stream consumer that never acks: reclaimed or not, unacknowledged entries stay "
         pitfall += "pending and are claimed again and again; XACK in the same script as the apply"
-    else:
+    elif lost or not correct:
         pitfall = "a reclaimed entry was applied twice or not at all: apply must be idempotent"
+    else:
+        pitfall = NO_KNOWN_PITFALL
     return verdict(
         ok,
         f"A read {len(stranded)} and crashed; B processed {len(handed)}; pending {before} -> {after} "
@@ -213,8 +261,16 @@ def redelivery_once(ctx: DrillContext, impl: Any) -> Verdict:
     stream, projection = keys(ctx, "dup")
     seed_log(ctx, stream, [DEPOSIT])
     impl.create_group(ctx.r, stream, GROUP)
-    (entry,) = impl.read(ctx.r, stream, GROUP, "A", 1)
-    _, claimed, _ = impl.claim(ctx.r, stream, GROUP, "B", 0, "0-0", 10)
+    got = entries_of(impl.read(ctx.r, stream, GROUP, "A", 1), "read")
+    if len(got) != 1:
+        return verdict(
+            False,
+            f"read(count=1) on a log of 1 entry never delivered returned {len(got)} entries (want 1)",
+            pitfall=READ_FROM_ZERO if not got else NO_KNOWN_PITFALL,
+            read=len(got),
+        )
+    (entry,) = got
+    _, claimed, _ = claimed_of(impl.claim(ctx.r, stream, GROUP, "B", 0, "0-0", 10))
     pel = ctx.r.xpending_range(stream, GROUP, "-", "+", 1)
     delivered = int(pel[0]["times_delivered"]) if pel else 0
     for copy in claimed:
@@ -297,6 +353,7 @@ def one_round_trip(ctx: DrillContext, impl: Any) -> Verdict:
     entries, trips["read"] = round_trips_of(
         ctx, "check:read", lambda: impl.read(ctx.r, stream, GROUP, "A", 2)
     )
+    entries = entries_of(entries, "read") or [ctx.r.xrange(stream, count=1)[0]]
     trips["apply"] = round_trips_of(
         ctx, "check:apply", lambda: impl.apply(ctx.r, stream, GROUP, projection, entries[0])
     )[1]

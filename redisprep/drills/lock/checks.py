@@ -13,7 +13,7 @@ from redisprep.drills.context import DrillContext
 
 TTL_MS = 10_000
 WORKERS = 8
-ROUNDS = 200
+ROUNDS = 50
 #: Lease of each acquisition in the concurrency run: far longer than the critical section.
 HOLD_TTL_MS = 5_000
 #: How long a worker waits for the lock before giving up.
