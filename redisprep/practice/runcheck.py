@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from redisprep.drills._checks import NO_KNOWN_PITFALL
 from redisprep.errors import GraderBugError, RedisprepError
 from redisprep.practice.session import ChildGoneError, LearnerCodeError, Session
 
@@ -109,10 +108,12 @@ def _outcome(check: Any, box: dict[str, Any], session: Session, timed_out: bool)
         return CheckOutcome(check.id, check.title, "error", str(exc))
     where = getattr(exc, "_redisprep_where", None)
     text = f"{type(exc).__name__}: {exc}".rstrip(": ")
-    if hasattr(exc, "_redisprep_where"):  # the grader's exception, raised through the learner's code
+    if hasattr(exc, "_redisprep_where") or _through_learner(exc):  # raised in or through their code
         place = f" (at {session.impl.name}:{where})" if type(where) is int else ""
         return CheckOutcome(check.id, check.title, "error", f"your code raised {text}{place}")
     if _is_reply_error(exc):  # the check's own read of what the learner's code left behind
+        from redisprep.drills._checks import NO_KNOWN_PITFALL
+
         return CheckOutcome(
             check.id,
             check.title,
@@ -121,6 +122,16 @@ def _outcome(check: Any, box: dict[str, Any], session: Session, timed_out: bool)
             NO_KNOWN_PITFALL,
         )
     raise GraderBugError(bug_report(check.id, exc or RuntimeError("no result")))
+
+
+def _through_learner(exc: BaseException | None) -> bool:
+    """Whether ``exc`` came out of a call into the learner's code (or is the child running out)."""
+    import traceback
+
+    if isinstance(exc, MemoryError):
+        return True
+    frames = traceback.extract_tb(exc.__traceback__) if exc is not None else []
+    return any(Path(f.filename).name == "session.py" and f.name == "call" for f in frames)
 
 
 def _is_reply_error(exc: BaseException | None) -> bool:
