@@ -326,6 +326,9 @@ def connect(url: str | None, *, cluster: bool = False, disposable: bool = False)
 def _embedded() -> Backend:
     import fakeredis
 
+    from redisprep import fakegeo
+
+    fakegeo.install()  # geo scores as Redis keeps them (52-bit integers), while fakeredis lacks it
     server = fakeredis.FakeServer(version=EMBEDDED_VERSION)
     version = ".".join(str(v) for v in EMBEDDED_VERSION)
 

@@ -21,6 +21,9 @@ class ExitCode(IntEnum):
     #: Grading could not finish for a reason that is not the learner's code (the server or the
     #: grader's own machinery failed mid-grade): no grade is recorded.
     INFRASTRUCTURE = 5
+    #: A check of the grader itself crashed: a bug in redisprep, not in the learner's code; no grade
+    #: is recorded and the message asks for a bug report.
+    GRADER_BUG = 6
     #: Stopped by SIGHUP (the terminal closed); the run's keys were removed first.
     HANGUP = 129
     #: Interrupted with Ctrl-C (the run's keys were removed first).
@@ -91,6 +94,12 @@ class GradingInfrastructureError(RedisprepError):
     """Grading stopped because the server (or the grader itself) failed, not the learner's code."""
 
     exit_code = ExitCode.INFRASTRUCTURE
+
+
+class GraderBugError(RedisprepError):
+    """A check's own code raised: the grader is at fault, never the learner; no grade is recorded."""
+
+    exit_code = ExitCode.GRADER_BUG
 
 
 class RunInterruptedError(RedisprepError):

@@ -13,7 +13,6 @@ from redisprep.drills import get_drill, load_catalog
 from redisprep.practice.catalog import Exercise, load_exercises
 from redisprep.practice.grade import grade
 
-WRONG = Path(__file__).parent / "fixtures" / "practice"
 EXERCISES = load_exercises()
 
 
@@ -21,16 +20,6 @@ def _reference(exercise: Exercise) -> Path:
     spec = importlib.util.find_spec(get_drill(exercise.drill).drill.reference)
     assert spec is not None and spec.origin is not None
     return Path(spec.origin)
-
-
-def _wrong_variants() -> list[tuple[Exercise, Path, str]]:
-    cases = []
-    for exercise in EXERCISES:
-        for path in sorted((WRONG / exercise.name).glob("*.py")):
-            first = path.read_text().splitlines()[0]
-            assert first.startswith("# pitfall: "), f"{path} must start with '# pitfall: <text>'"
-            cases.append((exercise, path, first.removeprefix("# pitfall: ").strip()))
-    return cases
 
 
 def test_every_use_case_drill_has_an_exercise() -> None:
@@ -59,16 +48,3 @@ def test_reference_passes_every_check(exercise: Exercise, graded: GradedOn) -> N
     failed = [(c.id, c.message) for c in report.checks if c.status != "pass"]
     assert report.passed, failed
     assert list(graded.backend.client().scan_iter(match="redisprep:*")) == []
-
-
-@pytest.mark.parametrize(
-    ("exercise", "path", "pitfall"), _wrong_variants(), ids=lambda v: v.stem if isinstance(v, Path) else ""
-)
-def test_wrong_variant_fails_naming_its_pitfall(
-    exercise: Exercise, path: Path, pitfall: str, graded: GradedOn
-) -> None:
-    report = grade(exercise, path, url=graded.url, timeout_s=20)
-    failed = [c for c in report.checks if c.status != "pass"]
-    assert failed, f"{path.name} passed every check"
-    named = [c for c in failed if pitfall.lower() in f"{c.pitfall} {c.message}".lower()]
-    assert named, f"no failure names '{pitfall}': {[(c.id, c.pitfall) for c in failed]}"

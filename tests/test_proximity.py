@@ -59,16 +59,13 @@ def test_points_straddling_the_origin_share_no_prefix(ctx: DrillContext) -> None
     assert sorted(m for m, _ in prox.nearby(ctx.r, key, 0.0, 0.0, 10)) == ["ne", "sw"]
 
 
-def test_zscore_of_a_geo_member_differs_between_backends(ctx: DrillContext) -> None:
-    """Redis returns the 52-bit integer; fakeredis returns its geohash string (so we compute it)."""
+def test_zscore_of_a_geo_member_is_the_52_bit_integer(ctx: DrillContext) -> None:
+    """Redis returns the 52-bit integer; so does the embedded backend (redisprep.fakegeo)."""
     key = ctx.key("geo", "{score}")
     prox.add_places(ctx.r, key, [("palermo", 13.361389, 38.115556)])
     score = member_score(ctx.r, key, "palermo", 13.361389, 38.115556)
     assert score.value == 3479099956230698
-    if ctx.backend.is_simulated:
-        assert not score.read and score.raw == "sqc8b49rny"
-    else:
-        assert score.read
+    assert score.read
 
 
 def test_bybox_where_the_server_has_it_and_the_client_side_filter_everywhere(ctx: DrillContext) -> None:
@@ -133,4 +130,4 @@ def test_drill_is_deterministic_and_leaves_no_keys(backend: Backend) -> None:
     assert costs[box].round_trips_per_call == 1
     assert ("box search (GEOSEARCH BYBOX)" in costs) is backend.supports("geosearch-bybox")
     narration = " ".join(p for s in first.steps for p in s.outcome.narration)
-    assert (EMBEDDED_NOTE in narration) is backend.is_simulated
+    assert EMBEDDED_NOTE not in narration  # the embedded scores are read too (redisprep.fakegeo)

@@ -74,7 +74,7 @@ def test_keys_check_catches_a_counter_without_expiry(ctx: DrillContext) -> None:
 
     result = checks.keys.run(ctx, variant(rl, fixed_window=no_expiry))
     assert not result.passed
-    assert "fixed_window has a key with PTTL -1" in result.message
+    assert "fixed_window has a key without expiry (PTTL -1" in result.message
 
 
 def test_within_limit_catches_a_limiter_that_never_recovers(ctx: DrillContext) -> None:

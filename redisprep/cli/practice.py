@@ -179,6 +179,88 @@ def check(
         raise typer.Exit(1)
 
 
+@app.command()
+@handle_errors
+def watch(
+    ctx: typer.Context,
+    name: Annotated[
+        str | None, typer.Argument(help="The exercise (default: the first one not yet passed).")
+    ] = None,
+    directory: Annotated[Path, typer.Option(help="Folder of your modules.")] = Path("practice"),
+) -> None:
+    """Re-grade your module on every save; show the first failing check and its pitfall.
+
+    Keys: h shows the next hint, n moves to the next exercise, q quits.
+
+    Example:
+
+    \b
+        redisprep practice watch leaderboard
+    """
+    app_ctx: AppContext = ctx.obj
+    from redisprep.cli import _watch
+    from redisprep.practice.catalog import load_exercises
+    from redisprep.practice.grade import grade
+    from redisprep.practice.workspace import solution_path
+    from redisprep.render.practice import hint_panel
+
+    exercises = list(load_exercises(app_ctx.data_dir))
+    state = _state()
+    if name is None:
+        pending = [e for e in exercises if not _passed(state.result(e.name))]
+        index = exercises.index(pending[0]) if pending else 0
+    else:
+        from redisprep.practice.catalog import get_exercise
+
+        index = exercises.index(get_exercise(name, app_ctx.data_dir))
+    console = app_ctx.console
+    with _watch.keys():
+        while True:
+            exercise = exercises[index]
+            path = solution_path(exercise, directory)
+            console.print(f"watching {path} for {exercise.name} (h: next hint, n: next exercise, q: quit)")
+            seen = _watch.mtime(path)
+            if path.is_file():
+                report = grade(exercise, path)
+                console.print(_first_failure(report))
+                state.record_result(report.exercise, report.counts["pass"], len(report.checks), str(path))
+            else:
+                console.print(f"no {path} yet: 'redisprep practice start {exercise.name} {directory}'")
+            while True:
+                event = _watch.wait(path, seen)
+                if event == "save":
+                    console.print("saved: grading again")
+                    break
+                if event == "h":
+                    console.print(hint_panel(exercise.name, state.next_hint(exercise.name, exercise.hints)))
+                elif event == "n":
+                    index = (index + 1) % len(exercises)
+                    break
+                elif event == "q":
+                    return
+
+
+def _passed(result: dict[str, object] | None) -> bool:
+    return result is not None and result.get("passed") == result.get("total") != 0
+
+
+def _first_failure(report: GradeReport) -> str:
+    """One line for the watch screen: all passed, or the first failing check and its pitfall."""
+    failed = [c for c in report.checks if c.status != "pass"]
+    total = len(report.checks)
+    if not failed:
+        return f"all {total} checks passed in {report.duration_s:.1f} s: press n for the next exercise"
+    first = failed[0]
+    lines = [
+        f"{total - len(failed)} of {total} checks passed in {report.duration_s:.1f} s; first failing: "
+        f"{first.id} ({first.title})",
+        f"  {first.message}",
+    ]
+    if first.pitfall:
+        lines.append(f"  pitfall: {first.pitfall}")
+    return "\n".join(lines)
+
+
 def _write_outputs(report: GradeReport, junit: Path | None, json_file: Path | None) -> None:
     """JUnit XML and Exercism JSON when asked, and a Markdown summary for GitHub Actions."""
     from redisprep.errors import BadUsageError

@@ -11,6 +11,9 @@ from redisprep.drills.context import DrillContext
 from redisprep.drills.interleave import Lockstep, LockstepAbortedError, gate
 from redisprep.drills.model import Check, CheckResult, Scalar
 
+#: What a failed check says when what it observed matches none of the mistakes it knows.
+NO_KNOWN_PITFALL = "no known pitfall fits what was observed: compare the expected and actual values"
+
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
@@ -27,6 +30,32 @@ def verdict(passed: bool, message: str, *, pitfall: str | None = None, **measure
     return Verdict(passed, message, pitfall, dict(measured))
 
 
+class UnusableResultError(Exception):
+    """A function under test returned something the check cannot use: a failed check, not a crash."""
+
+    def __init__(self, function: str, got: Any, want: str, pitfall: str | None = None) -> None:
+        self.function = function
+        self.got = got
+        self.want = want
+        self.pitfall = pitfall
+        super().__init__(f"{function} returned {_brief(got)}; want {want}")
+
+
+def _brief(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def pairs(
+    value: Any, function: str, want: str = "a list of (member, number) pairs"
+) -> list[tuple[str, float]]:
+    """``value`` as (str, float) pairs, or :class:`UnusableResultError` naming ``function``."""
+    try:
+        return [(str(m), float(n)) for m, n in value]
+    except (TypeError, ValueError):
+        raise UnusableResultError(function, value, want) from None
+
+
 def check(
     check_id: str, title: str, *, feature: str | None = None
 ) -> Callable[[Callable[[DrillContext, Any], Verdict]], Check]:
@@ -38,7 +67,10 @@ def check(
 
     def declare(fn: Callable[[DrillContext, Any], Verdict]) -> Check:
         def run(ctx: DrillContext, impl: Any) -> CheckResult:
-            v = fn(ctx, impl)
+            try:
+                v = fn(ctx, impl)
+            except UnusableResultError as exc:
+                v = verdict(False, str(exc), pitfall=exc.pitfall or NO_KNOWN_PITFALL)
             return CheckResult(
                 id=check_id,
                 title=title,
@@ -83,9 +115,26 @@ def in_lockstep(ctx: DrillContext, workers: int, work: Callable[[int, Any], Any]
 
 
 def round_trips_of(ctx: DrillContext, label: str, call: Callable[[], Any]) -> tuple[Any, int]:
-    """Call ``call`` as operation ``label`` and count the round trips it sent."""
+    """Call ``call`` as operation ``label`` and count the round trips that did its work.
+
+    A round trip that only managed the server's script cache is not counted: ``SCRIPT LOAD`` or
+    ``SCRIPT EXISTS`` (redis-py's ``register_script``, its ``Lock``, a pipeline with scripts) and an
+    ``EVALSHA`` answered ``NOSCRIPT`` (the first call after a restart). Once the cache is warm none of
+    them is sent, so counting them would fail correct code that happens to run first.
+    """
     before = {c.round_trip for c in ctx.tracer.commands}
     with ctx.tracer.operation(label):
         value = call()
-    after = {c.round_trip for c in ctx.tracer.commands if c.operation == label}
-    return value, len(after - before)
+    work: dict[int, bool] = {}
+    for c in ctx.tracer.commands:
+        if c.operation == label and c.round_trip not in before:
+            work[c.round_trip] = work.get(c.round_trip, False) or not _script_cache_only(c)
+    return value, sum(work.values())
+
+
+def _script_cache_only(command: Any) -> bool:
+    name = command.name
+    if name in ("SCRIPT LOAD", "SCRIPT EXISTS"):
+        return True
+    error = str(command.error or "").lower()
+    return name.startswith("EVALSHA") and error.startswith(("noscript", "noscripterror"))

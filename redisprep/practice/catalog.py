@@ -20,6 +20,16 @@ _NAME = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 
 
 @dataclass(frozen=True, slots=True)
+class Promise:
+    """One sentence of an exercise's contract and the checks that test it."""
+
+    text: str
+    checks: tuple[str, ...]
+    line: int | None
+    """Where it is written in ``exercise.yaml``."""
+
+
+@dataclass(frozen=True, slots=True)
 class Exercise:
     """A practice exercise, graded by the checks of the drill it belongs to."""
 
@@ -37,6 +47,8 @@ class Exercise:
     """The ``exercise.yaml`` it came from."""
     acl: tuple[str, ...] = ()
     """Redis data-type ACL categories the run's user is granted (``sortedset``, ``string``...)."""
+    promises: tuple[Promise, ...] = ()
+    """The contract the task text makes, each promise with the checks that test it."""
 
 
 @functools.cache
@@ -112,6 +124,7 @@ def load_exercise(path: Path) -> Exercise:
             line_of_key(doc, "acl") if "acl" in doc else top,
             f"acl must list data types among: {choices}",
         )
+    promises = _promises(doc, where, top)
     starter = path.parent / "starter.py"
     if not starter.is_file():
         raise DataFormatError(where, top, f"missing starter module {starter.name}")
@@ -125,7 +138,27 @@ def load_exercise(path: Path) -> Exercise:
         starter=starter,
         source=path,
         acl=tuple(categories),
+        promises=promises,
     )
+
+
+def _promises(doc: Any, where: str, top: int | None) -> tuple[Promise, ...]:
+    """The ``promises`` list: each ``{promise: text, checks: [check ids]}`` (an empty list is allowed
+    here, so that the catalogue test can name the promise that no check tests)."""
+    found = doc.get("promises", [])
+    line = line_of_key(doc, "promises") if "promises" in doc else top
+    if not isinstance(found, list):
+        raise DataFormatError(where, line, "promises must be a list of {promise, checks}")
+    out = []
+    for item in found:
+        at = line_of(item, line)
+        if not isinstance(item, dict) or not isinstance(item.get("promise"), str):
+            raise DataFormatError(where, at, "each promise needs 'promise' (text) and 'checks' (check ids)")
+        checks = item.get("checks", [])
+        if not isinstance(checks, list) or not all(isinstance(c, str) for c in checks):
+            raise DataFormatError(where, at, "'checks' must be a list of check ids")
+        out.append(Promise(" ".join(item["promise"].split()), tuple(checks), at))
+    return tuple(out)
 
 
 def _text(doc: Any, field: str, where: str) -> str:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
-from redisprep.errors import RedisprepError
+from redisprep.errors import GraderBugError, RedisprepError
 from redisprep.practice.session import ChildGoneError, LearnerCodeError, Session
 
 Status = Literal["pass", "fail", "error"]
@@ -106,6 +107,49 @@ def _outcome(check: Any, box: dict[str, Any], session: Session, timed_out: bool)
     if isinstance(exc, RedisprepError):
         return CheckOutcome(check.id, check.title, "error", str(exc))
     where = getattr(exc, "_redisprep_where", None)
-    place = f" (at {session.impl.name}:{where})" if type(where) is int else ""
     text = f"{type(exc).__name__}: {exc}".rstrip(": ")
-    return CheckOutcome(check.id, check.title, "error", f"your code raised {text}{place}")
+    if hasattr(exc, "_redisprep_where") or _through_learner(exc):  # raised in or through their code
+        place = f" (at {session.impl.name}:{where})" if type(where) is int else ""
+        return CheckOutcome(check.id, check.title, "error", f"your code raised {text}{place}")
+    if _is_reply_error(exc):  # the check's own read of what the learner's code left behind
+        from redisprep.drills._checks import NO_KNOWN_PITFALL
+
+        return CheckOutcome(
+            check.id,
+            check.title,
+            "fail",
+            f"reading what your code left at the exercise's keys failed: {text}",
+            NO_KNOWN_PITFALL,
+        )
+    raise GraderBugError(bug_report(check.id, exc or RuntimeError("no result")))
+
+
+def _through_learner(exc: BaseException | None) -> bool:
+    """Whether ``exc`` came out of a call into the learner's code (or is the child running out)."""
+    import traceback
+
+    if isinstance(exc, MemoryError):
+        return True
+    frames = traceback.extract_tb(exc.__traceback__) if exc is not None else []
+    return any(Path(f.filename).name == "session.py" and f.name == "call" for f in frames)
+
+
+def _is_reply_error(exc: BaseException | None) -> bool:
+    import redis
+
+    return isinstance(exc, redis.ResponseError)
+
+
+def bug_report(check_id: str, exc: BaseException) -> str:
+    """The message of a check that crashed: the grader's fault, with where it happened in the grader."""
+    import traceback
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    last = frames[-1] if frames else None
+    place = f" at {Path(last.filename).name}:{last.lineno}" if last is not None else ""
+    text = f"{type(exc).__name__}: {exc}".rstrip(": ")
+    return (
+        f"the grader's check {check_id} crashed ({text}{place}); this is a bug in redisprep, not in "
+        "your code, and no grade was recorded: please report it with this message, the output of "
+        "'redisprep --version' and your module"
+    )

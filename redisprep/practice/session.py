@@ -400,10 +400,15 @@ class Session:
         return ["x", f"{cls.__module__}.{cls.__qualname__}", str(exc)[:4000], token]
 
     def forget(self) -> None:
-        """Drop the objects and exceptions of the check that just ended."""
+        """Drop the pipelines, callables and exceptions of the check that just ended.
+
+        Clients stay: learner code may keep what it built on one (a ``register_script`` made on the
+        first call), as it could with a real client that outlives the call.
+        """
         with self._lock:
-            self._objects.clear()
-            self._ids_of.clear()
+            kept = {h: e for h, e in self._objects.items() if e[0] == "redis"}
+            self._objects = kept
+            self._ids_of = {id(e[1]): h for h, e in kept.items()}
             self._tokens.clear()
 
 

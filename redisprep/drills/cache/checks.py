@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
-from redisprep.drills._checks import Verdict, check, round_trips_of, verdict
+from redisprep.drills._checks import NO_KNOWN_PITFALL, Verdict, check, round_trips_of, verdict
 from redisprep.drills._expiry import expire_now
 from redisprep.drills.cache import early
 from redisprep.drills.cache.database import Database, StampedeDatabase
@@ -34,6 +35,7 @@ def aside(ctx: DrillContext, impl: Any) -> Verdict:
     first = impl.read(ctx.r, key, db.load, TTL_S)
     second = impl.read(ctx.r, key, db.load, TTL_S)
     ttl = int(ctx.r.ttl(key))
+    pttl = int(ctx.r.pttl(key))
     loads_after_hit = db.loads
     expire_now(ctx.r, key)  # the TTL runs out
     third = impl.read(ctx.r, key, db.load, TTL_S)
@@ -51,12 +53,21 @@ def aside(ctx: DrillContext, impl: Any) -> Verdict:
         problems.append(
             f"after the update and invalidate the read returned {fourth!r} ({db.loads} loads in all)"
         )
-    pitfall = (
-        "value cached without a TTL (SET without EX, or SET then EXPIRE in two steps): it is never "
-        "refreshed and the key never goes away; use SET key value EX ttl"
-        if not 0 < ttl <= TTL_S
-        else "cache-aside: GET, load only on a miss, SET key value EX ttl; DEL on write"
-    )
+    if ttl == -1:
+        pitfall = (
+            "value cached without a TTL (SET without EX, or SET then EXPIRE in two steps): it is never "
+            "refreshed and the key never goes away; use SET key value EX ttl"
+        )
+    elif ttl > TTL_S:
+        pitfall = "ttl_s given to EX as milliseconds (x1000): the value lives 1000 times too long"
+    elif pttl == -2 or 0 < pttl <= TTL_S * 10:
+        pitfall = "ttl_s given to PX (milliseconds): the value expires 1000 times too soon; EX takes seconds"
+    elif loads_after_hit != 1:
+        pitfall = "cache-aside: GET first and load only on a miss; cache what load() returned"
+    elif fourth != "price=12":
+        pitfall = "invalidate must DEL the cached value (and any lease) so the next read reloads"
+    else:
+        pitfall = NO_KNOWN_PITFALL
     return verdict(
         not problems,
         f"1 load for 2 reads, TTL {ttl} s, reloaded after expiry and after the write"
@@ -93,6 +104,52 @@ def stampede(ctx: DrillContext, impl: Any) -> Verdict:
         readers=READERS,
         served=served,
         timed_out=db.timed_out,
+    )
+
+
+class LoaderDownError(RuntimeError):
+    """What the check's database raises while it is down."""
+
+
+@check("cache.loader_fails", "a failing load raises, caches nothing, and the next read loads again")
+def loader_fails(ctx: DrillContext, impl: Any) -> Verdict:
+    """load() raises: read raises it too, caches nothing, and a read right after loads (no stuck lease)."""
+    key = _key(ctx, "product:down")
+    db = Database("price=5")
+
+    def failing() -> str:
+        raise LoaderDownError("database down")
+
+    raised: str | None = None
+    try:
+        returned = impl.read(ctx.r, key, failing, TTL_S)
+    except Exception as exc:  # noqa: BLE001 - the loader's error, passed back through the learner's code
+        raised, returned = type(exc).__name__, None
+    cached = ctx.r.get(key)
+    started = time.monotonic()
+    after = impl.read(ctx.r, key, db.load, TTL_S)
+    waited = time.monotonic() - started
+    ok = raised is not None and cached is None and after == "price=5" and waited < 1.0
+    if raised is None:
+        pitfall = (
+            f"a failed load must raise to the caller, not be swallowed or cached: read returned {returned!r}"
+        )
+    elif cached is not None:
+        pitfall = "a failed load must not be cached"
+    elif waited >= 1.0 or after != "price=5":
+        pitfall = (
+            "a failed load leaves the lease held: the next reader waits out its TTL; give the lease "
+            "back when load() raises (try/except, then DEL the lease if it is still yours)"
+        )
+    else:
+        pitfall = None
+    return verdict(
+        ok,
+        f"read {'raised ' + raised if raised else f'returned {returned!r} (want the error raised)'}; "
+        f"cached afterwards: {cached!r} (want None); the next read returned {after!r} after "
+        f"{waited:.1f} s (want 'price=5' at once)",
+        pitfall=pitfall,
+        waited_s=round(waited, 2),
     )
 
 
@@ -175,4 +232,4 @@ def round_trips(ctx: DrillContext, impl: Any) -> Verdict:
     )
 
 
-CHECKS = (aside, stampede, stale_set, early_refresh, round_trips)
+CHECKS = (aside, loader_fails, stampede, stale_set, early_refresh, round_trips)

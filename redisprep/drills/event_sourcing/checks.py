@@ -6,7 +6,14 @@ import random
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from redisprep.drills._checks import Verdict, check, round_trips_of, verdict
+from redisprep.drills._checks import (
+    NO_KNOWN_PITFALL,
+    UnusableResultError,
+    Verdict,
+    check,
+    round_trips_of,
+    verdict,
+)
 from redisprep.drills.context import DrillContext
 from redisprep.patterns.event_sourcing import fold
 
@@ -22,6 +29,31 @@ DEPOSIT = {"type": "deposit", "account": "acct:ann", "amount": "100"}
 BATCH = 25
 MAX_CALLS = 1000
 """Upper bound on read/claim calls a check makes, so a broken implementation cannot loop for ever."""
+
+
+READ_FROM_ZERO = (
+    "reading the group from '0' instead of '>': '0' returns only this consumer's own pending "
+    "entries (its history), never new ones; XREADGROUP GROUP g c STREAMS stream >"
+)
+ENTRY = "a list of (id, fields) pairs"
+
+
+def entries_of(value: Any, function: str) -> list[tuple[str, dict[str, str]]]:
+    """``value`` as a list of (id, fields) entries, or :class:`UnusableResultError` naming ``function``."""
+    try:
+        found = [(str(i), dict(f)) for i, f in value]
+    except (TypeError, ValueError):
+        raise UnusableResultError(function, value, ENTRY) from None
+    return found
+
+
+def claimed_of(value: Any) -> tuple[str, list[tuple[str, dict[str, str]]], Any]:
+    """``claim``'s (cursor, entries, deleted), or :class:`UnusableResultError`."""
+    try:
+        cursor, entries, deleted = value
+    except (TypeError, ValueError):
+        raise UnusableResultError("claim", value, "(cursor, entries, deleted)") from None
+    return str(cursor), entries_of(entries, "claim"), deleted
 
 
 def make_events(rng: random.Random, count: int) -> list[dict[str, str]]:
@@ -72,6 +104,17 @@ def nonzero(state: Mapping[str, int]) -> dict[str, int]:
     return {k: int(v) for k, v in sorted(state.items()) if int(v) != 0}
 
 
+NEVER_RECLAIMS = (
+    "a stream consumer that never reclaims: entries a crashed consumer read but did not ack stay "
+    "pending for ever (reading '>' only returns new entries); sweep them with XAUTOCLAIM"
+)
+NEVER_ACKS = (
+    "a stream consumer that never acks: without XACK every entry stays in the pending list (PEL), "
+    "which grows for ever and hands the entries out again on every claim; ack in the same script as "
+    "the apply"
+)
+
+
 def pending(ctx: DrillContext, stream: str) -> int:
     """Entries delivered to the group and not acknowledged (XPENDING summary)."""
     return int(ctx.r.xpending(stream, GROUP)["pending"])
@@ -88,7 +131,7 @@ def process(
     handed: dict[str, list[str]] = {c: [] for c in consumers}
     for turn in range(MAX_CALLS):
         consumer = consumers[turn % len(consumers)]
-        entries = impl.read(r, stream, GROUP, consumer, batch)
+        entries = entries_of(impl.read(r, stream, GROUP, consumer, batch), "read")
         if not entries:
             break
         for entry in entries:
@@ -105,7 +148,7 @@ def recover(impl: Any, r: Any, stream: str, projection: str, consumer: str) -> t
     """
     cursor, claimed, calls, handed = "0-0", 0, 0, []
     while calls < MAX_CALLS:
-        cursor, entries, _deleted = impl.claim(r, stream, GROUP, consumer, 0, cursor, 100)
+        cursor, entries, _deleted = claimed_of(impl.claim(r, stream, GROUP, consumer, 0, cursor, 100))
         calls += 1
         claimed += len(entries)
         for entry in entries:
@@ -153,14 +196,19 @@ def acked(ctx: DrillContext, impl: Any) -> Verdict:
     left = pending(ctx, stream)
     correct = balances(ctx, projection) == truth(ctx, stream)
     ok = left == 0 and correct and len(handed["c1"]) == EVENTS
+    if not handed["c1"]:
+        pitfall = READ_FROM_ZERO
+    elif left:
+        pitfall = NEVER_ACKS
+    else:
+        pitfall = NO_KNOWN_PITFALL
     return verdict(
         ok,
-        f"processed {len(handed['c1'])} entries; {left} still pending (XPENDING); projection "
-        f"{'equals' if correct else 'differs from'} the log",
-        pitfall="a stream consumer that never acks: without XACK every entry stays in the pending list "
-        "(PEL), which grows for ever and hands the entries out again on every claim; ack in the same "
-        "script as the apply",
+        f"processed {len(handed['c1'])} of {EVENTS} entries (want {EVENTS}); {left} still pending "
+        f"(XPENDING, want 0); projection {'equals' if correct else 'differs from'} the log",
+        pitfall=pitfall,
         pending=left,
+        handed=len(handed["c1"]),
     )
 
 
@@ -170,28 +218,31 @@ def crash_recovery(ctx: DrillContext, impl: Any) -> Verdict:
     stream, projection = keys(ctx, "crash")
     seed_log(ctx, stream, make_events(ctx.fork_rng("crash"), EVENTS))
     impl.create_group(ctx.r, stream, GROUP)
-    stranded = [str(e[0]) for e in impl.read(ctx.r, stream, GROUP, "A", CRASHED_READ)]  # A crashes
+    stranded = [e[0] for e in entries_of(impl.read(ctx.r, stream, GROUP, "A", CRASHED_READ), "read")]
     handed = process(impl, ctx.r, stream, projection, ("B",))["B"]
     before = pending(ctx, stream)
     # The entries are a few ms old: a sweep that waits for one idle minute must leave them alone.
-    _, early, _ = impl.claim(ctx.r, stream, GROUP, "B", 60_000, "0-0", 100)
+    _, early, _ = claimed_of(impl.claim(ctx.r, stream, GROUP, "B", 60_000, "0-0", 100))
     claimed, calls, reclaimed = recover(impl, ctx.r, stream, projection, "B")
     after = pending(ctx, stream)
     all_ids = {str(i) for i, _ in ctx.r.xrange(stream)}
     lost = len(all_ids - set(handed) - set(reclaimed))
     correct = balances(ctx, projection) == truth(ctx, stream)
     ok = not early and after == 0 and lost == 0 and correct
-    if early:
+    if not stranded:
+        pitfall = READ_FROM_ZERO
+    elif early:
         pitfall = "claims ignore min-idle: a sweep must take only entries idle longer than the threshold, "
         pitfall += "or it steals work from healthy consumers"
     elif claimed == 0 and before > 0:
-        pitfall = "a stream consumer that never reclaims: entries a crashed consumer read but did not ack "
-        pitfall += "stay pending for ever (reading '>' only returns new entries); sweep them with XAUTOCLAIM"
+        pitfall = NEVER_RECLAIMS
     elif after > 0:
         pitfall = "a stream consumer that never acks: reclaimed or not, unacknowledged entries stay "
         pitfall += "pending and are claimed again and again; XACK in the same script as the apply"
-    else:
+    elif lost or not correct:
         pitfall = "a reclaimed entry was applied twice or not at all: apply must be idempotent"
+    else:
+        pitfall = NO_KNOWN_PITFALL
     return verdict(
         ok,
         f"A read {len(stranded)} and crashed; B processed {len(handed)}; pending {before} -> {after} "
@@ -213,24 +264,40 @@ def redelivery_once(ctx: DrillContext, impl: Any) -> Verdict:
     stream, projection = keys(ctx, "dup")
     seed_log(ctx, stream, [DEPOSIT])
     impl.create_group(ctx.r, stream, GROUP)
-    (entry,) = impl.read(ctx.r, stream, GROUP, "A", 1)
-    _, claimed, _ = impl.claim(ctx.r, stream, GROUP, "B", 0, "0-0", 10)
+    got = entries_of(impl.read(ctx.r, stream, GROUP, "A", 1), "read")
+    if len(got) != 1:
+        return verdict(
+            False,
+            f"read(count=1) on a log of 1 entry never delivered returned {len(got)} entries (want 1)",
+            pitfall=READ_FROM_ZERO if not got else NO_KNOWN_PITFALL,
+            read=len(got),
+        )
+    (entry,) = got
+    _, claimed, _ = claimed_of(impl.claim(ctx.r, stream, GROUP, "B", 0, "0-0", 10))
     pel = ctx.r.xpending_range(stream, GROUP, "-", "+", 1)
     delivered = int(pel[0]["times_delivered"]) if pel else 0
-    for copy in claimed:
-        impl.apply(ctx.r, stream, GROUP, projection, copy)
-    impl.apply(ctx.r, stream, GROUP, projection, entry)  # A's late apply
-    impl.apply(ctx.r, stream, GROUP, projection, entry)  # and a client retry of it
+    answers = [impl.apply(ctx.r, stream, GROUP, projection, copy) for copy in claimed]
+    answers.append(impl.apply(ctx.r, stream, GROUP, projection, entry))  # A's late apply
+    answers.append(impl.apply(ctx.r, stream, GROUP, projection, entry))  # and a client retry of it
     calls = len(claimed) + 2
     balance = int(ctx.r.hget(projection, "acct:ann") or 0)
     times = balance // 100
-    ok = balance == 100 and pending(ctx, stream) == 0
+    want = [True] + [False] * (len(answers) - 1)
+    ok = balance == 100 and pending(ctx, stream) == 0 and answers == want
+    if balance != 100:
+        pitfall = (
+            "at-least-once delivery means duplicates: applying every delivery double-counts; make apply "
+            "idempotent (XACK first in the same script, and apply only if it acknowledged the entry)"
+        )
+    elif answers != want:
+        pitfall = "apply must return True the first time and False for an entry already acknowledged"
+    else:
+        pitfall = NEVER_ACKS
     return verdict(
         ok,
         f"one deposit of 100, delivered {delivered} times (XPENDING) and handed to apply {calls} "
-        f"times: balance {balance} (counted {times}x)",
-        pitfall="at-least-once delivery means duplicates: applying every delivery double-counts; make "
-        "apply idempotent (XACK first in the same script, and apply only if it acknowledged the entry)",
+        f"times: balance {balance} (counted {times}x, want 1x); apply returned {answers} (want {want})",
+        pitfall=pitfall,
         delivered=delivered,
         handed=calls,
         balance=balance,
@@ -286,6 +353,115 @@ def truth_of(events: Sequence[Mapping[str, str]]) -> dict[str, int]:
     return nonzero(fold({}, [("", dict(e)) for e in events]))
 
 
+LONG_LOG = 2_400
+"""Entries in the long-log check: more than one page of any sensible XRANGE COUNT (500, 1000)."""
+PILED = 150
+"""Entries a crashed consumer leaves pending in the big-claim check: more than one claim page (100)."""
+
+
+@check("event-sourcing.long_replay", "a log longer than one read page replays whole")
+def long_replay(ctx: DrillContext, impl: Any) -> Verdict:
+    """2,400 events: replay folds them all and returns the newest id (XRANGE in pages)."""
+    stream, _ = keys(ctx, "long")
+    events = make_events(ctx.fork_rng("long"), LONG_LOG)
+    seed_log(ctx, stream, events)
+    state, last = impl.replay(ctx.r, stream)
+    newest = ctx.r.xrevrange(stream, count=1)[0][0]
+    want = truth_of(events)
+    got = nonzero(dict(state))
+    off = sum(want.values()) - sum(got.values())
+    ok = got == want and last == newest
+    if ok:
+        pitfall = None
+    elif last != newest and got != want:
+        pitfall = (
+            "replay reads one page: a log longer than its COUNT loses the rest; page with XRANGE "
+            "stream (last_id + COUNT n until a page comes back empty"
+        )
+    elif last != newest:
+        pitfall = "replay must return the id of the last entry it folded"
+    else:
+        pitfall = NO_KNOWN_PITFALL
+    return verdict(
+        ok,
+        f"replay of {LONG_LOG} events: balances {'=' if got == want else '≠'} the log (total off by "
+        f"{off}); last id {'is the newest' if last == newest else f'{last!r}, want {newest!r}'}",
+        pitfall=pitfall,
+        off_by=off,
+    )
+
+
+@check("event-sourcing.big_claim", "more pending entries than one claim page are all reclaimed")
+def big_claim(ctx: DrillContext, impl: Any) -> Verdict:
+    """A reads 150 and crashes; sweeping with claim(count=100) must follow the cursor to get all 150."""
+    stream, projection = keys(ctx, "pile")
+    seed_log(ctx, stream, make_events(ctx.fork_rng("pile"), PILED))
+    impl.create_group(ctx.r, stream, GROUP)
+    stranded = entries_of(impl.read(ctx.r, stream, GROUP, "A", PILED), "read")
+    claimed, calls, _ = recover(impl, ctx.r, stream, projection, "B")
+    left = pending(ctx, stream)
+    ok = len(stranded) == PILED and claimed == PILED and left == 0
+    if len(stranded) != PILED:
+        pitfall = READ_FROM_ZERO if not stranded else NO_KNOWN_PITFALL
+    elif claimed == 0:
+        pitfall = NEVER_RECLAIMS
+    elif claimed < PILED and calls == 1:
+        pitfall = (
+            "claim drops XAUTOCLAIM's cursor: the first reply element is where the next call starts "
+            "('0-0' only when the scan is done); return it so a sweep can page"
+        )
+    elif left:
+        pitfall = NEVER_ACKS
+    else:
+        pitfall = NO_KNOWN_PITFALL
+    return verdict(
+        ok,
+        f"A read {len(stranded)} of {PILED} and crashed; B's sweep claimed {claimed} in {calls} call(s) "
+        f"(want {PILED}); {left} still pending (want 0)",
+        pitfall=pitfall,
+        claimed=claimed,
+        calls=calls,
+        pending_after=left,
+    )
+
+
+@check("event-sourcing.api", "append returns the id and trims; create_group is idempotent")
+def api(ctx: DrillContext, impl: Any) -> Verdict:
+    """append's return value and maxlen; create_group on a missing stream, twice, and from '$'."""
+    stream, _ = keys(ctx, "api")
+    problems, pitfall = [], None
+    try:
+        impl.create_group(ctx.r, stream, GROUP)
+        impl.create_group(ctx.r, stream, GROUP)
+    except Exception as exc:  # noqa: BLE001 - the server's refusal, passed through the learner's code
+        problems.append(f"create_group on a new stream, twice: {type(exc).__name__}: {exc}")
+        pitfall = (
+            "create_group must create the stream (MKSTREAM) and tolerate an existing group (catch BUSYGROUP)"
+        )
+    ids = [
+        impl.append(ctx.r, stream, {"type": "deposit", "account": "acct:ann", "amount": "5"})
+        for _ in range(3)
+    ]
+    newest = [str(i) for i, _ in ctx.r.xrange(stream)]
+    if ids != newest:
+        problems.append(f"append returned {ids} (want the ids XADD gave: {newest})")
+        pitfall = pitfall or "append must return the entry id XADD assigned"
+    for _ in range(300):
+        impl.append(ctx.r, stream, {"type": "deposit", "account": "acct:bob", "amount": "1"}, maxlen=50)
+    length = int(ctx.r.xlen(stream))
+    if length > 200:
+        problems.append(f"after 300 appends with maxlen=50 the log holds {length} entries (want about 50)")
+        pitfall = pitfall or "append ignores maxlen: pass XADD MAXLEN ~ n so the log is trimmed"
+    return verdict(
+        not problems,
+        f"append returned XADD's ids; maxlen=50 kept {length}; create_group twice did not fail"
+        if not problems
+        else "; ".join(problems),
+        pitfall=pitfall,
+        length=length,
+    )
+
+
 @check("event-sourcing.one_round_trip", "append, read, apply + ack and claim: one round trip each")
 def one_round_trip(ctx: DrillContext, impl: Any) -> Verdict:
     """Every logical operation of the consumer loop is a single round trip."""
@@ -297,6 +473,7 @@ def one_round_trip(ctx: DrillContext, impl: Any) -> Verdict:
     entries, trips["read"] = round_trips_of(
         ctx, "check:read", lambda: impl.read(ctx.r, stream, GROUP, "A", 2)
     )
+    entries = entries_of(entries, "read") or [ctx.r.xrange(stream, count=1)[0]]
     trips["apply"] = round_trips_of(
         ctx, "check:apply", lambda: impl.apply(ctx.r, stream, GROUP, projection, entries[0])
     )[1]
@@ -315,4 +492,14 @@ def one_round_trip(ctx: DrillContext, impl: Any) -> Verdict:
     )
 
 
-CHECKS = (replay_matches_live, acked, crash_recovery, redelivery_once, snapshot_tail, one_round_trip)
+CHECKS = (
+    api,
+    replay_matches_live,
+    long_replay,
+    acked,
+    crash_recovery,
+    big_claim,
+    redelivery_once,
+    snapshot_tail,
+    one_round_trip,
+)

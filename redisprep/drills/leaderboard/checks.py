@@ -5,7 +5,15 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from redisprep.drills._checks import Verdict, check, in_lockstep, round_trips_of, verdict
+from redisprep.drills._checks import (
+    NO_KNOWN_PITFALL,
+    Verdict,
+    check,
+    in_lockstep,
+    pairs,
+    round_trips_of,
+    verdict,
+)
 from redisprep.drills.context import DrillContext
 
 WORKERS = 8
@@ -56,16 +64,32 @@ def top_k(ctx: DrillContext, impl: Any) -> Verdict:
     """``top(k)`` returns the k best in leaderboard order."""
     board = ctx.key("lb", "top")
     scores = seed_board(ctx, board, BOARD_SIZE, ctx.fork_rng("top"))
-    got = [(str(m), float(s)) for m, s in impl.top(ctx.r, board, 10)]
+    leaders = {"p9001": 6000.0, "p9002": 6000.0, "p9003": 6000.0}  # a tie at the very top
+    ctx.r.zadd(board, leaders)
+    scores.update(leaders)
+    got = pairs(impl.top(ctx.r, board, 10), "top")
     want = expected_order(scores)[:10]
     same = got == want
     message = "top 10 of 200 match" if same else f"top 10 differs: got {got[:3]}…, want {want[:3]}…"
-    return verdict(
-        same,
-        message,
-        pitfall="top-K must be ZRANGE ... REV (highest first), not ascending",
-        size=BOARD_SIZE,
-    )
+    return verdict(same, message, pitfall=order_pitfall(got, scores, 10), size=BOARD_SIZE)
+
+
+ASCENDING = "top-K must be ZRANGE ... REV (highest first), not ascending"
+TIES_BY_NAME = (
+    "ties ordered by name ascending: among equal scores Redis's REV order (ZREVRANK, ZRANGE REV) "
+    "puts the higher member first; sort the same way or let Redis order them"
+)
+
+
+def order_pitfall(got: list[tuple[str, float]], scores: dict[str, float], k: int) -> str:
+    """Which ordering mistake ``got`` (a top-k) shows: ascending, ties by name, or none known."""
+    ascending = sorted(scores.items(), key=lambda e: (e[1], e[0]))
+    if got == ascending[:k] or got == ascending[:k][::-1]:
+        return ASCENDING
+    by_name = sorted(scores.items(), key=lambda e: (-e[1], e[0]))
+    if got == by_name[:k]:
+        return TIES_BY_NAME
+    return NO_KNOWN_PITFALL
 
 
 @check("leaderboard.rank", "rank of a player (1-based)")
@@ -76,19 +100,41 @@ def rank(ctx: DrillContext, impl: Any) -> Verdict:
     scores = seed_board(ctx, board, BOARD_SIZE, rng)
     order = [m for m, _ in expected_order(scores)]
     wrong = []
+    shapes = set()
     for player in rng.sample(order, 20):
         got = impl.rank(ctx.r, board, player)
-        if got != order.index(player) + 1:
-            wrong.append(f"{player}: got {got}, want {order.index(player) + 1}")
+        want = order.index(player) + 1
+        if got != want:
+            wrong.append(f"{player}: got {got!r}, want {want}")
+            shapes.add(_rank_shape(got, want, len(order)))
     stranger = impl.rank(ctx.r, board, "nobody")
     if stranger is not None:
-        wrong.append(f"unknown player: got {stranger}, want None")
+        wrong.append(f"unknown player: got {stranger!r}, want None")
+        shapes.add("stranger")
     return verdict(
         not wrong,
         "20 sampled ranks and an unknown player are right" if not wrong else "; ".join(wrong[:3]),
-        pitfall="ZRANK counts from the lowest score and from 0; a leaderboard wants ZREVRANK + 1",
+        pitfall=RANK_PITFALLS.get(shapes.pop(), NO_KNOWN_PITFALL) if len(shapes) == 1 else NO_KNOWN_PITFALL,
         wrong=len(wrong),
     )
+
+
+RANK_PITFALLS = {
+    "ascending": "ZRANK counts from the lowest score and from 0; a leaderboard wants ZREVRANK + 1",
+    "zero-based": "ranks are 0-based in Redis: ZREVRANK of the leader is 0; add 1 for a 1-based rank",
+    "text": "the rank is returned as text: convert the reply to int (compared as strings, 10 < 9)",
+    "stranger": "an unknown player must rank None: ZREVRANK answers nil for a missing member",
+}
+
+
+def _rank_shape(got: object, want: int, size: int) -> str:
+    if isinstance(got, str):
+        return "text"
+    if got in (size - want + 1, size - want):
+        return "ascending"
+    if got == want - 1:
+        return "zero-based"
+    return "other"
 
 
 @check("leaderboard.shared_rank", "tied players share a rank")
@@ -99,10 +145,24 @@ def shared_rank(ctx: DrillContext, impl: Any) -> Verdict:
     want = {"erin": 1, "alice": 2, "bob": 2, "dave": 2, "carol": 5, "nobody": None}
     got = {p: impl.shared_rank(ctx.r, board, p) for p in want}
     ok = got == want
+    dense = {**want, "carol": 3}
+    inclusive = {"erin": 1, "alice": 4, "bob": 4, "dave": 4, "carol": 5, "nobody": None}
+    if any(isinstance(v, str) for v in got.values()):
+        pitfall = TEXT
+    elif got == dense:
+        pitfall = "dense ranking (1, 2, 2, 3): competition ranking skips the places the tie took; count "
+        pitfall += "the members with a strictly higher score"
+    elif got == inclusive:
+        pitfall = "ZCOUNT with an inclusive bound counts the tied players themselves; write the lower "
+        pitfall += "bound as '(score' (exclusive)"
+    elif {got[p] for p in ("alice", "bob", "dave")} == {2, 3, 4}:
+        pitfall = "ZREVRANK breaks ties by member name; a shared rank is ZCOUNT (score +inf] + 1"
+    else:
+        pitfall = NO_KNOWN_PITFALL
     return verdict(
         ok,
-        "erin 1; alice, bob and dave 2; carol 5" if ok else f"got {got}",
-        pitfall="ZREVRANK breaks ties by member name; a shared rank is ZCOUNT (score +inf] + 1",
+        "erin 1; alice, bob and dave 2; carol 5" if ok else f"got {got}; want {want}",
+        pitfall=pitfall,
     )
 
 
@@ -113,17 +173,34 @@ def around(ctx: DrillContext, impl: Any) -> Verdict:
     scores = seed_board(ctx, board, BOARD_SIZE, ctx.fork_rng("around"))
     order = expected_order(scores)
     problems = []
+    kinds: set[str] = set()
     for position in (0, 1, 57, BOARD_SIZE - 1):
         player = order[position][0]
-        got = [(str(m), float(s)) for m, s in impl.around(ctx.r, board, player, 2)]
+        got = pairs(impl.around(ctx.r, board, player, 2), "around")
         want = order[max(0, position - 2) : position + 3]
         if got != want:
-            problems.append(f"around #{position + 1}: got {[m for m, _ in got]}")
+            problems.append(f"around #{position + 1}: got {[m for m, _ in got]}, want {[m for m, _ in want]}")
+            kinds.add(_window_shape(got, want, order, position))
     return verdict(
         not problems,
         "windows at #1, #2, #58 and #200 are right" if not problems else "; ".join(problems[:2]),
-        pitfall="the window is ZREVRANK then ZRANGE rank-k rank+k REV, clipped at 0",
+        pitfall=next(iter(kinds)) if len(kinds) == 1 else NO_KNOWN_PITFALL,
     )
+
+
+NOT_CLIPPED = (
+    "a window near the top must be clipped at rank 0: a negative start in ZRANGE counts from the end "
+    "of the board (and returns nothing or the wrong players)"
+)
+WINDOW = "the window is ZREVRANK then ZRANGE rank-k rank+k REV, clipped at 0"
+
+
+def _window_shape(got: list[Any], want: list[Any], order: list[Any], position: int) -> str:
+    if position < 2 and [m for m, _ in got] != [m for m, _ in want] and len(got) < len(want):
+        return NOT_CLIPPED
+    if [m for m, _ in got] == [m for m, _ in want][::-1]:
+        return ASCENDING
+    return WINDOW if got else NO_KNOWN_PITFALL
 
 
 @check("leaderboard.stable_pages", "pages stay stable while scores change")
@@ -131,11 +208,11 @@ def stable_pages(ctx: DrillContext, impl: Any) -> Verdict:
     """A score change between two page reads must not repeat or skip a player."""
     board = ctx.key("lb", "pages")
     ctx.r.zadd(board, {f"u{i:02d}": 100 - i for i in range(20)})
-    first, cursor = impl.page(ctx.r, board, None, PAGE)
+    first, cursor = _page(impl, ctx, board, None)
     ctx.r.zincrby(board, 50, "u10")  # the 11th jumps to the top between the two reads
-    second, _ = impl.page(ctx.r, board, cursor, PAGE)
-    first_names = [str(m) for m, _ in first]
-    second_names = [str(m) for m, _ in second]
+    second, _ = _page(impl, ctx, board, cursor)
+    first_names = [m for m, _ in first]
+    second_names = [m for m, _ in second]
     repeated = sorted(set(first_names) & set(second_names))
     want = [f"u{i:02d}" for i in range(5, 10)]
     ok = not repeated and second_names == want
@@ -144,13 +221,112 @@ def stable_pages(ctx: DrillContext, impl: Any) -> Verdict:
         if ok
         else f"page 2 is {', '.join(second_names)}; repeated from page 1: {repeated or 'none'}"
     )
+    shifted = second_names == [f"u{i:02d}" for i in range(4, 9)]
     return verdict(
         ok,
-        message,
-        pitfall="offset paging (ZRANGE offset offset+n) shifts when a player moves; page by score "
-        "(keyset cursor)",
+        message + ("" if ok else f"; want {', '.join(want)}"),
+        pitfall=OFFSET_PAGING if shifted else NO_KNOWN_PITFALL,
         repeated=len(repeated),
     )
+
+
+TEXT = "numbers returned as text: convert Redis's replies (a score '12.5', a rank '2') to numbers"
+OFFSET_PAGING = (
+    "offset paging (ZRANGE offset offset+n) shifts when a player moves; page by score (keyset cursor)"
+)
+SCORE_ONLY_CURSOR = (
+    "a keyset cursor on the score alone repeats or skips players tied at a page edge; remember "
+    "(score, member) and skip the tied members already returned"
+)
+
+
+def _page(impl: Any, ctx: DrillContext, board: str, cursor: Any) -> tuple[list[tuple[str, float]], Any]:
+    from redisprep.drills._checks import UnusableResultError
+
+    reply = impl.page(ctx.r, board, cursor, PAGE)
+    try:
+        entries, after = reply
+    except (TypeError, ValueError):
+        raise UnusableResultError("page", reply, "(entries, cursor)") from None
+    return pairs(entries, "page"), after
+
+
+@check("leaderboard.returns", "add_points returns the new score; ranks are numbers")
+def returns(ctx: DrillContext, impl: Any) -> Verdict:
+    """What the functions return, not only what they write: scores past one digit, fractions."""
+    board = ctx.key("lb", "returns")
+    ctx.r.delete(board)
+    got = [impl.add_points(ctx.r, board, "zed", p) for p in (7, 5, 0.5)]
+    ctx.r.zadd(board, {"amy": 9, "bo": 100})
+    ranks = (impl.rank(ctx.r, board, "zed"), impl.shared_rank(ctx.r, board, "amy"))
+    problems = []
+    if got != [7.0, 12.0, 12.5]:
+        problems.append(f"add_points of 7, 5, 0.5 returned {got} (want [7.0, 12.0, 12.5])")
+    if ranks != (2, 3) or not all(type(x) is int for x in ranks):
+        problems.append(f"rank of zed (12.5) and shared_rank of amy (9) returned {ranks!r} (want (2, 3))")
+    if got == [7, 5, 0.5]:
+        pitfall = "add_points returns the increment it was given, not the new score: return ZINCRBY's reply"
+    elif any(x is None for x in got):
+        pitfall = "add_points returns nothing: ZINCRBY replies with the new score; return it as a float"
+    elif any(isinstance(x, str) for x in (*got, *ranks)):
+        pitfall = TEXT
+    elif ranks == (1, 3):
+        pitfall = RANK_PITFALLS["zero-based"]
+    elif ranks == (2, 2):
+        pitfall = "dense ranking (1, 2, 2, 3): competition ranking skips the places the tie took"
+    else:
+        pitfall = NO_KNOWN_PITFALL
+    return verdict(
+        not problems,
+        "add_points returned 7.0, 12.0, 12.5; rank 2 and shared rank 3 are ints"
+        if not problems
+        else "; ".join(problems),
+        pitfall=pitfall,
+    )
+
+
+@check("leaderboard.page_ties", "every player once across pages, ties straddling page edges")
+def page_ties(ctx: DrillContext, impl: Any) -> Verdict:
+    """23 players in tied groups of 3 (scores past one digit), paged 5 at a time to the end."""
+    board = ctx.key("lb", "page-ties")
+    ctx.r.delete(board)
+    scores = {f"t{i:02d}": float(120 - 10 * (i // 3)) for i in range(23)}
+    ctx.r.zadd(board, scores)
+    want = [m for m, _ in expected_order(scores)]
+    seen: list[str] = []
+    cursor: Any = None
+    calls = 0
+    while calls < 11:
+        calls += 1
+        entries, cursor = _page(impl, ctx, board, cursor)
+        seen += [m for m, _ in entries]
+        if cursor is None:
+            break
+    repeated = sorted({m for m in seen if seen.count(m) > 1})
+    missing = [m for m in want if m not in seen]
+    ok = seen == want and cursor is None
+    if ok:
+        message = f"{len(want)} players in {calls} pages, each once and in order; the last cursor is None"
+    else:
+        message = (
+            f"{len(seen)} entries in {calls} pages (want {len(want)}); repeated {repeated or 'none'}, "
+            f"missing {missing[:5] or 'none'}; last cursor {cursor!r} (want None)"
+        )
+    if ok:
+        pitfall = None
+    elif repeated or missing:
+        pitfall = SCORE_ONLY_CURSOR if not set(repeated) - _edge_ties(scores, want) else NO_KNOWN_PITFALL
+    elif cursor is not None:
+        pitfall = "paging never ends: return None as the cursor once the last page is out"
+    else:
+        pitfall = NO_KNOWN_PITFALL
+    return verdict(ok, message, pitfall=pitfall, pages=calls, repeated=len(repeated), missing=len(missing))
+
+
+def _edge_ties(scores: dict[str, float], order: list[str]) -> set[str]:
+    """Players who share their score with someone on another page."""
+    pages = {m: i // PAGE for i, m in enumerate(order)}
+    return {m for m in order if any(scores[o] == scores[m] and pages[o] != pages[m] for o in order)}
 
 
 @check("leaderboard.one_round_trip", "one round trip per operation")
@@ -179,4 +355,14 @@ def one_round_trip(ctx: DrillContext, impl: Any) -> Verdict:
     )
 
 
-CHECKS = (concurrent_add, top_k, rank, shared_rank, around, stable_pages, one_round_trip)
+CHECKS = (
+    concurrent_add,
+    returns,
+    top_k,
+    rank,
+    shared_rank,
+    around,
+    stable_pages,
+    page_ties,
+    one_round_trip,
+)

@@ -7,7 +7,15 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from redisprep.drills._checks import Verdict, check, in_lockstep, round_trips_of, verdict
+from redisprep.drills._checks import (
+    NO_KNOWN_PITFALL,
+    UnusableResultError,
+    Verdict,
+    check,
+    in_lockstep,
+    round_trips_of,
+    verdict,
+)
 from redisprep.drills._expiry import expire_now
 from redisprep.drills.context import DrillContext
 
@@ -31,9 +39,39 @@ def _lock(ctx: DrillContext, name: str) -> str:
     return key
 
 
-@check("lock.expires", "the lock expires on its own")
+NO_EXPIRY = (
+    "lock without expiry (SETNX, or SETNX then EXPIRE in two steps): a holder that crashes keeps "
+    "it forever; use SET key token NX PX ttl"
+)
+EX_WITH_MS = (
+    "ttl_ms passed to EX (seconds): the lock lives 1000 times too long; SET ... PX ttl_ms takes milliseconds"
+)
+PX_WITH_S = (
+    "ttl_ms divided by 1000 and passed to PX: the lock lives 1000 times too short; PX takes the "
+    "milliseconds as they are"
+)
+GIVES_UP = "acquire gives up at once: with wait_ms > 0 retry (with backoff) until the deadline"
+RELEASE_RETURNS = "release must return True when it freed the lock (the script's DEL returned 1)"
+FIXED_TOKEN = (
+    "the same token for every holder: a late release (or anyone) frees the next holder's lock; make "
+    "a fresh random token for each acquisition (secrets.token_hex)"
+)
+
+
+def ttl_pitfall(pttl: int, ttl_ms: int) -> str | None:
+    """The unit mistake a PTTL shows, or None when it is about ``ttl_ms``."""
+    if pttl <= 0:
+        return NO_EXPIRY
+    if pttl > ttl_ms * 2:
+        return EX_WITH_MS
+    if pttl <= ttl_ms // 100:
+        return PX_WITH_S
+    return None
+
+
+@check("lock.expires", "the lock expires on its own, after ttl_ms")
 def expires(ctx: DrillContext, impl: Any) -> Verdict:
-    """A fresh lock carries a TTL, so a crashed holder cannot keep it forever."""
+    """A fresh lock carries a TTL of ttl_ms (milliseconds), so a crashed holder cannot keep it forever."""
     lock = _lock(ctx, "expiry")
     token = impl.acquire(ctx.r, lock, TTL_MS)
     if token is None:
@@ -41,18 +79,77 @@ def expires(ctx: DrillContext, impl: Any) -> Verdict:
     pttl = int(ctx.r.pttl(lock))
     again = impl.acquire(ctx.r, lock, TTL_MS)
     impl.release(ctx.r, lock, token)
-    ok = 0 < pttl <= TTL_MS and again is None
-    ttl = f"about {round(pttl / 1000)} s (of {TTL_MS // 1000} s)" if pttl > 0 else f"{pttl}, no expiry"
+    unit = ttl_pitfall(pttl, TTL_MS)
+    ok = unit is None and again is None
+    if unit is None:
+        ttl = f"about {round(pttl / 1000)} s (of {TTL_MS // 1000} s)"
+    else:
+        ttl = f"{pttl} ms (want 1..{TTL_MS})" if pttl > 0 else f"{pttl}, no expiry (want 1..{TTL_MS} ms)"
     message = f"PTTL right after acquiring: {ttl}; a second acquire " + (
-        "was refused" if again is None else "also succeeded"
+        "was refused" if again is None else f"also succeeded (returned {again!r}; want None)"
     )
-    pitfall = (
-        "lock without expiry (SETNX, or SETNX then EXPIRE in two steps): a holder that crashes keeps "
-        "it forever; use SET key token NX PX ttl"
-        if pttl <= 0
-        else "a held lock must refuse a second acquire"
-    )
+    pitfall = unit or ("a held lock must refuse a second acquire: SET ... NX" if again is not None else None)
     return verdict(ok, message, pitfall=pitfall, pttl_ms=pttl)
+
+
+@check("lock.tokens", "each acquisition gets a fresh token")
+def tokens(ctx: DrillContext, impl: Any) -> Verdict:
+    """Take, release and take again, and take a second lock: three different tokens, as strings."""
+    lock, other = _lock(ctx, "tokens"), _lock(ctx, "tokens-other")
+    first = impl.acquire(ctx.r, lock, TTL_MS)
+    freed = impl.release(ctx.r, lock, first)
+    second = impl.acquire(ctx.r, lock, TTL_MS)
+    third = impl.acquire(ctx.r, other, TTL_MS)
+    impl.release(ctx.r, lock, second)
+    impl.release(ctx.r, other, third)
+    got = [first, second, third]
+    distinct = len({repr(t) for t in got}) == 3 and None not in got
+    ok = distinct and freed is True
+    if None in got:
+        pitfall = "acquire must succeed on a free lock"
+    elif not distinct:
+        pitfall = FIXED_TOKEN
+    elif freed is not True:
+        pitfall = RELEASE_RETURNS
+    else:
+        pitfall = None
+    return verdict(
+        ok,
+        f"tokens {got} ({'all different' if distinct else 'repeated'}); release returned {freed!r} "
+        "(want True)",
+        pitfall=pitfall,
+    )
+
+
+@check("lock.waits", "a waiting acquire gets the lock when the holder's lease runs out")
+def waits(ctx: DrillContext, impl: Any) -> Verdict:
+    """A holder dies with 300 ms left: acquire(wait_ms=0) says None at once; wait_ms=3000 gets it."""
+    lock = _lock(ctx, "waits")
+    dead = impl.acquire(ctx.r, lock, 300)  # the holder crashes: nobody releases
+    started = time.monotonic()
+    at_once = impl.acquire(ctx.r, lock, TTL_MS)
+    quick_s = time.monotonic() - started
+    started = time.monotonic()
+    waited = impl.acquire(ctx.r, lock, TTL_MS, wait_ms=3_000)
+    wait_s = time.monotonic() - started
+    if waited is not None:
+        impl.release(ctx.r, lock, waited)
+    ok = dead is not None and at_once is None and waited is not None and waited != dead
+    if at_once is not None:
+        pitfall = "a held lock must refuse a second acquire: SET ... NX"
+    elif waited is None:
+        pitfall = GIVES_UP
+    elif waited == dead:
+        pitfall = FIXED_TOKEN
+    else:
+        pitfall = None
+    return verdict(
+        ok,
+        f"without waiting: {at_once!r} after {quick_s:.2f} s (want None); waiting up to 3 s: "
+        f"{'got it' if waited else 'None'} after {wait_s:.2f} s (want the lock after the 300 ms lease)",
+        pitfall=pitfall,
+        waited_s=round(wait_s, 3),
+    )
 
 
 @check("lock.one_holder", "racing acquirers: exactly one wins")
@@ -81,6 +178,7 @@ def wrong_owner(ctx: DrillContext, impl: Any) -> Verdict:
         return verdict(
             False, "A or B could not take a free lock", pitfall="acquire must succeed on a free lock"
         )
+    same_token = a == b
     freed = bool(impl.release(ctx.r, lock, a))  # A still believes it holds the lock
     c = impl.acquire(ctx.r, lock, TTL_MS)
     holders = 2 if c is not None else 1
@@ -91,8 +189,14 @@ def wrong_owner(ctx: DrillContext, impl: Any) -> Verdict:
         message = "A's late release freed B's lock; C got in while B still held it: 2 holders"
     return verdict(
         holders == 1 and not freed and b_released,
-        message,
-        pitfall=PLAIN_DEL,
+        message + ("" if b_released else "; B's own release returned False (want True)"),
+        pitfall=FIXED_TOKEN
+        if same_token
+        else PLAIN_DEL
+        if freed
+        else RELEASE_RETURNS
+        if not b_released
+        else NO_KNOWN_PITFALL,
         late_release_freed=freed,
         holders=holders,
     )
@@ -104,9 +208,9 @@ def fencing(ctx: DrillContext, impl: Any) -> Verdict:
     lock = _lock(ctx, "fenced")
     resource = ctx.key("lock", "storage")
     ctx.r.delete(resource, lock + ":fence")
-    a = impl.acquire_fenced(ctx.r, lock, TTL_MS)
+    a = _grant(impl.acquire_fenced(ctx.r, lock, TTL_MS))
     expire_now(ctx.r, lock)
-    b = impl.acquire_fenced(ctx.r, lock, TTL_MS)
+    b = _grant(impl.acquire_fenced(ctx.r, lock, TTL_MS))
     if a is None or b is None:
         return verdict(
             False, "A or B could not take a free lock", pitfall="acquire must succeed on a free lock"
@@ -130,6 +234,47 @@ def fencing(ctx: DrillContext, impl: Any) -> Verdict:
     )
     return verdict(
         ok, message, pitfall=pitfall, accepted=len(accepted), stale_accepted=stale, increasing=increasing
+    )
+
+
+def _grant(value: Any) -> tuple[str, int] | None:
+    """``acquire_fenced``'s (token, fence), or :class:`UnusableResultError`."""
+    if value is None:
+        return None
+    try:
+        token, fence = value
+        return token, int(fence)
+    except (TypeError, ValueError):
+        raise UnusableResultError("acquire_fenced", value, "(token, fence) or None") from None
+
+
+@check("lock.fence_numbers", "fences past one digit keep increasing and are compared as numbers")
+def fence_numbers(ctx: DrillContext, impl: Any) -> Verdict:
+    """Twelve grants in turn: fences 1..12 as ints; the storage takes 9, 10, 11 and refuses 10 again."""
+    lock = _lock(ctx, "fence-numbers")
+    resource = ctx.key("lock", "fence-storage")
+    ctx.r.delete(resource, lock + ":fence")
+    fences = []
+    for _ in range(12):
+        grant = _grant(impl.acquire_fenced(ctx.r, lock, TTL_MS))
+        fences.append(None if grant is None else grant[1])
+        expire_now(ctx.r, lock)
+    writes = [bool(impl.fenced_write(ctx.r, resource, f, f"v{f}")) for f in (9, 10, 11, 10)]
+    increasing = None not in fences and all(x < y for x, y in zip(fences, fences[1:], strict=False))  # type: ignore[operator]
+    ok = increasing and writes == [True, True, True, False]
+    if not increasing:
+        pitfall = "fencing numbers must grow with every grant (INCR in the acquire script)"
+    elif writes == [True, False, False, False] or writes[:2] == [True, False]:
+        pitfall = "fences compared as text ('10' < '9'): convert with tonumber() in Lua or int() in Python"
+    elif writes[3]:
+        pitfall = "the storage must refuse a fence not above the highest it accepted (10 after 11)"
+    else:
+        pitfall = NO_KNOWN_PITFALL
+    return verdict(
+        ok,
+        f"fences {fences}; the storage accepted {writes} for fences 9, 10, 11, 10 "
+        "(want [True, True, True, False])",
+        pitfall=pitfall,
     )
 
 
@@ -189,8 +334,12 @@ def no_overlap(ctx: DrillContext, impl: Any) -> Verdict:
         ok,
         f"{want - section.gave_up} acquisitions, at most {section.max_inside} inside at once, "
         f"{section.overlaps} overlaps; unguarded counter {section.counter} of {want}",
-        pitfall="two holders at once: acquisition must be one atomic SET NX PX, and the TTL must "
-        "outlast the critical section",
+        pitfall=(
+            "two holders at once: acquisition must be one atomic SET NX PX, and the TTL must outlast "
+            "the critical section"
+            if section.overlaps or section.counter != want - section.gave_up
+            else GIVES_UP
+        ),
         acquisitions=want - section.gave_up,
         max_inside=section.max_inside,
         overlaps=section.overlaps,
@@ -212,7 +361,8 @@ def one_round_trip(ctx: DrillContext, impl: Any) -> Verdict:
     grant, trips_fenced = round_trips_of(
         ctx, "check:fenced", lambda: impl.acquire_fenced(ctx.r, fenced, TTL_MS)
     )
-    fence = grant[1] if grant else 1
+    granted = _grant(grant)
+    fence = granted[1] if granted else 1
     _, trips_write = round_trips_of(
         ctx, "check:write", lambda: impl.fenced_write(ctx.r, resource, fence, "x")
     )
@@ -235,4 +385,14 @@ def one_round_trip(ctx: DrillContext, impl: Any) -> Verdict:
     )
 
 
-CHECKS = (expires, one_holder, wrong_owner, fencing, no_overlap, one_round_trip)
+CHECKS = (
+    expires,
+    tokens,
+    waits,
+    one_holder,
+    wrong_owner,
+    fencing,
+    fence_numbers,
+    no_overlap,
+    one_round_trip,
+)

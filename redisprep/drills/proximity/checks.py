@@ -7,7 +7,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from redisprep.drills._checks import Verdict, check, round_trips_of, verdict
+from redisprep.drills._checks import NO_KNOWN_PITFALL, Verdict, check, pairs, round_trips_of, verdict
 from redisprep.drills.context import DrillContext
 from redisprep.patterns import geohash
 
@@ -81,7 +81,7 @@ def compare(
     """Compare one search's hits with the brute-force answer over ``places``."""
     truth = {m: geohash.distance_m(centre, (lon, lat)) for m, lon, lat in places}
     inside = {m for m, d in truth.items() if d <= radius_m - TOLERANCE_M}
-    got = {str(m): float(d) for m, d in hits}
+    got = dict(pairs(hits, "nearby", "a list of (member, distance in metres) pairs"))
     diffs = [abs(d - truth[m]) for m, d in got.items() if m in truth]
     return Recall(
         expected=len(inside),
@@ -141,9 +141,19 @@ def radius_recall(ctx: DrillContext, impl: Any) -> Verdict:
     return verdict(
         ok,
         f"{found} of {expected} places within {RADIUS_M:.0f} m found over {len(centres)} queries "
-        f"({recall:.1f}% recall), {extra} outside; distances within {max_diff:.2f} m of brute force",
-        pitfall="searching only the geohash cell (prefix) that holds the centre misses neighbours just "
-        "across its border; GEOSEARCH also scans the 8 neighbouring cells",
+        f"({recall:.1f}% recall, want 100%), {extra} outside (want 0); distances within "
+        f"{max_diff:.2f} m of brute force (want {TOLERANCE_M:.0f} m)",
+        pitfall=None
+        if ok
+        else search_pitfall(
+            ctx,
+            key,
+            places,
+            centres[-1],
+            impl.nearby(ctx.r, key, centres[-1][0], centres[-1][1], RADIUS_M),
+            found,
+            extra,
+        ),
         points=POINTS,
         queries=len(centres),
         expected=expected,
@@ -151,6 +161,113 @@ def radius_recall(ctx: DrillContext, impl: Any) -> Verdict:
         extra=extra,
         recall=round(recall, 2),
         max_diff_m=round(max_diff, 4),
+    )
+
+
+CELL_ONLY = (
+    "searching only the geohash cell (prefix) that holds the centre misses neighbours just across its "
+    "border; GEOSEARCH also scans the 8 neighbouring cells"
+)
+SWAPPED = (
+    "latitude/longitude order: GEOADD takes longitude first, then latitude; a swapped pair inside +-85 "
+    "degrees is accepted silently at the wrong place"
+)
+KILOMETRES = "distances in kilometres: the unit argument is 'm' (the hits are compared in metres)"
+RADIUS_KM = "the radius sent in kilometres: BYRADIUS r m takes metres (radius_m as given)"
+DESCENDING = "farthest first: results must be nearest first (ASC); DESC reverses them"
+UNSORTED = (
+    "no ASC: without it GEOSEARCH answers in geohash (score) order, not by distance; add ASC for "
+    "nearest first"
+)
+
+
+def search_pitfall(
+    ctx: DrillContext,
+    key: str,
+    places: list[Place],
+    centre: tuple[float, float],
+    raw: Any,
+    found: int,
+    extra: int,
+) -> str:
+    """Which mistake a failed radius search shows, from the stored positions and one query's hits."""
+    name, lon, lat = places[0]
+    pos = ctx.r.geopos(key, name)[0]
+    if pos is not None and geohash.distance_m((lat, lon), (float(pos[0]), float(pos[1]))) < 1.0:
+        return SWAPPED
+    hits = pairs(raw, "nearby")
+    truth = {m: geohash.distance_m(centre, (x, y)) for m, x, y in places}
+    scaled = [d * 1000 / truth[m] for m, d in hits if truth.get(m, 0) > 10]
+    if scaled and all(abs(x - 1) < 0.01 for x in scaled):
+        return KILOMETRES
+    if extra and any(truth.get(m, 0) > RADIUS_M * 10 for m, _ in hits):
+        return RADIUS_KM
+    if found == 0:
+        return "the search centre swapped: FROMLONLAT takes longitude, then latitude"
+    if not extra:
+        return CELL_ONLY
+    return NO_KNOWN_PITFALL
+
+
+@check("proximity.order", "results are nearest first, distances in metres")
+def order(ctx: DrillContext, impl: Any) -> Verdict:
+    """nearby and nearest both return hits sorted by distance, ascending."""
+    rng = ctx.fork_rng("order")
+    key = ctx.key("geo", "{order}")
+    ctx.r.delete(key)
+    places = seeded_places(rng, 300, prefix="cafe")
+    impl.add_places(ctx.r, key, places)
+    lon, lat = CENTRE
+    problems, kinds = [], set()
+    for fn, hits in (
+        ("nearby", impl.nearby(ctx.r, key, lon, lat, 2_000.0)),
+        ("nearest", impl.nearest(ctx.r, key, lon, lat, 5_000.0, 8)),
+    ):
+        got = pairs(hits, fn)
+        distances = [d for _, d in got]
+        if distances != sorted(distances):
+            problems.append(f"{fn} returned distances {[round(d) for d in distances[:5]]}… (want ascending)")
+            kinds.add(DESCENDING if distances == sorted(distances, reverse=True) else UNSORTED)
+        if len(got) < 2:
+            problems.append(f"{fn} returned {len(got)} hits (want several)")
+            kinds.add(NO_KNOWN_PITFALL)
+    return verdict(
+        not problems,
+        "nearby and nearest both returned nearest first" if not problems else "; ".join(problems),
+        pitfall=kinds.pop() if len(kinds) == 1 else NO_KNOWN_PITFALL,
+    )
+
+
+@check("proximity.moves", "add_places returns how many were new, and moves a place that moved")
+def moves(ctx: DrillContext, impl: Any) -> Verdict:
+    """Add 3, then re-add 1 moved 5 km and 1 new: 3 then 1 new; GEOPOS shows the moved one where it went."""
+    key = ctx.key("geo", "{moves}")
+    ctx.r.delete(key)
+    lon, lat = CENTRE
+    first = impl.add_places(
+        ctx.r, key, [("bus:1", lon, lat), ("bus:2", lon + 0.01, lat), ("bus:3", lon, lat + 0.01)]
+    )
+    moved_to = (lon + 0.06, lat)  # about 5 km east
+    second = impl.add_places(ctx.r, key, [("bus:1", *moved_to), ("bus:4", lon - 0.01, lat)])
+    pos = ctx.r.geopos(key, "bus:1")[0]
+    off_m = float("inf") if pos is None else geohash.distance_m(moved_to, (float(pos[0]), float(pos[1])))
+    moved = off_m <= 1.0
+    ok = first == 3 and second == 1 and moved
+    if first != 3 or second != 1:
+        pitfall = (
+            "add_places must return how many places were new: GEOADD's reply (without CH), not the batch size"
+            if (first, second) == (3, 2)
+            else "add_places must return GEOADD's reply (how many were new)"
+        )
+    elif not moved:
+        pitfall = "a moved place must be re-added under the same member (GEOADD updates its position)"
+    else:
+        pitfall = None
+    where = "where it moved" if moved else f"{off_m / 1000:,.1f} km from where it moved (GEOPOS)"
+    return verdict(
+        ok,
+        f"add_places returned {first!r} then {second!r} (want 3 then 1); bus:1 is {where}",
+        pitfall=pitfall,
     )
 
 
@@ -163,25 +280,36 @@ def k_nearest(ctx: DrillContext, impl: Any) -> Verdict:
     places = seeded_places(rng, 400, prefix="shop")
     impl.add_places(ctx.r, key, places)
     k, radius = 5, 3_000.0
-    wrong = []
+    wrong: list[str] = []
+    kinds: set[str] = set()
     for q in range(4):
         centre = (CENTRE[0] + rng.uniform(-0.05, 0.05), CENTRE[1] + rng.uniform(-0.04, 0.04))
         truth = sorted((geohash.distance_m(centre, (lon, lat)), m) for m, lon, lat in places)
         kth = truth[k - 1][0]
         brute = {m: d for d, m in truth}
-        got = impl.nearest(ctx.r, key, centre[0], centre[1], radius, k)
-        far = [str(m) for m, _ in got if brute.get(str(m), float("inf")) > kth + TOLERANCE_M]
+        got = pairs(impl.nearest(ctx.r, key, centre[0], centre[1], radius, k), "nearest")
+        far = [m for m, _ in got if brute.get(m, float("inf")) > kth + TOLERANCE_M]
+        inside = sorted(d for d, _ in truth if d <= radius)
         if len(got) != k:
             wrong.append(f"query {q + 1}: returned {len(got)} places, want {k}")
+            kinds.add(NO_COUNT if len(got) > k else NO_KNOWN_PITFALL)
         elif far:
             wrong.append(f"query {q + 1}: {len(far)} of {k} are not among the {k} nearest")
+            farthest = {m for d, m in truth if d <= radius and d >= inside[-k] - TOLERANCE_M}
+            kinds.add(DESCENDING if {m for m, _ in got} <= farthest else COUNT_ANY)
     return verdict(
         not wrong,
         f"4 queries each returned the {k} nearest" if not wrong else "; ".join(wrong),
-        pitfall="COUNT k ANY returns the first k matches the server meets, not the k nearest; drop "
-        "ANY (the server then sorts every match in the area)",
+        pitfall=kinds.pop() if len(kinds) == 1 else NO_KNOWN_PITFALL,
         wrong=len(wrong),
     )
+
+
+NO_COUNT = "nearest must return at most k places: GEOSEARCH ... ASC COUNT k"
+COUNT_ANY = (
+    "COUNT k ANY returns the first k matches the server meets, not the k nearest; drop ANY (the server "
+    "then sorts every match in the area)"
+)
 
 
 @check("proximity.one_round_trip", "one round trip per operation")
@@ -207,4 +335,4 @@ def one_round_trip(ctx: DrillContext, impl: Any) -> Verdict:
     )
 
 
-CHECKS = (positions, radius_recall, k_nearest, one_round_trip)
+CHECKS = (positions, moves, radius_recall, order, k_nearest, one_round_trip)

@@ -6,8 +6,9 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from redisprep.drills._checks import Verdict, check, in_lockstep, round_trips_of, verdict
+from redisprep.drills._checks import NO_KNOWN_PITFALL, Verdict, check, in_lockstep, round_trips_of, verdict
 from redisprep.drills.context import DrillContext
+from redisprep.drills.rate_limit import formulas
 
 LIMIT = 10
 WINDOW_MS = 60_000
@@ -36,12 +37,20 @@ def limiter_key(ctx: DrillContext, label: str) -> str:
     return ctx.key("rl", "{" + f"{label}-{ctx.rng.randrange(16**6):06x}" + "}")
 
 
+BURST = [EPOCH_MS + 59_000 + 90 * i for i in range(10)] + [EPOCH_MS + 60_000 + 90 * i for i in range(10)]
+"""Ten requests at 59.00-59.81 s and ten at 60.00-60.81 s."""
+
+
 def boundary_burst(ctx: DrillContext, limiter: Limiter, label: str) -> tuple[int, int]:
-    """Ten requests at 59.00-59.81 s and ten at 60.00-60.81 s; returns admitted before and after 60 s."""
+    """:data:`BURST` on a fresh limiter; returns admitted before and after 60 s."""
+    got = burst_decisions(ctx, limiter, label)
+    return sum(got[:10]), sum(got[10:])
+
+
+def burst_decisions(ctx: DrillContext, limiter: Limiter, label: str) -> list[bool]:
+    """Each request of :data:`BURST`, admitted or not."""
     key = limiter_key(ctx, label)
-    before = sum(limiter(ctx.r, key, LIMIT, WINDOW_MS, EPOCH_MS + 59_000 + 90 * i) for i in range(10))
-    after = sum(limiter(ctx.r, key, LIMIT, WINDOW_MS, EPOCH_MS + 60_000 + 90 * i) for i in range(10))
-    return int(before), int(after)
+    return [bool(limiter(ctx.r, key, LIMIT, WINDOW_MS, t)) for t in BURST]
 
 
 def concurrent_admissions(ctx: DrillContext, impl: Any, names: tuple[str, ...]) -> dict[str, int]:
@@ -65,31 +74,105 @@ def within_limit(ctx: DrillContext, impl: Any) -> Verdict:
     """LIMIT + 5 requests within 1.4 s admit exactly LIMIT; after two windows of silence, one more."""
     admitted: dict[str, int] = {}
     recovered: dict[str, bool] = {}
+    times = [EPOCH_MS + 100 * i for i in range(LIMIT + 5)] + [EPOCH_MS + 2 * WINDOW_MS]
+    known = []
     for name in ALGORITHMS:
         fn = getattr(impl, name)
         key = limiter_key(ctx, f"within-{name}")
-        admitted[name] = sum(
-            bool(fn(ctx.r, key, LIMIT, WINDOW_MS, EPOCH_MS + 100 * i)) for i in range(LIMIT + 5)
-        )
-        recovered[name] = bool(fn(ctx.r, key, LIMIT, WINDOW_MS, EPOCH_MS + 2 * WINDOW_MS))
-    wrong = [f"{n} admitted {a}" for n, a in admitted.items() if a != LIMIT]
+        got = [bool(fn(ctx.r, key, LIMIT, WINDOW_MS, t)) for t in times]
+        admitted[name], recovered[name] = sum(got[:-1]), got[-1]
+        if admitted[name] != LIMIT or not recovered[name]:
+            known.append(formulas.candidates(name, LIMIT, WINDOW_MS, times, got))
+    wrong = [f"{n} admitted {a} (want {LIMIT})" for n, a in admitted.items() if a != LIMIT]
     wrong += [f"{n} still denies after {2 * WINDOW_MS // 1000} s" for n, ok in recovered.items() if not ok]
+    if not known:
+        pitfall = None
+    elif formulas.common(known):
+        pitfall = formulas.common(known)
+    elif any(not ok for ok in recovered.values()) or any(a > LIMIT for a in admitted.values()):
+        pitfall = (
+            "count before admitting, and let old state go (expiry, trimming or refill), or a client is "
+            "over-admitted or locked out for good"
+        )
+    else:
+        pitfall = NO_KNOWN_PITFALL
     return verdict(
         not wrong,
         f"every limiter admitted {LIMIT} of {LIMIT + 5} requests in 1.4 s and admitted again later"
         if not wrong
         else "; ".join(wrong),
-        pitfall="count before admitting, and let old state go (expiry, trimming or refill), or a "
-        "client is over-admitted or locked out for good",
+        pitfall=pitfall,
         **admitted,
+    )
+
+
+STEADY_EVERY_MS = 3_000
+STEADY_REQUESTS = 120
+"""One request every 3 s for 6 minutes: twice the allowed rate (10 per 60 s), after the burst."""
+
+
+def _worst_window(times: list[int], got: list[bool]) -> int:
+    """The most requests admitted in any window of WINDOW_MS ending at a request."""
+    admitted = [t for t, ok in zip(times, got, strict=True) if ok]
+    return max((sum(1 for a in admitted if t - WINDOW_MS < a <= t) for t in times), default=0)
+
+
+def _steady_fault(name: str, times: list[int], got: list[bool]) -> str | None:
+    """What is wrong with ``got`` for algorithm ``name`` under steady traffic, or None."""
+    total, worst = sum(got), _worst_window(times, got)
+    fair = LIMIT * (len(times) * STEADY_EVERY_MS) // WINDOW_MS
+    if name == "fixed_window":
+        per: dict[int, int] = {}
+        for t, ok in zip(times, got, strict=True):
+            per[t // WINDOW_MS] = per.get(t // WINDOW_MS, 0) + ok
+        low, high, worst_ok = fair - LIMIT, fair, max(per.values()) <= LIMIT
+    elif name == "sliding_log":
+        low, high, worst_ok = fair - 1, fair, worst <= LIMIT
+    elif name == "sliding_counter":
+        low, high, worst_ok = fair * 9 // 10, fair, worst <= LIMIT
+    else:  # token_bucket, gcra: the first burst of LIMIT, then the refill rate
+        low, high, worst_ok = fair + LIMIT // 2, fair + LIMIT, worst <= 2 * LIMIT
+    if low <= total <= high and worst_ok:
+        return None
+    return (
+        f"{name} admitted {total} (want {low}..{high}), at most {worst} in one {WINDOW_MS // 1000} s window"
+    )
+
+
+@check("rate-limit.steady", "steady traffic at twice the rate for 6 minutes keeps to the rate")
+def steady(ctx: DrillContext, impl: Any) -> Verdict:
+    """A client that drained its allowance keeps sending every 3 s for 6 minutes on the injected clock."""
+    times = [EPOCH_MS + 500 + STEADY_EVERY_MS * i for i in range(STEADY_REQUESTS)]
+    faults, known, totals = [], [], {}
+    for name in ALGORITHMS:
+        fn = getattr(impl, name)
+        key = limiter_key(ctx, f"steady-{name}")
+        with ctx.tracer.paused():  # 600 decisions; their cost is measured elsewhere
+            got = [bool(fn(ctx.r, key, LIMIT, WINDOW_MS, t)) for t in times]
+        totals[name] = sum(got)
+        fault = _steady_fault(name, times, got)
+        if fault is not None:
+            faults.append(fault)
+            known.append(formulas.candidates(name, LIMIT, WINDOW_MS, times, got))
+    return verdict(
+        not faults,
+        f"{STEADY_REQUESTS} requests over {STEADY_REQUESTS * STEADY_EVERY_MS // 60_000} minutes: "
+        + ", ".join(f"{n} {a}" for n, a in totals.items())
+        + " admitted"
+        if not faults
+        else "; ".join(faults),
+        pitfall=formulas.common(known) or NO_KNOWN_PITFALL,
+        **totals,
     )
 
 
 @check("rate-limit.boundary", "no burst of twice the limit around a window boundary")
 def boundary(ctx: DrillContext, impl: Any) -> Verdict:
     """The sliding limiters admit at most LIMIT of 20 requests sent within 1.81 s across 60 s."""
-    totals = {name: sum(boundary_burst(ctx, getattr(impl, name), f"edge-{name}")) for name in SLIDING}
+    decisions = {name: burst_decisions(ctx, getattr(impl, name), f"edge-{name}") for name in SLIDING}
+    totals = {name: sum(got) for name, got in decisions.items()}
     over = {name: n for name, n in totals.items() if n > LIMIT}
+    known = formulas.common([formulas.candidates(n, LIMIT, WINDOW_MS, BURST, decisions[n]) for n in over])
     return verdict(
         not over,
         f"{', '.join(f'{n} {a}' for n, a in totals.items())} of 20 requests in 1.81 s (limit {LIMIT})"
@@ -97,9 +180,7 @@ def boundary(ctx: DrillContext, impl: Any) -> Verdict:
         else ", ".join(
             f"{n} admitted {a} in 1.81 s (limit {LIMIT} per {WINDOW_MS // 1000} s)" for n, a in over.items()
         ),
-        pitfall="fixed window: a burst at the end of one window and another at the start of the next "
-        "get twice the limit through within seconds; use a sliding log, a sliding window counter, a "
-        "token bucket or GCRA",
+        pitfall=known or NO_KNOWN_PITFALL,
         **totals,
     )
 
@@ -115,7 +196,11 @@ def concurrent(ctx: DrillContext, impl: Any) -> Verdict:
         f"every limiter admitted exactly {LIMIT} of {sent} concurrent requests"
         if not over
         else ", ".join(f"{n} admitted {a} of {sent} (limit {LIMIT})" for n, a in over.items()),
-        pitfall=READ_THEN_INCREMENT,
+        pitfall=READ_THEN_INCREMENT
+        if all(a > LIMIT for a in over.values())
+        else "fewer than the limit admitted, with or without concurrency: see rate-limit.within_limit"
+        if all(a < LIMIT for a in over.values())
+        else NO_KNOWN_PITFALL,
         **admitted,
     )
 
@@ -126,6 +211,7 @@ def keys(ctx: DrillContext, impl: Any) -> Verdict:
     from redis.crc import key_slot
 
     problems = []
+    kinds = set()
     for name in ALGORITHMS:
         fn = getattr(impl, name)
         key = limiter_key(ctx, f"keys-{name}")
@@ -136,18 +222,36 @@ def keys(ctx: DrillContext, impl: Any) -> Verdict:
         ttls = [int(ctx.r.pttl(k)) for k in written]
         if not written:
             problems.append(f"{name} wrote no key starting with its limiter key")
+            kinds.add("prefix")
         if len(slots) > 1:
-            problems.append(f"{name} keys span {len(slots)} slots")
-        if any(not 0 < t <= 2 * WINDOW_MS for t in ttls):
-            problems.append(f"{name} has a key with PTTL {min(ttls)} (want 0 < PTTL <= {2 * WINDOW_MS})")
+            problems.append(f"{name} keys span {len(slots)} slots (want 1)")
+            kinds.add("slots")
+        if any(t < 0 for t in ttls):
+            problems.append(
+                f"{name} has a key without expiry (PTTL {min(ttls)}; want 0 < PTTL <= {2 * WINDOW_MS})"
+            )
+            kinds.add("expiry")
+        elif any(t > 2 * WINDOW_MS for t in ttls):
+            problems.append(f"{name} has a key with PTTL {max(ttls)} (want 0 < PTTL <= {2 * WINDOW_MS})")
+            kinds.add("long")
     return verdict(
         not problems,
         "every limiter's keys share one slot and expire within two windows"
         if not problems
         else "; ".join(problems),
-        pitfall="keys without a shared hash tag fail with CROSSSLOT in a cluster; keys without an "
-        "expiry pile up (or, for a counter, lock the client out for good)",
+        pitfall=KEY_PITFALLS[kinds.pop()] if len(kinds) == 1 else NO_KNOWN_PITFALL,
     )
+
+
+KEY_PITFALLS = {
+    "slots": "keys without a shared hash tag fail with CROSSSLOT in a cluster: every key must start "
+    "with the limiter key (its {tag})",
+    "expiry": "keys without an expiry pile up (or, for a counter, lock the client out for good): "
+    "PEXPIRE in the same script",
+    "long": "EXPIRE given milliseconds: the key lives 1000 times too long; PEXPIRE takes window_ms",
+    "prefix": "every key a limiter writes must start with the limiter key it was given (its {hash "
+    "tag}); keys outside it land in other slots and fail with CROSSSLOT in a cluster",
+}
 
 
 @check("rate-limit.one_round_trip", "one round trip per decision")
@@ -171,4 +275,4 @@ def one_round_trip(ctx: DrillContext, impl: Any) -> Verdict:
     )
 
 
-CHECKS = (within_limit, boundary, concurrent, keys, one_round_trip)
+CHECKS = (within_limit, boundary, steady, concurrent, keys, one_round_trip)
