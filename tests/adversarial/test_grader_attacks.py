@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from harness import DROP, Foreign, alive, dropped
+from harness import DROP, Foreign, alive, dropped, secret_forms
 
 pytestmark = pytest.mark.live
 
@@ -56,6 +56,14 @@ CASES: dict[str, tuple[str, str, str]] = {
     "swallow_every_error": (CONCURRENT, "fail", REFUSED),
     "threads_after_return": (CONCURRENT, "fail", REFUSED),
 }
+#: Attacks that collect password candidates from everything readable (/proc of every process).
+HUNTS = {
+    "read_environment",
+    "read_parent_cmdline",
+    "read_parent_memory",
+    "gc_and_frames",
+    "redis_cli_subprocess",
+}
 ROOT_ONLY = {
     "signal_the_grader": (CONCURRENT, "pass", ""),
     "write_outside_workspace": (TOP, "pass", ""),
@@ -77,6 +85,9 @@ def _true_grade(foreign: Foreign, attack: str, check: str, status: str, words: s
 def _nothing_found(attack: str) -> None:
     """What the attack dropped says it got nothing (no password, no FLUSHALL that worked)."""
     lines = [line for line in dropped().splitlines() if line.startswith(f"{attack}:")]
+    if attack in HUNTS:  # other processes on the machine may show a password of theirs in /proc
+        ours = [form.decode("latin-1") for form in secret_forms()]
+        lines = [line for line in lines if "FLUSHALL on" in line or any(form in line for form in ours)]
     assert lines == [], lines
 
 

@@ -13,7 +13,25 @@ import os
 import re
 import socket
 
-DROPS = glob.glob("/tmp/redisprep-adversarial-*")
+
+def _own_drops() -> list[str]:
+    """The drop folder of the test process this grading runs under (its nearest ancestor with one):
+    another test process's folder and targets are not this attack's (they run side by side)."""
+    pid = os.getpid()
+    for _ in range(8):
+        if os.path.isdir(f"/tmp/redisprep-adversarial-{pid}"):
+            return [f"/tmp/redisprep-adversarial-{pid}"]
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as f:
+                pid = int(f.read().rpartition(b")")[2].split()[1])
+        except (OSError, ValueError, IndexError):
+            break
+        if pid <= 1:
+            break
+    return []
+
+
+DROPS = _own_drops()
 _URL = re.compile(r"rediss?(?:\+cluster)?://[^\s\x00]*")
 
 
