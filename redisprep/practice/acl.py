@@ -66,10 +66,12 @@ def rules_for(prefix: str, categories: Sequence[str], *, channels: bool, cluster
     rules = ["on", f"~{prefix}*"]
     if channels:
         rules += ["resetchannels", f"&{prefix}*"]
-    rules += ["-@all", *(f"+@{c}" for c in sorted(categories)), *ALLOWED]
+    rules += ["-@all", *(f"+@{c}" for c in sorted(categories)), *ALLOWED, *NEVER]
     if cluster:
+        # After NEVER: Redis 6.2 files CLUSTER (every subcommand) under @admin, so '-@admin' last
+        # would take back the read-only subcommands a cluster client needs.
         rules += list(CLUSTER)
-    return rules + list(NEVER)
+    return rules
 
 
 def open_doors(admin: Any) -> list[str]:
