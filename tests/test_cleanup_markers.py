@@ -11,7 +11,7 @@ import pytest
 from redisprep.backends import Backend, Namespace, delete_namespace, scan_raw
 from redisprep.cleanup import mark_run, proven_run
 
-NS = Namespace.new(now=1_700_000_000.0)
+NS = Namespace("r6553f100-0a1b2c")  # fixed: test ids must match across xdist workers
 
 
 def _record(**changes: object) -> bytes:
