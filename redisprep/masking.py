@@ -24,6 +24,13 @@ _PIECE = 4
 
 
 _COLON_TO_AT = re.compile(r":[^@/?#]*@")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def _scheme_end(url: str) -> int:
+    """Where what follows ``scheme://`` starts (0 when ``url`` does not begin with a scheme)."""
+    scheme = _SCHEME.match(url)
+    return scheme.end() if scheme else 0
 
 
 def _userinfo_span(url: str) -> tuple[int, int] | None:
@@ -34,8 +41,7 @@ def _userinfo_span(url: str) -> tuple[int, int] | None:
     ``host:port``, the password itself holds the delimiter (``redis://:p#w@host``): the userinfo
     then runs to the last ``@``.
     """
-    scheme = re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", url)
-    begin = scheme.end() if scheme else 0
+    begin = _scheme_end(url)
     rest = url[begin:]
     stop = min((i for i in (rest.find("/"), rest.find("?"), rest.find("#")) if i >= 0), default=len(rest))
     at = rest.rfind("@", 0, stop)
@@ -75,8 +81,7 @@ def mask_url(url: str) -> str:
     shown = _SECRET_OPTION.sub(lambda m: m.group(1) + MASK, shown)
     # Whatever the reading above missed: anything between a ':' and the next '@' could be a
     # password in some parser's eyes; a URL shown to a person loses nothing by hiding it.
-    scheme = re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", shown)
-    cut = scheme.end() if scheme else 0
+    cut = _scheme_end(shown)
     shown = shown[:cut] + _COLON_TO_AT.sub(":" + MASK + "@", shown[cut:])
     return redact(shown, secrets_in(url))
 

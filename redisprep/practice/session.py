@@ -36,8 +36,8 @@ _BOOT = (
     "from redisprep.practice.child import main; main(int(sys.argv[1]))"
 )
 _BUILTINS: dict[str, Any] = {"float": float, "int": int, "str": str, "bytes": bytes, "bool": bool}
-#: How Redis words a refusal by ACL, directly and inside a script (6.2 to 8).
-_ACL_REFUSALS = ("NOPERM", "no permissions to", "can't run this command", "can't access at least one")
+#: How Redis (6.2 to 8) and Valkey word a refusal by ACL, directly and inside a script; lower case.
+_ACL_REFUSALS = ("noperm", "no permissions to", "can't run this command", "can't access at least one")
 #: Longest the child may take to import, confine itself and run the learner's module.
 START_TIMEOUT_S = 15.0
 
@@ -307,7 +307,8 @@ class Session:
         if self._on_refused is None or not isinstance(reply, Exception):
             return
         text = str(reply)
-        if any(sign.lower() in text.lower() for sign in _ACL_REFUSALS):
+        lowered = text.lower()
+        if any(sign in lowered for sign in _ACL_REFUSALS):
             self._on_refused(f"the server refused it for this run's user: {text.splitlines()[0][:300]}")
 
     def _perform(self, m: dict[str, Any]) -> Any:
