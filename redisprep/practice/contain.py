@@ -49,17 +49,37 @@ def prctl(option: int, value: int) -> bool:
         return False
 
 
+#: The range a grading's own uid is drawn from (no account and no process may hold it).
+RUN_UIDS = (40_000, 60_000)
+
+
 def unprivileged_ids() -> tuple[int, int] | None:
-    """The (uid, gid) to run learner code as: ``nobody`` when we are root, else None (keep ours)."""
+    """The (uid, gid) to run learner code as when we are root, else None (keep ours).
+
+    A uid of its own for each grading, unused by any account and any process: RLIMIT_NPROC counts
+    per uid, so with a shared ``nobody`` one learner's fork bomb left another grading running at
+    the same time no thread to start. Chosen below 65536, which every user namespace maps.
+    """
     if os.geteuid() != 0:
         return None
     import pwd
+    import secrets
 
     try:
-        entry = pwd.getpwnam("nobody")
+        nobody = pwd.getpwnam("nobody")
+        fallback = (nobody.pw_uid, nobody.pw_gid)
     except KeyError:
-        return (65534, 65534)
-    return (entry.pw_uid, entry.pw_gid)
+        fallback = (65534, 65534)
+    for _ in range(20):
+        uid = RUN_UIDS[0] + secrets.randbelow(RUN_UIDS[1] - RUN_UIDS[0])
+        try:
+            pwd.getpwuid(uid)
+            continue  # an account's
+        except KeyError:
+            pass
+        if processes_of(uid) == 0:
+            return (uid, fallback[1])
+    return fallback
 
 
 def processes_of(uid: int) -> int:
