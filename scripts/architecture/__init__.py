@@ -1,0 +1,1 @@
+"""Measurements of redisprep's shape (drill places, knowledge copies, lifecycles, imports, dead code)."""
