@@ -2,8 +2,9 @@
 dead code, local imports, module sizes and timings. Re-run after the redesign for the "after" column.
 
 Usage: python scripts/measure_architecture.py [--section NAME ...] [--runs N] [--json FILE]
-Sections: places knowledge lifecycle imports dead names sizes timings (default: all but timings).
-vulture and deptry are optional (``pip install vulture deptry``); without them those rows say so.
+Sections: places knowledge lifecycle imports contracts dead names sizes timings (default: all but
+timings). vulture, deptry and import-linter are optional (``pip install vulture deptry import-linter``);
+without them those rows say so.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from architecture import code, imports, keys, knowledge, places, timing  # noqa: E402
+from architecture import code, imports, keys, knowledge, places, timing, tools  # noqa: E402
 from architecture.source import where  # noqa: E402
 
-SECTIONS = ("places", "knowledge", "lifecycle", "imports", "dead", "names", "sizes", "timings")
+SECTIONS = ("places", "knowledge", "lifecycle", "imports", "contracts", "dead", "names", "sizes", "timings")
 
 
 def _places() -> dict[str, Any]:
@@ -123,7 +124,7 @@ def _imports() -> dict[str, Any]:
 
 
 def _dead() -> dict[str, Any]:
-    return {**code.vulture(), "deptry": code.deptry()}
+    return {**tools.vulture(), "deptry": tools.deptry()}
 
 
 def _names() -> dict[str, Any]:
@@ -177,6 +178,7 @@ def main() -> None:
         "knowledge": _knowledge,
         "lifecycle": _lifecycle,
         "imports": _imports,
+        "contracts": lambda: {"import-linter": tools.contracts()},
         "dead": _dead,
         "names": _names,
         "sizes": code.sizes,

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
-import shutil
 import statistics
-import subprocess
-import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -202,85 +199,6 @@ def sizes() -> dict[str, object]:
         "over 500": sum(n > 500 for n in lines.values()),
         "by area": dict(by_area.most_common()),
     }
-
-
-def _tool(name: str) -> str | None:
-    exe = Path(sys.executable).with_name(name)
-    return str(exe) if exe.exists() else shutil.which(name)
-
-
-def vulture() -> dict[str, object]:
-    """vulture at 80% on the package, and functions nothing calls (60%, checked against tests and scripts)."""
-    exe = _tool("vulture")
-    if exe is None:
-        return {"error": "vulture not installed (pip install vulture)"}
-
-    def run(*paths: str, confidence: int) -> list[str]:
-        proc = subprocess.run(
-            [exe, *paths, "--min-confidence", str(confidence)], capture_output=True, text=True, cwd=ROOT
-        )
-        return [line for line in proc.stdout.splitlines() if line.strip()]
-
-    at80 = run("redisprep", confidence=80)
-    code_only = run("redisprep", confidence=60)
-    everywhere = set(run("redisprep", "tests", "scripts", confidence=60))
-    kinds = ("unused function", "unused method", "unused property", "unused class")
-    named = {  # names listed as text in a tuple or list: a drill interface, called with getattr
-        e.value
-        for p in modules().values()
-        for n in ast.walk(tree(p))
-        if isinstance(n, ast.Tuple | ast.List | ast.Set)
-        for e in n.elts
-        if isinstance(e, ast.Constant) and isinstance(e.value, str)
-    }
-    dead, test_only = [], []
-    for line in code_only:
-        if not any(k in line for k in kinds):
-            continue
-        name = line.split("'")[1]
-        if name in named or name.startswith("__"):
-            continue  # called by name (a drill interface listed as text), or a dunder hook
-        if _decorated(line):
-            continue  # registered by a decorator (a Typer command)
-        (dead if line in everywhere else test_only).append(line.split(" (")[0])
-    return {"at 80%": at80, "nothing calls": dead, "only tests call": test_only}
-
-
-def _decorated(line: str) -> bool:
-    path, lineno = line.split(":")[:2]
-    node_line = int(lineno)
-    for node in ast.walk(tree(ROOT / path)):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node_line in (
-            node.lineno,
-            *(d.lineno for d in node.decorator_list),
-        ):
-            return bool(node.decorator_list) and not all(
-                ast.unparse(d)
-                in ("property", "staticmethod", "classmethod", "functools.cache", "contextmanager")
-                for d in node.decorator_list
-            )
-    return False
-
-
-def deptry() -> list[str]:
-    exe = _tool("deptry")
-    if exe is None:
-        return ["deptry not installed (pip install deptry)"]
-    proc = subprocess.run(
-        [
-            exe,
-            "redisprep",
-            "--known-first-party",
-            "redisprep",
-            "--optional-dependencies-dev-groups",
-            "dev",
-            "--no-ansi",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
-    return [line for line in (proc.stdout + proc.stderr).splitlines() if "DEP0" in line]
 
 
 def cli_orchestration() -> list[str]:
