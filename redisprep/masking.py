@@ -57,6 +57,9 @@ def _userinfo_span(url: str) -> tuple[int, int] | None:
     return begin + colon + 1, begin + at
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def secrets_in(url: str) -> list[str]:
     """Every value in ``url`` that is, or could be read as, a password (longest first)."""
     found: list[str] = []
@@ -83,7 +86,8 @@ def mask_url(url: str) -> str:
     # password in some parser's eyes; a URL shown to a person loses nothing by hiding it.
     cut = _scheme_end(shown)
     shown = shown[:cut] + _COLON_TO_AT.sub(":" + MASK + "@", shown[cut:])
-    return redact(shown, secrets_in(url))
+    # Control characters are shown escaped: an error about a URL stays one line on the terminal.
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", redact(shown, secrets_in(url)))
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:

@@ -29,6 +29,8 @@ URLS = st.lists(_PIECE, min_size=1, max_size=8).map("".join) | st.text(max_size=
 @example(url="redis://127.0.0.1:6379?socket_timeout=x").via("a ValueError escaped as a traceback")
 @example(url="redis://127.0.0.1:6379?nope=1").via("a TypeError escaped as a traceback")
 @example(url="redis+cluster://127.0.0.1:7000/3").via("a RedisClusterException escaped as a traceback")
+@example(url="\n").via("a control character in the URL broke the error over two lines")
+@example(url="redis://h\r\x1b[2J:6379/").via("a terminal escape in the URL reached the terminal")
 def test_any_url_is_usable_or_one_usage_error(url: str) -> None:
     try:
         redis_url, is_cluster = validate_url(url)
