@@ -171,6 +171,9 @@ def sha1(body: str) -> str:
 
 def guard_message(error_text: str) -> str | None:
     """The refusal in an error reply raised by the prelude, or None when the error is not ours."""
+    # redis-py prefixes a pipeline's error with the command, whose script text holds the marker
+    # too (5.x in full, newer releases cut it short): read only the error itself.
+    error_text = error_text.rsplit(" of pipeline caused error: ", 1)[-1]
     at = error_text.find(MARKER)
     if at < 0:
         return None

@@ -12,6 +12,7 @@ _STATUS = frozenset({"OK", "QUEUED", "PONG"})
 _NIL_WORDS = frozenset({"nil", "(nil)", "null", "none"})
 _MARKERS = re.compile(r"\((?:integer|error)\)|\binteger\b(?=\s+-?\d)", re.IGNORECASE)
 _EMPTY = re.compile(r"\((?:empty array|empty list or set)\)|\bempty\b", re.IGNORECASE)
+_CODE_WORD = re.compile(r"[A-Z][A-Z_-]+ ")
 _NUMBERING = re.compile(r"(?:(?<=\s)|^)\d+\)(?=\s)")
 
 
@@ -40,9 +41,27 @@ def _float_text(value: float) -> str:
 
 def from_error(exc: BaseException) -> ErrorReply:
     """An error reply, with the code (``ERR``) that redis-py strips put back."""
-    code = getattr(exc, "status_code", None)
     text = str(exc).strip()
+    code = getattr(exc, "status_code", None) or _stripped_code(exc, text)
     return ErrorReply(f"{code} {text}" if code and not text.startswith(str(code)) else text)
+
+
+def _stripped_code(exc: BaseException, text: str) -> str | None:
+    """The code redis-py < 6 cut off without keeping it (it has no ``status_code``).
+
+    Those releases cut a code only when it is one of their parser's ``EXCEPTION_CLASSES`` and keep
+    any other (``WRONGTYPE ...``) in the text; the class they raised names the code, and a plain
+    ResponseError without a code word of its own lost ``ERR``.
+    """
+    from redis._parsers.base import BaseParser
+    from redis.exceptions import ResponseError
+
+    for code, kind in BaseParser.EXCEPTION_CLASSES.items():
+        if isinstance(kind, type) and type(exc) is kind and kind is not ResponseError:
+            return str(code)
+    if type(exc) is ResponseError and not _CODE_WORD.match(text):
+        return "ERR"
+    return None
 
 
 def matches(expected: Reply, actual: Reply) -> bool:
