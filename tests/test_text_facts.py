@@ -173,19 +173,26 @@ def test_rate_limit_answer_asks_for_lua_because_multi_cannot_branch(module_serve
         r.close()
 
 
-# The BYBOX card: it says nothing fakeredis does not do.
+# The BYBOX card: it says nothing the installed fakeredis contradicts.
 
 
-def test_bybox_card_does_not_say_the_installed_fakeredis_lacks_bybox() -> None:
+def _fakeredis_answers_bybox() -> bool:
     import fakeredis
 
     r = fakeredis.FakeRedis(decode_responses=True)
     r.geoadd("g", (13.361389, 38.115556, "palermo"))
-    found = r.execute_command("GEOSEARCH", "g", "FROMLONLAT", 13.36, 38.11, "BYBOX", 10, 10, "km")
-    assert list(found) == ["palermo"]  # the installed fakeredis answers BYBOX
+    try:
+        found = r.execute_command("GEOSEARCH", "g", "FROMLONLAT", 13.36, 38.11, "BYBOX", 10, 10, "km")
+    except redis.ResponseError:
+        return False
+    return list(found) == ["palermo"]
+
+
+def test_bybox_card_says_nothing_the_installed_fakeredis_contradicts() -> None:
     card = card_text("geo-box-vs-radius")
     assert "BYBOX" in card
-    assert not re.search(r"fakeredis.{0,40}(does not|doesn't|lacks|not implement).{0,20}BYBOX", card)
+    says_it_lacks = re.search(r"fakeredis.{0,40}(does not|doesn't|lacks|not implement).{0,20}BYBOX", card)
+    assert not (says_it_lacks and _fakeredis_answers_bybox())
 
 
 # Eviction: the docs' default advice for a cache is allkeys-lru.
