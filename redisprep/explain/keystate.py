@@ -64,11 +64,6 @@ class KeyState:
         """A predicted after-state the model could not tell: it claims nothing, not even absence."""
         return self.source == "predicted" and self.encoding is None and self.type != "none"
 
-    @property
-    def card_command(self) -> str:
-        """The command that measures :attr:`size` (``ZCARD`` for a sorted set)."""
-        return CARD_COMMANDS.get(self.type, "size")
-
     def describe(self) -> str:
         """``zset, 129 elements, skiplist, 15.4 KB`` (or ``absent``)."""
         if not self.exists:
