@@ -158,9 +158,12 @@ def test_redirection_drill_says_what_the_installed_redis_py_does_after_moved() -
 
 
 def test_rate_limit_answer_asks_for_lua_because_multi_cannot_branch(module_server: LocalServer) -> None:
-    said = sentence(narration("rate-limit"), "read-decide-write atomic")
+    text = narration("rate-limit")
+    said = sentence(text, "read-decide-write atomic")  # the interview answer's point
     assert "Lua script" in said and "Lua script or MULTI" not in said
     assert "MULTI cannot branch" in said
+    step = sentence(text, "One round trip per decision:")  # the round-trips step
+    assert "one Lua script" in step and "one script or one transaction" not in step
     # What the sentence rests on: inside MULTI a read answers QUEUED, not the value.
     r = redis.Redis.from_url(module_server.url, decode_responses=True, single_connection_client=True)
     try:
