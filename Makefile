@@ -38,10 +38,14 @@ lock: $(VENV_STAMP)
 	$(LOCK) -o requirements-dev.lock
 	$(LOCK) --resolution lowest-direct -o requirements-lowest.lock
 
+# deptry: every import declared, every runtime dependency imported ([tool.deptry] in pyproject.toml).
+# vulture: no dead code; scripts/vulture_whitelist.py lists the names used where it cannot see.
 lint: $(VENV_STAMP)
 	$(PY) -m ruff check redisprep tests scripts noxfile.py
 	$(PY) -m ruff format --check redisprep tests scripts noxfile.py
 	$(PY) -m mypy
+	$(PY) -m deptry redisprep
+	$(PY) -m vulture redisprep scripts/vulture_whitelist.py --min-confidence 80
 
 typecheck: $(VENV_STAMP)
 	$(PY) -m mypy

@@ -70,13 +70,6 @@ def resolve_url(cli_url: str | None, environ: Mapping[str, str] | None = None) -
     return None
 
 
-def _safe_port(parts: Any) -> int | None:
-    try:
-        return parts.port  # type: ignore[no-any-return]
-    except ValueError:
-        return None
-
-
 def validate_url(url: str) -> tuple[str, bool]:
     """Check a URL's form before connecting.
 

@@ -43,7 +43,7 @@ def install() -> bool:
     text_decode = geo.geo_decode
     text_encode = geo.geo_encode
 
-    def encode(lat: float, lon: float, precision: int = 12) -> float:
+    def encode(lat: float, lon: float, _precision: int = 12) -> float:  # fakeredis passes one; Redis has none
         return float(geohash.encode(lon, lat))
 
     def decode(score: Any) -> tuple[float, float, float, float]:

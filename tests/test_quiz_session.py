@@ -22,8 +22,8 @@ from redisprep.cli._context import AppContext
 from redisprep.errors import ExitCode
 from redisprep.quiz.deck import load_decks
 from redisprep.quiz.planner import Selection, plan, select_cards
-from redisprep.quiz.scheduler import CardState, SavedCard, Scheduler
-from redisprep.quiz.store import Store, due_of
+from redisprep.quiz.scheduler import CardState, SavedCard, Scheduler, parse_time
+from redisprep.quiz.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "quiz"
 GOOD = FIXTURES / "decks"
@@ -120,7 +120,7 @@ def test_wrong_answers_come_back_sooner_than_right_ones(
     quiz(data, "--limit", "3", answers=wrong)
     with Store(quiz_store) as store:
         logs = store.logs()
-        wrong_due = {card: due_of(saved) for card, saved in store.states().items()}
+        wrong_due = {card: parse_time(saved["due"]) for card, saved in store.states().items()}
     assert [log.rating for log in logs] == [1, 1, 1]
     assert [log.correct for log in logs] == [None, False, False]
     # The same three cards answered right, in a store of their own: each comes back later.
@@ -128,7 +128,7 @@ def test_wrong_answers_come_back_sooner_than_right_ones(
     monkeypatch.setenv("REDISPREP_QUIZ_STORE", str(right_store))
     quiz(data, "--limit", "3", answers=RIGHT[:3])
     with Store(right_store) as store:
-        right_due = {card: due_of(saved) for card, saved in store.states().items()}
+        right_due = {card: parse_time(saved["due"]) for card, saved in store.states().items()}
     assert len(wrong_due) == 3 and wrong_due.keys() == right_due.keys()
     for card, due in wrong_due.items():
         assert T0 < due <= T0 + timedelta(minutes=10) < right_due[card], card

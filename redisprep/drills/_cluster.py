@@ -113,10 +113,6 @@ class ClusterView:
             out[address] = int(stats.get(f"errorstat_{kind}", {}).get("count", 0))
         return out
 
-    def reload(self) -> None:
-        """Read the layout again (after a slot moved)."""
-        self.owner, self.replicas = read_layout(self._stat_client(self.primaries[0]))
-
     def sync_replicas(self, timeout_s: float = 3.0) -> bool:
         """Wait until every replica has applied what its primary had written when this was called.
 

@@ -64,8 +64,3 @@ def _table() -> dict[str, CostSpec]:
 def cost_spec(name: str) -> CostSpec | None:
     """The cost spec of ``name`` (``ZADD``, ``XGROUP CREATE``), or None when not mapped."""
     return _table().get(name.upper())
-
-
-def mapped_commands() -> frozenset[str]:
-    """Every command the table covers."""
-    return frozenset(_table())

@@ -146,8 +146,3 @@ def _set(contents: Contents, limits: Limits, previous: str | None) -> str:
     if contents.all_integers and n <= limits.set_intset_entries:
         return "intset"
     return limits.compact if fits_listpack else "hashtable"
-
-
-def compact_names(limits: Limits) -> frozenset[str]:
-    """Encodings that store the value in one contiguous block (cheap when small, O(N) to edit)."""
-    return frozenset({limits.compact, "intset", "embstr", "int"})

@@ -48,11 +48,6 @@ def _table() -> tuple[str, dict[str, dict[str, Any]]]:
     return str(payload["source"]), payload["commands"]
 
 
-def keyspecs_source() -> str:
-    """Where the key specs came from (``COMMAND INFO of Redis 7.0.15``)."""
-    return _table()[0]
-
-
 def command_info(argv: Sequence[str]) -> CommandInfo | None:
     """The entry for the command ``argv`` sends (a container's subcommand when there is one).
 
@@ -69,16 +64,6 @@ def command_info(argv: Sequence[str]) -> CommandInfo | None:
     if entry is None:
         return None
     return CommandInfo(head, frozenset(entry["flags"]), frozenset(entry["acl"]), tuple(entry["keys"]))
-
-
-def rewrites_keys(name: str) -> bool:
-    """Whether a key spec of ``name`` may change the key, even for a ``readonly`` command.
-
-    PFCOUNT is flagged readonly, yet its key spec says RW: it stores the count it computed in the
-    HyperLogLog's header, so the key's bytes change.
-    """
-    info = command_info(name.split())
-    return info is not None and any({"RW", "OW", "RM"} & set(s["flags"]) for s in info.specs)
 
 
 def command_keys(argv: Sequence[str]) -> CommandKeys | None:

@@ -33,6 +33,8 @@ GROUP_TYPES = {
 
 #: The size of a key whose size cannot be observed (a HyperLogLog on the embedded backend).
 UNKNOWN_SIZE = -1
+#: The type of a predicted key whose state the model cannot tell (it may or may not exist afterwards).
+NOT_PREDICTED = "unknown"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +60,9 @@ class KeyState:
         return self.type != "none"
 
     @property
-    def card_command(self) -> str:
-        """The command that measures :attr:`size` (``ZCARD`` for a sorted set)."""
-        return CARD_COMMANDS.get(self.type, "size")
+    def not_predicted(self) -> bool:
+        """A predicted after-state the model could not tell: it claims nothing, not even absence."""
+        return self.source == "predicted" and self.encoding is None and self.type != "none"
 
     def describe(self) -> str:
         """``zset, 129 elements, skiplist, 15.4 KB`` (or ``absent``)."""

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from redisprep.explain.keystate import CARD_COMMANDS, KeyState
+from redisprep.explain.keystate import CARD_COMMANDS, UNKNOWN_SIZE, KeyState
 
 KeySpec = Callable[[Sequence[str]], list[int]]
 
@@ -92,7 +92,11 @@ def removed(pos: int) -> Measure:
     def value(c: Call) -> int | None:
         key = c.arg(pos)
         before, after = c.before.get(key or ""), c.after.get(key or "")
-        return None if before is None or after is None else max(0, before.size - after.size)
+        if before is None or after is None or after.not_predicted:
+            return None
+        if UNKNOWN_SIZE in (before.size, after.size):
+            return None
+        return max(0, before.size - after.size)
 
     return Measure(lambda c: f"elements removed from {c.arg(pos)}", value)
 

@@ -8,10 +8,11 @@ Commands the model does not cover get "not predicted".
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from redisprep.explain.encoding import Contents, model_encoding
-from redisprep.explain.keystate import KeyState
+from redisprep.explain.keystate import NOT_PREDICTED, KeyState
 from redisprep.explain.limits import Limits
 
 _SET_LIKE = frozenset({"SET", "SETNX", "SETEX", "PSETEX", "GETSET"})
@@ -20,8 +21,9 @@ _ZADD_OPTS = frozenset({"NX", "XX", "GT", "LT", "CH", "INCR"})
 
 
 def unknown(state: KeyState) -> KeyState:
-    """An after-state the model cannot tell."""
-    return KeyState(state.key, state.type, state.size, None, None, "predicted")
+    """An after-state the model cannot tell (an absent key may be created: its type is not claimed)."""
+    kind = state.type if state.exists else NOT_PREDICTED
+    return KeyState(state.key, kind, state.size, None, None, "predicted")
 
 
 def predict(
@@ -40,6 +42,14 @@ def predict(
     if name == "XADD":
         out[key] = _xadd(argv, state, limits)
         return out
+    if name in ("LPUSHX", "RPUSHX") and not state.exists:
+        out[key] = state  # only an existing list is pushed to: the key stays absent
+        return out
+    if name in ("MSET", "MSETNX"):
+        return _mset(client, name, argv, before, limits)
+    if not _set_applies(name, argv, state):
+        out[key] = state  # NX on an existing key, XX on an absent one: SET does nothing
+        return out
     contents = _contents(client, name, argv, state)
     if contents is None:
         return out
@@ -52,13 +62,12 @@ def predict(
 
 def _contents(client: Any, name: str, argv: Sequence[str], state: KeyState) -> Contents | None:
     key = argv[1]
-    if name in _SET_LIKE or name == "MSET":
+    if name in _SET_LIKE:
         value = argv[3] if name in ("SETEX", "PSETEX") else argv[2] if len(argv) > 2 else ""
         return Contents("string", len(value.encode()), ((value,),), key_bytes=len(key.encode()))
-    if name in _INT_OPS:
-        return Contents("string", 1, (("0",),))
-    if name == "INCRBYFLOAT":
-        return Contents("string", 1, (("0.5",),))
+    if name in _INT_OPS or name == "INCRBYFLOAT":
+        text = _counted(client, name, argv)
+        return None if text is None else Contents("string", len(text), ((text,),))
     if name == "SETBIT" and len(argv) > 2 and argv[2].isdigit():
         return Contents("string", max(state.size, int(argv[2]) // 8 + 1), ())
     if name == "APPEND" and len(argv) > 2:
@@ -75,10 +84,57 @@ def _contents(client: Any, name: str, argv: Sequence[str], state: KeyState) -> C
         new = _new(client.execute_command("HMGET", key, *fields), fields, lambda v: v is None)
         return Contents("hash", state.size + len(new), tuple(pairs))
     if name in ("LPUSH", "RPUSH", "LPUSHX", "RPUSHX"):
-        if name.endswith("X") and not state.exists:
-            return None
         return Contents("list", state.size + len(argv) - 2, tuple((v,) for v in argv[2:]))
     return None
+
+
+def _set_applies(name: str, argv: Sequence[str], state: KeyState) -> bool:
+    """False where a SET's condition (``SETNX``, ``NX``, ``XX``) leaves the key as it is."""
+    if name == "SETNX":
+        return not state.exists
+    if name != "SET":
+        return True
+    options = {a.upper() for a in argv[3:]}
+    return not ("NX" in options and state.exists) and not ("XX" in options and not state.exists)
+
+
+def _counted(client: Any, name: str, argv: Sequence[str]) -> str | None:
+    """The text INCR, DECR, INCRBY, DECRBY or INCRBYFLOAT would store (None: it would fail).
+
+    The current value is read with ``GET``; a float is added in decimal and printed as Redis does
+    (no exponent, no trailing zeros), which equals Redis's long-double result for decimal inputs of
+    up to 17 significant digits.
+    """
+    current = client.execute_command("GET", argv[1])
+    text = "0" if current is None else current.decode() if isinstance(current, bytes) else str(current)
+    step = {"INCR": "1", "DECR": "-1"}.get(name) or (argv[2] if len(argv) > 2 else "")
+    try:
+        if name == "INCRBYFLOAT":
+            digits = f"{Decimal(text) + Decimal(step):f}"
+            return digits.rstrip("0").rstrip(".") if "." in digits else digits
+        delta = int(step)
+        return str(int(text) + (-delta if name == "DECRBY" else delta))
+    except (ValueError, ArithmeticError):
+        return None
+
+
+def _mset(
+    client: Any, name: str, argv: Sequence[str], before: Mapping[str, KeyState], limits: Limits
+) -> dict[str, KeyState]:
+    """MSET sets every key; MSETNX sets every key only when none exists, else none."""
+    out = dict(before)
+    if name == "MSETNX" and any(s.exists for s in before.values()):
+        return out
+    for i in range(1, len(argv) - 1, 2):
+        key, value = argv[i], argv[i + 1]
+        state = before.get(key)
+        if state is None:
+            continue
+        contents = Contents("string", len(value.encode()), ((value,),), key_bytes=len(key.encode()))
+        previous = state.encoding if state.exists and state.type == "string" else None
+        encoding = model_encoding(contents, limits, previous, "SET")
+        out[key] = KeyState(key, "string", contents.count, encoding, None, "predicted")
+    return out
 
 
 def _zset(client: Any, name: str, argv: Sequence[str], state: KeyState) -> Contents:

@@ -163,10 +163,6 @@ class Tracer:
         finally:
             self.enabled = was
 
-    def next_round_trip(self) -> int:
-        """Reserve a round-trip number (``next`` on a C counter is atomic under the GIL)."""
-        return next(self._round_trips)
-
     def record(
         self,
         args: tuple[Any, ...],

@@ -103,11 +103,6 @@ class Card:
     """The line of each field, for problems found after loading (a command card that fails)."""
 
     @property
-    def auto_graded(self) -> bool:
-        """Every kind but basic is judged by the program."""
-        return self.kind != "basic"
-
-    @property
     def uses_choices(self) -> bool:
         """Whether the learner picks one of :attr:`choices` rather than typing."""
         return self.kind == "choice" or (self.kind == "predict" and self.predict == "complexity")

@@ -21,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 
 from redisprep.errors import DataFormatError, RedisprepError
-from redisprep.quiz.scheduler import Review, SavedCard, Scheduler, parse_time, scheduler_id
+from redisprep.quiz.scheduler import Review, SavedCard, Scheduler, scheduler_id
 from redisprep.resources import user_data_dir
 
 #: Environment variable naming the store file (``--store`` wins over it).
@@ -298,10 +298,6 @@ class Store:
         ).fetchall()
         return {r[0] for r in rows}
 
-    def integrity(self) -> str:
-        """SQLite's own integrity check (``ok`` when the file is sound)."""
-        return str(self._db.execute("PRAGMA integrity_check").fetchone()[0])
-
 
 def fsrs_card(state: object) -> object:
     """The ``fsrs.Card`` a stored state describes (raises what ``from_dict`` raises on a bad one)."""
@@ -310,8 +306,3 @@ def fsrs_card(state: object) -> object:
     if not isinstance(state, dict):
         raise TypeError("not an object")
     return fsrs.Card.from_dict(state)
-
-
-def due_of(saved: SavedCard) -> datetime:
-    """When a saved card is due."""
-    return parse_time(saved["due"])

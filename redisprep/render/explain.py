@@ -57,7 +57,7 @@ def _key_lines(change: KeyChange) -> Text:
     if a == b:
         return Text(f"unchanged: {b.describe()}")
     out = Text(f"before: {b.describe()}\n")
-    after = "not predicted" if a.source == "predicted" and a.encoding is None and a.exists else a.describe()
+    after = "not predicted" if a.not_predicted else a.describe()
     out.append(f"after:  {after}")
     if change.converted:
         out.append(f"   converted {b.encoding} -> {a.encoding}", style="bold yellow")

@@ -7,7 +7,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from redisprep.cluster.slots import key_slot
 from redisprep.drills._cluster import ClusterView
 from redisprep.drills.context import DrillContext
 from redisprep.drills.model import BarChart
@@ -112,11 +111,6 @@ def bars(view: ClusterView, title: str, dist: Distribution) -> BarChart:
         tuple((f"{node} {view.role(node)}", float(count)) for node, count in dist.counts.items()),
         " GETs",
     )
-
-
-def slot_owner(view: ClusterView, key: str) -> str:
-    """The node serving ``key``'s slot."""
-    return view.owner[key_slot(key)]
 
 
 def compare(baseline: Distribution, remedy: Distribution) -> tuple[bool, str]:

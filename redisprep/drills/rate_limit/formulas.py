@@ -142,14 +142,6 @@ WRONG: dict[str, tuple[tuple[str, Simulator], ...]] = {
 }
 
 
-def diagnose(
-    algorithm: str, limit: int, window: int, times: Sequence[int], got: Sequence[bool]
-) -> str | None:
-    """The pitfall of the known wrong formula that admits what ``got`` admitted (count and pattern)."""
-    found = candidates(algorithm, limit, window, times, got)
-    return found[0] if found else None
-
-
 def candidates(
     algorithm: str, limit: int, window: int, times: Sequence[int], got: Sequence[bool]
 ) -> list[str]:

@@ -203,8 +203,9 @@ def round_trips(ctx: DrillContext) -> StepOutcome:
     return StepOutcome(
         narration=(
             "A limiter sits in front of every request, so its own latency is added to all of them. "
-            "One round trip per decision: the whole read-decide-write is one script or one "
-            "transaction. The naive variants need two, and are racy as well.",
+            "One round trip per decision: the whole read-decide-write is one Lua script (a MULTI "
+            "transaction cannot branch on a value it reads; it fits only a counter that INCRs first "
+            "and decides on the reply). The naive variants need two, and are racy as well.",
         ),
         checks=(naive, checks.one_round_trip.run(ctx, rl)),
     )

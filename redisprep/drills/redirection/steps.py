@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import redis
 from redis.exceptions import AskError, MovedError, ResponseError
 
 from redisprep.cluster.slots import hashed_part, key_slot
@@ -222,11 +223,9 @@ def after_move(ctx: DrillContext) -> StepOutcome:
             "NODE <target id>` on the target, the source and the other primaries. The old owner now "
             f"answers MOVED. A client whose map still had the old owner ({client_name}) "
             f"sent {checks.REQUESTS} GETs: {patched}. {_same_slot(results, slot)}",
-            "redis-py patches the one slot on every MOVED, and every 5th MOVED "
-            "(`reinitialize_steps`) it asks for a refresh of the whole layout, which the next "
-            "command runs, at most once per `topology_refresh_min_interval` (1 s); the cluster "
-            "specification suggests reloading the whole map, since one moved slot usually means a "
-            "resharding is moving many.",
+            f"redis-py {redis.__version__} patches the one slot on every MOVED, and {_redispy_refresh()}; "
+            "the cluster specification suggests reloading the whole map, since one moved slot "
+            "usually means a resharding is moving many.",
             "Afterwards the drill moves the slot back, so the cluster ends as it started.",
         ),
         figures=(DataTable(view.tag(table_title), ("", "value"), rows),),
@@ -241,3 +240,26 @@ STEPS = (
     Step("ASK while a slot migrates", ask),
     Step("After the move: MOVED and the client's map", after_move),
 )
+
+
+def _redispy_refresh() -> str:
+    """What the installed redis-py's cluster client does after ``reinitialize_steps`` MOVED replies.
+
+    Read from the library: redis-py 8.2 asks for a rate-limited refresh (``topology_refresh_min_interval``),
+    older releases such as 5.2 reload the layout at once.
+    """
+    import inspect
+
+    from redis import cluster
+
+    params = inspect.signature(cluster.RedisCluster.__init__).parameters
+    steps = params["reinitialize_steps"].default if "reinitialize_steps" in params else 5
+    every = f"after every {steps} MOVED replies (`reinitialize_steps`)"
+    if "topology_refresh_min_interval" not in params:
+        return f"{every} it reloads the whole layout at once"
+    interval = getattr(cluster, "_TOPOLOGY_REFRESH_MIN_INTERVAL_SECONDS", None)
+    default = f" (default {interval:g} s)" if isinstance(interval, int | float) else ""
+    return (
+        f"{every} it asks for a refresh of the whole layout, which the next command runs, at most "
+        f"once per `topology_refresh_min_interval`{default}"
+    )

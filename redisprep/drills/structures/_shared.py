@@ -55,12 +55,6 @@ def command_table(
     return DataTable(title, ("command", "example (as sent)", "complexity (Redis docs)"), tuple(rows.values()))
 
 
-def encoding_row(ctx: DrillContext, label: str, key: str, size: Scalar, **kw: bool) -> tuple[Scalar, ...]:
-    """A row for an encoding table: what the key holds, its size, encoding and where that came from."""
-    enc = encoding_of(ctx, key, **kw)
-    return (label, size, enc.name, enc.source)
-
-
 ENCODING_COLUMNS = ("contents", "size", "encoding", "source")
 
 

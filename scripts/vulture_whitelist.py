@@ -1,0 +1,15 @@
+"""Names vulture reports as unused that are used where it cannot see; `make lint` passes it this file.
+
+Each entry says who uses the name. Nothing else belongs here: a name nobody uses is deleted.
+"""
+
+from redisprep.explain.tracing import tracing
+from redisprep.practice.remote import RemotePipeline, RemoteRedis
+
+USED_WHERE_VULTURE_CANNOT_SEE = (
+    # Overrides of redis-py's own methods on the client learner code receives: graded code calls them.
+    RemoteRedis.monitor,  # refuses MONITOR, which would stream every command of the server
+    RemotePipeline.unwatch,  # ends a WATCH over the pipe to the grader
+    # Documented API (an example in its docstring); the tracing tests use it.
+    tracing,
+)
