@@ -42,6 +42,7 @@ lint: $(VENV_STAMP)
 	$(PY) -m ruff check redisprep tests scripts noxfile.py
 	$(PY) -m ruff format --check redisprep tests scripts noxfile.py
 	$(PY) -m mypy
+	$(dir $(PY))lint-imports --no-cache
 
 typecheck: $(VENV_STAMP)
 	$(PY) -m mypy

@@ -14,8 +14,9 @@ from typing import Any
 from redis.commands import CoreCommands
 from redis.exceptions import AskError, MovedError
 
-from redisprep.cluster.slots import READ_COMMANDS, command_keys, key_slot, owner_table
+from redisprep.cluster.slots import READ_COMMANDS, command_keys, owner_table
 from redisprep.errors import BackendUnsupportedError, RedisprepError
+from redisprep.knowledge.slots import key_slot
 
 FollowRule = Callable[[MutableSequence[str], str, int, str], tuple[str, bool]]
 MAX_REDIRECTS = 5

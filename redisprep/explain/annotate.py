@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from redisprep.explain.commands import UnknownCommandError, container_names, resolve_name
-from redisprep.explain.costs import CostSpec, cost_spec
+from redisprep.explain.costs import cost_spec
+from redisprep.explain.costs.spec import CostSpec
 from redisprep.explain.docs import CommandDocs
 from redisprep.explain.formula import evaluate, filled
 from redisprep.explain.keystate import GROUP_TYPES, KeyState, Source

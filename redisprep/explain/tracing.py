@@ -16,9 +16,10 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
-TraceKind = Literal["command", "pipeline", "transaction"]
+from redisprep.explain.pipelines import trace_pipeline
+from redisprep.explain.roundtrip import TraceKind, error_text, ms_since
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,8 +259,6 @@ class Tracer:
                 return original(*args, **options)
             return tracer.send(original, args, options, client_no)
 
-        from redisprep.explain.pipelines import trace_pipeline
-
         def pipeline(*p_args: Any, **p_kwargs: Any) -> Any:
             pipe = original_pipeline(*p_args, **p_kwargs)
             trace_pipeline(tracer, pipe, client_no)
@@ -283,17 +282,6 @@ class Tracer:
             if cmd.operation is not None:
                 groups.setdefault(cmd.operation, []).append(cmd)
         return groups
-
-
-def ms_since(start: float) -> float:
-    """Milliseconds since ``start`` (a ``time.perf_counter()`` reading)."""
-    return (time.perf_counter() - start) * 1000.0
-
-
-def error_text(exc: BaseException) -> str:
-    """An exception as ``Type: message``, for a record's ``error``."""
-    text = str(exc).strip()
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 @contextmanager

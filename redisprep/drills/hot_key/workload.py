@@ -7,10 +7,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from redisprep.cluster.slots import key_slot
 from redisprep.drills._cluster import ClusterView
 from redisprep.drills.context import DrillContext
 from redisprep.drills.model import BarChart
+from redisprep.knowledge.slots import key_slot
 
 READS = 800
 """Reads per measurement."""
