@@ -14,10 +14,10 @@ import pytest
 from redisprep.backends import Backend, connect
 from redisprep.drills import drill_names, run_drill
 from redisprep.explain.annotate import SCRIPT_COMMANDS
-from redisprep.explain.commands import command_doc, command_names, table_source
 from redisprep.explain.docs import docs_map
 from redisprep.explain.observer import Explainer
 from redisprep.explain.tracing import Tracer
+from redisprep.knowledge.commands import command_doc, command_names, table_source
 from redisprep.localserver import LocalServer, start_server
 
 

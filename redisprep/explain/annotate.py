@@ -6,14 +6,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from redisprep.explain.commands import UnknownCommandError, container_names, resolve_name
 from redisprep.explain.costs import cost_spec
 from redisprep.explain.costs.spec import CostSpec
 from redisprep.explain.docs import CommandDocs
 from redisprep.explain.formula import evaluate, filled
 from redisprep.explain.keystate import GROUP_TYPES, KeyState, Source
 from redisprep.explain.measures import Call
+from redisprep.explain.resolve import UnknownCommandError, resolve_name
 from redisprep.explain.script import read_script
+from redisprep.knowledge.commands import container_names
 
 SCRIPT_COMMANDS = frozenset({"EVAL", "EVALSHA", "EVAL_RO", "EVALSHA_RO", "FCALL", "FCALL_RO"})
 

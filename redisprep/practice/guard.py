@@ -2,7 +2,7 @@
 
 The grader hands learner code clients wrapped by :class:`KeyGuard`. Every command (alone, in a
 pipeline or transaction, or in a Pub/Sub connection) is checked first: each key it names, found with
-Redis's own key specs (:mod:`redisprep.explain.keyspecs`), must start with the run's prefix; a
+Redis's own key specs (:mod:`redisprep.knowledge.keyspecs`), must start with the run's prefix; a
 command that acts on the whole server (``FLUSHALL``, ``KEYS``, ``CONFIG SET``, ``SCRIPT FLUSH``...)
 is refused outright; Lua scripts get a prelude that checks their calls on the server
 (:mod:`redisprep.practice.guard_lua`). A refused command raises :class:`ForbiddenCommandError` and
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from redisprep.errors import ForbiddenCommandError
-from redisprep.explain.keyspecs import CommandInfo, command_info, command_keys
+from redisprep.knowledge.keyspecs import CommandInfo, command_info, command_keys
 from redisprep.practice import guard_lua
 
 #: Keyless commands learner code may send: connection chatter, transactions, script loading.

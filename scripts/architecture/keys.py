@@ -74,7 +74,7 @@ def deck_corpus() -> list[list[str]]:
 def _extractors() -> dict[str, Callable[[list[str]], set[str] | None]]:
     """Every key extractor still present, as ``argv -> key names`` (None: does not know the command)."""
     out: dict[str, Callable[[list[str]], set[str] | None]] = {}
-    keyspecs = probe("redisprep.explain.keyspecs:command_keys")
+    keyspecs = probe("redisprep.knowledge.keyspecs:command_keys")
     if keyspecs is not None:
 
         def by_keyspecs(argv: list[str]) -> set[str] | None:
@@ -83,7 +83,7 @@ def _extractors() -> dict[str, Callable[[list[str]], set[str] | None]]:
 
         out["explain/keyspecs.py command_keys (COMMAND INFO key specs)"] = by_keyspecs
     cost_spec = probe("redisprep.explain.costs:cost_spec")
-    resolve = probe("redisprep.explain.commands:resolve_name")
+    resolve = probe("redisprep.explain.resolve:resolve_name")
     if cost_spec is not None and resolve is not None:
 
         def by_costs(argv: list[str]) -> set[str] | None:

@@ -10,12 +10,11 @@ so one table covers every command, movable keys included.
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from redisprep.resources import package_data
+from redisprep.knowledge._data import load
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +43,7 @@ class CommandKeys:
 
 @functools.cache
 def _table() -> tuple[str, dict[str, dict[str, Any]]]:
-    payload = json.loads(package_data("explain/keyspecs.json").read_text(encoding="utf-8"))
+    payload = load("keyspecs.json")
     return str(payload["source"]), payload["commands"]
 
 
