@@ -2,7 +2,7 @@
 
 The same client runs over real node connections and over simulated nodes, so the redirection drill
 grades one rule (``follow_redirect(slot_map, kind, slot, address)``) on both. It routes the string
-and generic commands listed in :func:`redisprep.cluster.slots.command_keys`.
+and generic commands of :data:`redisprep.cluster.slots.ROUTED_COMMANDS`.
 """
 
 from __future__ import annotations

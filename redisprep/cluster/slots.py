@@ -6,6 +6,7 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from redisprep.knowledge.keyspecs import command_keys as key_positions
 from redisprep.knowledge.slots import SLOTS, hash_tag, key_slot
 
 
@@ -114,29 +115,26 @@ def owner_table(ranges: Iterable[tuple[int, int, str]]) -> list[str]:
 
 #: Commands the simulation and :class:`redisprep.cluster.router.RoutingClient` may send to a replica.
 READ_COMMANDS = frozenset({"GET", "MGET", "EXISTS", "STRLEN", "TTL", "PTTL", "TYPE", "DUMP"})
-_ONE_KEY = frozenset(
-    {"GET", "SET", "INCR", "INCRBY", "DECR", "STRLEN", "TTL", "PTTL", "TYPE", "EXPIRE", "PEXPIRE"}
-    | {"SETEX", "PSETEX", "GETSET", "APPEND", "DUMP", "RESTORE", "GETDEL"}
+#: Commands the simulation and the routing client run: the string and generic commands the scaling
+#: drills send. Which of their arguments are keys is Redis's key specs' to say.
+ROUTED_COMMANDS = READ_COMMANDS | frozenset(
+    {"SET", "INCR", "INCRBY", "DECR", "EXPIRE", "PEXPIRE", "SETEX", "PSETEX", "GETSET", "APPEND"}
+    | {"RESTORE", "GETDEL", "DEL", "UNLINK", "TOUCH", "MSET", "MSETNX"}
+    | {"EVAL", "EVALSHA", "EVAL_RO", "EVALSHA_RO"}
 )
-_ALL_KEYS = frozenset({"MGET", "DEL", "UNLINK", "EXISTS", "TOUCH"})
 
 
 def command_keys(args: Sequence[object]) -> list[str] | None:
-    """The keys a command touches, for the string and generic commands the scaling drills send.
+    """The keys a command touches, for the commands the simulation runs (:data:`ROUTED_COMMANDS`).
 
     Returns:
-        The key names, or None when the command is not one this table knows.
+        The key names, or None for a command the simulation does not run.
     """
     if not args:
         return None
-    name = str(args[0]).upper()
-    rest = [str(a) for a in args[1:]]
-    if name in _ONE_KEY:
-        return rest[:1]
-    if name in _ALL_KEYS:
-        return rest
-    if name in ("MSET", "MSETNX"):
-        return rest[0::2]
-    if name in ("EVAL", "EVALSHA", "EVAL_RO", "EVALSHA_RO") and len(rest) >= 2:
-        return rest[2 : 2 + int(rest[1])]
-    return None
+    argv = [str(a) for a in args]
+    name = argv[0].upper()
+    if name not in ROUTED_COMMANDS or (name.startswith("EVAL") and len(argv) < 3):
+        return None
+    found = key_positions(argv)
+    return None if found is None else [argv[p] for p in found.positions]

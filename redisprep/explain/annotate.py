@@ -15,6 +15,7 @@ from redisprep.explain.measures import Call
 from redisprep.explain.resolve import UnknownCommandError, resolve_name
 from redisprep.explain.script import read_script
 from redisprep.knowledge.commands import container_names
+from redisprep.knowledge.keyspecs import command_keys
 
 SCRIPT_COMMANDS = frozenset({"EVAL", "EVALSHA", "EVAL_RO", "EVALSHA_RO", "FCALL", "FCALL_RO"})
 
@@ -103,8 +104,9 @@ def command_name(argv: Sequence[str]) -> str:
 
 
 def key_names(spec: CostSpec | None, argv: Sequence[str]) -> list[str]:
-    """The key names ``argv`` sends, per the cost table (none for unmapped commands)."""
-    return [argv[p] for p in spec.keys(argv)] if spec is not None else []
+    """The key names ``argv`` sends, by the key specs; none for commands the cost table does not map."""
+    found = command_keys(argv) if spec is not None else None
+    return [argv[p] for p in found.positions] if found is not None else []
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +179,8 @@ def script_costs(
     body: str, argv: Sequence[str], spec: CostSpec, probe: Probe, docs: CommandDocs
 ) -> tuple[ScriptCost, ...]:
     """Cost each call a script makes, with N taken from its KEYS as they were before the script ran."""
-    positions = spec.keys(argv)
+    found = command_keys(argv)
+    positions = found.positions if found is not None else ()
     keys = [argv[p] for p in positions]
     rest = list(argv[positions[-1] + 1 :]) if positions else list(argv[3:])
     out = []

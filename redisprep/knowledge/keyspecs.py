@@ -80,15 +80,28 @@ def rewrites_keys(name: str) -> bool:
     return info is not None and any({"RW", "OW", "RM"} & set(s["flags"]) for s in info.specs)
 
 
-def command_keys(argv: Sequence[str]) -> CommandKeys | None:
+def command_keys(argv: Sequence[str], legacy: tuple[int, int, int] | None = None) -> CommandKeys | None:
     """The key positions of ``argv`` (``["ZUNIONSTORE", "dst", "2", "a", "b"]`` -> 1, 3, 4).
 
+    The one key-position walk of redisprep: explain's cost model, the cluster simulation and the
+    grader's guard all read keys here.
+
+    Args:
+        argv: The command line, name first.
+        legacy: The server's ``(first key, last key, step)`` from COMMAND INFO, used only when the
+            table does not know the command (a module command, a command newer than the table).
+
     Returns:
-        None when the command is unknown to the table.
+        None when the command is unknown to the table and no ``legacy`` range was given.
     """
     info = command_info(argv)
     if info is None:
-        return None
+        if legacy is None or not argv:
+            return None
+        name = str(argv[0]).upper()
+        return CommandKeys(
+            CommandInfo(name, frozenset(), frozenset(), ()), legacy_positions(legacy, len(argv)), True
+        )
     positions: list[int] = []
     complete = True
     for spec in info.specs:
@@ -100,6 +113,18 @@ def command_keys(argv: Sequence[str]) -> CommandKeys | None:
         if "incomplete" in spec["flags"]:
             complete = False
     return CommandKeys(info, tuple(positions), complete)
+
+
+def legacy_positions(legacy: tuple[int, int, int], argc: int) -> tuple[int, ...]:
+    """Positions the pre-7.0 ``(first, last, step)`` triple selects in ``argc`` arguments.
+
+    ``last`` counts from the end when negative (-1: the last argument); ``first`` 0 means no keys.
+    """
+    first, last, step = legacy
+    if first <= 0:
+        return ()
+    stop = argc + last + 1 if last < 0 else min(argc, last + 1)
+    return tuple(range(first, stop, max(step, 1)))
 
 
 def spec_positions(spec: dict[str, Any], argv: Sequence[str]) -> list[int] | None:

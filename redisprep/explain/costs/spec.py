@@ -1,19 +1,20 @@
-"""The cost spec of one command (keys, its letters N and M, the work formula) and its builder."""
+"""The cost spec of one command (its letters N and M, the work formula) and its builder.
+
+Which arguments are keys is not here: :func:`redisprep.knowledge.keyspecs.command_keys` says it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from redisprep.explain import measures as m
-from redisprep.explain.measures import NO_KEYS, KeySpec, Measure
+from redisprep.explain.measures import Measure
 
 
 @dataclass(frozen=True, slots=True)
 class CostSpec:
     """How to cost one command."""
 
-    keys: KeySpec = NO_KEYS
     vars: Mapping[str, Measure] = field(default_factory=dict)
     work: str = "1"
     """The Big-O with letters from :attr:`vars` (``log(N)+M``); ``log`` is base 2."""
@@ -27,11 +28,7 @@ class CostSpec:
     """Server-wide figures it needs (``dbsize``)."""
 
 
-_FIRST_KEY = m.at(1)
-
-
 def spec(
-    keys: KeySpec = _FIRST_KEY,
     work: str = "1",
     reads: bool = False,
     fresh: bool = False,
@@ -40,4 +37,4 @@ def spec(
     **letters: Measure,
 ) -> CostSpec:
     """A :class:`CostSpec`; the keyword arguments beyond the flags are the letters (``N=size(1)``)."""
-    return CostSpec(keys, letters, work, reads, fresh, meta, probes)
+    return CostSpec(letters, work, reads, fresh, meta, probes)
