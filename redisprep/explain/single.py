@@ -29,14 +29,8 @@ from redisprep.explain.resolve import UnknownCommandError, resolve_name
 from redisprep.explain.tracing import Tracer
 from redisprep.knowledge.commands import command_doc
 from redisprep.knowledge.keyspecs import command_keys
+from redisprep.knowledge.policy import CONNECTION_STATE, NEVER_ON_USER_SERVER
 
-#: Commands that change the connection rather than data, or stream forever: documentation only.
-CONNECTION_STATE = frozenset(
-    "SUBSCRIBE PSUBSCRIBE SSUBSCRIBE UNSUBSCRIBE PUNSUBSCRIBE SUNSUBSCRIBE MONITOR MULTI EXEC DISCARD "
-    "WATCH UNWATCH RESET QUIT SELECT HELLO AUTH SYNC PSYNC REPLCONF".split()
-) | {"CLIENT REPLY"}
-#: Never sent to a server redisprep did not start (the live-server contract), whatever the flags.
-NEVER_ON_LIVE = frozenset({"FLUSHDB", "FLUSHALL", "KEYS", "CONFIG SET", "SHUTDOWN", "DEBUG", "MIGRATE"})
 SCRIPTS = frozenset({"EVAL", "EVAL_RO"})
 #: Commands whose simple-string reply (``OK``, ``PONG``) redis-py turns into True: explain keeps the
 #: reply Redis sent, as redis-cli shows it, instead of a boolean that reads as ``(integer) 1``.
@@ -137,7 +131,7 @@ def _doc_only(name: str) -> str:
 
 
 def _never_on_live(name: str) -> bool:
-    return name in NEVER_ON_LIVE or name.split(" ")[0] in NEVER_ON_LIVE
+    return name in NEVER_ON_USER_SERVER or name.split(" ")[0] in NEVER_ON_USER_SERVER
 
 
 def _on_copy(view: Backend, name: str, argv: list[str], fill: int | None) -> Explanation:
