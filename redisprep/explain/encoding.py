@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from redisprep.explain.limits import Limits, embstr_fits
+from redisprep.knowledge.limits import Limits, embstr_fits
 from redisprep.knowledge.listpack import LISTPACK_EMPTY, is_int64, listpack_bytes
 
 #: Commands that always leave a string ``raw`` (they edit the bytes in place, or build them so).

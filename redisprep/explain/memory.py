@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable
 
 from redisprep.explain.encoding import Contents
-from redisprep.explain.limits import Limits
+from redisprep.knowledge.limits import Limits
 from redisprep.knowledge.listpack import LISTPACK_EMPTY, listpack_bytes, lp_entry_size
 
 ROBJ = 16  # sizeof(robj)
