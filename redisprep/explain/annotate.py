@@ -15,9 +15,7 @@ from redisprep.explain.measures import Call
 from redisprep.explain.resolve import UnknownCommandError, resolve_name
 from redisprep.explain.script import read_script
 from redisprep.knowledge.commands import container_names
-from redisprep.knowledge.keyspecs import command_keys
-
-SCRIPT_COMMANDS = frozenset({"EVAL", "EVALSHA", "EVAL_RO", "EVALSHA_RO", "FCALL", "FCALL_RO"})
+from redisprep.knowledge.keyspecs import command_keys, script_calls
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +149,7 @@ def annotate(
     )
     script: tuple[ScriptCost, ...] = ()
     work_note = None
-    if name in SCRIPT_COMMANDS and script_body is not None and spec is not None:
+    if name in script_calls() and script_body is not None and spec is not None:
         script = script_costs(script_body, argv, spec, probe, docs)
         known = [s.work for s in script if s.work is not None]
         formula, work = None, sum(known) if known else None

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from redisprep.explain.pipelines import trace_pipeline
 from redisprep.explain.roundtrip import TraceKind, error_text, ms_since
+from redisprep.knowledge.commands import container_names
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +52,7 @@ class TracedCommand:
     def name(self) -> str:
         """The command name in upper case (``ZADD``; ``CLIENT TRACKING`` for container commands)."""
         words = _as_text(self.args[0]).upper().split() if self.args else ["?"]
-        if len(words) == 1 and words[0] in _CONTAINERS and len(self.args) > 1:
+        if len(words) == 1 and words[0] in container_names() and len(self.args) > 1:
             words.append(_as_text(self.args[1]).upper())
         return " ".join(words)
 
@@ -85,27 +86,6 @@ class _PerThread(threading.local):
     """The operation label of the running thread (a class default, so reading it never raises)."""
 
     operation: str | None = None
-
-
-_CONTAINERS = frozenset(
-    {
-        "CLIENT",
-        "CLUSTER",
-        "COMMAND",
-        "CONFIG",
-        "FUNCTION",
-        "MEMORY",
-        "OBJECT",
-        "SCRIPT",
-        "XGROUP",
-        "XINFO",
-        "PUBSUB",
-        "ACL",
-        "SLOWLOG",
-        "LATENCY",
-        "MODULE",
-    }
-)
 
 
 class TraceObserver(Protocol):

@@ -47,6 +47,17 @@ def _table() -> tuple[str, dict[str, dict[str, Any]]]:
     return str(payload["source"]), payload["commands"]
 
 
+@functools.cache
+def script_calls() -> frozenset[str]:
+    """Commands that run a script or a function on the keys ``numkeys`` counts: EVAL, FCALL and
+    their ``_RO``/``SHA`` forms (``@scripting`` with a ``keynum`` key spec, per COMMAND INFO)."""
+    return frozenset(
+        name
+        for name, entry in _table()[1].items()
+        if "scripting" in entry["acl"] and any(spec["find"][0] == "keynum" for spec in entry["keys"])
+    )
+
+
 def keyspecs_source() -> str:
     """Where the key specs came from (``COMMAND INFO of Redis 7.0.15``)."""
     return _table()[0]
