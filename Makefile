@@ -46,6 +46,7 @@ lint: $(VENV_STAMP)
 	$(PY) -m mypy
 	$(PY) -m deptry redisprep
 	$(PY) -m vulture redisprep scripts/vulture_whitelist.py --min-confidence 80
+	$(dir $(PY))lint-imports --no-cache
 
 typecheck: $(VENV_STAMP)
 	$(PY) -m mypy

@@ -3,7 +3,8 @@
 Valkey answers ``redis_version:7.2.4`` (the Redis release it forked from, for clients that compare
 versions) and its own release in ``valkey_version``. Most behaviour follows the Redis number;
 where Valkey changed something itself (a string's encoding depends on its key's length from
-Valkey 8.0), code asks :meth:`Release.at_least` with a Valkey release.
+Valkey 8.0), code asks :meth:`Release.at_least` with a Valkey release. :func:`limits_for` picks
+the release line's encoding thresholds from :mod:`redisprep.knowledge.limits`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
+
+from redisprep.knowledge.limits import LIMITS_6_2, LIMITS_7_0, LIMITS_7_2, LIMITS_VALKEY_8, Limits
 
 T = TypeVar("T")
 
@@ -111,3 +114,23 @@ def _padded(version: tuple[int, ...]) -> tuple[int, ...]:
 
 #: What the embedded fakeredis imitates (Debian 12 ships Redis 7.0.15; CI tests against it).
 EMBEDDED = Release.redis(7, 0)
+
+
+_VALKEY_8 = Release.parse("valkey-8.0")
+_REDIS_7_2 = Release.redis(7, 2)
+_REDIS_7_0 = Release.redis(7, 0)
+
+
+def limits_for(release: Release) -> Limits:
+    """The defaults of the release line ``release`` belongs to.
+
+    Redis 7.4 and 8.x behave as 7.2 here, Valkey 7.2 as Redis 7.2, Valkey 8.x as Valkey 8.0, and
+    every release before 7.0 (redisprep supports 6.0 and later) as 6.2.
+    """
+    if release.at_least(_VALKEY_8):
+        return LIMITS_VALKEY_8
+    if release.at_least(_REDIS_7_2):
+        return LIMITS_7_2
+    if release.at_least(_REDIS_7_0):
+        return LIMITS_7_0
+    return LIMITS_6_2

@@ -42,7 +42,7 @@ def flashcards_dir(data_dir: Path | None = None) -> Path:
 
 
 def package_data(name: str) -> Path:
-    """A data file that lives inside the package itself (for example ``explain/commands.json``)."""
+    """A data file that lives inside the package itself (for example ``knowledge/data/commands.json``)."""
     return _PACKAGE_DIR / name
 
 

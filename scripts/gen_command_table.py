@@ -1,4 +1,4 @@
-"""Regenerate redisprep/explain/commands.json from a live Redis 7's COMMAND DOCS.
+"""Regenerate redisprep/knowledge/data/commands.json from a live Redis 7's COMMAND DOCS.
 
 Usage:
     python scripts/gen_command_table.py [--url redis://localhost:6379] [--out PATH]
@@ -25,7 +25,7 @@ import redis
 from redisprep.explain.docs import docs_map
 
 FIELDS = ("summary", "complexity", "group", "since", "deprecated_since", "replaced_by")
-OUT = Path(__file__).resolve().parent.parent / "redisprep" / "explain" / "commands.json"
+OUT = Path(__file__).resolve().parent.parent / "redisprep" / "knowledge" / "data" / "commands.json"
 
 
 def _free_port() -> int:

@@ -1,4 +1,4 @@
-"""Regenerate redisprep/explain/keyspecs.json from a live Redis 7's COMMAND INFO key specs.
+"""Regenerate redisprep/knowledge/data/keyspecs.json from a live Redis 7's COMMAND INFO key specs.
 
 Usage:
     python scripts/gen_key_specs.py [--url redis://localhost:6379] [--out PATH]
@@ -20,7 +20,7 @@ import redis
 
 from redisprep.localserver import start_server
 
-OUT = Path(__file__).resolve().parent.parent / "redisprep" / "explain" / "keyspecs.json"
+OUT = Path(__file__).resolve().parent.parent / "redisprep" / "knowledge" / "data" / "keyspecs.json"
 
 
 def _pairs(flat: list[Any]) -> dict[str, Any]:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 
 from redisprep.backends import Backend
-from redisprep.explain.commands import table_source
 from redisprep.features import FEATURES
+from redisprep.knowledge.commands import table_source
 from redisprep.release import Release
 
 PROBED_SKIP = "which this server does not offer (probed)"

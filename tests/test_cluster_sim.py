@@ -13,9 +13,9 @@ from redis.exceptions import AskError, MovedError, ResponseError
 
 from redisprep.backends import Backend, Namespace, connect
 from redisprep.cluster.sim import SimCluster
-from redisprep.cluster.slots import key_slot
 from redisprep.drills._cluster import ClusterView, open_view, simulated_view
 from redisprep.drills.redirection.reshard import Resharder
+from redisprep.knowledge.slots import key_slot
 from redisprep.release import Release
 
 

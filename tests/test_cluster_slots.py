@@ -13,7 +13,8 @@ from redis.crc import key_slot as redis_py_key_slot
 from redisprep.backends import Backend
 from redisprep.cluster.router import read_layout
 from redisprep.cluster.sim import simulated_owners
-from redisprep.cluster.slots import SLOTS, default_ranges, hash_tag, key_slot, slot_report
+from redisprep.cluster.slots import default_ranges, slot_report
+from redisprep.knowledge.slots import SLOTS, hash_tag, key_slot
 
 
 @pytest.mark.parametrize(

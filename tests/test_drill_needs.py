@@ -25,10 +25,10 @@ from redisprep import backends, resources
 from redisprep.backends import Backend, connect
 from redisprep.drills import drill_names, get_drill, run_drill
 from redisprep.errors import BackendUnsupportedError, ExitCode
-from redisprep.explain.commands import command_doc
 from redisprep.explain.script import read_script
 from redisprep.explain.tracing import Tracer
 from redisprep.features import FEATURES
+from redisprep.knowledge.commands import command_doc
 from redisprep.localserver import LocalServer, start_server
 from redisprep.release import Release
 
@@ -125,7 +125,7 @@ def test_a_server_with_a_needed_command_disabled_is_refused_up_front(
 @functools.cache
 def option_versions() -> dict[tuple[str, str], tuple[int, ...]]:
     """(command, OPTION) -> the Redis version that added it, from COMMAND DOCS' history entries."""
-    table = json.loads(resources.package_data("explain/commands.json").read_text())["commands"]
+    table = json.loads(resources.package_data("knowledge/data/commands.json").read_text())["commands"]
     out: dict[tuple[str, str], tuple[int, ...]] = {}
     for name, doc in table.items():
         for since, text in doc.get("history") or ():

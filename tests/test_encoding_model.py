@@ -17,11 +17,11 @@ import pytest
 from redisprep.backends import Backend, Namespace, connect, delete_namespace
 from redisprep.explain.encoding import Contents, model_encoding
 from redisprep.explain.inspect import EmbeddedInspector
-from redisprep.explain.limits import LIMITS_7_0, LIMITS_7_2, LIMITS_VALKEY_8, limits_for
 from redisprep.explain.memory import model_memory, score_text, size_class
 from redisprep.explain.observer import Explainer
 from redisprep.explain.tracing import Tracer
-from redisprep.release import Release
+from redisprep.knowledge.limits import LIMITS_7_0, LIMITS_7_2, LIMITS_VALKEY_8
+from redisprep.release import Release, limits_for
 
 LONG = "m" * 65
 

@@ -13,11 +13,11 @@ import pytest
 
 from redisprep.backends import Backend, connect
 from redisprep.drills import drill_names, run_drill
-from redisprep.explain.annotate import SCRIPT_COMMANDS
-from redisprep.explain.commands import command_doc, command_names, table_source
 from redisprep.explain.docs import docs_map
 from redisprep.explain.observer import Explainer
 from redisprep.explain.tracing import Tracer
+from redisprep.knowledge.commands import command_doc, command_names, table_source
+from redisprep.knowledge.keyspecs import script_calls
 from redisprep.localserver import LocalServer, start_server
 
 
@@ -36,7 +36,7 @@ def test_every_command_and_script_call_of_every_drill_is_documented(drill: str, 
     assert not missing, f"{drill} sends commands missing from {table_source()}: {missing}"
     for cmd in tracer.commands:
         note = explainer.notes[cmd.seq]
-        if note.name not in SCRIPT_COMMANDS:
+        if note.name not in script_calls():
             continue
         if backend.is_simulated:  # a fresh server: every script body went through EVAL or SCRIPT LOAD
             assert note.script, f"{drill}: could not read the script of {' '.join(cmd.argv)[:60]}"

@@ -263,8 +263,8 @@ def test_the_trim_is_predicted_not_guessed_as_one(
 
 def _write_commands() -> set[str]:
     """Every command the command table flags ``write`` (COMMAND INFO's flags, as shipped)."""
-    from redisprep.explain.commands import command_names
-    from redisprep.explain.keyspecs import command_info
+    from redisprep.knowledge.commands import command_names
+    from redisprep.knowledge.keyspecs import command_info
 
     return {
         name
@@ -274,7 +274,7 @@ def _write_commands() -> set[str]:
 
 
 def test_every_write_command_is_predicted_or_excluded_for_a_reason() -> None:
-    from redisprep.explain.commands import resolve_name
+    from redisprep.explain.resolve import resolve_name
 
     covered = {resolve_name(shlex.split(command)) for command, _ in CASES}
     writes = _write_commands()
@@ -286,7 +286,7 @@ def test_every_write_command_is_predicted_or_excluded_for_a_reason() -> None:
 
 @pytest.mark.parametrize("name", sorted(NO_KEYS))
 def test_the_commands_without_keys_still_name_none(name: str) -> None:
-    from redisprep.explain.keyspecs import command_info
+    from redisprep.knowledge.keyspecs import command_info
 
     info = command_info(name.split())
     assert info is not None and info.specs == ()
@@ -304,7 +304,7 @@ def test_the_commands_never_sent_are_still_documentation_only(
 def test_the_commands_excluded_for_a_payload_still_need_a_binary_one(
     name: str, server: redis.Redis, module_server: LocalServer
 ) -> None:
-    from redisprep.explain.commands import command_doc
+    from redisprep.knowledge.commands import command_doc
 
     doc = command_doc(name)
     assert doc is not None and "serialized value" in (doc.complexity or "")

@@ -8,12 +8,12 @@ import pytest
 
 from redisprep.backends import Backend, connect
 from redisprep.cluster.sim import simulated_owners
-from redisprep.cluster.slots import key_slot
 from redisprep.drills import run_drill
 from redisprep.drills.context import DrillContext
 from redisprep.drills.hot_key import checks
 from redisprep.drills.hot_key.steps import NAIVE_CACHE, NAIVE_COPIES
 from redisprep.drills.model import BarChart, DrillReport
+from redisprep.knowledge.slots import key_slot
 from redisprep.patterns import hot_key as hk
 
 

@@ -15,7 +15,7 @@ from redisprep.backends import Backend, Namespace, connect
 from redisprep.errors import ForbiddenCommandError
 from redisprep.explain.annotate import key_names
 from redisprep.explain.costs import cost_spec
-from redisprep.explain.keyspecs import command_keys
+from redisprep.knowledge.keyspecs import command_keys
 from redisprep.practice.catalog import get_exercise
 from redisprep.practice.grade import grade
 from redisprep.practice.guard import KeyGuard

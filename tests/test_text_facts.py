@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from redisprep.cli import app
 from redisprep.cli._context import AppContext
-from redisprep.explain.commands import command_doc
+from redisprep.knowledge.commands import command_doc
 from redisprep.localserver import LocalServer
 from redisprep.quiz.deck import load_decks
 from redisprep.quiz.model import Card

@@ -83,7 +83,7 @@ def explain(
 
 def _is_drill(app: AppContext, word: str) -> bool:
     from redisprep.drills import drill_names
-    from redisprep.explain.commands import command_doc
+    from redisprep.knowledge.commands import command_doc
 
     return command_doc(word) is None and word in drill_names(app.data_dir)
 
@@ -94,7 +94,7 @@ def _refuse_a_misspelt_drill(app: AppContext, word: str) -> None:
 
     from redisprep.drills import drill_names
     from redisprep.errors import BadUsageError
-    from redisprep.explain.commands import command_doc
+    from redisprep.knowledge.commands import command_doc
 
     if command_doc(word) is not None:
         return

@@ -1,9 +1,6 @@
-"""Redis Cluster: slot maths, a local cluster redisprep starts, and an in-process simulation.
+"""Redis Cluster: slot layouts, a local cluster redisprep starts, and an in-process simulation.
 
-``slots`` (key -> slot), ``state`` and ``local``/``manager`` (the cluster ``cluster up`` starts),
-``sim`` (simulated nodes), ``router`` (a minimal smart client), ``locate`` (``cluster slot``).
+``slots`` (slot ranges and reports; key -> slot is :mod:`redisprep.knowledge.slots`), ``state`` and
+``local``/``manager`` (the cluster ``cluster up`` starts), ``sim`` (simulated nodes), ``router`` (a
+minimal smart client), ``locate`` (``cluster slot``).
 """
-
-from redisprep.cluster.slots import SLOTS, default_ranges, hash_tag, key_slot, slot_report
-
-__all__ = ["SLOTS", "default_ranges", "hash_tag", "key_slot", "slot_report"]

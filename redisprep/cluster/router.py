@@ -2,7 +2,7 @@
 
 The same client runs over real node connections and over simulated nodes, so the redirection drill
 grades one rule (``follow_redirect(slot_map, kind, slot, address)``) on both. It routes the string
-and generic commands listed in :func:`redisprep.cluster.slots.command_keys`.
+and generic commands of :data:`redisprep.cluster.slots.ROUTED_COMMANDS`.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from typing import Any
 from redis.commands import CoreCommands
 from redis.exceptions import AskError, MovedError
 
-from redisprep.cluster.slots import READ_COMMANDS, command_keys, key_slot, owner_table
+from redisprep.cluster.slots import READ_COMMANDS, command_keys, owner_table
 from redisprep.errors import BackendUnsupportedError, RedisprepError
+from redisprep.knowledge.slots import key_slot
 
 FollowRule = Callable[[MutableSequence[str], str, int, str], tuple[str, bool]]
 MAX_REDIRECTS = 5

@@ -23,8 +23,9 @@ from redis.commands import CoreCommands
 from redis.exceptions import AskError, ClusterCrossSlotError, MovedError, ResponseError, TryAgainError
 
 from redisprep.backends import EMBEDDED_VERSION, PROTOCOL
-from redisprep.cluster.slots import READ_COMMANDS, command_keys, default_ranges, key_slot, owner_table
+from redisprep.cluster.slots import READ_COMMANDS, command_keys, default_ranges, owner_table
 from redisprep.errors import BackendUnsupportedError
+from redisprep.knowledge.slots import key_slot
 
 SIM_VERSION = "7.0.15"
 _HOSTS = "abcdefghijklmnopqrstuvwxyz"

@@ -1,54 +1,13 @@
-"""Key-to-slot maths of Redis Cluster: CRC16 (XMODEM) of the key, or of its hash tag, mod 16384."""
+"""Slot layouts of Redis Cluster: the ranges a cluster gives its masters, owner maps, slot reports."""
 
 from __future__ import annotations
 
-import binascii
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-#: Number of hash slots in a Redis Cluster.
-SLOTS = 16384
-
-
-def _as_bytes(key: str | bytes) -> bytes:
-    return key if isinstance(key, bytes) else key.encode("utf-8")
-
-
-def hash_tag(key: str | bytes) -> str | None:
-    """The hash tag of ``key``: the text between the first ``{`` and the next ``}``, if not empty.
-
-    ``user:{42}:name`` -> ``42``; ``foo{}{bar}`` -> None (an empty first tag means no tag);
-    ``foo{{bar}}`` -> ``{bar``.
-    """
-    raw = _as_bytes(key)
-    start = raw.find(b"{")
-    if start < 0:
-        return None
-    end = raw.find(b"}", start + 1)
-    if end <= start + 1:
-        return None
-    return raw[start + 1 : end].decode("utf-8", "backslashreplace")
-
-
-def hashed_part(key: str | bytes) -> bytes:
-    """The bytes Redis hashes for ``key``: its hash tag if it has one, else the whole key."""
-    raw = _as_bytes(key)
-    start = raw.find(b"{")
-    if start >= 0:
-        end = raw.find(b"}", start + 1)
-        if end > start + 1:
-            return raw[start + 1 : end]
-    return raw
-
-
-def key_slot(key: str | bytes) -> int:
-    """The slot of ``key``, as ``CLUSTER KEYSLOT`` computes it.
-
-    ``binascii.crc_hqx(data, 0)`` is CRC16 with polynomial 0x1021 and initial value 0 (XMODEM), the
-    variant the cluster specification uses: ``crc_hqx(b"123456789", 0) == 0x31C3``.
-    """
-    return binascii.crc_hqx(hashed_part(key), 0) % SLOTS
+from redisprep.knowledge.keyspecs import command_keys as key_positions
+from redisprep.knowledge.slots import SLOTS, hash_tag, key_slot
 
 
 def default_ranges(masters: int) -> list[tuple[int, int]]:
@@ -156,29 +115,26 @@ def owner_table(ranges: Iterable[tuple[int, int, str]]) -> list[str]:
 
 #: Commands the simulation and :class:`redisprep.cluster.router.RoutingClient` may send to a replica.
 READ_COMMANDS = frozenset({"GET", "MGET", "EXISTS", "STRLEN", "TTL", "PTTL", "TYPE", "DUMP"})
-_ONE_KEY = frozenset(
-    {"GET", "SET", "INCR", "INCRBY", "DECR", "STRLEN", "TTL", "PTTL", "TYPE", "EXPIRE", "PEXPIRE"}
-    | {"SETEX", "PSETEX", "GETSET", "APPEND", "DUMP", "RESTORE", "GETDEL"}
+#: Commands the simulation and the routing client run: the string and generic commands the scaling
+#: drills send. Which of their arguments are keys is Redis's key specs' to say.
+ROUTED_COMMANDS = READ_COMMANDS | frozenset(
+    {"SET", "INCR", "INCRBY", "DECR", "EXPIRE", "PEXPIRE", "SETEX", "PSETEX", "GETSET", "APPEND"}
+    | {"RESTORE", "GETDEL", "DEL", "UNLINK", "TOUCH", "MSET", "MSETNX"}
+    | {"EVAL", "EVALSHA", "EVAL_RO", "EVALSHA_RO"}
 )
-_ALL_KEYS = frozenset({"MGET", "DEL", "UNLINK", "EXISTS", "TOUCH"})
 
 
 def command_keys(args: Sequence[object]) -> list[str] | None:
-    """The keys a command touches, for the string and generic commands the scaling drills send.
+    """The keys a command touches, for the commands the simulation runs (:data:`ROUTED_COMMANDS`).
 
     Returns:
-        The key names, or None when the command is not one this table knows.
+        The key names, or None for a command the simulation does not run.
     """
     if not args:
         return None
-    name = str(args[0]).upper()
-    rest = [str(a) for a in args[1:]]
-    if name in _ONE_KEY:
-        return rest[:1]
-    if name in _ALL_KEYS:
-        return rest
-    if name in ("MSET", "MSETNX"):
-        return rest[0::2]
-    if name in ("EVAL", "EVALSHA", "EVAL_RO", "EVALSHA_RO") and len(rest) >= 2:
-        return rest[2 : 2 + int(rest[1])]
-    return None
+    argv = [str(a) for a in args]
+    name = argv[0].upper()
+    if name not in ROUTED_COMMANDS or (name.startswith("EVAL") and len(argv) < 3):
+        return None
+    found = key_positions(argv)
+    return None if found is None else [argv[p] for p in found.positions]

@@ -15,8 +15,8 @@ from redisprep.drills.context import DrillContext
 from redisprep.drills.model import DrillReport, OperationCost, StepResult
 from redisprep.drills.requirements import check_needs
 from redisprep.errors import BackendUnavailableError, RedisprepError, RunInterruptedError
-from redisprep.explain.commands import command_doc
 from redisprep.explain.tracing import Tracer
+from redisprep.knowledge.commands import command_doc
 from redisprep.signals import Stopped, held, interrupted
 
 __all__ = ["RunInterruptedError", "operation_costs", "run_drill"]

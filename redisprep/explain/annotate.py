@@ -6,15 +6,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from redisprep.explain.commands import UnknownCommandError, container_names, resolve_name
-from redisprep.explain.costs import CostSpec, cost_spec
+from redisprep.explain.costs import cost_spec
+from redisprep.explain.costs.spec import CostSpec
 from redisprep.explain.docs import CommandDocs
 from redisprep.explain.formula import evaluate, filled
 from redisprep.explain.keystate import GROUP_TYPES, KeyState, Source
 from redisprep.explain.measures import Call
+from redisprep.explain.resolve import UnknownCommandError, resolve_name
 from redisprep.explain.script import read_script
-
-SCRIPT_COMMANDS = frozenset({"EVAL", "EVALSHA", "EVAL_RO", "EVALSHA_RO", "FCALL", "FCALL_RO"})
+from redisprep.knowledge.commands import container_names
+from redisprep.knowledge.keyspecs import command_keys, script_calls
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,8 +102,9 @@ def command_name(argv: Sequence[str]) -> str:
 
 
 def key_names(spec: CostSpec | None, argv: Sequence[str]) -> list[str]:
-    """The key names ``argv`` sends, per the cost table (none for unmapped commands)."""
-    return [argv[p] for p in spec.keys(argv)] if spec is not None else []
+    """The key names ``argv`` sends, by the key specs; none for commands the cost table does not map."""
+    found = command_keys(argv) if spec is not None else None
+    return [argv[p] for p in found.positions] if found is not None else []
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +149,7 @@ def annotate(
     )
     script: tuple[ScriptCost, ...] = ()
     work_note = None
-    if name in SCRIPT_COMMANDS and script_body is not None and spec is not None:
+    if name in script_calls() and script_body is not None and spec is not None:
         script = script_costs(script_body, argv, spec, probe, docs)
         known = [s.work for s in script if s.work is not None]
         formula, work = None, sum(known) if known else None
@@ -175,7 +177,8 @@ def script_costs(
     body: str, argv: Sequence[str], spec: CostSpec, probe: Probe, docs: CommandDocs
 ) -> tuple[ScriptCost, ...]:
     """Cost each call a script makes, with N taken from its KEYS as they were before the script ran."""
-    positions = spec.keys(argv)
+    found = command_keys(argv)
+    positions = found.positions if found is not None else ()
     keys = [argv[p] for p in positions]
     rest = list(argv[positions[-1] + 1 :]) if positions else list(argv[3:])
     out = []

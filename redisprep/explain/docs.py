@@ -7,8 +7,8 @@ import threading
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from redisprep.explain.commands import CommandDoc, command_doc, table_source
-from redisprep.explain.supplements import supplement
+from redisprep.knowledge.commands import CommandDoc, command_doc, table_source
+from redisprep.knowledge.supplements import supplement
 from redisprep.resp import as_map
 
 
@@ -20,7 +20,7 @@ class DocInfo:
     source: str
     """``COMMAND DOCS of the server (Redis 7.2.4)`` or ``shipped table: COMMAND DOCS of Redis 7.0.15``."""
     deprecation_source: str | None = None
-    """Set when the deprecation comes from :mod:`redisprep.explain.supplements`."""
+    """Set when the deprecation comes from :mod:`redisprep.knowledge.supplements`."""
 
     @property
     def deprecation(self) -> str | None:

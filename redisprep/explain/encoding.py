@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from redisprep.explain.limits import Limits, embstr_fits
+from redisprep.knowledge.limits import Limits, embstr_fits
+from redisprep.knowledge.listpack import LISTPACK_EMPTY, is_int64, listpack_bytes
 
 #: Commands that always leave a string ``raw`` (they edit the bytes in place, or build them so).
 RAW_STRING_OPS = frozenset({"APPEND", "SETRANGE", "SETBIT", "BITFIELD", "BITOP", "PFADD", "PFMERGE"})
 #: INCRBYFLOAT stores its result as text, never as an integer, even when the result is integral.
 TEXT_STRING_OPS = frozenset({"INCRBYFLOAT"})
-_INT64 = (-(2**63), 2**63 - 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,18 +48,6 @@ class Contents:
 
 def _blen(text: str) -> int:
     return len(text.encode("utf-8", "surrogateescape"))
-
-
-def is_int64(text: str) -> bool:
-    """Whether Redis would store ``text`` as an integer: canonical form, no sign on 0, in int64."""
-    if not text or len(text) > 20:
-        return False
-    body = text[1:] if text[0] == "-" else text
-    if not body.isdigit() or not body.isascii() or (len(body) > 1 and body[0] == "0"):
-        return False
-    if text == "-0":
-        return False
-    return _INT64[0] <= int(text) <= _INT64[1]
 
 
 def model_encoding(
@@ -120,8 +108,6 @@ def _list(contents: Contents, limits: Limits, previous: str | None) -> str:
     """
     if limits.list_listpack_bytes is None:
         return "quicklist"
-    from redisprep.explain.memory import LISTPACK_EMPTY, listpack_bytes
-
     if previous is None:
         raw = sum(_blen(e[0]) for e in contents.entries)
         if not contents.complete and contents.entries:

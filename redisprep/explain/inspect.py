@@ -14,8 +14,9 @@ from typing import Any, Protocol
 
 from redisprep.explain.encoding import Contents, model_encoding
 from redisprep.explain.keystate import CARD_COMMANDS, UNKNOWN_SIZE, KeyState, Source, absent
-from redisprep.explain.limits import Limits, limits_for
 from redisprep.explain.memory import model_memory, score_text
+from redisprep.knowledge.limits import Limits
+from redisprep.release import limits_for
 
 #: Up to this many elements the embedded inspector reads everything (enough for every threshold).
 READ_ALL = 512

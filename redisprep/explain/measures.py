@@ -1,8 +1,10 @@
-"""How to measure the N, M (and other letters) of a complexity for one call, and where its keys are.
+"""How to measure the N, M (and other letters) of a complexity for one call.
 
 A :class:`Measure` reads one number from a :class:`Call`: the size of a key just before the call,
-the number of elements in the reply, the number of arguments given, and so on. Key specs say which
-arguments are key names. ``costs.py`` combines them into the per-command table.
+the number of elements in the reply, the number of arguments given, and so on. Selectors
+(:func:`span`, :func:`numkeys`) say which arguments a letter counts (a STORE's sources, not its
+destination); the command's keys themselves come from :mod:`redisprep.knowledge.keyspecs`.
+``costs/`` combines them into the per-command table.
 """
 
 from __future__ import annotations
@@ -12,8 +14,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from redisprep.explain.keystate import CARD_COMMANDS, UNKNOWN_SIZE, KeyState
+from redisprep.knowledge.keyspecs import command_keys
 
 KeySpec = Callable[[Sequence[str]], list[int]]
+
+
+def all_keys(argv: Sequence[str]) -> list[int]:
+    """Every key the command names (its key specs): the default selector of :func:`key_count`."""
+    found = command_keys(argv)
+    return list(found.positions) if found is not None else []
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +110,7 @@ def removed(pos: int) -> Measure:
     return Measure(lambda c: f"elements removed from {c.arg(pos)}", value)
 
 
-def key_count(keys: KeySpec, label: str = "keys given") -> Measure:
+def key_count(keys: KeySpec = all_keys, label: str = "keys given") -> Measure:
     """How many keys the call names."""
     return Measure(lambda c: label, lambda c: len(keys(c.argv)))
 
@@ -229,12 +238,7 @@ def custom(label: str, fn: Callable[[Call], int | None]) -> Measure:
     return Measure(lambda c: label, fn)
 
 
-# --- key specs ------------------------------------------------------------------------------
-
-
-def at(*positions: int) -> KeySpec:
-    """Keys at fixed argument positions."""
-    return lambda argv: [p for p in positions if p < len(argv)]
+# --- selectors: which of the keys a letter counts (a STORE's sources, not its destination) ---
 
 
 def span(start: int, stop: int = 0, step: int = 1) -> KeySpec:
@@ -242,28 +246,11 @@ def span(start: int, stop: int = 0, step: int = 1) -> KeySpec:
     return lambda argv: list(range(start, len(argv) + stop if stop <= 0 else stop, step))
 
 
-def numkeys(count_at: int, also: tuple[int, ...] = ()) -> KeySpec:
-    """``numkeys`` at ``count_at`` followed by that many keys (ZUNIONSTORE, EVAL, LMPOP)."""
+def numkeys(count_at: int) -> KeySpec:
+    """``numkeys`` at ``count_at`` followed by that many keys (ZUNIONSTORE's sources, LMPOP)."""
 
     def spec(argv: Sequence[str]) -> list[int]:
         n = _int(argv[count_at]) if count_at < len(argv) else None
-        keys = list(range(count_at + 1, min(len(argv), count_at + 1 + (n or 0))))
-        return [p for p in also if p < len(argv)] + keys
+        return list(range(count_at + 1, min(len(argv), count_at + 1 + (n or 0))))
 
     return spec
-
-
-def after_token(token: str) -> KeySpec:
-    """XREAD/XREADGROUP: the first half of the words after ``STREAMS``."""
-
-    def spec(argv: Sequence[str]) -> list[int]:
-        upper = [a.upper() for a in argv]
-        if token not in upper:
-            return []
-        first = upper.index(token) + 1
-        return list(range(first, first + (len(argv) - first) // 2))
-
-    return spec
-
-
-NO_KEYS: KeySpec = lambda argv: []  # noqa: E731 - a constant spec

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
-from redisprep.explain.encoding import Contents, is_int64
-from redisprep.explain.limits import Limits
+from redisprep.explain.encoding import Contents
+from redisprep.knowledge.limits import Limits
+from redisprep.knowledge.listpack import LISTPACK_EMPTY, listpack_bytes, lp_entry_size
 
 ROBJ = 16  # sizeof(robj)
 DICT = 56  # sizeof(dict) in 7.0
@@ -22,7 +23,6 @@ QUICKLIST = 40  # sizeof(quicklist)
 QUICKLIST_NODE = 40  # sizeof(quicklistNode)
 ZSET_HEADERS = 16 + 32  # sizeof(zset) + sizeof(zskiplist)
 STREAM = 80  # sizeof(stream)
-LISTPACK_EMPTY = 7  # 6-byte header and the end byte
 
 
 def size_class(n: int) -> int:
@@ -39,39 +39,6 @@ def sds_size(length: int) -> int:
     """Allocation of an sds string of ``length`` bytes (header by length, NUL terminator)."""
     header = 1 if length < 32 else 3 if length < 256 else 5 if length < 65536 else 9
     return size_class(header + length + 1)
-
-
-def lp_entry_size(text: str) -> int:
-    """Bytes one listpack entry takes: encoding byte(s), data, and the back-length."""
-    if is_int64(text):
-        v = int(text)
-        body = (
-            1
-            if 0 <= v <= 127
-            else 2
-            if -4096 <= v <= 4095
-            else 3
-            if -(2**15) <= v < 2**15
-            else 4
-            if -(2**23) <= v < 2**23
-            else 5
-            if -(2**31) <= v < 2**31
-            else 9
-        )
-    else:
-        n = len(text.encode("utf-8", "surrogateescape"))
-        body = (1 if n < 64 else 2 if n < 4096 else 5) + n
-    back = 1 if body < 128 else 2 if body < 16384 else 3 if body < 2097152 else 4
-    return body + back
-
-
-def listpack_bytes(entries: Iterable[tuple[str, ...]], count: int, complete: bool = True) -> int:
-    """Bytes of a listpack holding ``count`` entries (extrapolated from a sample when incomplete)."""
-    sizes = [sum(lp_entry_size(s) for s in e) for e in entries]
-    if not sizes:
-        return LISTPACK_EMPTY
-    total = sum(sizes) if complete else sum(sizes) / len(sizes) * count
-    return LISTPACK_EMPTY + round(total)
 
 
 def score_text(score: float) -> str:

@@ -16,12 +16,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from redisprep.explain.annotate import Annotation, Probe, annotate, command_name, key_names
-from redisprep.explain.costs import CostSpec, cost_spec
+from redisprep.explain.costs import cost_spec
+from redisprep.explain.costs.spec import CostSpec
 from redisprep.explain.docs import CommandDocs
 from redisprep.explain.inspect import Inspector, inspector_for
 from redisprep.explain.keystate import GROUP_TYPES, KeyState, Source
 from redisprep.explain.script import library_scripts, registered_functions
 from redisprep.explain.tracing import TracedCommand
+from redisprep.knowledge.keyspecs import command_keys
 
 #: Writes whose destination takes the source's value, encoding included.
 _MOVES = {"RENAME": (1, 2), "RENAMENX": (1, 2), "COPY": (1, 2)}
@@ -112,19 +114,18 @@ class Explainer:
         return _Plan(argv, name, spec, tuple(keys))
 
     def _server_keys(self, name: str, argv: tuple[str, ...]) -> list[str]:
-        """Keys of a command the cost table does not map, from the server's COMMAND INFO key range."""
-        with self._lock:
-            known = name in self._key_specs
-            positions = self._key_specs.get(name)
-        if not known:
-            positions = _key_range(self._client, name)
+        """Keys of a command the cost table does not map: key specs, else the server's COMMAND INFO range."""
+        found = command_keys(argv)
+        if found is None:
             with self._lock:
-                self._key_specs[name] = positions
-        if positions is None:
-            return []
-        first, last, step = positions
-        stop = len(argv) + last + 1 if last < 0 else min(len(argv), last + 1)
-        return [argv[i] for i in range(first, stop, max(step, 1))]
+                known = name in self._key_specs
+                legacy = self._key_specs.get(name)
+            if not known:
+                legacy = _key_range(self._client, name)
+                with self._lock:
+                    self._key_specs[name] = legacy
+            found = command_keys(argv, legacy)
+        return [argv[p] for p in found.positions] if found is not None else []
 
     def _hint(self, name: str) -> str | None:
         info = self.docs.get(name) if name else None

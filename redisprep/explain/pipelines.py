@@ -9,15 +9,12 @@ import functools
 import time
 from collections.abc import Iterable
 from itertools import repeat
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from redisprep.explain.tracing import TraceKind, error_text, ms_since
-
-if TYPE_CHECKING:
-    from redisprep.explain.tracing import Tracer
+from redisprep.explain.roundtrip import RoundTripRecorder, TraceKind, error_text, ms_since
 
 
-def trace_pipeline(tracer: Tracer, pipe: Any, client_no: int) -> None:
+def trace_pipeline(tracer: RoundTripRecorder, pipe: Any, client_no: int) -> None:
     """Record the commands queued on ``pipe`` when it executes, all in one round trip."""
     if _plain_pipeline(pipe):
         _trace_command_stack(tracer, pipe, client_no)
@@ -66,7 +63,7 @@ def trace_pipeline(tracer: Tracer, pipe: Any, client_no: int) -> None:
 
 
 def _record_batch(
-    tracer: Tracer,
+    tracer: RoundTripRecorder,
     pipe: Any,
     batch: list[tuple[Any, ...]],
     execute: Any,
@@ -126,7 +123,7 @@ def _is_redis_pipeline(cls: type) -> bool:
     return issubclass(cls, Pipeline)
 
 
-def _trace_command_stack(tracer: Tracer, pipe: Any, client_no: int) -> None:
+def _trace_command_stack(tracer: RoundTripRecorder, pipe: Any, client_no: int) -> None:
     """:func:`_trace_pipeline` for a plain redis-py pipeline, with nothing added per queued command.
 
     redis-py sends WATCH, and reads between WATCH and MULTI, through ``immediate_execute_command``

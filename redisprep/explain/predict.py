@@ -13,7 +13,7 @@ from typing import Any
 
 from redisprep.explain.encoding import Contents, model_encoding
 from redisprep.explain.keystate import NOT_PREDICTED, KeyState
-from redisprep.explain.limits import Limits
+from redisprep.knowledge.limits import Limits
 
 _SET_LIKE = frozenset({"SET", "SETNX", "SETEX", "PSETEX", "GETSET"})
 _INT_OPS = frozenset({"INCR", "DECR", "INCRBY", "DECRBY"})

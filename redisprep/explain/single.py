@@ -17,25 +17,20 @@ from typing import Any
 from redisprep.backends import Backend, translate_errors
 from redisprep.errors import BadUsageError
 from redisprep.explain.annotate import Annotation, Probe, annotate, key_names
-from redisprep.explain.commands import UnknownCommandError, command_doc, resolve_name
 from redisprep.explain.copies import RUN_TIMEOUT_S, copy_keys, differences, keyspace, start_disposable
 from redisprep.explain.costs import cost_spec
 from redisprep.explain.docs import DocInfo
 from redisprep.explain.fill import fill_key
-from redisprep.explain.keyspecs import command_keys
 from redisprep.explain.keystate import GROUP_TYPES, Source
 from redisprep.explain.observer import Explainer
 from redisprep.explain.predict import predict
 from redisprep.explain.readonly import ReadLog, read_only
+from redisprep.explain.resolve import UnknownCommandError, resolve_name
 from redisprep.explain.tracing import Tracer
+from redisprep.knowledge.commands import command_doc
+from redisprep.knowledge.keyspecs import command_keys
+from redisprep.knowledge.policy import CONNECTION_STATE, NEVER_ON_USER_SERVER
 
-#: Commands that change the connection rather than data, or stream forever: documentation only.
-CONNECTION_STATE = frozenset(
-    "SUBSCRIBE PSUBSCRIBE SSUBSCRIBE UNSUBSCRIBE PUNSUBSCRIBE SUNSUBSCRIBE MONITOR MULTI EXEC DISCARD "
-    "WATCH UNWATCH RESET QUIT SELECT HELLO AUTH SYNC PSYNC REPLCONF".split()
-) | {"CLIENT REPLY"}
-#: Never sent to a server redisprep did not start (the live-server contract), whatever the flags.
-NEVER_ON_LIVE = frozenset({"FLUSHDB", "FLUSHALL", "KEYS", "CONFIG SET", "SHUTDOWN", "DEBUG", "MIGRATE"})
 SCRIPTS = frozenset({"EVAL", "EVAL_RO"})
 #: Commands whose simple-string reply (``OK``, ``PONG``) redis-py turns into True: explain keeps the
 #: reply Redis sent, as redis-cli shows it, instead of a boolean that reads as ``(integer) 1``.
@@ -136,7 +131,7 @@ def _doc_only(name: str) -> str:
 
 
 def _never_on_live(name: str) -> bool:
-    return name in NEVER_ON_LIVE or name.split(" ")[0] in NEVER_ON_LIVE
+    return name in NEVER_ON_USER_SERVER or name.split(" ")[0] in NEVER_ON_USER_SERVER
 
 
 def _on_copy(view: Backend, name: str, argv: list[str], fill: int | None) -> Explanation:
@@ -273,8 +268,8 @@ def _fill(backend: Backend, explainer: Explainer, name: str, sent: list[str], co
 
 def _first_script_doc(explainer: Explainer, body: str) -> DocInfo | None:
     """The docs of the first command a script calls on ``KEYS[1]`` (what ``--fill`` should build)."""
-    from redisprep.explain.commands import container_names
     from redisprep.explain.script import read_script
+    from redisprep.knowledge.commands import container_names
 
     for call in read_script(body, container_names()):
         if call.command and len(call.args) > 1 and call.args[1].replace(" ", "") == "KEYS[1]":

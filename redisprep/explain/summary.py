@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from redisprep.explain.annotate import Annotation, ScriptCost
 from redisprep.explain.observer import EncodingChange
 from redisprep.explain.tracing import TracedCommand
+from redisprep.knowledge.keyspecs import script_calls
 
-_SCRIPTED = frozenset({"EVAL", "EVALSHA", "EVAL_RO", "EVALSHA_RO", "FCALL", "FCALL_RO"})
 _BODIES = frozenset({"EVAL", "EVAL_RO", "SCRIPT LOAD", "FUNCTION LOAD"})
 #: The prefix of every key a run writes (``redisprep:<run id>:``), dropped when showing keys.
 RUN_PREFIX = re.compile(r"redisprep:r[0-9a-f]+-[0-9a-f]+:")
@@ -75,7 +75,7 @@ def step_rows(commands: Sequence[TracedCommand], notes: Mapping[int, Annotation]
     for cmd in commands:
         note = notes.get(cmd.seq)
         name = note.name if note else cmd.name
-        script = cmd.argv[1] if name in _SCRIPTED and len(cmd.argv) > 1 else ""
+        script = cmd.argv[1] if name in script_calls() and len(cmd.argv) > 1 else ""
         groups.setdefault((cmd.operation, name, script), []).append((cmd, note))
     return [_row(op, name, members) for (op, name, _), members in groups.items()]
 

@@ -16,9 +16,11 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
-TraceKind = Literal["command", "pipeline", "transaction"]
+from redisprep.explain.pipelines import trace_pipeline
+from redisprep.explain.roundtrip import TraceKind, error_text, ms_since
+from redisprep.knowledge.commands import container_names
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +52,7 @@ class TracedCommand:
     def name(self) -> str:
         """The command name in upper case (``ZADD``; ``CLIENT TRACKING`` for container commands)."""
         words = _as_text(self.args[0]).upper().split() if self.args else ["?"]
-        if len(words) == 1 and words[0] in _CONTAINERS and len(self.args) > 1:
+        if len(words) == 1 and words[0] in container_names() and len(self.args) > 1:
             words.append(_as_text(self.args[1]).upper())
         return " ".join(words)
 
@@ -84,27 +86,6 @@ class _PerThread(threading.local):
     """The operation label of the running thread (a class default, so reading it never raises)."""
 
     operation: str | None = None
-
-
-_CONTAINERS = frozenset(
-    {
-        "CLIENT",
-        "CLUSTER",
-        "COMMAND",
-        "CONFIG",
-        "FUNCTION",
-        "MEMORY",
-        "OBJECT",
-        "SCRIPT",
-        "XGROUP",
-        "XINFO",
-        "PUBSUB",
-        "ACL",
-        "SLOWLOG",
-        "LATENCY",
-        "MODULE",
-    }
-)
 
 
 class TraceObserver(Protocol):
@@ -254,8 +235,6 @@ class Tracer:
                 return original(*args, **options)
             return tracer.send(original, args, options, client_no)
 
-        from redisprep.explain.pipelines import trace_pipeline
-
         def pipeline(*p_args: Any, **p_kwargs: Any) -> Any:
             pipe = original_pipeline(*p_args, **p_kwargs)
             trace_pipeline(tracer, pipe, client_no)
@@ -279,17 +258,6 @@ class Tracer:
             if cmd.operation is not None:
                 groups.setdefault(cmd.operation, []).append(cmd)
         return groups
-
-
-def ms_since(start: float) -> float:
-    """Milliseconds since ``start`` (a ``time.perf_counter()`` reading)."""
-    return (time.perf_counter() - start) * 1000.0
-
-
-def error_text(exc: BaseException) -> str:
-    """An exception as ``Type: message``, for a record's ``error``."""
-    text = str(exc).strip()
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 @contextmanager

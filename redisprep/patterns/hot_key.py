@@ -22,7 +22,7 @@ import random
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from redisprep.cluster.slots import hash_tag, key_slot
+from redisprep.knowledge.slots import hash_tag, key_slot
 
 #: How many suffixes :func:`spread_copies` tries per node before giving up on that node.
 SEARCH_LIMIT = 10_000

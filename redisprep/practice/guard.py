@@ -2,7 +2,7 @@
 
 The grader hands learner code clients wrapped by :class:`KeyGuard`. Every command (alone, in a
 pipeline or transaction, or in a Pub/Sub connection) is checked first: each key it names, found with
-Redis's own key specs (:mod:`redisprep.explain.keyspecs`), must start with the run's prefix; a
+Redis's own key specs (:mod:`redisprep.knowledge.keyspecs`), must start with the run's prefix; a
 command that acts on the whole server (``FLUSHALL``, ``KEYS``, ``CONFIG SET``, ``SCRIPT FLUSH``...)
 is refused outright; Lua scripts get a prelude that checks their calls on the server
 (:mod:`redisprep.practice.guard_lua`). A refused command raises :class:`ForbiddenCommandError` and
@@ -16,42 +16,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from redisprep.errors import ForbiddenCommandError
-from redisprep.explain.keyspecs import CommandInfo, command_info, command_keys
+from redisprep.knowledge.keyspecs import CommandInfo, command_info, command_keys
+from redisprep.knowledge.policy import KEYLESS_WHILE_GRADING, refusal
 from redisprep.practice import guard_lua
 
-#: Keyless commands learner code may send: connection chatter, transactions, script loading.
-ALLOWED_KEYLESS = frozenset(
-    {
-        "PING", "ECHO", "TIME", "MULTI", "EXEC", "DISCARD", "UNWATCH", "DBSIZE", "WAIT", "READONLY",
-        "READWRITE", "ASKING", "SCRIPT LOAD", "SCRIPT EXISTS", "CLUSTER KEYSLOT", "CLIENT SETNAME",
-        "CLIENT GETNAME", "CLIENT ID", "UNSUBSCRIBE", "PUNSUBSCRIBE",
-    }
-)  # fmt: skip
-#: Why some commands never run while grading, whatever their arguments.
-REASONS = {
-    "FLUSHALL": "it deletes every key on the server",
-    "FLUSHDB": "it deletes every key in the database",
-    "KEYS": "it lists every key in the database and blocks the server while it does (use SCAN MATCH "
-    "on your own prefix)",
-    "RANDOMKEY": "it returns keys that are not the exercise's",
-    "SWAPDB": "it swaps whole databases",
-    "SELECT": "it switches to another database, away from the exercise's keys",
-    "MOVE": "it moves a key to another database, out of the grader's reach",
-    "MIGRATE": "it moves keys to another server",
-    "SHUTDOWN": "it stops the server",
-    "DEBUG": "it can crash or stall the server",
-    "CONFIG SET": "it changes the server's configuration",
-    "CONFIG RESETSTAT": "it resets the server's statistics",
-    "CONFIG REWRITE": "it rewrites the server's configuration file",
-    "SCRIPT FLUSH": "it empties the server's script cache",
-    "SCRIPT KILL": "it stops a script someone else is running",
-    "FUNCTION FLUSH": "it deletes every function library on the server",
-    "FUNCTION DELETE": "it deletes a function library from the server",
-    "FUNCTION RESTORE": "it replaces function libraries on the server",
-    "FUNCTION LOAD": "a function library outlives the run and is shared by every client (use EVAL)",
-    "FCALL": "it runs a function library stored on the server (use EVAL with your own script)",
-    "FCALL_RO": "it runs a function library stored on the server (use EVAL_RO with your own script)",
-}
 _GENERIC = "it acts on the whole server, not on the exercise's keys"
 _SCRIPTS = frozenset({"EVAL", "EVAL_RO", "EVALSHA", "EVALSHA_RO"})
 _SORTS = frozenset({"SORT", "SORT_RO"})
@@ -74,9 +42,10 @@ def argv_of(args: Sequence[Any]) -> list[str]:
 
 def refusal_of(info: CommandInfo) -> str | None:
     """Why ``info``'s command may not run at all while grading; None when its keys decide."""
-    if info.name in REASONS:
-        return REASONS[info.name]
-    if not info.specs and info.name not in ALLOWED_KEYLESS and info.name not in _CHANNELS:
+    reason = refusal(info.name, "grading")
+    if reason is not None:
+        return reason
+    if not info.specs and info.name not in KEYLESS_WHILE_GRADING and info.name not in _CHANNELS:
         return _GENERIC
     return None
 

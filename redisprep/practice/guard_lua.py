@@ -16,9 +16,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from redisprep.explain.commands import container_names
-from redisprep.explain.keyspecs import CommandInfo, command_info
 from redisprep.explain.script import read_script, strip_comments
+from redisprep.knowledge.commands import container_names
+from redisprep.knowledge.keyspecs import CommandInfo, command_info
 
 #: Error replies raised by the prelude start with this text.
 MARKER = "redisprep guard:"

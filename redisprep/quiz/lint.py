@@ -65,7 +65,7 @@ def check_card(card: Card, drills_dir: Path | None = None) -> list[Problem]:
 
 def complexity_problems(card: Card) -> list[Problem]:
     """A complexity card's answer must be the command's COMMAND DOCS complexity, word for word."""
-    from redisprep.explain.commands import command_doc, table_source
+    from redisprep.knowledge.commands import command_doc, table_source
 
     doc = command_doc(card.command or "")
     if doc is None:

@@ -17,11 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from redisprep.knowledge.policy import REFUSED_IN_QUIZ
 from redisprep.quiz.model import ErrorReply, Expect, Reply
 from redisprep.quiz.replies import as_yaml, from_client, from_error, matches, redis_cli
 
-#: Commands that would hang the quiz or leave the connection in another mode.
-REFUSED = frozenset({"SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE", "MONITOR", "SYNC", "PSYNC", "QUIT", "RESET"})
 #: A command that has not answered by then (a blocking pop with timeout 0) is abandoned.
 ANSWER_TIMEOUT_S = 2.0
 #: Lua instructions a script may run on the sandbox before it is stopped (about a second).
@@ -101,7 +100,7 @@ def run(client: Any, line: str, timeout_s: float | None = ANSWER_TIMEOUT_S) -> R
     except ValueError as exc:
         return ErrorReply(f"ERR cannot parse the command: {exc}")
     name = argv[0].upper()
-    if name in REFUSED:
+    if name in REFUSED_IN_QUIZ:
         return ErrorReply(f"ERR {name} is not available in the quiz sandbox")
     if name in _SCRIPTS:
         _limit_scripts(client)

@@ -22,8 +22,8 @@ from redisprep.drills.model import (
     StepResult,
 )
 from redisprep.drills.spec import CatalogEntry
-from redisprep.explain.commands import command_doc
 from redisprep.explain.tracing import TracedCommand, summarize_reply
+from redisprep.knowledge.commands import command_doc
 from redisprep.render.text import bar_grid, plural, prose
 
 if TYPE_CHECKING:

@@ -74,17 +74,25 @@ def deck_corpus() -> list[list[str]]:
 def _extractors() -> dict[str, Callable[[list[str]], set[str] | None]]:
     """Every key extractor still present, as ``argv -> key names`` (None: does not know the command)."""
     out: dict[str, Callable[[list[str]], set[str] | None]] = {}
-    keyspecs = probe("redisprep.explain.keyspecs:command_keys")
+    keyspecs = probe("redisprep.knowledge.keyspecs:command_keys") or probe(
+        "redisprep.explain.keyspecs:command_keys"
+    )
     if keyspecs is not None:
 
         def by_keyspecs(argv: list[str]) -> set[str] | None:
             found = keyspecs(argv)
             return None if found is None else {argv[p] for p in found.positions}
 
-        out["explain/keyspecs.py command_keys (COMMAND INFO key specs)"] = by_keyspecs
+        out["knowledge/keyspecs.py command_keys (COMMAND INFO key specs)"] = by_keyspecs
+    # The older copies, while they exist: the cost table's own KeySpec per command (CostSpec.keys)
+    # and the cluster simulation's hand-written sets (_ONE_KEY, _ALL_KEYS).
     cost_spec = probe("redisprep.explain.costs:cost_spec")
-    resolve = probe("redisprep.explain.commands:resolve_name")
-    if cost_spec is not None and resolve is not None:
+    resolve = probe("redisprep.explain.resolve:resolve_name") or probe(
+        "redisprep.explain.commands:resolve_name"
+    )
+    cost_class = probe("redisprep.explain.costs.spec:CostSpec") or probe("redisprep.explain.costs:CostSpec")
+    has_keys = cost_class is not None and "keys" in getattr(cost_class, "__dataclass_fields__", {})
+    if cost_spec is not None and resolve is not None and has_keys:
 
         def by_costs(argv: list[str]) -> set[str] | None:
             try:
@@ -95,7 +103,7 @@ def _extractors() -> dict[str, Callable[[list[str]], set[str] | None]]:
 
         out["explain/costs_* tables (hand-written KeySpec per command)"] = by_costs
     slots = probe("redisprep.cluster.slots:command_keys")
-    if slots is not None:
+    if slots is not None and probe("redisprep.cluster.slots:_ONE_KEY") is not None:
 
         def by_slots(argv: list[str]) -> set[str] | None:
             found = slots(argv)

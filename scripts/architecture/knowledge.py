@@ -158,21 +158,34 @@ def probe(path: str) -> Any:
     return obj
 
 
-#: Tables of commands refused or never run, by where they are kept (absent after a redesign).
+#: Tables of commands refused or never run, by where they are kept. Before the redesign each was a
+#: table of its own; after it, each is a view of the one table (redisprep.knowledge.policy.POLICY).
 REFUSAL_TABLES = {
-    "explain: never on a live server": "redisprep.explain.single:NEVER_ON_LIVE",
-    "explain: connection state, docs only": "redisprep.explain.single:CONNECTION_STATE",
-    "practice guard: refused with a reason": "redisprep.practice.guard:REASONS",
-    "practice guard: keyless commands allowed": "redisprep.practice.guard:ALLOWED_KEYLESS",
-    "quiz sandbox: refused": "redisprep.quiz.sandbox:REFUSED",
-    "cluster: sent to replicas (reads)": "redisprep.cluster.slots:READ_COMMANDS",
+    "explain: never on a live server": (
+        "redisprep.knowledge.policy:NEVER_ON_USER_SERVER",
+        "redisprep.explain.single:NEVER_ON_LIVE",
+    ),
+    "explain: connection state, docs only": (
+        "redisprep.knowledge.policy:CONNECTION_STATE",
+        "redisprep.explain.single:CONNECTION_STATE",
+    ),
+    "practice guard: refused with a reason": (
+        "redisprep.knowledge.policy:REFUSED_WHILE_GRADING",
+        "redisprep.practice.guard:REASONS",
+    ),
+    "practice guard: keyless commands allowed": (
+        "redisprep.knowledge.policy:KEYLESS_WHILE_GRADING",
+        "redisprep.practice.guard:ALLOWED_KEYLESS",
+    ),
+    "quiz sandbox: refused": ("redisprep.knowledge.policy:REFUSED_IN_QUIZ", "redisprep.quiz.sandbox:REFUSED"),
+    "cluster: sent to replicas (reads)": ("redisprep.cluster.slots:READ_COMMANDS",),
 }
 
 
 def refusal_tables() -> dict[str, frozenset[str]]:
     out = {}
-    for label, path in REFUSAL_TABLES.items():
-        table = probe(path)
+    for label, paths in REFUSAL_TABLES.items():
+        table = next((t for t in map(probe, paths) if t is not None), None)
         if table is not None:
             out[label] = frozenset(str(x).upper() for x in table)
     return out

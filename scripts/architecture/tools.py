@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -103,6 +104,7 @@ def contracts() -> list[str]:
     env = {**os.environ, "COLUMNS": "250"}
     proc = subprocess.run([exe, *config, "--no-cache"], capture_output=True, text=True, cwd=ROOT, env=env)
     lines = [line.strip() for line in proc.stdout.splitlines()]
-    verdicts = [line for line in lines if line.endswith((" KEPT", " BROKEN"))]
+    # "Name KEPT", or "Name KEPT (1 ignored import)" when a contract ignores imports.
+    verdicts = [line for line in lines if re.search(r" (KEPT|BROKEN)( \(\d+ ignored imports?\))?$", line)]
     broken = [line for line in lines if line.startswith("- ") or " is not allowed to import " in line]
     return verdicts + broken

@@ -7,7 +7,7 @@ from redisprep.drills.event_sourcing import checks, variants
 from redisprep.drills.event_sourcing.scenario import GROUP, append_all, crash_consumer, ledger, sweep
 from redisprep.drills.model import DataTable, StepOutcome
 from redisprep.drills.pubsub_vs_streams import checks as feed_checks
-from redisprep.explain.commands import command_doc
+from redisprep.knowledge.commands import command_doc
 from redisprep.patterns import event_sourcing as es
 from redisprep.patterns import pubsub, stream_feed
 

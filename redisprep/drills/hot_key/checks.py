@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from redisprep.cluster.slots import key_slot
 from redisprep.drills._checks import Verdict, check, verdict
 from redisprep.drills._cluster import ClusterView, open_view
 from redisprep.drills.context import DrillContext
 from redisprep.drills.hot_key import workload as wl
+from redisprep.knowledge.slots import key_slot
 
 
 def _setup(ctx: DrillContext) -> tuple[ClusterView, Any, wl.Dataset, list[wl.Read], wl.Distribution]:

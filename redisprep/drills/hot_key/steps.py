@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from redisprep.cluster.slots import key_slot
 from redisprep.drills._checks import variant
 from redisprep.drills._cluster import ClusterView, open_view
 from redisprep.drills.context import DrillContext
 from redisprep.drills.hot_key import checks
 from redisprep.drills.hot_key import workload as wl
 from redisprep.drills.model import DataTable, Step, StepOutcome
+from redisprep.knowledge.slots import key_slot
 from redisprep.patterns import hot_key as hk
 
 NAIVE_CACHE = variant(hk, cached_get=hk.naive_cached_get)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from redisprep.drills.context import DrillContext
 from redisprep.drills.model import DataTable, StepOutcome
 from redisprep.drills.pubsub_vs_streams import checks
-from redisprep.explain.commands import command_doc
+from redisprep.knowledge.commands import command_doc
 from redisprep.patterns import event_sourcing as es
 from redisprep.patterns import pubsub
 from redisprep.patterns.pubsub import Subscriber, subscribers

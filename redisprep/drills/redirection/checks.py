@@ -9,11 +9,11 @@ from redis.crc import key_slot as redis_py_key_slot
 from redis.exceptions import ClusterCrossSlotError
 
 from redisprep.cluster.router import RedirectLoopError
-from redisprep.cluster.slots import key_slot
 from redisprep.drills._checks import Verdict, check, verdict
 from redisprep.drills._cluster import ClusterView, open_view, simulated_view
 from redisprep.drills.context import DrillContext
 from redisprep.drills.redirection.reshard import Resharder
+from redisprep.knowledge.slots import key_slot
 
 #: Requests sent after a slot moved, to count how many were redirected.
 REQUESTS = 200

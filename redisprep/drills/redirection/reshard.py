@@ -10,9 +10,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from redisprep.cluster.slots import key_slot
 from redisprep.drills._cluster import ClusterView
 from redisprep.errors import BackendUnavailableError, BackendUnsupportedError, RedisprepError
+from redisprep.knowledge.slots import key_slot
 
 MIGRATE_TIMEOUT_MS = 5000
 EPOCH_WAIT_S = 10.0

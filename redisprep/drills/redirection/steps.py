@@ -7,13 +7,13 @@ from typing import Any
 import redis
 from redis.exceptions import AskError, MovedError, ResponseError
 
-from redisprep.cluster.slots import hashed_part, key_slot
 from redisprep.drills._checks import variant
 from redisprep.drills._cluster import ClusterView, open_view
 from redisprep.drills.context import DrillContext
 from redisprep.drills.model import CheckResult, DataTable, Step, StepOutcome
 from redisprep.drills.redirection import checks
 from redisprep.drills.redirection.reshard import Resharder
+from redisprep.knowledge.slots import hashed_part, key_slot
 from redisprep.patterns import cluster_routing as cr
 
 NAIVE_KEYS = variant(cr, keys_for=cr.naive_keys_for)

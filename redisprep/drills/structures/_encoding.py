@@ -10,8 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any, Literal
 
-from redisprep.explain.limits import Limits as ExplainLimits
-from redisprep.explain.limits import limits_for
+from redisprep.knowledge.limits import (
+    LIMITS_7_0,
+    LIMITS_7_2,
+    LIST_MAX_LISTPACK_SIZE,
+    LIST_NODE_BYTES,
+)
+from redisprep.knowledge.limits import Limits as ExplainLimits
+from redisprep.release import limits_for
 
 if TYPE_CHECKING:
     from redisprep.drills.context import DrillContext
@@ -20,9 +26,7 @@ if TYPE_CHECKING:
 Source = Literal["read", "modelled"]
 
 #: Strings up to this many bytes share one allocation with their object (OBJ_ENCODING_EMBSTR_SIZE_LIMIT).
-EMBSTR_LIMIT = 44
-#: Bytes per quicklist node for the negative list-max-listpack-size settings -1 .. -5.
-_LIST_NODE_BYTES = {-1: 4096, -2: 8192, -3: 16384, -4: 32768, -5: 65536}
+EMBSTR_LIMIT = LIMITS_7_0.embstr_limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,17 +41,20 @@ class Encoding:
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """The thresholds at which small encodings convert (Redis 7.0 defaults unless read from the server)."""
+    """The thresholds at which small encodings convert, by their ``redis.conf`` names.
 
-    hash_max_listpack_entries: int = 512
-    hash_max_listpack_value: int = 64
-    zset_max_listpack_entries: int = 128
-    zset_max_listpack_value: int = 64
-    set_max_intset_entries: int = 512
-    set_max_listpack_entries: int = 128
+    Redis 7.0's defaults (:mod:`redisprep.knowledge.limits`) unless read from the server.
+    """
+
+    hash_max_listpack_entries: int = LIMITS_7_0.hash_entries
+    hash_max_listpack_value: int = LIMITS_7_0.hash_value
+    zset_max_listpack_entries: int = LIMITS_7_0.zset_entries
+    zset_max_listpack_value: int = LIMITS_7_0.zset_value
+    set_max_intset_entries: int = LIMITS_7_0.set_intset_entries
+    set_max_listpack_entries: int = LIMITS_7_2.set_listpack_entries or 0
     """Redis 7.2+ only: small sets of strings are listpacks (7.0 always uses a hashtable)."""
-    set_max_listpack_value: int = 64
-    list_max_listpack_size: int = -2
+    set_max_listpack_value: int = LIMITS_7_0.set_listpack_value
+    list_max_listpack_size: int = LIST_MAX_LISTPACK_SIZE
     """Negative: a byte limit per node (-2 is 8 KB); positive: an entry count."""
     read_from_server: bool = False
     """True when CONFIG GET supplied the values; False for the documented defaults."""
@@ -138,4 +145,4 @@ def _explain_limits(release: Release, limits: Limits) -> ExplainLimits:
 
 def _list_bytes(size: int) -> int | None:
     """Bytes per listpack for a negative ``list-max-listpack-size``; None for a count limit."""
-    return _LIST_NODE_BYTES.get(size, 8192) if size < 0 else None
+    return LIST_NODE_BYTES.get(size, LIMITS_7_0.list_node_bytes) if size < 0 else None

@@ -11,8 +11,8 @@ from typing import Any
 from redisprep.drills.context import DrillContext
 from redisprep.drills.model import CheckResult, DataTable, Scalar
 from redisprep.drills.structures._encoding import encoding_of
-from redisprep.explain.commands import command_doc
 from redisprep.explain.tracing import TracedCommand
+from redisprep.knowledge.commands import command_doc
 
 EXAMPLE_WIDTH = 48
 

@@ -15,8 +15,9 @@ from redisprep.drills.structures._shared import (
     mark,
 )
 from redisprep.drills.structures.strings import checks
-from redisprep.explain.limits import embstr_fits, limits_for
+from redisprep.knowledge.limits import embstr_fits
 from redisprep.patterns import strings as st
+from redisprep.release import limits_for
 
 NAIVE = variant(st, count=st.naive_count, claim=st.naive_claim)
 USERS = checks.USERS

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from redisprep.explain import measures as m
-from redisprep.explain.costs import CostSpec
-from redisprep.explain.costs import spec as _s
+from redisprep.explain.costs.spec import CostSpec
+from redisprep.explain.costs.spec import spec as _s
 
 _ZADD_OPTS = frozenset({"NX", "XX", "GT", "LT", "CH", "INCR"})
 _GEOADD_OPTS = frozenset({"NX", "XX", "CH"})
 _N_SIZE = m.size(1)
-_ALL_KEYS = m.span(1)
+_ALL_KEYS = m.all_keys
 
 
 def _lists() -> dict[str, CostSpec]:
@@ -30,7 +30,7 @@ def _lists() -> dict[str, CostSpec]:
     pushed = m.args(2, label="elements added")
     out = {n: _s(work="N", N=pushed) for n in ("LPUSH", "RPUSH", "LPUSHX", "RPUSHX")}
     out.update({n: _s(work="N", N=m.returned()) for n in ("LPOP", "RPOP")})
-    out.update({n: _s(m.at(1, 2)) for n in ("LMOVE", "BLMOVE", "RPOPLPUSH", "BRPOPLPUSH")})
+    out.update({n: _s() for n in ("LMOVE", "BLMOVE", "RPOPLPUSH", "BRPOPLPUSH")})
     out.update(
         LLEN=_s(reads=True),
         LRANGE=_s(
@@ -48,10 +48,10 @@ def _lists() -> dict[str, CostSpec]:
             work="N",
             N=m.custom("LLEN before the call (at most this many traversed)", lambda c: m.size(1).value(c)),
         ),
-        BLPOP=_s(m.span(1, -1), "N", N=m.key_count(m.span(1, -1))),
-        BRPOP=_s(m.span(1, -1), "N", N=m.key_count(m.span(1, -1))),
-        LMPOP=_s(m.numkeys(1), "N+M", N=m.key_count(m.numkeys(1)), M=m.nested_returned()),
-        BLMPOP=_s(m.numkeys(2), "N+M", N=m.key_count(m.numkeys(2)), M=m.nested_returned()),
+        BLPOP=_s("N", N=m.key_count()),
+        BRPOP=_s("N", N=m.key_count()),
+        LMPOP=_s("N+M", N=m.key_count(), M=m.nested_returned()),
+        BLMPOP=_s("N+M", N=m.key_count(), M=m.nested_returned()),
     )
     return out
 
@@ -61,20 +61,15 @@ def _sets() -> dict[str, CostSpec]:
     out = {n: _s(work="N", N=members) for n in ("SADD", "SREM")}
     out.update({n: _s(reads=True) for n in ("SISMEMBER", "SCARD")})
     out.update(
-        SMOVE=_s(m.at(1, 2)),
+        SMOVE=_s(),
         SMEMBERS=_s(work="N", reads=True, N=_N_SIZE),
         SMISMEMBER=_s(work="N", reads=True, N=members),
         SPOP=_s(work="N", N=m.count_arg(2, "count argument")),
         SRANDMEMBER=_s(work="N", reads=True, N=m.count_arg(2, "|count| argument")),
         SSCAN=_s(reads=True, N=_N_SIZE),
-        SINTER=_s(
-            _ALL_KEYS, "N*M", reads=True, N=m.sizes(_ALL_KEYS, "min"), M=m.key_count(_ALL_KEYS, "sets")
-        ),
-        SINTERSTORE=_s(
-            m.span(1), "N*M", fresh=True, N=m.sizes(m.span(2), "min"), M=m.key_count(m.span(2), "sets")
-        ),
+        SINTER=_s("N*M", reads=True, N=m.sizes(_ALL_KEYS, "min"), M=m.key_count(_ALL_KEYS, "sets")),
+        SINTERSTORE=_s("N*M", fresh=True, N=m.sizes(m.span(2), "min"), M=m.key_count(m.span(2), "sets")),
         SINTERCARD=_s(
-            m.numkeys(1),
             "N*M",
             reads=True,
             N=m.sizes(m.numkeys(1), "min"),
@@ -82,8 +77,8 @@ def _sets() -> dict[str, CostSpec]:
         ),
     )
     for name in ("SUNION", "SDIFF"):
-        out[name] = _s(_ALL_KEYS, "N", reads=True, N=m.sizes(_ALL_KEYS))
-        out[name + "STORE"] = _s(m.span(1), "N", fresh=True, N=m.sizes(m.span(2)))
+        out[name] = _s("N", reads=True, N=m.sizes(_ALL_KEYS))
+        out[name + "STORE"] = _s("N", fresh=True, N=m.sizes(m.span(2)))
     return out
 
 
@@ -104,7 +99,7 @@ def _zsets() -> dict[str, CostSpec]:
     out.update(
         {n: _s(work="log(N)*M", N=_N_SIZE, M=m.returned("elements popped")) for n in ("ZPOPMIN", "ZPOPMAX")}
     )
-    out.update({n: _s(m.span(1, -1), "log(N)", N=_N_SIZE) for n in ("BZPOPMIN", "BZPOPMAX")})
+    out.update({n: _s("log(N)", N=_N_SIZE) for n in ("BZPOPMIN", "BZPOPMAX")})
     out.update({n: _s(reads=True) for n in ("ZSCORE", "ZCARD")})
     inputs = m.numkeys(2)
     out.update(
@@ -115,36 +110,30 @@ def _zsets() -> dict[str, CostSpec]:
         ),
         ZINCRBY=_s(work="log(N)", N=_N_SIZE),
         ZMSCORE=_s(work="N", reads=True, N=m.args(2, label="members requested")),
-        ZRANGESTORE=_s(
-            m.at(1, 2), "log(N)+M", fresh=True, N=m.size(2), M=m.reply_int("elements stored (reply)")
-        ),
+        ZRANGESTORE=_s("log(N)+M", fresh=True, N=m.size(2), M=m.reply_int("elements stored (reply)")),
         ZREM=_s(work="M*log(N)", N=_N_SIZE, M=m.args(2, label="members to remove")),
         ZRANDMEMBER=_s(work="N", reads=True, N=m.returned()),
         ZSCAN=_s(reads=True, N=_N_SIZE),
         ZMPOP=_s(
-            m.numkeys(1),
             "K+M*log(N)",
             K=m.key_count(m.numkeys(1)),
             N=m.size(2),
             M=m.nested_returned("elements popped"),
         ),
         BZMPOP=_s(
-            m.numkeys(2),
             "K+M*log(N)",
             K=m.key_count(m.numkeys(2)),
             N=m.size(3),
             M=m.nested_returned("elements popped"),
         ),
-        ZUNION=_s(m.numkeys(1), "N+M*log(M)", reads=True, N=m.sizes(m.numkeys(1)), M=m.returned()),
+        ZUNION=_s("N+M*log(M)", reads=True, N=m.sizes(m.numkeys(1)), M=m.returned()),
         ZUNIONSTORE=_s(
-            m.numkeys(2, also=(1,)),
             "N+M*log(M)",
             fresh=True,
             N=m.sizes(inputs),
             M=m.reply_int("elements stored (reply)"),
         ),
         ZINTER=_s(
-            m.numkeys(1),
             "N*K+M*log(M)",
             reads=True,
             N=m.sizes(m.numkeys(1), "min"),
@@ -152,7 +141,6 @@ def _zsets() -> dict[str, CostSpec]:
             M=m.returned(),
         ),
         ZINTERSTORE=_s(
-            m.numkeys(2, also=(1,)),
             "N*K+M*log(M)",
             fresh=True,
             N=m.sizes(inputs, "min"),
@@ -160,14 +148,12 @@ def _zsets() -> dict[str, CostSpec]:
             M=m.reply_int("elements stored (reply)"),
         ),
         ZINTERCARD=_s(
-            m.numkeys(1),
             "N*K",
             reads=True,
             N=m.sizes(m.numkeys(1), "min"),
             K=m.key_count(m.numkeys(1), "input sorted sets"),
         ),
         ZDIFF=_s(
-            m.numkeys(1),
             "L+(N-K)*log(N)",
             reads=True,
             L=m.sizes(m.numkeys(1)),
@@ -175,7 +161,6 @@ def _zsets() -> dict[str, CostSpec]:
             K=m.returned("elements in the result"),
         ),
         ZDIFFSTORE=_s(
-            m.numkeys(2, also=(1,)),
             "L+(N-K)*log(N)",
             fresh=True,
             L=m.sizes(inputs),
@@ -208,14 +193,13 @@ def _streams() -> dict[str, CostSpec]:
             return None  # not predicted (a MINID trim, or not a stream)
         return max(0, before.size + 1 - after.size)
 
-    reads = m.after_token("STREAMS")
     return {
         "XADD": _s(work="1+N", N=m.custom("entries evicted by trimming", evicted)),
         "XLEN": _s(reads=True),
         "XRANGE": _s(work="N", reads=True, N=m.returned("entries returned")),
         "XREVRANGE": _s(work="N", reads=True, N=m.returned("entries returned")),
-        "XREAD": _s(reads, "N", reads=True, N=m.nested_returned("entries returned")),
-        "XREADGROUP": _s(reads, "M", M=m.nested_returned("entries returned")),
+        "XREAD": _s("N", reads=True, N=m.nested_returned("entries returned")),
+        "XREADGROUP": _s("M", M=m.nested_returned("entries returned")),
         "XDEL": _s(work="items", items=m.args(2, label="IDs given")),
         "XTRIM": _s(work="N", N=m.reply_int("entries evicted (reply)")),
         "XACK": _s(work="items", items=m.args(3, label="IDs acknowledged")),
@@ -225,14 +209,14 @@ def _streams() -> dict[str, CostSpec]:
         ),
         "XPENDING": _s(work="N", reads=True, N=m.returned("entries returned")),
         "XSETID": _s(),
-        "XGROUP CREATE": _s(m.at(2)),
-        "XGROUP SETID": _s(m.at(2)),
-        "XGROUP DESTROY": _s(m.at(2)),
-        "XGROUP CREATECONSUMER": _s(m.at(2)),
-        "XGROUP DELCONSUMER": _s(m.at(2)),
-        "XINFO STREAM": _s(m.at(2), reads=True),
-        "XINFO GROUPS": _s(m.at(2), reads=True),
-        "XINFO CONSUMERS": _s(m.at(2), reads=True),
+        "XGROUP CREATE": _s(),
+        "XGROUP SETID": _s(),
+        "XGROUP DESTROY": _s(),
+        "XGROUP CREATECONSUMER": _s(),
+        "XGROUP DELCONSUMER": _s(),
+        "XINFO STREAM": _s(reads=True),
+        "XINFO GROUPS": _s(reads=True),
+        "XINFO CONSUMERS": _s(reads=True),
     }
 
 
@@ -254,7 +238,7 @@ def _geo() -> dict[str, CostSpec]:
         "GEOPOS": _s(work="N", reads=True, N=m.args(2, label="members requested")),
         "GEOSEARCH": _s(work="N+log(M)", reads=True, N=box_n, M=inside),
         "GEOSEARCHSTORE": _s(
-            m.at(1, 2), "N+log(M)", fresh=True, N=box_n, M=m.reply_int("items inside the shape (stored)")
+            "N+log(M)", fresh=True, N=box_n, M=m.reply_int("items inside the shape (stored)")
         ),
         "GEORADIUS": _s(work="N+log(M)", N=radius_n, M=index),
         "GEORADIUSBYMEMBER": _s(work="N+log(M)", N=radius_n, M=index),

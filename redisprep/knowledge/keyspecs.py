@@ -10,12 +10,11 @@ so one table covers every command, movable keys included.
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from redisprep.resources import package_data
+from redisprep.knowledge._data import load
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,8 +43,19 @@ class CommandKeys:
 
 @functools.cache
 def _table() -> tuple[str, dict[str, dict[str, Any]]]:
-    payload = json.loads(package_data("explain/keyspecs.json").read_text(encoding="utf-8"))
+    payload = load("keyspecs.json")
     return str(payload["source"]), payload["commands"]
+
+
+@functools.cache
+def script_calls() -> frozenset[str]:
+    """Commands that run a script or a function on the keys ``numkeys`` counts: EVAL, FCALL and
+    their ``_RO``/``SHA`` forms (``@scripting`` with a ``keynum`` key spec, per COMMAND INFO)."""
+    return frozenset(
+        name
+        for name, entry in _table()[1].items()
+        if "scripting" in entry["acl"] and any(spec["find"][0] == "keynum" for spec in entry["keys"])
+    )
 
 
 def command_info(argv: Sequence[str]) -> CommandInfo | None:
@@ -66,15 +76,28 @@ def command_info(argv: Sequence[str]) -> CommandInfo | None:
     return CommandInfo(head, frozenset(entry["flags"]), frozenset(entry["acl"]), tuple(entry["keys"]))
 
 
-def command_keys(argv: Sequence[str]) -> CommandKeys | None:
+def command_keys(argv: Sequence[str], legacy: tuple[int, int, int] | None = None) -> CommandKeys | None:
     """The key positions of ``argv`` (``["ZUNIONSTORE", "dst", "2", "a", "b"]`` -> 1, 3, 4).
 
+    The one key-position walk of redisprep: explain's cost model, the cluster simulation and the
+    grader's guard all read keys here.
+
+    Args:
+        argv: The command line, name first.
+        legacy: The server's ``(first key, last key, step)`` from COMMAND INFO, used only when the
+            table does not know the command (a module command, a command newer than the table).
+
     Returns:
-        None when the command is unknown to the table.
+        None when the command is unknown to the table and no ``legacy`` range was given.
     """
     info = command_info(argv)
     if info is None:
-        return None
+        if legacy is None or not argv:
+            return None
+        name = str(argv[0]).upper()
+        return CommandKeys(
+            CommandInfo(name, frozenset(), frozenset(), ()), legacy_positions(legacy, len(argv)), True
+        )
     positions: list[int] = []
     complete = True
     for spec in info.specs:
@@ -86,6 +109,18 @@ def command_keys(argv: Sequence[str]) -> CommandKeys | None:
         if "incomplete" in spec["flags"]:
             complete = False
     return CommandKeys(info, tuple(positions), complete)
+
+
+def legacy_positions(legacy: tuple[int, int, int], argc: int) -> tuple[int, ...]:
+    """Positions the pre-7.0 ``(first, last, step)`` triple selects in ``argc`` arguments.
+
+    ``last`` counts from the end when negative (-1: the last argument); ``first`` 0 means no keys.
+    """
+    first, last, step = legacy
+    if first <= 0:
+        return ()
+    stop = argc + last + 1 if last < 0 else min(argc, last + 1)
+    return tuple(range(first, stop, max(step, 1)))
 
 
 def spec_positions(spec: dict[str, Any], argv: Sequence[str]) -> list[int] | None:

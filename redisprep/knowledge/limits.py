@@ -1,4 +1,6 @@
-"""Encoding thresholds of each server release (the ``redis.conf`` defaults), used to model encodings.
+"""Encoding thresholds of each server release line (the ``redis.conf`` defaults), used to model encodings.
+
+Which line a server belongs to is :func:`redisprep.release.limits_for`'s to say.
 
 Sources: ``redis.conf`` at tags 6.2.14, 7.0.0, 7.2.0 and 7.4.0 of redis/redis (the table in
 reference/fsrs-and-command-metadata.md, section 6), ``OBJ_ENCODING_EMBSTR_SIZE_LIMIT`` in
@@ -12,8 +14,6 @@ Every release was measured with OBJECT ENCODING (tests/test_encoding_model.py ru
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from redisprep.release import Release
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,24 +57,10 @@ LIMITS_VALKEY_8 = Limits(
     embstr_with_key=64,
 )
 
-_VALKEY_8 = Release.parse("valkey-8.0")
-_REDIS_7_2 = Release.redis(7, 2)
-_REDIS_7_0 = Release.redis(7, 0)
-
-
-def limits_for(release: Release) -> Limits:
-    """The defaults of the release line ``release`` belongs to.
-
-    Redis 7.4 and 8.x behave as 7.2 here, Valkey 7.2 as Redis 7.2, Valkey 8.x as Valkey 8.0, and
-    every release before 7.0 (redisprep supports 6.0 and later) as 6.2.
-    """
-    if release.at_least(_VALKEY_8):
-        return LIMITS_VALKEY_8
-    if release.at_least(_REDIS_7_2):
-        return LIMITS_7_2
-    if release.at_least(_REDIS_7_0):
-        return LIMITS_7_0
-    return LIMITS_6_2
+#: ``list-max-listpack-size``'s default in every release line: -2, a byte limit of 8 KB per node.
+LIST_MAX_LISTPACK_SIZE = -2
+#: Bytes per quicklist node for the negative ``list-max-listpack-size`` settings -1 .. -5 (redis.conf).
+LIST_NODE_BYTES = {-1: 4096, -2: 8192, -3: 16384, -4: 32768, -5: 65536}
 
 
 def embstr_fits(limits: Limits, value_bytes: int, key_bytes: int) -> bool:

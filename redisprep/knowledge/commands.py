@@ -1,17 +1,15 @@
 """The command table: summary, documented complexity, group and deprecation of every Redis command.
 
 Generated from a live Redis 7's ``COMMAND DOCS`` by ``scripts/gen_command_table.py`` and shipped as
-``explain/commands.json``; loaded on first use.
+``knowledge/data/commands.json``; loaded on first use. Names it does not know give None.
 """
 
 from __future__ import annotations
 
 import functools
-import json
 from dataclasses import dataclass
 
-from redisprep.errors import RedisprepError, UnknownNameError
-from redisprep.resources import package_data
+from redisprep.knowledge._data import load
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,14 +29,14 @@ class CommandDoc:
 
 @functools.cache
 def _table() -> tuple[str, dict[str, dict[str, object]]]:
-    payload = json.loads(package_data("explain/commands.json").read_text(encoding="utf-8"))
+    payload = load("commands.json")
     return str(payload["source"]), payload["commands"]
 
 
 @functools.cache
 def _beyond() -> dict[str, dict[str, object]]:
     """Newer (7.4+) and module (RedisBloom, RedisTimeSeries) commands the drills send where present."""
-    payload = json.loads(package_data("explain/beyond70.json").read_text(encoding="utf-8"))
+    payload = load("beyond70.json")
     return dict(payload["commands"])
 
 
@@ -80,31 +78,6 @@ def container_names() -> frozenset[str]:
     return frozenset(name.split(" ", 1)[0] for name in _table()[1] if " " in name)
 
 
-class UnknownCommandError(UnknownNameError):
-    """A command name that is not in the command table; suggests the closest names."""
-
-    def __init__(self, name: str, choices: list[str]) -> None:
-        super().__init__("command", name, choices)
-        if not self.suggestions:
-            RedisprepError.__init__(self, f"unknown command {name!r} (not in the {table_source()})")
-
-
-def resolve_name(argv: list[str]) -> str:
-    """The documented name of the command ``argv`` sends: ``ZADD``, or ``XGROUP CREATE`` for containers.
-
-    Raises:
-        UnknownCommandError: Neither the name nor (for containers) the subcommand is documented.
-    """
-    if not argv:
-        raise UnknownCommandError("", [])
-    head = argv[0].upper()
-    table = _table()[1]
-    if head in container_names() and len(argv) > 1:
-        full = f"{head} {argv[1].upper()}"
-        if full in table:
-            return full
-        subs = [n for n in table if n.startswith(head + " ")]
-        raise UnknownCommandError(full, subs)
-    if head in table or head in _beyond():
-        return head
-    raise UnknownCommandError(head, command_names())
+def beyond_names() -> frozenset[str]:
+    """Newer and module commands documented outside the Redis 7.0 table (``beyond70.json``)."""
+    return frozenset(_beyond())

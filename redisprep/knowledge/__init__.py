@@ -1,0 +1,1 @@
+"""Facts about Redis (commands, key positions, limits, encodings); imports nothing from redisprep."""
