@@ -129,3 +129,21 @@ def test_cli_shows_the_counts_and_the_questions(invoke: Any) -> None:
     assert "0 overlaps; unguarded counter 400 of 400" in out
     assert "What is a fencing token" in out
     assert "all 13 checks came out as expected" in out
+
+
+def test_a_lease_that_ran_out_before_pttl_is_blamed_as_too_short_not_as_no_expiry(ctx: DrillContext) -> None:
+    """ttl_ms / 1000 passed to PX: on a loaded machine the key is gone (PTTL -2) before it is read."""
+
+    class ExpiredAtOnce:
+        @staticmethod
+        def acquire(r: Any, name: str, ttl_ms: int, wait_ms: int = 0) -> str | None:
+            return "t" if r.set(name, "t", nx=True, px=1) and r.delete(name) >= 0 else None
+
+        @staticmethod
+        def release(r: Any, name: str, token: str) -> bool:
+            return False
+
+    result = checks.expires.run(ctx, ExpiredAtOnce)
+    assert not result.passed
+    assert result.pitfall == checks.PX_WITH_S
+    assert "already expired" in result.message

@@ -59,7 +59,13 @@ FIXED_TOKEN = (
 
 
 def ttl_pitfall(pttl: int, ttl_ms: int) -> str | None:
-    """The unit mistake a PTTL shows, or None when it is about ``ttl_ms``."""
+    """The unit mistake a PTTL shows, or None when it is about ``ttl_ms``.
+
+    -2 (the key is gone right after an acquire that returned a token) is a lease so short it ran
+    out before the next round trip; -1 is a key with no expiry at all.
+    """
+    if pttl == -2:
+        return PX_WITH_S
     if pttl <= 0:
         return NO_EXPIRY
     if pttl > ttl_ms * 2:
@@ -84,7 +90,13 @@ def expires(ctx: DrillContext, impl: Any) -> Verdict:
     if unit is None:
         ttl = f"about {round(pttl / 1000)} s (of {TTL_MS // 1000} s)"
     else:
-        ttl = f"{pttl} ms (want 1..{TTL_MS})" if pttl > 0 else f"{pttl}, no expiry (want 1..{TTL_MS} ms)"
+        ttl = (
+            f"{pttl} ms (want 1..{TTL_MS})"
+            if pttl > 0
+            else f"-2, the lock had already expired (want 1..{TTL_MS} ms)"
+            if pttl == -2
+            else f"{pttl}, no expiry (want 1..{TTL_MS} ms)"
+        )
     message = f"PTTL right after acquiring: {ttl}; a second acquire " + (
         "was refused" if again is None else f"also succeeded (returned {again!r}; want None)"
     )
