@@ -30,6 +30,25 @@ from redisprep.cli import app
 from redisprep.cli._context import AppContext
 from redisprep.localserver import LocalServer, ServerBinaryMissingError, find_binary, start_server
 
+
+def _deliver_interrupts_to_children() -> None:
+    """Let the programs the tests start receive Ctrl-C and SIGHUP, whoever started the suite.
+
+    A suite started in the background of a non-interactive shell (``cmd &``, nohup, some CI
+    runners) inherits SIGINT (and with nohup SIGHUP) as *ignored*; a child exec'd from it keeps
+    that, so the tests that send Ctrl-C to a drill would see it run to the end. A handler of our
+    own is reset to the default by exec, which is what a user's terminal gives.
+    """
+    import signal
+
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if signal.getsignal(signal.SIGHUP) is signal.SIG_IGN:
+        signal.signal(signal.SIGHUP, lambda *_: None)  # the suite itself still outlives a hang-up
+
+
+_deliver_interrupts_to_children()
+
 REQUIRE_LIVE = os.environ.get("REDISPREP_REQUIRE_LIVE") == "1"
 ALLOWLIST = Path(__file__).with_name("skips_allowed.txt")
 NO_SERVER = "no server binary"
