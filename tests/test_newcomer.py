@@ -106,7 +106,7 @@ def test_sets_drill_caveat_names_the_running_fakeredis() -> None:
 def test_sorted_sets_checks_repeat_under_one_seed() -> None:
     from redisprep.backends import connect
     from redisprep.drills.context import DrillContext
-    from redisprep.drills.structures.sorted_sets import checks
+    from redisprep.drills.sorted_sets import checks
     from redisprep.patterns import sorted_sets
 
     backend = connect(None)

@@ -6,8 +6,8 @@ import time
 
 from redisprep.backends import Backend
 from redisprep.drills.context import DrillContext
-from redisprep.drills.structures.lists import checks
-from redisprep.drills.structures.lists.steps import NAIVE
+from redisprep.drills.lists import checks
+from redisprep.drills.lists.steps import NAIVE
 from redisprep.patterns import lists as ls
 
 

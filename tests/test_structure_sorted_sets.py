@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from redisprep.drills.context import DrillContext
-from redisprep.drills.structures.sorted_sets import checks
-from redisprep.drills.structures.sorted_sets.steps import NAIVE
+from redisprep.drills.sorted_sets import checks
+from redisprep.drills.sorted_sets.steps import NAIVE
 from redisprep.patterns import sorted_sets as zs
 
 

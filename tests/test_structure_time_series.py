@@ -5,8 +5,8 @@ from __future__ import annotations
 from redisprep.backends import Backend
 from redisprep.drills import run_drill
 from redisprep.drills.context import DrillContext
-from redisprep.drills.structures.time_series import checks
-from redisprep.drills.structures.time_series.steps import NAIVE
+from redisprep.drills.time_series import checks
+from redisprep.drills.time_series.steps import NAIVE
 from redisprep.patterns import timeseries as ts
 
 

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from redisprep.drills.context import DrillContext
-from redisprep.drills.model import DataTable, Scalar, Step, StepOutcome
-from redisprep.drills.structures._shared import (
+from redisprep.drills._structures import (
     EncodingCase,
     command_table,
     commands_since,
     encoding_table,
     mark,
 )
-from redisprep.drills.structures.hyperloglog import checks
-from redisprep.drills.structures.hyperloglog.checks import CHUNK, how_close
+from redisprep.drills.context import DrillContext
+from redisprep.drills.hyperloglog import checks
+from redisprep.drills.hyperloglog.checks import CHUNK, how_close
+from redisprep.drills.model import DataTable, Scalar, Step, StepOutcome
 from redisprep.patterns import hyperloglog as hll
 
 SIZES = (100, 1_000, 5_000)

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from redisprep.drills._checks import variant
-from redisprep.drills.context import DrillContext
-from redisprep.drills.model import DataTable, Step, StepOutcome
-from redisprep.drills.structures._encoding import limits_of
-from redisprep.drills.structures._shared import (
+from redisprep.drills._encoding import limits_of
+from redisprep.drills._structures import (
     EncodingCase,
     command_table,
     commands_since,
@@ -14,7 +12,9 @@ from redisprep.drills.structures._shared import (
     encoding_table,
     mark,
 )
-from redisprep.drills.structures.sets import checks
+from redisprep.drills.context import DrillContext
+from redisprep.drills.model import DataTable, Step, StepOutcome
+from redisprep.drills.sets import checks
 from redisprep.features import FEATURES, skip_line
 from redisprep.patterns import sets as ss
 

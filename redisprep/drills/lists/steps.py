@@ -5,9 +5,7 @@ from __future__ import annotations
 import time
 
 from redisprep.drills._checks import variant
-from redisprep.drills.context import DrillContext
-from redisprep.drills.model import DataTable, Step, StepOutcome
-from redisprep.drills.structures._shared import (
+from redisprep.drills._structures import (
     EncodingCase,
     command_table,
     commands_since,
@@ -15,7 +13,9 @@ from redisprep.drills.structures._shared import (
     encoding_table,
     mark,
 )
-from redisprep.drills.structures.lists import checks
+from redisprep.drills.context import DrillContext
+from redisprep.drills.lists import checks
+from redisprep.drills.model import DataTable, Step, StepOutcome
 from redisprep.patterns import lists as ls
 
 NAIVE = variant(ls, claim=ls.naive_claim, ack=ls.naive_ack, recover=ls.naive_recover)

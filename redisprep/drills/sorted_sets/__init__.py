@@ -1,9 +1,9 @@
 """The sorted-sets drill: a priority queue with ZPOPMIN/BZPOPMIN, ranges by score and rank, encodings."""
 
 from redisprep.drills.requirements import Needs
+from redisprep.drills.sorted_sets.checks import CHECKS
+from redisprep.drills.sorted_sets.steps import STEPS
 from redisprep.drills.spec import Drill
-from redisprep.drills.structures.sorted_sets.checks import CHECKS
-from redisprep.drills.structures.sorted_sets.steps import STEPS
 
 DRILL = Drill(
     name="sorted-sets",

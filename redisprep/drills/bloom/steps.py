@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from redisprep.drills._checks import variant
-from redisprep.drills.context import DrillContext
-from redisprep.drills.model import CheckResult, DataTable, Step, StepOutcome
-from redisprep.drills.structures._shared import (
+from redisprep.drills._structures import (
     EncodingCase,
     command_table,
     commands_since,
@@ -13,8 +11,10 @@ from redisprep.drills.structures._shared import (
     encoding_table,
     mark,
 )
-from redisprep.drills.structures.bloom import checks
-from redisprep.drills.structures.bloom.checks import CAPACITY, ERROR_RATE, PROBES
+from redisprep.drills.bloom import checks
+from redisprep.drills.bloom.checks import CAPACITY, ERROR_RATE, PROBES
+from redisprep.drills.context import DrillContext
+from redisprep.drills.model import CheckResult, DataTable, Step, StepOutcome
 from redisprep.patterns import bloom as bf
 
 NAIVE = variant(bf, sizing=bf.naive_sizing)

@@ -1,8 +1,8 @@
 """The strings drill: counters, claim-once keys with SET NX EX, bitmaps, and the three string encodings."""
 
 from redisprep.drills.spec import Drill
-from redisprep.drills.structures.strings.checks import CHECKS
-from redisprep.drills.structures.strings.steps import STEPS
+from redisprep.drills.strings.checks import CHECKS
+from redisprep.drills.strings.steps import STEPS
 
 DRILL = Drill(
     name="strings",

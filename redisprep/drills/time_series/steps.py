@@ -5,9 +5,7 @@ from __future__ import annotations
 import math
 
 from redisprep.drills._checks import variant
-from redisprep.drills.context import DrillContext
-from redisprep.drills.model import CheckResult, DataTable, Scalar, Step, StepOutcome
-from redisprep.drills.structures._shared import (
+from redisprep.drills._structures import (
     EncodingCase,
     command_table,
     commands_since,
@@ -15,8 +13,10 @@ from redisprep.drills.structures._shared import (
     encoding_table,
     mark,
 )
-from redisprep.drills.structures.time_series import checks
-from redisprep.drills.structures.time_series.checks import BUCKET_MS, HOUR, STEP_MS, T0
+from redisprep.drills.context import DrillContext
+from redisprep.drills.model import CheckResult, DataTable, Scalar, Step, StepOutcome
+from redisprep.drills.time_series import checks
+from redisprep.drills.time_series.checks import BUCKET_MS, HOUR, STEP_MS, T0
 from redisprep.patterns import timeseries as ts
 
 NAIVE = variant(ts, add_many=ts.naive_add_many)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from redisprep.drills._checks import Verdict, check, verdict
+from redisprep.drills._structures import wake_blocked
 from redisprep.drills.context import DrillContext
-from redisprep.drills.structures._shared import wake_blocked
 
 JOBS = 10
 CRASH_ON = 4  # the worker dies after taking this job and before acking it

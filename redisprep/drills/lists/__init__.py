@@ -1,9 +1,9 @@
 """The lists drill: queues, blocking pops, LMOVE for a reliable queue, and the list encodings."""
 
+from redisprep.drills.lists.checks import CHECKS
+from redisprep.drills.lists.steps import STEPS
 from redisprep.drills.requirements import Needs
 from redisprep.drills.spec import Drill
-from redisprep.drills.structures.lists.checks import CHECKS
-from redisprep.drills.structures.lists.steps import STEPS
 
 DRILL = Drill(
     name="lists",

@@ -1,8 +1,8 @@
 """The bloom drill: a Bloom filter on core bit commands, measured vs theoretical false positives, BF.*."""
 
+from redisprep.drills.bloom.checks import CHECKS
+from redisprep.drills.bloom.steps import STEPS
 from redisprep.drills.spec import Drill
-from redisprep.drills.structures.bloom.checks import CHECKS
-from redisprep.drills.structures.bloom.steps import STEPS
 
 DRILL = Drill(
     name="bloom",

@@ -2,8 +2,8 @@
 
 from redisprep.drills.requirements import Needs
 from redisprep.drills.spec import Drill
-from redisprep.drills.structures.time_series.checks import CHECKS
-from redisprep.drills.structures.time_series.steps import STEPS
+from redisprep.drills.time_series.checks import CHECKS
+from redisprep.drills.time_series.steps import STEPS
 
 DRILL = Drill(
     name="time-series",

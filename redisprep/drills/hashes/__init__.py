@@ -1,8 +1,8 @@
 """The hashes drill: objects with field-level updates, HINCRBY, field expiry where supported, encodings."""
 
+from redisprep.drills.hashes.checks import CHECKS
+from redisprep.drills.hashes.steps import STEPS
 from redisprep.drills.spec import Drill
-from redisprep.drills.structures.hashes.checks import CHECKS
-from redisprep.drills.structures.hashes.steps import STEPS
 
 DRILL = Drill(
     name="hashes",
