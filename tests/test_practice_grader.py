@@ -17,7 +17,7 @@ from redisprep.practice.grade import grade
 HOSTILE = Path(__file__).parent / "fixtures" / "practice" / "hostile"
 #: How many checks grade the leaderboard exercise.
 CHECKS = len(get_drill("leaderboard").drill.checks)
-REFERENCE = Path(__file__).resolve().parent.parent / "redisprep" / "patterns" / "leaderboard.py"
+REFERENCE = Path(__file__).resolve().parent.parent / "redisprep" / "drills" / "leaderboard" / "reference.py"
 
 
 @pytest.fixture(scope="module")

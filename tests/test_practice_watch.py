@@ -12,7 +12,7 @@ import pytest
 
 pexpect = pytest.importorskip("pexpect")
 
-REFERENCE = Path(__file__).resolve().parent.parent / "redisprep" / "patterns" / "leaderboard.py"
+REFERENCE = Path(__file__).resolve().parent.parent / "redisprep" / "drills" / "leaderboard" / "reference.py"
 WRONG = Path(__file__).parent / "fixtures" / "practice" / "leaderboard" / "ascending_top.py"
 
 

@@ -7,8 +7,8 @@ import time
 from redisprep.backends import Backend
 from redisprep.drills.context import DrillContext
 from redisprep.drills.lists import checks
+from redisprep.drills.lists import reference as ls
 from redisprep.drills.lists.steps import NAIVE
-from redisprep.patterns import lists as ls
 
 
 def test_rpop_queue_loses_the_job_a_crashed_worker_held(ctx: DrillContext) -> None:

@@ -6,8 +6,8 @@ from redisprep.backends import Backend
 from redisprep.drills import run_drill
 from redisprep.drills.context import DrillContext
 from redisprep.drills.time_series import checks
+from redisprep.drills.time_series import reference as ts
 from redisprep.drills.time_series.steps import NAIVE
-from redisprep.patterns import timeseries as ts
 
 
 def test_value_as_member_keeps_one_point_per_distinct_value(ctx: DrillContext) -> None:

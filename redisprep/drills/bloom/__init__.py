@@ -8,7 +8,7 @@ DRILL = Drill(
     name="bloom",
     steps=STEPS,
     checks=CHECKS,
-    reference="redisprep.patterns.bloom",
+    reference="redisprep.drills.bloom.reference",
     interface=("sizing", "add_many", "might_contain_many"),
 )
 

@@ -12,10 +12,10 @@ from redisprep.drills._structures import (
     mark,
 )
 from redisprep.drills.bloom import checks
+from redisprep.drills.bloom import reference as bf
 from redisprep.drills.bloom.checks import CAPACITY, ERROR_RATE, PROBES
 from redisprep.drills.context import DrillContext
 from redisprep.drills.model import CheckResult, DataTable, Step, StepOutcome
-from redisprep.patterns import bloom as bf
 
 NAIVE = variant(bf, sizing=bf.naive_sizing)
 

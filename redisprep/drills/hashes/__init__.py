@@ -8,7 +8,7 @@ DRILL = Drill(
     name="hashes",
     steps=STEPS,
     checks=CHECKS,
-    reference="redisprep.patterns.hashes",
+    reference="redisprep.drills.hashes.reference",
     interface=("save", "load", "set_field", "add_to_field"),
 )
 

@@ -14,8 +14,8 @@ from redisprep.drills._structures import (
 )
 from redisprep.drills.context import DrillContext
 from redisprep.drills.hashes import checks
+from redisprep.drills.hashes import reference as hs
 from redisprep.drills.model import DataTable, Step, StepOutcome
-from redisprep.patterns import hashes as hs
 
 NAIVE = variant(
     hs,

@@ -8,7 +8,7 @@ DRILL = Drill(
     name="hyperloglog",
     steps=STEPS,
     checks=CHECKS,
-    reference="redisprep.patterns.hyperloglog",
+    reference="redisprep.drills.hyperloglog.reference",
     interface=("add_many", "count", "merge"),
 )
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from redisprep.drills._checks import Verdict, check, verdict
 from redisprep.drills.context import DrillContext
-from redisprep.patterns.hyperloglog import STANDARD_ERROR
+from redisprep.drills.hyperloglog.reference import STANDARD_ERROR
 
 USERS = 50_000
 VISITS = 10_000

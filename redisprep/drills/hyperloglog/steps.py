@@ -11,9 +11,9 @@ from redisprep.drills._structures import (
 )
 from redisprep.drills.context import DrillContext
 from redisprep.drills.hyperloglog import checks
+from redisprep.drills.hyperloglog import reference as hll
 from redisprep.drills.hyperloglog.checks import CHUNK, how_close
 from redisprep.drills.model import DataTable, Scalar, Step, StepOutcome
-from redisprep.patterns import hyperloglog as hll
 
 SIZES = (100, 1_000, 5_000)
 

@@ -9,7 +9,7 @@ DRILL = Drill(
     name="lists",
     steps=STEPS,
     checks=CHECKS,
-    reference="redisprep.patterns.lists",
+    reference="redisprep.drills.lists.reference",
     interface=("push", "claim", "ack", "recover"),
     needs=Needs((6, 2), "LMOVE, BLMOVE", ("LMOVE", "BLMOVE")),
 )

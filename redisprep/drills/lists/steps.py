@@ -15,8 +15,8 @@ from redisprep.drills._structures import (
 )
 from redisprep.drills.context import DrillContext
 from redisprep.drills.lists import checks
+from redisprep.drills.lists import reference as ls
 from redisprep.drills.model import DataTable, Step, StepOutcome
-from redisprep.patterns import lists as ls
 
 NAIVE = variant(ls, claim=ls.naive_claim, ack=ls.naive_ack, recover=ls.naive_recover)
 EMPTY_TIMEOUT_S = 0.1

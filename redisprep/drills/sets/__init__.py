@@ -9,7 +9,7 @@ DRILL = Drill(
     name="sets",
     steps=STEPS,
     checks=CHECKS,
-    reference="redisprep.patterns.sets",
+    reference="redisprep.drills.sets.reference",
     interface=("add", "size", "contains", "common", "common_count"),
     needs=Needs((6, 2), "SMISMEMBER", ("SMISMEMBER",), optional=("sintercard",)),
 )

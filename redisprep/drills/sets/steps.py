@@ -15,8 +15,8 @@ from redisprep.drills._structures import (
 from redisprep.drills.context import DrillContext
 from redisprep.drills.model import DataTable, Step, StepOutcome
 from redisprep.drills.sets import checks
+from redisprep.drills.sets import reference as ss
 from redisprep.features import FEATURES, skip_line
-from redisprep.patterns import sets as ss
 
 NAIVE = variant(ss, add=ss.naive_add, size=ss.naive_size)
 

@@ -9,7 +9,7 @@ DRILL = Drill(
     name="sorted-sets",
     steps=STEPS,
     checks=CHECKS,
-    reference="redisprep.patterns.sorted_sets",
+    reference="redisprep.drills.sorted_sets.reference",
     interface=("schedule", "pop_next", "pop_next_blocking", "due", "page"),
     needs=Needs((6, 2), "ZRANGE with BYSCORE and LIMIT"),
 )

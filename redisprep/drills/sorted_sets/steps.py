@@ -15,7 +15,7 @@ from redisprep.drills._structures import (
 from redisprep.drills.context import DrillContext
 from redisprep.drills.model import DataTable, Step, StepOutcome
 from redisprep.drills.sorted_sets import checks
-from redisprep.patterns import sorted_sets as zs
+from redisprep.drills.sorted_sets import reference as zs
 
 NAIVE = variant(zs, pop_next=zs.naive_pop_next)
 EMPTY_TIMEOUT_S = 0.05

@@ -8,7 +8,7 @@ DRILL = Drill(
     name="strings",
     steps=STEPS,
     checks=CHECKS,
-    reference="redisprep.patterns.strings",
+    reference="redisprep.drills.strings.reference",
     interface=("count", "claim", "mark_active", "active_count", "active_on_all"),
 )
 

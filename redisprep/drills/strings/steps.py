@@ -15,8 +15,8 @@ from redisprep.drills._structures import (
 from redisprep.drills.context import DrillContext
 from redisprep.drills.model import DataTable, Step, StepOutcome
 from redisprep.drills.strings import checks
+from redisprep.drills.strings import reference as st
 from redisprep.explain.limits import embstr_fits, limits_for
-from redisprep.patterns import strings as st
 
 NAIVE = variant(st, count=st.naive_count, claim=st.naive_claim)
 USERS = checks.USERS

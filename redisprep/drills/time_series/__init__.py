@@ -9,7 +9,7 @@ DRILL = Drill(
     name="time-series",
     steps=STEPS,
     checks=CHECKS,
-    reference="redisprep.patterns.timeseries",
+    reference="redisprep.drills.time_series.reference",
     interface=("add_many", "points", "downsample", "trim"),
     needs=Needs((6, 2), "ZRANGE with BYSCORE, in a script"),
 )

@@ -8,7 +8,7 @@ from typing import Any
 
 from redisprep.drills._checks import Verdict, check, verdict
 from redisprep.drills.context import DrillContext
-from redisprep.patterns.timeseries import Bucket, Point
+from redisprep.drills.time_series.reference import Bucket, Point
 
 #: A fixed start time (2023-11-14 23:00:00 UTC) instead of the wall clock: runs repeat exactly.
 T0 = 1_700_002_800_000

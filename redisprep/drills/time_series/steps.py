@@ -16,8 +16,8 @@ from redisprep.drills._structures import (
 from redisprep.drills.context import DrillContext
 from redisprep.drills.model import CheckResult, DataTable, Scalar, Step, StepOutcome
 from redisprep.drills.time_series import checks
+from redisprep.drills.time_series import reference as ts
 from redisprep.drills.time_series.checks import BUCKET_MS, HOUR, STEP_MS, T0
-from redisprep.patterns import timeseries as ts
 
 NAIVE = variant(ts, add_many=ts.naive_add_many)
 RETENTION_MS = 30 * 60_000

@@ -1,6 +1,6 @@
 """Pub/Sub as a message feed: fire-and-forget fan-out to whoever is connected, and nothing kept.
 
-Feed interface, shared with :mod:`redisprep.patterns.stream_feed` so one workload runs on both
+Feed interface, shared with :mod:`redisprep.drills.pubsub_vs_streams.reference` so one workload runs on both
 (``r`` is a ``redis.Redis`` client, ``topic`` a channel here and a stream key there):
 
 - ``publish(r, topic, message)``: send one message.

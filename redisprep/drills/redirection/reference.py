@@ -17,23 +17,12 @@ from __future__ import annotations
 
 from collections.abc import MutableSequence, Sequence
 
+from redisprep.cluster.router import follow_redirect as follow_redirect
+
 
 def keys_for(prefix: str, entity: str, fields: Sequence[str]) -> list[str]:
     """``<prefix>{<entity>}:<field>``: only the hash tag is hashed, so every field shares a slot."""
     return [f"{prefix}{{{entity}}}:{field}" for field in fields]
-
-
-def follow_redirect(slot_map: MutableSequence[str], kind: str, slot: int, address: str) -> tuple[str, bool]:
-    """MOVED: the slot lives at ``address`` now; remember it. ASK: go there once, with ASKING.
-
-    An ASK is sent while a slot migrates: this key already moved, others of the slot may not have,
-    so the map must keep pointing at the source. (A production client also reloads the whole map
-    after a MOVED, or every few: one moved slot usually means a resharding moved many.)
-    """
-    if kind == "MOVED":
-        slot_map[slot] = address
-        return address, False
-    return address, True
 
 
 def naive_keys_for(prefix: str, entity: str, fields: Sequence[str]) -> list[str]:

@@ -20,7 +20,7 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from redisprep.patterns import geohash
+from redisprep import geohash
 
 Place = tuple[str, float, float]
 Hit = tuple[str, float]

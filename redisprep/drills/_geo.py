@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from redisprep.patterns import geohash
+from redisprep import geohash
 
 EMBEDDED_NOTE = (
     "fakeredis stores a geohash string instead of the 52-bit integer, so on the embedded backend "
     "ZSCORE answers with text (like 'sqc8b49rny') where Redis answers with a number; the scores shown "
-    "here are computed with redisprep.patterns.geohash and labelled 'computed'."
+    "here are computed with redisprep.geohash and labelled 'computed'."
 )
 
 

@@ -1,4 +1,4 @@
-"""A stream as a message feed: the feed interface of :mod:`redisprep.patterns.pubsub`, over XADD and one
+"""A stream as a message feed: the feed interface of :mod:`redisprep.drills._pubsub`, over XADD and one
 consumer group per subscriber, built from the event-sourcing pattern's functions.
 
 Each subscriber is a consumer group, so each gets every message (fan-out); the group's position
@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from redisprep.patterns import event_sourcing as es
+from redisprep.drills import _streams as es
 
 #: Entries read per XREADGROUP round trip.
 BATCH = 100
