@@ -3,7 +3,7 @@
 PY ?= .venv/bin/python
 VENV_STAMP = .venv/.installed
 
-.PHONY: install test test-fast test-matrix servers lock lint typecheck fmt bench bench-targets bench-startup wheel-check clean mutate
+.PHONY: install test test-fast test-matrix servers lock lint typecheck fmt bench bench-targets bench-startup wheel-check clean mutate new-drill
 
 # The same install as the README's test command: the locked versions of everything.
 $(VENV_STAMP): pyproject.toml requirements-dev.lock
@@ -88,6 +88,12 @@ wheel-check: $(VENV_STAMP)
 	cd /tmp && /tmp/redisprep-wheel-venv/bin/redisprep drill list
 	cd /tmp && /tmp/redisprep-wheel-venv/bin/python -m redisprep drill leaderboard --json > /dev/null
 	unzip -l dist/redisprep-*.whl | grep -c "_data/" 
+
+# A new drill that runs, fails its learner checks on the starter and passes them on the reference,
+# in its three places: redisprep/drills/<pkg>/, drills/<name>/, flashcards/<name>.yaml.
+new-drill: $(VENV_STAMP)
+	@test -n "$(NAME)" || (echo "usage: make new-drill NAME=my-drill" >&2; exit 2)
+	$(PY) scripts/new_drill.py $(NAME)
 
 clean:
 	rm -rf dist build .pytest_cache .mypy_cache .ruff_cache .matrix .nox
