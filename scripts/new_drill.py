@@ -61,7 +61,6 @@ def scaffold(name: str, root: Path = ROOT) -> list[Path]:
         "name": name,
         "pkg": name.replace("-", "_"),
         "title": name.replace("-", " ").capitalize(),
-        "module": f"{name.replace('-', '_')}.py",
         "order": str(_order(root)),
     }
     for folder, source in ((package, TEMPLATES / "package"), (data, TEMPLATES / "data")):
