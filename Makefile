@@ -39,8 +39,8 @@ lock: $(VENV_STAMP)
 	$(LOCK) --resolution lowest-direct -o requirements-lowest.lock
 
 lint: $(VENV_STAMP)
-	$(PY) -m ruff check redisprep tests scripts noxfile.py
-	$(PY) -m ruff format --check redisprep tests scripts noxfile.py
+	$(PY) -m ruff check redisprep tests scripts drills noxfile.py
+	$(PY) -m ruff format --check redisprep tests scripts drills noxfile.py
 	$(PY) -m mypy
 
 typecheck: $(VENV_STAMP)
@@ -59,8 +59,8 @@ mutate: $(VENV_STAMP)
 	$(PY) scripts/mutation_report.py
 
 fmt: $(VENV_STAMP)
-	$(PY) -m ruff format redisprep tests scripts noxfile.py
-	$(PY) -m ruff check --fix redisprep tests scripts noxfile.py
+	$(PY) -m ruff format redisprep tests scripts drills noxfile.py
+	$(PY) -m ruff check --fix redisprep tests scripts drills noxfile.py
 
 # Figures, not assertions: first issue 22's table (each figure against its target, as ratios from
 # one run), then start-up, drills (embedded and live), the quiz, explain's tracing overhead, a real
