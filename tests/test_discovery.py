@@ -96,6 +96,28 @@ def test_a_package_without_drill_is_named(data: Path, packages: Path, invoke: An
     assert line.endswith("__init__.py: drill 'stray-empty' must set DRILL = Drill(...)")
 
 
+def test_a_check_named_for_another_drill_is_refused(data: Path, packages: Path, invoke: Any) -> None:
+    _data_folder(data, "stray-prefix")
+    (packages / "stray_prefix").mkdir()
+    (packages / "stray_prefix" / "__init__.py").write_text(
+        '''"""A drill whose check is named for another drill."""
+
+from redisprep.drills._checks import check, verdict
+from redisprep.drills.spec import Drill
+
+
+@check("leaderboard.borrowed", "a check named for another drill")
+def borrowed(ctx, impl):
+    return verdict(True, "ok")
+
+
+DRILL = Drill(name="stray-prefix", steps=(), checks=(borrowed,), reference="x", interface=())
+'''
+    )
+    line = _one_error(invoke("--data-dir", str(data), "drill", "stray-prefix"))
+    assert line.endswith("__init__.py: check 'leaderboard.borrowed' must be named 'stray-prefix.<id>'")
+
+
 def test_a_missing_deck_is_named(data: Path, invoke: Any) -> None:
     path = data / "drills" / "geo" / "drill.yaml"
     path.write_text(path.read_text().replace("deck: proximity", "deck: no-such-deck"))

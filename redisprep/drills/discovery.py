@@ -66,7 +66,7 @@ def import_drill(meta: DrillMeta, folder: Path | None = None) -> Drill:
 
     Raises:
         DataFormatError: The package does not import (``file:line`` of the failing line in the
-            package), has no ``DRILL``, or declares another name.
+            package), has no ``DRILL``, declares another name, or names a check for another drill.
     """
     module_name = f"{DRILLS_PACKAGE}.{package_of(meta.name)}"
     try:
@@ -81,6 +81,9 @@ def import_drill(meta: DrillMeta, folder: Path | None = None) -> Drill:
         raise DataFormatError(init, None, f"drill {meta.name!r} must set DRILL = Drill(...)")
     if drill.name != meta.name:
         raise DataFormatError(init, None, f"DRILL is named {drill.name!r}, its data folder {meta.name!r}")
+    stray = [c.id for c in drill.checks if not c.id.startswith(f"{meta.name}.")]
+    if stray:
+        raise DataFormatError(init, None, f"check {stray[0]!r} must be named '{meta.name}.<id>'")
     return drill
 
 
