@@ -25,8 +25,8 @@ def load_metas(data_dir: Path | None = None) -> tuple[DrillMeta, ...]:
     """Every drill's metadata in catalog order, without importing any drill's code.
 
     Raises:
-        DataFormatError: A ``drill.yaml`` is malformed, names a deck that does not exist, or has no
-            package (or a package has no ``drill.yaml``).
+        DataFormatError: A ``drill.yaml`` is malformed, names a deck the data's ``flashcards/``
+            folder lacks, or has no package (or a package has no ``drill.yaml``).
     """
     found = [
         (load_meta(path, path.parent.name), path)
@@ -34,8 +34,8 @@ def load_metas(data_dir: Path | None = None) -> tuple[DrillMeta, ...]:
     ]
     discovery.check_pairs(found, discovery.drill_packages())
     decks = resources.flashcards_dir(data_dir)
-    for meta, path in found:
-        if not (decks / f"{meta.deck}.yaml").is_file():
+    for meta, path in found:  # a data folder without decks at all (drills only) lists as before
+        if decks.is_dir() and not (decks / f"{meta.deck}.yaml").is_file():
             raise DataFormatError(
                 str(path), None, f"deck {meta.deck!r} not found: no {decks / meta.deck}.yaml"
             )
