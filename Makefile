@@ -3,7 +3,7 @@
 PY ?= .venv/bin/python
 VENV_STAMP = .venv/.installed
 
-.PHONY: install test test-fast test-matrix servers lock lint typecheck fmt bench bench-targets bench-startup wheel-check clean mutate
+.PHONY: install test test-fast test-matrix servers lock lint typecheck fmt bench bench-targets bench-startup wheel-check clean mutate new-drill
 
 # The same install as the README's test command: the locked versions of everything.
 $(VENV_STAMP): pyproject.toml requirements-dev.lock
@@ -41,8 +41,8 @@ lock: $(VENV_STAMP)
 # deptry: every import declared, every runtime dependency imported ([tool.deptry] in pyproject.toml).
 # vulture: no dead code; scripts/vulture_whitelist.py lists the names used where it cannot see.
 lint: $(VENV_STAMP)
-	$(PY) -m ruff check redisprep tests scripts noxfile.py
-	$(PY) -m ruff format --check redisprep tests scripts noxfile.py
+	$(PY) -m ruff check redisprep tests scripts drills noxfile.py
+	$(PY) -m ruff format --check redisprep tests scripts drills noxfile.py
 	$(PY) -m mypy
 	$(PY) -m deptry redisprep
 	$(PY) -m vulture redisprep scripts/vulture_whitelist.py --min-confidence 80
@@ -64,8 +64,8 @@ mutate: $(VENV_STAMP)
 	$(PY) scripts/mutation_report.py
 
 fmt: $(VENV_STAMP)
-	$(PY) -m ruff format redisprep tests scripts noxfile.py
-	$(PY) -m ruff check --fix redisprep tests scripts noxfile.py
+	$(PY) -m ruff format redisprep tests scripts drills noxfile.py
+	$(PY) -m ruff check --fix redisprep tests scripts drills noxfile.py
 
 # Figures, not assertions: first issue 22's table (each figure against its target, as ratios from
 # one run), then start-up, drills (embedded and live), the quiz, explain's tracing overhead, a real
@@ -93,6 +93,12 @@ wheel-check: $(VENV_STAMP)
 	cd /tmp && /tmp/redisprep-wheel-venv/bin/redisprep drill list
 	cd /tmp && /tmp/redisprep-wheel-venv/bin/python -m redisprep drill leaderboard --json > /dev/null
 	unzip -l dist/redisprep-*.whl | grep -c "_data/" 
+
+# A new drill that runs, fails its learner checks on the starter and passes them on the reference,
+# in its three places: redisprep/drills/<pkg>/, drills/<name>/, flashcards/<name>.yaml.
+new-drill: $(VENV_STAMP)
+	@test -n "$(NAME)" || (echo "usage: make new-drill NAME=my-drill" >&2; exit 2)
+	$(PY) scripts/new_drill.py $(NAME)
 
 clean:
 	rm -rf dist build .pytest_cache .mypy_cache .ruff_cache .matrix .nox

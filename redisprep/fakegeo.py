@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from redisprep.patterns import geohash
+from redisprep import geohash
 
 
 def scores_are_text() -> bool:

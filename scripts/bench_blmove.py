@@ -14,8 +14,8 @@ import time
 
 from redisprep.backends import Backend, connect, delete_namespace
 from redisprep.drills.context import DrillContext
+from redisprep.drills.lists import reference as ls
 from redisprep.localserver import start_server
-from redisprep.patterns import lists as ls
 
 TIMEOUT_S = 0.2
 

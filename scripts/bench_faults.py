@@ -26,7 +26,7 @@ INJECT = ROOT / "tests" / "fault_inject.py"
 sys.path.insert(0, str(ROOT / "tests"))
 from old_server import start_old_server  # noqa: E402
 
-REFERENCE = ROOT / "redisprep" / "patterns" / "leaderboard.py"
+REFERENCE = ROOT / "redisprep" / "drills" / "leaderboard" / "reference.py"
 COMMANDS: dict[str, Callable[[str], list[str]]] = {
     "drill": lambda url: ["drill", "leaderboard", "--url", url],
     "explain": lambda url: ["explain", "ZADD lb 1 a", "--execute", "--url", url],
@@ -50,8 +50,8 @@ COMMANDS: dict[str, Callable[[str], list[str]]] = {
 MID_RUN = {"drill": 120, "explain": 8, "practice check": 0, "bench": 60, "clean": 6, "cluster slot": 0}
 KILLER = """
 import os, signal
-from redisprep.patterns import leaderboard as _reference
-from redisprep.patterns.leaderboard import *
+from redisprep.drills.leaderboard import reference as _reference
+from redisprep.drills.leaderboard.reference import *
 _calls = [0]
 def add_points(r, board, player, points):
     _calls[0] += 1

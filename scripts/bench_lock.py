@@ -16,10 +16,10 @@ from typing import Any
 
 from redisprep.backends import Backend, connect, delete_namespace
 from redisprep.drills.context import DrillContext
+from redisprep.drills.lock import reference as lk
 from redisprep.drills.lock.checks import CriticalSection
 from redisprep.errors import BackendUnsupportedError
 from redisprep.localserver import start_server
-from redisprep.patterns import lock as lk
 
 WORKERS, ROUNDS, TTL_MS, WAIT_MS = 8, 200, 5_000, 30_000
 

@@ -18,9 +18,9 @@ from redisprep.drills import run_drill
 from redisprep.drills.context import DrillContext
 from redisprep.drills.model import CheckResult, DrillReport
 from redisprep.drills.proximity import checks as prox_checks
+from redisprep.drills.proximity import reference as prox
 from redisprep.errors import BackendUnsupportedError
 from redisprep.localserver import start_server
-from redisprep.patterns import proximity as prox
 
 DRILLS = ("rate-limit", "proximity", "geo")
 

@@ -18,9 +18,9 @@ from _timing import time_commands  # noqa: E402
 
 from redisprep.backends import Backend, connect  # noqa: E402
 from redisprep.drills import get_drill, load_catalog, run_drill  # noqa: E402
+from redisprep.drills.bloom import reference as bloom  # noqa: E402
 from redisprep.errors import BackendUnsupportedError  # noqa: E402
 from redisprep.localserver import start_server  # noqa: E402
-from redisprep.patterns import bloom  # noqa: E402
 
 
 def structure_drills() -> list[str]:

@@ -11,6 +11,7 @@ from redisprep.backends import Backend, delete_namespace
 from redisprep.drills import run_drill
 from redisprep.drills._checks import variant
 from redisprep.drills.cache import checks, eviction
+from redisprep.drills.cache import reference as cache
 from redisprep.drills.cache.eviction import PolicyRun
 from redisprep.drills.cache.steps import (
     NAIVE,
@@ -22,7 +23,6 @@ from redisprep.drills.cache.steps import (
 )
 from redisprep.drills.context import DrillContext
 from redisprep.errors import BackendUnsupportedError
-from redisprep.patterns import cache
 
 
 def test_stampede_naive_loads_once_per_reader(ctx: DrillContext) -> None:

@@ -35,7 +35,7 @@ from redisprep.release import Release
 #: redisprep itself needs 6.0 (redis-py speaks RESP3, which starts with HELLO).
 FLOOR = (6, 0, 0)
 NEEDY = [n for n in drill_names() if get_drill(n).drill.needs.version]
-REFERENCE_DIR = resources.drills_dir(None).parent / "redisprep" / "patterns"
+REFERENCE_DIR = resources.drills_dir(None).parent / "redisprep" / "drills"
 
 
 def version(text: str) -> tuple[int, ...]:
@@ -84,7 +84,16 @@ def test_a_drill_refuses_an_older_server_before_writing_anything(name: str) -> N
     [
         (["drill", "sets"], "needs Redis 6.2 or later (SMISMEMBER)"),
         (["explain", "leaderboard"], "needs Redis 6.2 or later (ZRANGE with REV and BYSCORE)"),
-        (["practice", "check", "event-sourcing", "--impl", str(REFERENCE_DIR / "event_sourcing.py")], "6.2"),
+        (
+            [
+                "practice",
+                "check",
+                "event-sourcing",
+                "--impl",
+                str(REFERENCE_DIR / "event_sourcing" / "reference.py"),
+            ],
+            "6.2",
+        ),
     ],
 )
 def test_the_cli_names_what_an_old_server_lacks(
@@ -111,7 +120,13 @@ def test_a_server_with_a_needed_command_disabled_is_refused_up_front(
 ) -> None:
     argv = ["drill", "event-sourcing"]
     if command == "practice":
-        argv = ["practice", "check", "event-sourcing", "--impl", str(REFERENCE_DIR / "event_sourcing.py")]
+        argv = [
+            "practice",
+            "check",
+            "event-sourcing",
+            "--impl",
+            str(REFERENCE_DIR / "event_sourcing" / "reference.py"),
+        ]
     result = invoke(*argv, "--url", locked_url(no_xautoclaim))
     assert result.exit_code == ExitCode.BACKEND, result.stderr
     assert result.stderr.startswith("error: the event-sourcing drill needs XAUTOCLAIM, which redis://")

@@ -11,9 +11,9 @@ from redisprep.backends import Backend, connect
 from redisprep.drills import run_drill
 from redisprep.drills.context import DrillContext
 from redisprep.drills.event_sourcing import checks, variants
+from redisprep.drills.event_sourcing import reference as es
 from redisprep.drills.model import DataTable, DrillReport
 from redisprep.errors import BackendUnsupportedError
-from redisprep.patterns import event_sourcing as es
 
 
 def test_crashed_consumer_is_recovered_with_no_event_lost(ctx: DrillContext) -> None:

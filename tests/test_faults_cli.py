@@ -23,7 +23,7 @@ from old_server import OldServer, start_old_server
 from redisprep.errors import ExitCode
 from redisprep.localserver import LocalServer, free_port, start_server
 
-REFERENCE = Path(__file__).resolve().parent.parent / "redisprep" / "patterns" / "leaderboard.py"
+REFERENCE = Path(__file__).resolve().parent.parent / "redisprep" / "drills" / "leaderboard" / "reference.py"
 #: A hang guard, not a speed target: redis-py's own defaults (10 retries with backoff, no socket
 #: timeout) would make a stopped server hang forever; the measured figures are a second or two.
 HANG_S = 60.0

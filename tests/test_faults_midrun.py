@@ -30,7 +30,7 @@ from redisprep.localserver import LocalServer, start_server
 pytestmark = pytest.mark.live
 
 INJECT = Path(__file__).resolve().parent / "fault_inject.py"
-REFERENCE = Path(__file__).resolve().parent.parent / "redisprep" / "patterns" / "leaderboard.py"
+REFERENCE = Path(__file__).resolve().parent.parent / "redisprep" / "drills" / "leaderboard" / "reference.py"
 #: Seed of the kill points; every drill below sends more commands than the largest point.
 SEED = 7
 HANG_S = 60.0
@@ -195,7 +195,7 @@ def test_a_server_dying_during_grading_records_no_grade_and_writes_no_report(
 
 
 BLOCKER = """
-from redisprep.patterns.leaderboard import *
+from redisprep.drills.leaderboard.reference import *
 
 
 def add_points(r, board, player, points):

@@ -7,13 +7,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from server_facts import compact
 
+from redisprep import geohash
 from redisprep.backends import Backend
 from redisprep.drills import run_drill
+from redisprep.drills._geo import EMBEDDED_NOTE
 from redisprep.drills.context import DrillContext
 from redisprep.drills.geo import checks
-from redisprep.drills.geo.scores import EMBEDDED_NOTE
 from redisprep.drills.geo.steps import STANDARD_BITS
-from redisprep.patterns import geohash
 
 LONS = st.floats(min_value=-180, max_value=180, allow_nan=False)
 LATS = st.floats(min_value=geohash.LAT_MIN, max_value=geohash.LAT_MAX, allow_nan=False)

@@ -11,10 +11,10 @@ from redisprep.cluster.sim import simulated_owners
 from redisprep.drills import run_drill
 from redisprep.drills.context import DrillContext
 from redisprep.drills.hot_key import checks
+from redisprep.drills.hot_key import reference as hk
 from redisprep.drills.hot_key.steps import NAIVE_CACHE, NAIVE_COPIES
 from redisprep.drills.model import BarChart, DrillReport
 from redisprep.knowledge.slots import key_slot
-from redisprep.patterns import hot_key as hk
 
 
 def shares(report: DrillReport) -> dict[str, float]:

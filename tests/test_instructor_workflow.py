@@ -91,7 +91,10 @@ def _results(folder: Path, exercise: str) -> tuple[Any, dict[str, Any]]:
 @pytest.mark.live
 def test_workflow_passes_a_right_solution_and_fails_a_starter(learner: Path, venv: Path) -> None:
     exercise = "leaderboard"
-    shutil.copy(ROOT / "redisprep" / "patterns" / "leaderboard.py", learner / "practice" / "leaderboard.py")
+    shutil.copy(
+        ROOT / "redisprep" / "drills" / "leaderboard" / "reference.py",
+        learner / "practice" / "leaderboard.py",
+    )
     codes = _run_workflow(learner, venv, exercise)
     assert codes == [0, 0, 0]
     junit, results = _results(learner, exercise)

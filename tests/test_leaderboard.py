@@ -6,8 +6,8 @@ from redisprep.backends import Backend
 from redisprep.drills import run_drill
 from redisprep.drills.context import DrillContext
 from redisprep.drills.leaderboard import checks
+from redisprep.drills.leaderboard import reference as lb
 from redisprep.drills.leaderboard.steps import NAIVE
-from redisprep.patterns import leaderboard as lb
 
 
 def test_read_modify_write_loses_all_but_one_increment_per_round(ctx: DrillContext) -> None:

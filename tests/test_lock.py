@@ -10,8 +10,8 @@ from redisprep.backends import Backend
 from redisprep.drills import run_drill
 from redisprep.drills.context import DrillContext
 from redisprep.drills.lock import checks
+from redisprep.drills.lock import reference as lk
 from redisprep.drills.lock.steps import CHECK_THEN_ACT, PLAIN_DEL, REDIS_PY, SETNX, UNFENCED
-from redisprep.patterns import lock as lk
 
 
 def test_eight_workers_fifty_times_never_overlap(ctx: DrillContext) -> None:

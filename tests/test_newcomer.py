@@ -46,7 +46,9 @@ def test_practice_check_works_inside_the_folder_start_made(
     monkeypatch.chdir(tmp_path)
     code, out, err = typed("practice", "start", "leaderboard", "mine")
     assert code == 0, err
-    shutil.copy(ROOT / "redisprep" / "patterns" / "leaderboard.py", tmp_path / "mine" / "leaderboard.py")
+    shutil.copy(
+        ROOT / "redisprep" / "drills" / "leaderboard" / "reference.py", tmp_path / "mine" / "leaderboard.py"
+    )
     monkeypatch.chdir(tmp_path / "mine")
     code, out, err = typed("practice", "check", "leaderboard")
     assert code == 0, err + out
@@ -106,8 +108,8 @@ def test_sets_drill_caveat_names_the_running_fakeredis() -> None:
 def test_sorted_sets_checks_repeat_under_one_seed() -> None:
     from redisprep.backends import connect
     from redisprep.drills.context import DrillContext
-    from redisprep.drills.structures.sorted_sets import checks
-    from redisprep.patterns import sorted_sets
+    from redisprep.drills.sorted_sets import checks
+    from redisprep.drills.sorted_sets import reference as sorted_sets
 
     backend = connect(None)
     runs = []

@@ -1,8 +1,9 @@
 """The mutation-style corpus: each wrong variant fails the check it names with the pitfall it names;
 each correct variant, written in its own style, passes every check, also run alone (``--only``).
 
-A wrong variant starts with ``# pitfall: <text>`` and ``# check: <check id>``; correct variants live
-in ``tests/fixtures/practice/<exercise>/correct/``.
+A wrong variant (an exercise promise, ``drills/<exercise>/wrong/*.py``) starts with
+``# pitfall: <text>`` and ``# check: <check id>``; correct variants live in
+``tests/fixtures/practice/<exercise>/correct/``.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def _wrong() -> list[tuple[Exercise, Path, str, str]]:
     return [
         (exercise, path, *_header(path))
         for exercise in EXERCISES
-        for path in sorted((CORPUS / exercise.name).glob("*.py"))
+        for path in sorted((exercise.source.parent / "wrong").glob("*.py"))
     ]
 
 

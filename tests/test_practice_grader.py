@@ -17,7 +17,8 @@ from redisprep.practice.grade import grade
 HOSTILE = Path(__file__).parent / "fixtures" / "practice" / "hostile"
 #: How many checks grade the leaderboard exercise.
 CHECKS = len(get_drill("leaderboard").drill.checks)
-REFERENCE = Path(__file__).resolve().parent.parent / "redisprep" / "patterns" / "leaderboard.py"
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE = ROOT / "redisprep" / "drills" / "leaderboard" / "reference.py"
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +65,7 @@ def test_garbage_output_does_not_break_grading(exercise: Any) -> None:
 
 
 def test_report_formats(exercise: Any, tmp_path: Path) -> None:
-    report = grade(exercise, HOSTILE.parent / "leaderboard" / "read_modify_write.py")
+    report = grade(exercise, ROOT / "drills" / "leaderboard" / "wrong" / "read_modify_write.py")
     suite = ET.fromstring(formats.junit_xml(report))
     assert suite.get("tests") == str(CHECKS) and suite.get("failures") == "2"  # lost updates, 2 round trips
     failure = suite.find("testcase[@name='leaderboard.concurrent_add']/failure")
@@ -100,7 +101,7 @@ def test_cli_check_exit_codes_and_ci_outputs(invoke: Any, tmp_path: Path, monkey
         "check",
         "leaderboard",
         "--impl",
-        str(HOSTILE.parent / "leaderboard" / "read_modify_write.py"),
+        str(ROOT / "drills" / "leaderboard" / "wrong" / "read_modify_write.py"),
     )
     assert bad.exit_code == 1
     assert "pitfall: read-modify-write" in bad.stdout

@@ -12,8 +12,8 @@ import pytest
 
 pexpect = pytest.importorskip("pexpect")
 
-REFERENCE = Path(__file__).resolve().parent.parent / "redisprep" / "patterns" / "leaderboard.py"
-WRONG = Path(__file__).parent / "fixtures" / "practice" / "leaderboard" / "ascending_top.py"
+REFERENCE = Path(__file__).resolve().parent.parent / "redisprep" / "drills" / "leaderboard" / "reference.py"
+WRONG = Path(__file__).resolve().parent.parent / "drills" / "leaderboard" / "wrong" / "ascending_top.py"
 
 
 def _spawn(tmp_path: Path, *args: str) -> object:

@@ -8,14 +8,14 @@ from typing import Any
 import pytest
 import redis
 
+from redisprep import geohash
 from redisprep.backends import Backend, connect, delete_namespace
 from redisprep.drills import run_drill
+from redisprep.drills._geo import EMBEDDED_NOTE, member_score
 from redisprep.drills.context import DrillContext
-from redisprep.drills.geo.scores import EMBEDDED_NOTE, member_score
 from redisprep.drills.proximity import checks
+from redisprep.drills.proximity import reference as prox
 from redisprep.drills.proximity.steps import COUNT_ANY, LAT_FIRST, PREFIX_GRID
-from redisprep.patterns import geohash
-from redisprep.patterns import proximity as prox
 
 
 def test_recall_is_complete_against_brute_force(ctx: DrillContext) -> None:

@@ -10,12 +10,13 @@ from typing import Any
 import pytest
 
 from redisprep.backends import Backend, delete_namespace
+from redisprep.drills import _pubsub as pubsub
 from redisprep.drills import get_drill, run_drill
+from redisprep.drills._pubsub import Subscriber
 from redisprep.drills.context import DrillContext
 from redisprep.drills.model import DataTable
 from redisprep.drills.pubsub_vs_streams import checks
-from redisprep.patterns import pubsub, stream_feed
-from redisprep.patterns.pubsub import Subscriber
+from redisprep.drills.pubsub_vs_streams import reference as stream_feed
 
 
 @pytest.fixture

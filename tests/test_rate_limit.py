@@ -9,8 +9,8 @@ from redisprep.drills import run_drill
 from redisprep.drills._checks import variant
 from redisprep.drills.context import DrillContext
 from redisprep.drills.rate_limit import checks
+from redisprep.drills.rate_limit import reference as rl
 from redisprep.drills.rate_limit.steps import FIXED_AS_SLIDING, READ_THEN_WRITE
-from redisprep.patterns import rate_limit as rl
 
 
 def test_fixed_window_admits_twice_the_limit_around_a_boundary(ctx: DrillContext) -> None:

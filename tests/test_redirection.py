@@ -12,8 +12,8 @@ from redisprep.drills import run_drill
 from redisprep.drills.context import DrillContext
 from redisprep.drills.model import DataTable, DrillReport
 from redisprep.drills.redirection import checks
+from redisprep.drills.redirection import reference as cr
 from redisprep.drills.redirection.steps import NAIVE_ASK, NAIVE_KEYS, NAIVE_MOVED
-from redisprep.patterns import cluster_routing as cr
 from redisprep.release import Release
 
 

@@ -143,7 +143,7 @@ def test_password_in_the_url(sandbox: Sandbox) -> None:
         "practice", "check", "leaderboard", "--impl", _reference("leaderboard"), "--url", url,
         "--junit", str(work / "ok.xml"), "--json", str(work / "ok.json"),
     )  # fmt: skip
-    failing = str(FIXTURES / "leaderboard" / "read_modify_write.py")
+    failing = str(FIXTURES.parent.parent.parent / "drills" / "leaderboard" / "wrong" / "read_modify_write.py")
     out = sandbox.run(
         "practice", "check", "leaderboard", "--impl", failing, "--url", url,
         "--junit", str(work / "bad.xml"), "--json", str(work / "bad.json"), code=1,

@@ -7,10 +7,10 @@ import os
 
 from redisprep.backends import Backend
 from redisprep.drills import run_drill
+from redisprep.drills.bloom import checks
+from redisprep.drills.bloom import reference as bf
+from redisprep.drills.bloom.steps import NAIVE
 from redisprep.drills.context import DrillContext
-from redisprep.drills.structures.bloom import checks
-from redisprep.drills.structures.bloom.steps import NAIVE
-from redisprep.patterns import bloom as bf
 
 
 def test_sizing_matches_the_textbook_formulas() -> None:

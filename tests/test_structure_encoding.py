@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 
 from redisprep.backends import Backend, delete_namespace
+from redisprep.drills._encoding import Limits, encoding_of, limits_of, model
 from redisprep.drills.context import DrillContext
-from redisprep.drills.structures._encoding import Limits, encoding_of, limits_of, model
 from redisprep.release import Release
 
 

@@ -7,8 +7,8 @@ from server_facts import compact
 from redisprep.backends import Backend
 from redisprep.drills import run_drill
 from redisprep.drills.context import DrillContext
-from redisprep.drills.structures.hashes import checks
-from redisprep.drills.structures.hashes.steps import NAIVE
+from redisprep.drills.hashes import checks
+from redisprep.drills.hashes.steps import NAIVE
 
 
 def test_json_string_object_loses_concurrent_field_updates(ctx: DrillContext) -> None:

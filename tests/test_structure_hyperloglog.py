@@ -5,7 +5,7 @@ from __future__ import annotations
 from redisprep.backends import Backend
 from redisprep.drills import run_drill
 from redisprep.drills.context import DrillContext
-from redisprep.patterns import hyperloglog as hll
+from redisprep.drills.hyperloglog import reference as hll
 
 
 def test_fakeredis_counts_exactly_where_redis_estimates(ctx: DrillContext) -> None:

@@ -6,9 +6,9 @@ import time
 
 from redisprep.backends import Backend
 from redisprep.drills.context import DrillContext
-from redisprep.drills.structures.lists import checks
-from redisprep.drills.structures.lists.steps import NAIVE
-from redisprep.patterns import lists as ls
+from redisprep.drills.lists import checks
+from redisprep.drills.lists import reference as ls
+from redisprep.drills.lists.steps import NAIVE
 
 
 def test_rpop_queue_loses_the_job_a_crashed_worker_held(ctx: DrillContext) -> None:

@@ -7,9 +7,9 @@ from server_facts import require
 from redisprep.backends import Backend
 from redisprep.drills import run_drill
 from redisprep.drills.context import DrillContext
-from redisprep.drills.structures.sets import checks
-from redisprep.drills.structures.sets.steps import NAIVE
-from redisprep.patterns import sets as ss
+from redisprep.drills.sets import checks
+from redisprep.drills.sets import reference as ss
+from redisprep.drills.sets.steps import NAIVE
 
 
 def test_a_list_counts_a_retried_follow_twice(ctx: DrillContext) -> None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from redisprep.drills.context import DrillContext
-from redisprep.drills.structures.sorted_sets import checks
-from redisprep.drills.structures.sorted_sets.steps import NAIVE
-from redisprep.patterns import sorted_sets as zs
+from redisprep.drills.sorted_sets import checks
+from redisprep.drills.sorted_sets import reference as zs
+from redisprep.drills.sorted_sets.steps import NAIVE
 
 
 def test_peek_then_zrem_runs_every_job_on_every_worker(ctx: DrillContext) -> None:

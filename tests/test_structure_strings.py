@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from redisprep.backends import Backend
 from redisprep.drills.context import DrillContext
-from redisprep.drills.structures.strings import checks
-from redisprep.drills.structures.strings.steps import NAIVE
-from redisprep.patterns import strings as st
+from redisprep.drills.strings import checks
+from redisprep.drills.strings import reference as st
+from redisprep.drills.strings.steps import NAIVE
 from redisprep.release import Release
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from redisprep.backends import Backend
 from redisprep.drills import run_drill
 from redisprep.drills.context import DrillContext
-from redisprep.drills.structures.time_series import checks
-from redisprep.drills.structures.time_series.steps import NAIVE
-from redisprep.patterns import timeseries as ts
+from redisprep.drills.time_series import checks
+from redisprep.drills.time_series import reference as ts
+from redisprep.drills.time_series.steps import NAIVE
 
 
 def test_value_as_member_keeps_one_point_per_distinct_value(ctx: DrillContext) -> None:

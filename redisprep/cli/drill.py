@@ -85,23 +85,15 @@ def drill(
 
 
 def _list(app: AppContext, json_out: bool) -> None:
-    from redisprep.drills.catalog import GROUP_TITLES, load_catalog
+    from redisprep.drills.catalog import GROUP_TITLES, load_metas
     from redisprep.render.drill import catalog_table
 
-    entries = load_catalog(app.data_dir)
+    metas = load_metas(app.data_dir)  # data only: no drill's code is imported to list them
     if json_out:
-        rows = [
-            {
-                "name": e.name,
-                "title": e.meta.title,
-                "group": e.meta.group,
-                "summary": e.meta.summary,
-            }
-            for e in entries
-        ]
+        rows = [{"name": m.name, "title": m.title, "group": m.group, "summary": m.summary} for m in metas]
         app.console.print_json(json.dumps(rows))
         return
-    app.console.print(catalog_table(entries, GROUP_TITLES))
+    app.console.print(catalog_table(metas, GROUP_TITLES))
 
 
 def _run_one(

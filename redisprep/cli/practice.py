@@ -115,7 +115,7 @@ def check(
     name: NameArg,
     impl: Annotated[
         Path | None,
-        typer.Option(help="Your module (default: practice/<module>.py, or <module>.py in this folder)."),
+        typer.Option(help="Your module (default: practice/<exercise>.py, or <exercise>.py in this folder)."),
     ] = None,
     url: UrlOption = None,
     cluster: ClusterOption = False,
@@ -147,13 +147,11 @@ def check(
     from redisprep.backends import resolve_url
     from redisprep.practice.catalog import get_exercise
     from redisprep.practice.grade import grade
-    from redisprep.practice.workspace import solution_path
+    from redisprep.practice.workspace import find_solution
     from redisprep.render.practice import grade_report
 
     exercise = get_exercise(name, app_ctx.data_dir)
-    path = impl or solution_path(exercise)
-    if impl is None and not path.exists() and Path(exercise.module).exists():
-        path = Path(exercise.module)  # run from inside the folder that 'practice start' made
+    path = impl or find_solution(exercise)
 
     def run() -> bool:
         report = grade(
@@ -201,7 +199,7 @@ def watch(
     from redisprep.cli import _watch
     from redisprep.practice.catalog import load_exercises
     from redisprep.practice.grade import grade
-    from redisprep.practice.workspace import solution_path
+    from redisprep.practice.workspace import find_solution
     from redisprep.render.practice import hint_panel
 
     exercises = list(load_exercises(app_ctx.data_dir))
@@ -217,7 +215,7 @@ def watch(
     with _watch.keys():
         while True:
             exercise = exercises[index]
-            path = solution_path(exercise, directory)
+            path = find_solution(exercise, directory)
             console.print(f"watching {path} for {exercise.name} (h: next hint, n: next exercise, q: quit)")
             seen = _watch.mtime(path)
             if path.is_file():

@@ -133,3 +133,16 @@ class RoutingClient(CoreCommands):  # type: ignore[misc]
         raise RedirectLoopError(
             f"{command} for slot {slot} was redirected {self.max_redirects} times without an answer"
         )
+
+
+def follow_redirect(slot_map: MutableSequence[str], kind: str, slot: int, address: str) -> tuple[str, bool]:
+    """MOVED: the slot lives at ``address`` now; remember it. ASK: go there once, with ASKING.
+
+    An ASK is sent while a slot migrates: this key already moved, others of the slot may not have,
+    so the map must keep pointing at the source. (A production client also reloads the whole map
+    after a MOVED, or every few: one moved slot usually means a resharding moved many.)
+    """
+    if kind == "MOVED":
+        slot_map[slot] = address
+        return address, False
+    return address, True

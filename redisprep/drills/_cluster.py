@@ -15,9 +15,8 @@ from typing import Any
 
 from redisprep.backends import Backend
 from redisprep.cluster import manager
-from redisprep.cluster.router import FollowRule, RoutingClient, read_layout
+from redisprep.cluster.router import FollowRule, RoutingClient, follow_redirect, read_layout
 from redisprep.cluster.sim import SimCluster
-from redisprep.patterns.cluster_routing import follow_redirect
 
 SIM_MASTERS = 3
 SIM_REPLICAS = 1

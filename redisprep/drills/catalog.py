@@ -1,39 +1,17 @@
-"""The drill catalog: the explicit list of drill modules, joined with their ``drill.yaml`` metadata."""
+"""The drill catalog: drills found by discovery (:mod:`.discovery`), joined with their ``drill.yaml``."""
 
 from __future__ import annotations
 
 import functools
-import importlib
 from pathlib import Path
 from typing import Any, get_args
 
 from redisprep import resources
 from redisprep._yaml import brief, line_of, line_of_key, load_yaml
+from redisprep.drills import discovery
 from redisprep.drills.model import DrillGroup, Question
 from redisprep.drills.spec import CatalogEntry, Drill, DrillMeta
 from redisprep.errors import DataFormatError, UnknownNameError
-
-#: Every drill module, in the order ``drill list`` and ``drill all`` use. Add new drills here.
-DRILL_MODULES = (
-    "redisprep.drills.leaderboard",
-    "redisprep.drills.cache",
-    "redisprep.drills.lock",
-    "redisprep.drills.rate_limit",
-    "redisprep.drills.proximity",
-    "redisprep.drills.event_sourcing",
-    "redisprep.drills.structures.strings",
-    "redisprep.drills.structures.hashes",
-    "redisprep.drills.structures.lists",
-    "redisprep.drills.structures.sets",
-    "redisprep.drills.structures.sorted_sets",
-    "redisprep.drills.structures.bloom",
-    "redisprep.drills.geo",
-    "redisprep.drills.structures.time_series",
-    "redisprep.drills.structures.hyperloglog",
-    "redisprep.drills.pubsub_vs_streams",
-    "redisprep.drills.hot_key",
-    "redisprep.drills.redirection",
-)
 
 GROUP_TITLES: dict[str, str] = {
     "use-case": "Use cases",
@@ -43,40 +21,61 @@ GROUP_TITLES: dict[str, str] = {
 
 
 @functools.cache
-def load_catalog(data_dir: Path | None = None) -> tuple[CatalogEntry, ...]:
-    """Import every drill module and read its metadata.
+def load_metas(data_dir: Path | None = None) -> tuple[DrillMeta, ...]:
+    """Every drill's metadata in catalog order, without importing any drill's code.
 
     Raises:
-        DataFormatError: A ``drill.yaml`` is missing or malformed.
-        ValueError: Two modules declare the same drill name (a programming error).
+        DataFormatError: A ``drill.yaml`` is malformed, names a deck the data's ``flashcards/``
+            folder lacks, or has no package (or a package has no ``drill.yaml``).
     """
-    entries: list[CatalogEntry] = []
-    seen: set[str] = set()
-    for module_name in DRILL_MODULES:
-        drill: Drill = importlib.import_module(module_name).DRILL
-        if drill.name in seen:
-            raise ValueError(f"drill {drill.name!r} is declared twice")
-        seen.add(drill.name)
-        meta_path = resources.drills_dir(data_dir) / drill.name / "drill.yaml"
-        entries.append(CatalogEntry(drill, load_meta(meta_path, drill.name)))
-    return tuple(entries)
+    found = [
+        (load_meta(path, path.parent.name), path)
+        for path in discovery.data_folders(resources.drills_dir(data_dir))
+    ]
+    discovery.check_pairs(found, discovery.drill_packages())
+    decks = resources.flashcards_dir(data_dir)
+    for meta, path in found:  # a data folder without decks at all (drills only) lists as before
+        if decks.is_dir() and not (decks / f"{meta.deck}.yaml").is_file():
+            raise DataFormatError(
+                str(path), None, f"deck {meta.deck!r} not found: no {decks / meta.deck}.yaml"
+            )
+    return tuple(sorted((meta for meta, _ in found), key=lambda m: (m.order, m.name)))
+
+
+@functools.cache
+def load_catalog(data_dir: Path | None = None) -> tuple[CatalogEntry, ...]:
+    """Every drill with its code imported, in catalog order.
+
+    Raises:
+        DataFormatError: As :func:`load_metas`, or a drill package that does not load.
+    """
+    return tuple(_entry(meta) for meta in load_metas(data_dir))
 
 
 def drill_names(data_dir: Path | None = None) -> list[str]:
-    """Names in catalog order."""
-    return [e.name for e in load_catalog(data_dir)]
+    """Names in catalog order (data only)."""
+    return [m.name for m in load_metas(data_dir)]
 
 
 def get_drill(name: str, data_dir: Path | None = None) -> CatalogEntry:
-    """The drill called ``name``.
+    """The drill called ``name``, its code imported (only this drill's).
 
     Raises:
         UnknownNameError: No such drill (the message suggests the closest names).
     """
-    for entry in load_catalog(data_dir):
-        if entry.name == name:
-            return entry
+    for meta in load_metas(data_dir):
+        if meta.name == name:
+            return _entry(meta)
     raise UnknownNameError("drill", name, drill_names(data_dir))
+
+
+def _entry(meta: DrillMeta) -> CatalogEntry:
+    return CatalogEntry(_drill(meta), meta)
+
+
+@functools.cache
+def _drill(meta: DrillMeta) -> Drill:
+    return discovery.import_drill(meta, discovery.drill_packages().get(discovery.package_of(meta.name)))
 
 
 def load_meta(path: Path, name: str) -> DrillMeta:
@@ -105,6 +104,8 @@ def load_meta(path: Path, name: str) -> DrillMeta:
             f"group must be one of {', '.join(groups)}, not {brief(doc['group'])}",
         )
     return DrillMeta(
+        order=_order(doc, where),
+        deck=_text(doc, "deck", where) if "deck" in doc else name,
         name=name,
         title=_text(doc, "title", where),
         group=doc["group"],
@@ -120,6 +121,15 @@ def _text(doc: Any, field: str, where: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise DataFormatError(where, line_of_key(doc, field), f"{field!r} must be non-empty text")
     return " ".join(value.split())
+
+
+def _order(doc: Any, where: str) -> int:
+    value = doc.get("order", 0)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise DataFormatError(
+            where, line_of_key(doc, "order"), f"'order' must be a whole number, not {brief(value)}"
+        )
+    return value
 
 
 def _list(doc: Any, field: str, where: str) -> list[Any]:

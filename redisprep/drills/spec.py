@@ -34,6 +34,10 @@ class DrillMeta:
     group: DrillGroup
     summary: str
     questions: tuple[Question, ...]
+    order: int = 0
+    """Position in ``drill list`` and ``drill all`` (ties by name)."""
+    deck: str = ""
+    """The flashcard deck of this drill (``flashcards/<deck>.yaml``); the drill's name by default."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,6 @@ from redisprep.practice.acl import DATA_CATEGORIES
 
 Difficulty = Literal["easy", "medium", "hard"]
 _DIFFICULTIES = ("easy", "medium", "hard")
-_MODULE = re.compile(r"^[a-z_][a-z0-9_]*\.py$")
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 
 
@@ -38,7 +37,7 @@ class Exercise:
     drill: str
     difficulty: Difficulty
     module: str
-    """File name of the learner's module (``rate_limit.py``)."""
+    """File name of the learner's module: the exercise's name, ``rate-limit.py``."""
     task: str
     hints: tuple[str, ...]
     starter: Path
@@ -49,6 +48,11 @@ class Exercise:
     """Redis data-type ACL categories the run's user is granted (``sortedset``, ``string``...)."""
     promises: tuple[Promise, ...] = ()
     """The contract the task text makes, each promise with the checks that test it."""
+
+    @property
+    def old_module(self) -> str:
+        """The file name ``practice start`` wrote before names had one spelling (``rate_limit.py``)."""
+        return self.module.replace("-", "_")
 
 
 @functools.cache
@@ -91,7 +95,7 @@ def load_exercise(path: Path) -> Exercise:
     if not isinstance(doc, dict):
         raise DataFormatError(where, 1, "expected a mapping at the top level")
     top = line_of(doc, 1)
-    for field in ("exercise", "drill", "difficulty", "module", "task", "hints"):
+    for field in ("exercise", "drill", "difficulty", "task", "hints"):
         if field not in doc:
             raise DataFormatError(where, top, f"missing field {field!r}")
     if doc["exercise"] != path.parent.name:
@@ -105,9 +109,11 @@ def load_exercise(path: Path) -> Exercise:
     if doc["difficulty"] not in _DIFFICULTIES:
         choices = ", ".join(_DIFFICULTIES)
         raise DataFormatError(where, line_of_key(doc, "difficulty"), f"difficulty must be one of {choices}")
-    if not isinstance(doc["module"], str) or not _MODULE.match(doc["module"]):
+    module = f"{doc['exercise']}.py"  # one spelling: the name typed is the file's name
+    if doc.get("module", module) != module:
+        found = brief(doc["module"])
         raise DataFormatError(
-            where, line_of_key(doc, "module"), "module must be a Python file name like rate_limit.py"
+            where, line_of_key(doc, "module"), f"module must be {module!r} (the exercise's name), not {found}"
         )
     hints = doc["hints"]
     if not isinstance(hints, list) or not hints or not all(isinstance(h, str) for h in hints):
@@ -132,7 +138,7 @@ def load_exercise(path: Path) -> Exercise:
         name=str(doc["exercise"]),
         drill=doc["drill"],
         difficulty=doc["difficulty"],
-        module=doc["module"],
+        module=module,
         task=_text(doc, "task", where),
         hints=tuple(" ".join(h.split()) for h in hints),
         starter=starter,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 import itertools
 import os
+import pkgutil
 import sys
 import threading
 import traceback
@@ -31,7 +32,7 @@ SKIP = frozenset(
     "msvcrt winreg winsound".split()
 )
 #: Imported with all their submodules (loaded lazily otherwise: a codec, ``concurrent.futures``),
-#: together with redis-py and the drills' reference patterns.
+#: together with redis-py. Each drill's ``reference`` module is imported too (:func:`_references`).
 WALK = frozenset(
     {
         "encodings",
@@ -43,7 +44,6 @@ WALK = frozenset(
         "logging",
         "ctypes",
         "redis",
-        "redisprep.patterns",
     }
 )
 
@@ -55,14 +55,13 @@ def preload() -> None:
     such as a Python under /root, could not be imported any more. The whole standard library's
     top level, plus :data:`WALK`, takes about 0.3 s.
     """
-    import pkgutil
     import warnings
 
     stdlib = getattr(sys, "stdlib_module_names", ())
     names = sorted(n for n in stdlib if not n.startswith("_") and n not in SKIP)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for name in [*names, "redis", "redisprep.patterns"]:
+        for name in [*names, "redis", *_references()]:
             module = _try_import(name)
             path = getattr(module, "__path__", None)
             if name not in WALK or not path:
@@ -70,6 +69,13 @@ def preload() -> None:
             for info in pkgutil.walk_packages(path, name + "."):
                 if not {"test", "tests", "__main__"} & set(info.name.split(".")):
                     _try_import(info.name)
+
+
+def _references() -> list[str]:
+    """``redisprep.drills.<pkg>.reference`` of each drill package: wrong answers import from them."""
+    drills = _try_import("redisprep.drills")
+    path = getattr(drills, "__path__", None) or []
+    return [f"redisprep.drills.{info.name}.reference" for info in pkgutil.iter_modules(path) if info.ispkg]
 
 
 def _try_import(name: str) -> ModuleType | None:

@@ -12,8 +12,18 @@ DEFAULT_DIR = Path("practice")
 
 
 def solution_path(exercise: Exercise, directory: Path = DEFAULT_DIR) -> Path:
-    """Where ``start`` puts the module and ``check`` looks for it by default."""
+    """Where ``start`` puts the module: ``<directory>/<exercise>.py``."""
     return directory / exercise.module
+
+
+def find_solution(exercise: Exercise, directory: Path = DEFAULT_DIR) -> Path:
+    """The learner's module: in ``directory``, else in the current folder (``start`` made it, and the
+    learner works inside it); under the name ``start`` writes, else the one older versions wrote
+    (``rate_limit.py``). The new name in ``directory`` when there is none yet.
+    """
+    names = dict.fromkeys((exercise.module, exercise.old_module))
+    candidates = [directory / n for n in names] + [Path(n) for n in names]
+    return next((p for p in candidates if p.exists()), solution_path(exercise, directory))
 
 
 def start(exercise: Exercise, directory: Path = DEFAULT_DIR, *, force: bool = False) -> list[Path]:

@@ -21,7 +21,7 @@ from redisprep.drills.model import (
     Question,
     StepResult,
 )
-from redisprep.drills.spec import CatalogEntry
+from redisprep.drills.spec import DrillMeta
 from redisprep.explain.tracing import TracedCommand, summarize_reply
 from redisprep.knowledge.commands import command_doc
 from redisprep.render.text import bar_grid, plural, prose
@@ -194,18 +194,18 @@ def summary(report: DrillReport) -> RenderableType:
     return Group(costs_table(report.costs), Text(""), questions_panel(report.questions), verdict, footer)
 
 
-def catalog_table(entries: Sequence[CatalogEntry], group_titles: dict[str, str]) -> Table:
+def catalog_table(metas: Sequence[DrillMeta], group_titles: dict[str, str]) -> Table:
     """``drill list``: drills grouped by kind."""
     table = Table(header_style="bold", show_lines=False)
     table.add_column("drill", style="bold cyan")
     table.add_column("what it shows")
     for group, title in group_titles.items():
-        members = [e for e in entries if e.meta.group == group]
+        members = [m for m in metas if m.group == group]
         if not members:
             continue
         table.add_row(Text(title, style="bold underline"), "")
-        for e in members:
-            table.add_row(e.name, Text(e.meta.title, style="bold") + Text(f"\n{e.meta.summary}"))
+        for m in members:
+            table.add_row(m.name, Text(m.title, style="bold") + Text(f"\n{m.summary}"))
     return table
 
 

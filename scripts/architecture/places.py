@@ -35,8 +35,12 @@ class DrillInfo:
 
     @property
     def spellings(self) -> set[str]:
-        """The names the drill's code goes by (``-`` read as ``_``): drill, package, reference module."""
-        ref_leaf = self.reference.rsplit(".", 1)[-1]
+        """The names the drill's code goes by (``-`` read as ``_``): drill, package, reference module.
+
+        A reference inside the drill's package (``<pkg>.reference``) goes by the package's name.
+        """
+        parts = self.reference.split(".")
+        ref_leaf = parts[-2] if parts[-1] == "reference" and len(parts) > 1 else parts[-1]
         return {n.replace("-", "_") for n in (self.name, self.leaf, ref_leaf)}
 
 

@@ -24,7 +24,7 @@ from redisprep.localserver import find_binary, start_server
 
 pytestmark = pytest.mark.live
 
-REFERENCE = str(Path(__file__).resolve().parents[2] / "redisprep" / "patterns" / "leaderboard.py")
+REFERENCE = str(Path(__file__).resolve().parents[2] / "redisprep" / "drills" / "leaderboard" / "reference.py")
 INJECT = str(Path(__file__).resolve().parents[1] / "fault_inject.py")
 SEED = 20261204
 

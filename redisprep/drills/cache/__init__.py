@@ -8,7 +8,7 @@ DRILL = Drill(
     name="cache",
     steps=STEPS,
     checks=CHECKS,
-    reference="redisprep.patterns.cache",
+    reference="redisprep.drills.cache.reference",
     interface=("read", "invalidate", "early_get", "early_set"),
 )
 

@@ -7,10 +7,10 @@ import secrets
 from redisprep.drills._checks import variant
 from redisprep.drills._expiry import expire_now
 from redisprep.drills.cache import checks, early, eviction
+from redisprep.drills.cache import reference as cache
 from redisprep.drills.context import DrillContext
 from redisprep.drills.model import CheckResult, DataTable, Step, StepOutcome
 from redisprep.errors import BackendUnavailableError, BackendUnsupportedError
-from redisprep.patterns import cache
 
 NAIVE = variant(cache, read=cache.naive_read)
 SINGLE_FLIGHT_LOCK = variant(cache, read=cache.lock_read)

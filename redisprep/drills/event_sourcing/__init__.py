@@ -9,7 +9,7 @@ DRILL = Drill(
     name="event-sourcing",
     steps=STEPS,
     checks=CHECKS,
-    reference="redisprep.patterns.event_sourcing",
+    reference="redisprep.drills.event_sourcing.reference",
     interface=(
         "append",
         "create_group",

@@ -15,7 +15,7 @@ from redisprep.drills._checks import (
     verdict,
 )
 from redisprep.drills.context import DrillContext
-from redisprep.patterns.event_sourcing import fold
+from redisprep.drills.event_sourcing.reference import fold
 
 GROUP = "projector"
 ACCOUNTS = ("acct:ann", "acct:bob", "acct:cat", "acct:dan")

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from redisprep.drills import _pubsub as pubsub
 from redisprep.drills.context import DrillContext
 from redisprep.drills.event_sourcing import checks, variants
+from redisprep.drills.event_sourcing import reference as es
 from redisprep.drills.event_sourcing.scenario import GROUP, append_all, crash_consumer, ledger, sweep
 from redisprep.drills.model import DataTable, StepOutcome
 from redisprep.drills.pubsub_vs_streams import checks as feed_checks
+from redisprep.drills.pubsub_vs_streams import reference as stream_feed
 from redisprep.knowledge.commands import command_doc
-from redisprep.patterns import event_sourcing as es
-from redisprep.patterns import pubsub, stream_feed
 
 IDLE_THRESHOLD_MS = 60_000
 CAPPED_EVENTS, CAP = 250, 100

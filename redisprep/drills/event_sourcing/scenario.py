@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from redisprep.drills.context import DrillContext
 from redisprep.drills.event_sourcing import checks
-from redisprep.patterns import event_sourcing as es
+from redisprep.drills.event_sourcing import reference as es
 
 GROUP = checks.GROUP
 READ_BATCH = 20

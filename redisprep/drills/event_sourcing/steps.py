@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from redisprep.drills.context import DrillContext
 from redisprep.drills.event_sourcing import checks, variants
+from redisprep.drills.event_sourcing import reference as es
 from redisprep.drills.event_sourcing.failures import crash, pubsub_contrast, redelivery, round_trips, trimming
 from redisprep.drills.event_sourcing.scenario import GROUP, append_all, ledger, project, short
 from redisprep.drills.model import DataTable, Step, StepOutcome
-from redisprep.patterns import event_sourcing as es
 
 
 def log(ctx: DrillContext) -> StepOutcome:

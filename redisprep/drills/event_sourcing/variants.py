@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from redisprep.drills._checks import variant
-from redisprep.patterns import event_sourcing as es
+from redisprep.drills.event_sourcing import reference as es
 
 NO_ACK = variant(es, apply=es.naive_apply_without_ack)
 """A consumer that never acks."""

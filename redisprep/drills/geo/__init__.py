@@ -8,7 +8,7 @@ DRILL = Drill(
     name="geo",
     steps=STEPS,
     checks=CHECKS,
-    reference="redisprep.patterns.geohash",
+    reference="redisprep.drills.geo.reference",
     interface=("encode", "decode", "geohash_string"),
 )
 

@@ -7,9 +7,9 @@ import random
 from typing import Any
 
 from redisprep.drills._checks import Verdict, check, verdict
+from redisprep.drills._geo import member_score
 from redisprep.drills.context import DrillContext
-from redisprep.drills.geo.scores import member_score
-from redisprep.patterns.geohash import distance_m, string_center
+from redisprep.geohash import distance_m, string_center
 
 #: Scores and GEOHASH strings read from Redis 7.0.15 (GEOADD, then ZSCORE and GEOHASH), so the
 #: checks have ground truth on the embedded backend too, whose ZSCORE cannot give it.

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from redisprep import geohash
 from redisprep.drills._checks import variant
+from redisprep.drills._geo import EMBEDDED_NOTE, member_score
 from redisprep.drills.context import DrillContext
 from redisprep.drills.geo import checks
-from redisprep.drills.geo.scores import EMBEDDED_NOTE, member_score
 from redisprep.drills.model import DataTable, Step, StepOutcome
-from redisprep.patterns import geohash
 
 #: The standard geohash (latitude over +-90) taken for the score.
 STANDARD_BITS = variant(geohash, encode=geohash.naive_encode)

@@ -8,7 +8,7 @@ DRILL = Drill(
     name="hot-key",
     steps=STEPS,
     checks=CHECKS,
-    reference="redisprep.patterns.hot_key",
+    reference="redisprep.drills.hot_key.reference",
     interface=("copy_key", "spread_copies", "write_copies", "read_copy", "cached_get"),
 )
 

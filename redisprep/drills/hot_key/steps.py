@@ -6,10 +6,10 @@ from redisprep.drills._checks import variant
 from redisprep.drills._cluster import ClusterView, open_view
 from redisprep.drills.context import DrillContext
 from redisprep.drills.hot_key import checks
+from redisprep.drills.hot_key import reference as hk
 from redisprep.drills.hot_key import workload as wl
 from redisprep.drills.model import DataTable, Step, StepOutcome
 from redisprep.knowledge.slots import key_slot
-from redisprep.patterns import hot_key as hk
 
 NAIVE_CACHE = variant(hk, cached_get=hk.naive_cached_get)
 NAIVE_COPIES = variant(hk, copy_key=hk.naive_copy_key, spread_copies=hk.naive_spread_copies)

@@ -9,7 +9,7 @@ DRILL = Drill(
     name="leaderboard",
     steps=STEPS,
     checks=CHECKS,
-    reference="redisprep.patterns.leaderboard",
+    reference="redisprep.drills.leaderboard.reference",
     interface=("add_points", "top", "rank", "shared_rank", "around", "page"),
     needs=Needs((6, 2), "ZRANGE with REV and BYSCORE"),
 )

@@ -5,8 +5,8 @@ from __future__ import annotations
 from redisprep.drills._checks import variant
 from redisprep.drills.context import DrillContext
 from redisprep.drills.leaderboard import checks
+from redisprep.drills.leaderboard import reference as lb
 from redisprep.drills.model import DataTable, Step, StepOutcome
-from redisprep.patterns import leaderboard as lb
 
 NAIVE = variant(lb, add_points=lb.naive_add_points, page=lb.naive_page)
 PLAYERS = 1000

@@ -8,7 +8,7 @@ DRILL = Drill(
     name="lock",
     steps=STEPS,
     checks=CHECKS,
-    reference="redisprep.patterns.lock",
+    reference="redisprep.drills.lock.reference",
     interface=("acquire", "release", "acquire_fenced", "fenced_write"),
 )
 

@@ -6,8 +6,8 @@ from redisprep.drills._checks import variant
 from redisprep.drills._expiry import expire_now
 from redisprep.drills.context import DrillContext
 from redisprep.drills.lock import checks
+from redisprep.drills.lock import reference as lk
 from redisprep.drills.model import DataTable, Step, StepOutcome
-from redisprep.patterns import lock as lk
 
 SETNX = variant(lk, acquire=lk.setnx_acquire)
 CHECK_THEN_ACT = variant(lk, acquire=lk.naive_acquire)

@@ -9,7 +9,7 @@ DRILL = Drill(
     name="proximity",
     steps=STEPS,
     checks=CHECKS,
-    reference="redisprep.patterns.proximity",
+    reference="redisprep.drills.proximity.reference",
     interface=("add_places", "nearby", "nearest"),
     needs=Needs((6, 2), "GEOSEARCH", ("GEOSEARCH",), optional=("geosearch-bybox",)),
 )

@@ -7,9 +7,9 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+from redisprep import geohash
 from redisprep.drills._checks import NO_KNOWN_PITFALL, Verdict, check, pairs, round_trips_of, verdict
 from redisprep.drills.context import DrillContext
-from redisprep.patterns import geohash
 
 #: Distances are compared with this tolerance: Redis stores a position within about 0.3 m,
 #: fakeredis (a 50-bit standard geohash) within about 0.7 m.

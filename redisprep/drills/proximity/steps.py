@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from redisprep import geohash
 from redisprep.drills._checks import variant
+from redisprep.drills._geo import EMBEDDED_NOTE, member_score
 from redisprep.drills.context import DrillContext
-from redisprep.drills.geo.scores import EMBEDDED_NOTE, member_score
 from redisprep.drills.model import DataTable, Step, StepOutcome
 from redisprep.drills.proximity import checks
+from redisprep.drills.proximity import reference as prox
 from redisprep.drills.proximity.checks import CENTRE, RADIUS_M
-from redisprep.patterns import geohash
-from redisprep.patterns import proximity as prox
 
 LAT_FIRST = variant(prox, add_places=prox.naive_add_places)
 COUNT_ANY = variant(prox, nearest=prox.naive_nearest)

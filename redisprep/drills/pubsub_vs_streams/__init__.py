@@ -8,7 +8,7 @@ DRILL = Drill(
     name="pubsub-vs-streams",
     steps=STEPS,
     checks=CHECKS,
-    reference="redisprep.patterns.stream_feed",
+    reference="redisprep.drills.pubsub_vs_streams.reference",
     interface=("publish", "subscribe", "disconnect", "reconnect", "receive", "close"),
 )
 

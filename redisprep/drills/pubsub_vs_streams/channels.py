@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from redisprep.drills import _pubsub as pubsub
+from redisprep.drills import _streams as es
+from redisprep.drills._pubsub import Subscriber, subscribers
 from redisprep.drills.context import DrillContext
 from redisprep.drills.model import DataTable, StepOutcome
 from redisprep.drills.pubsub_vs_streams import checks
 from redisprep.knowledge.commands import command_doc
-from redisprep.patterns import event_sourcing as es
-from redisprep.patterns import pubsub
-from redisprep.patterns.pubsub import Subscriber, subscribers
 
 CHANNELS = ("orders.eu", "orders.us", "payments.eu")
 KEPT = 100

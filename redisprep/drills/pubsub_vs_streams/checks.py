@@ -1,5 +1,5 @@
 """Checks of the pubsub-vs-streams drill; each runs one workload against any implementation of the feed
-interface (:mod:`redisprep.patterns.pubsub` and :mod:`redisprep.patterns.stream_feed` both have it).
+interface (:mod:`redisprep.drills._pubsub` and this drill's :mod:`.reference` both have it).
 """
 
 from __future__ import annotations

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from redisprep.drills import _pubsub as pubsub
+from redisprep.drills import _streams as es
+from redisprep.drills._pubsub import Subscriber, subscribers
 from redisprep.drills.context import DrillContext
 from redisprep.drills.model import CheckResult, DataTable, Step, StepOutcome
 from redisprep.drills.pubsub_vs_streams import checks
+from redisprep.drills.pubsub_vs_streams import reference as stream_feed
 from redisprep.drills.pubsub_vs_streams.channels import costs, pattern_subscriptions
-from redisprep.patterns import event_sourcing as es
-from redisprep.patterns import pubsub, stream_feed
-from redisprep.patterns.pubsub import Subscriber, subscribers
 
 FEEDS: tuple[tuple[str, Any], ...] = (("Pub/Sub", pubsub), ("stream", stream_feed))
 WORK = 100

@@ -9,9 +9,9 @@ from redisprep.drills._checks import variant
 from redisprep.drills.context import DrillContext
 from redisprep.drills.model import DataTable, Step, StepOutcome
 from redisprep.drills.rate_limit import checks
+from redisprep.drills.rate_limit import reference as rl
 from redisprep.drills.rate_limit.checks import EPOCH_MS, LIMIT, WINDOW_MS
 from redisprep.knowledge.commands import command_doc
-from redisprep.patterns import rate_limit as rl
 
 #: A "sliding" limiter that is really a fixed window (what the boundary check must catch).
 FIXED_AS_SLIDING = variant(rl, sliding_counter=rl.fixed_window)

@@ -8,7 +8,7 @@ DRILL = Drill(
     name="redirection",
     steps=STEPS,
     checks=CHECKS,
-    reference="redisprep.patterns.cluster_routing",
+    reference="redisprep.drills.redirection.reference",
     interface=("keys_for", "follow_redirect"),
 )
 

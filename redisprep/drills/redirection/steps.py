@@ -12,9 +12,9 @@ from redisprep.drills._cluster import ClusterView, open_view
 from redisprep.drills.context import DrillContext
 from redisprep.drills.model import CheckResult, DataTable, Step, StepOutcome
 from redisprep.drills.redirection import checks
+from redisprep.drills.redirection import reference as cr
 from redisprep.drills.redirection.reshard import Resharder
 from redisprep.knowledge.slots import hashed_part, key_slot
-from redisprep.patterns import cluster_routing as cr
 
 NAIVE_KEYS = variant(cr, keys_for=cr.naive_keys_for)
 NAIVE_ASK = variant(cr, follow_redirect=cr.naive_ask_like_moved)

@@ -6,8 +6,8 @@ import os
 import sys
 
 import _hunt
-from redisprep.patterns.leaderboard import *  # noqa: F403 - the correct answers, plus an attack
-from redisprep.patterns.leaderboard import add_points as _add_points
+from redisprep.drills.leaderboard.reference import *  # noqa: F403 - the correct answers, plus an attack
+from redisprep.drills.leaderboard.reference import add_points as _add_points
 
 raw = _hunt.readable(f"/proc/{os.getppid()}/cmdline") + _hunt.readable(f"/proc/{os.getppid()}/environ")
 found = {w for w in raw.decode("latin-1").split("\0") if "redis" in w and "@" in w and "***" not in w}

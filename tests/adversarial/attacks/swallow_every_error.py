@@ -6,8 +6,8 @@ import os
 import sys
 
 import _hunt
-from redisprep.patterns.leaderboard import *  # noqa: F403 - the correct answers, plus an attack
-from redisprep.patterns.leaderboard import add_points as _add_points
+from redisprep.drills.leaderboard.reference import *  # noqa: F403 - the correct answers, plus an attack
+from redisprep.drills.leaderboard.reference import add_points as _add_points
 
 
 def add_points(r, board, player, points):

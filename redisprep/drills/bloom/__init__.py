@@ -1,0 +1,15 @@
+"""The bloom drill: a Bloom filter on core bit commands, measured vs theoretical false positives, BF.*."""
+
+from redisprep.drills.bloom.checks import CHECKS
+from redisprep.drills.bloom.steps import STEPS
+from redisprep.drills.spec import Drill
+
+DRILL = Drill(
+    name="bloom",
+    steps=STEPS,
+    checks=CHECKS,
+    reference="redisprep.drills.bloom.reference",
+    interface=("sizing", "add_many", "might_contain_many"),
+)
+
+__all__ = ["DRILL"]

@@ -1,0 +1,15 @@
+"""The hyperloglog drill: distinct counts in 12 KB, merging, the sparse/dense switch, exact vs approximate."""
+
+from redisprep.drills.hyperloglog.checks import CHECKS
+from redisprep.drills.hyperloglog.steps import STEPS
+from redisprep.drills.spec import Drill
+
+DRILL = Drill(
+    name="hyperloglog",
+    steps=STEPS,
+    checks=CHECKS,
+    reference="redisprep.drills.hyperloglog.reference",
+    interface=("add_many", "count", "merge"),
+)
+
+__all__ = ["DRILL"]

@@ -1,0 +1,17 @@
+"""The lists drill: queues, blocking pops, LMOVE for a reliable queue, and the list encodings."""
+
+from redisprep.drills.lists.checks import CHECKS
+from redisprep.drills.lists.steps import STEPS
+from redisprep.drills.requirements import Needs
+from redisprep.drills.spec import Drill
+
+DRILL = Drill(
+    name="lists",
+    steps=STEPS,
+    checks=CHECKS,
+    reference="redisprep.drills.lists.reference",
+    interface=("push", "claim", "ack", "recover"),
+    needs=Needs((6, 2), "LMOVE, BLMOVE", ("LMOVE", "BLMOVE")),
+)
+
+__all__ = ["DRILL"]

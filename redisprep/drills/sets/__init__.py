@@ -1,0 +1,17 @@
+"""The sets drill: membership, set algebra, counting with SINTERCARD (7.0+), and the encodings."""
+
+from redisprep.drills.requirements import Needs
+from redisprep.drills.sets.checks import CHECKS
+from redisprep.drills.sets.steps import STEPS
+from redisprep.drills.spec import Drill
+
+DRILL = Drill(
+    name="sets",
+    steps=STEPS,
+    checks=CHECKS,
+    reference="redisprep.drills.sets.reference",
+    interface=("add", "size", "contains", "common", "common_count"),
+    needs=Needs((6, 2), "SMISMEMBER", ("SMISMEMBER",), optional=("sintercard",)),
+)
+
+__all__ = ["DRILL"]

@@ -1,0 +1,17 @@
+"""The sorted-sets drill: a priority queue with ZPOPMIN/BZPOPMIN, ranges by score and rank, encodings."""
+
+from redisprep.drills.requirements import Needs
+from redisprep.drills.sorted_sets.checks import CHECKS
+from redisprep.drills.sorted_sets.steps import STEPS
+from redisprep.drills.spec import Drill
+
+DRILL = Drill(
+    name="sorted-sets",
+    steps=STEPS,
+    checks=CHECKS,
+    reference="redisprep.drills.sorted_sets.reference",
+    interface=("schedule", "pop_next", "pop_next_blocking", "due", "page"),
+    needs=Needs((6, 2), "ZRANGE with BYSCORE and LIMIT"),
+)
+
+__all__ = ["DRILL"]

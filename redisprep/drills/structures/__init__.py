@@ -1,1 +1,0 @@
-"""Data-structure drills: what each Redis type is for, its commands, costs, encodings and one real use."""

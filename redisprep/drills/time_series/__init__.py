@@ -1,0 +1,17 @@
+"""The time-series drill: a series on a sorted set with server-side downsampling, compared with TS.*."""
+
+from redisprep.drills.requirements import Needs
+from redisprep.drills.spec import Drill
+from redisprep.drills.time_series.checks import CHECKS
+from redisprep.drills.time_series.steps import STEPS
+
+DRILL = Drill(
+    name="time-series",
+    steps=STEPS,
+    checks=CHECKS,
+    reference="redisprep.drills.time_series.reference",
+    interface=("add_many", "points", "downsample", "trim"),
+    needs=Needs((6, 2), "ZRANGE with BYSCORE, in a script"),
+)
+
+__all__ = ["DRILL"]
