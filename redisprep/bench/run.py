@@ -33,7 +33,7 @@ class BenchOptions:
     seed: int = 0
 
 
-def run_bench(backend: Backend, url: str | None, options: BenchOptions, progress: Progress) -> BenchReport:
+def run_bench(backend: Backend, options: BenchOptions, progress: Progress) -> BenchReport:
     """Measure writes, read latency, redis-benchmark (where possible) and the leaderboard at scale.
 
     Every key is written under a fresh namespace and removed at the end, also on errors and Ctrl-C.
@@ -44,12 +44,12 @@ def run_bench(backend: Backend, url: str | None, options: BenchOptions, progress
     note = None if options.redis_benchmark else "skipped (--no-redis-benchmark)"
     if note is None:
         live = backend.kind == "live"
-        note = external.unavailable_reason(url) if live else "it needs a single live server (--url)"
+        note = external.unavailable_reason(backend.url) if live else "it needs a single live server (--url)"
     try:
         with translate_errors(backend.label):
             if backend.kind != "embedded":
                 mark_run(client, ns, "bench")  # what 'clean' looks for after a kill
-            measured = _rates(backend, url, client, ns, options, value, progress, note is None)
+            measured = _rates(backend, client, ns, options, value, progress, note is None)
             latency = client_side.read_latency(client, ns, options.latency_samples, progress)
             scale = (
                 scale_run(client, ns, options.players, options.queries, options.seed, progress)
@@ -78,7 +78,6 @@ def run_bench(backend: Backend, url: str | None, options: BenchOptions, progress
 
 def _rates(
     backend: Backend,
-    url: str | None,
     client: object,
     ns: Namespace,
     options: BenchOptions,
@@ -87,8 +86,8 @@ def _rates(
     rb: bool,
 ) -> list[Compared]:
     """Our rates in table order, each with what it is compared with (redis-benchmark if ``rb``)."""
-    n = options.requests
-    out = [compare.one_connection(backend, url, ns, n, value, progress, rb)]
+    n, url = options.requests, backend.url
+    out = [compare.one_connection(backend, ns, n, value, progress, rb)]
     for depth in options.depths:
         rate = client_side.pipelined_writes(client, ns, n * 5, depth, value, progress)
         theirs = None

@@ -63,9 +63,7 @@ def bench(
         seed=seed,
     )
     with open_backend(url) as backend, _progress(app, json_out) as progress:
-        from redisprep.backends import resolve_url
-
-        result = run_bench(backend, resolve_url(url), options, progress)
+        result = run_bench(backend, options, progress)
     if json_out:
         from dataclasses import asdict
 
