@@ -47,6 +47,33 @@ def install() -> Callable[[], int | None]:
     return lambda: last[-1] if last else None
 
 
+@contextmanager
+def raising() -> Iterator[None]:
+    """Within: SIGTERM and SIGHUP raise :class:`Stopped` (main thread only); the previous handlers after.
+
+    A run installs this itself, so its cleanup runs on those signals however it was started (the
+    console entry point, a test, a library caller), and leaves the caller's handlers as they were.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise Stopped(signum)
+
+    sigs = [getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n)]
+    previous = {s: signal.getsignal(s) for s in sigs}
+    for sig in sigs:
+        if previous[sig] is signal.SIG_IGN:
+            continue  # nohup, or a parent that chose to ignore it: keep ignoring
+        signal.signal(sig, stop)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def what(exc: BaseException) -> str:
     """``interrupted`` (Ctrl-C), ``terminated (SIGTERM)`` or ``hung up (SIGHUP)``."""
     if isinstance(exc, Stopped):
