@@ -50,8 +50,9 @@ class Watched(Protocol):
 class Access(Protocol):
     """Run-scoped credentials (the grader's ACL user): revoked before the run's keys are removed."""
 
-    detail: str
-    """How the interrupt message names it: `` and its ACL user``."""
+    @property
+    def detail(self) -> str:
+        """How the interrupt message names it: `` and its ACL user``."""
 
     def revoke(self) -> None: ...
 
@@ -172,6 +173,8 @@ class Run:
         if isinstance(exc, BackendUnavailableError):
             with signals.held():
                 self._revoke(quietly=True)
+            if self.private is not None or not self._writes:  # its keys die with it; or there are none
+                return
             gone = any(w.tripped is not None for w in self._watched)
             raise after_backend_failure(self.backend, self.ns, exc, gone=gone) from None
         if exc is not None:
@@ -199,7 +202,8 @@ class Run:
         """Remove the run's keys; returns what the interrupt message says was done."""
         if self.private is not None:  # the server dies with the run: nothing to remove
             return f"stopped run {self.ns.run_id}'s private server"
-        if self._writes:
-            self.keys_removed = remove_run_keys(self.backend, self.ns)
+        if not self._writes:  # it wrote nothing: nothing to say
+            return ""
+        self.keys_removed = remove_run_keys(self.backend, self.ns)
         extra = "".join(a.detail for a in self._access)
         return f"removed {self.keys_removed} keys of run {self.ns.run_id}{extra}"
