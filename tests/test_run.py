@@ -133,3 +133,13 @@ def test_a_server_dying_mid_run_is_one_backend_error_naming_the_cleanup(fresh_se
     assert f"keys of run {run.ns.run_id} may be left on the server: 'redisprep clean' removes them" in str(
         info.value
     )
+
+
+def test_a_run_that_only_reads_writes_no_marker_and_says_only_interrupted(backend: Backend) -> None:
+    with (
+        pytest.raises(RunInterruptedError) as info,
+        Run(backend=backend, what="explain", writes=False) as run,
+    ):
+        assert backend.client().exists(run.ns.marker) == 0
+        raise KeyboardInterrupt
+    assert str(info.value) == "interrupted"
