@@ -9,7 +9,7 @@ from redisprep.bench import client_side, compare, external
 from redisprep.bench.compare import Compared
 from redisprep.bench.model import BenchReport, Progress
 from redisprep.bench.scale import scale_run
-from redisprep.run import Run
+from redisprep.run import Run, Target
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +29,12 @@ class BenchOptions:
     """Rank and top-K queries timed at each leaderboard size."""
     redis_benchmark: bool = True
     seed: int = 0
+
+
+def measure(target: Target, options: BenchOptions, progress: Progress) -> BenchReport:
+    """``redisprep bench``: connect to ``target``, run :func:`run_bench` there, and close the connection."""
+    with Run(target, writes=False) as shared:
+        return run_bench(shared.backend, options, progress)
 
 
 def run_bench(backend: Backend, options: BenchOptions, progress: Progress) -> BenchReport:
