@@ -15,7 +15,7 @@ from typing import Protocol
 
 from redisprep import signals
 from redisprep.backends import Backend, Namespace, connect, resolve_url, translate_errors
-from redisprep.cleanup import after_backend_failure, mark_run, remove_run_keys
+from redisprep.cleanup import after_backend_failure, mark_run, may_be_left, remove_run_keys
 from redisprep.errors import BackendUnavailableError, RedisprepError
 from redisprep.explain.tracing import Tracer
 from redisprep.private import Private, open_private
@@ -168,7 +168,10 @@ class Run:
                 w.stop("interrupted")  # worker threads still running stop at their next command
             with signals.held():  # a second signal must not stop the cleanup halfway
                 self._revoke(quietly=True)
-                detail = self._remove()
+                try:
+                    detail = self._remove()
+                except (RedisprepError, OSError):  # the server went away too: the interrupt is the news
+                    detail = may_be_left(self.ns)
             raise signals.interrupted(exc, detail) from None
         if isinstance(exc, BackendUnavailableError):
             with signals.held():

@@ -143,3 +143,17 @@ def test_a_run_that_only_reads_writes_no_marker_and_says_only_interrupted(backen
         assert backend.client().exists(run.ns.marker) == 0
         raise KeyboardInterrupt
     assert str(info.value) == "interrupted"
+
+
+@pytest.mark.live
+def test_ctrl_c_after_the_server_died_still_says_interrupted_and_names_the_cleanup(
+    fresh_server: LocalServer,
+) -> None:
+    with pytest.raises(RunInterruptedError) as info, Run(Target(fresh_server.url), what="test") as run:
+        _write(run)
+        fresh_server.kill()
+        raise KeyboardInterrupt
+    assert info.value.exit_code == ExitCode.INTERRUPTED
+    assert str(info.value) == (
+        f"interrupted; keys of run {run.ns.run_id} may be left on the server: 'redisprep clean' removes them"
+    )
