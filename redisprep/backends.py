@@ -186,6 +186,16 @@ class Backend:
     _commands: dict[str, bool] = field(default_factory=dict, repr=False)
     _features: dict[str, bool] = field(default_factory=dict, repr=False)
     _release: Release | None = field(default=None, repr=False)
+    _url: str | None = field(default=None, repr=False)
+    """The URL as the user gave it, password included: never shown (:attr:`label` is masked)."""
+
+    @property
+    def url(self) -> str | None:
+        """The URL this backend connected with, secret-bearing: for worker processes only, never printed.
+
+        None for the embedded fakeredis, which no other process can reach.
+        """
+        return self._url
 
     @property
     def release(self) -> Release:
@@ -312,8 +322,8 @@ def connect(url: str | None, *, cluster: bool = False, disposable: bool = False)
     redis_url, named_cluster = validate_url(url)
     label = mask_url(url)
     if cluster or named_cluster:
-        return _cluster(redis_url, label, disposable)
-    return _live(redis_url, label, disposable)
+        return _cluster(redis_url, label, disposable, url)
+    return _live(redis_url, label, disposable, url)
 
 
 def _embedded() -> Backend:
@@ -353,7 +363,7 @@ def _fast_fail_options() -> dict[str, Any]:
     }
 
 
-def _live(url: str, label: str, disposable: bool) -> Backend:
+def _live(url: str, label: str, disposable: bool, given: str) -> Backend:
     import redis
 
     options = _fast_fail_options()
@@ -376,7 +386,13 @@ def _live(url: str, label: str, disposable: bool) -> Backend:
             f"{label} is a Redis Cluster node; pass --cluster or use a redis+cluster:// URL"
         )
     return Backend(
-        kind="live", label=label, version=version, disposable=disposable, _factory=factory, _release=release
+        kind="live",
+        label=label,
+        version=version,
+        disposable=disposable,
+        _factory=factory,
+        _release=release,
+        _url=given,
     )
 
 
@@ -408,7 +424,14 @@ def connect_like(url: str, like: Backend) -> Backend:
             return redis.Redis.from_url(redis_url, **{**options, **overrides})
 
     return _ProbedBy(
-        like.kind, like.label, like.version, like.disposable, factory, _release=like.release, _like=like
+        like.kind,
+        like.label,
+        like.version,
+        like.disposable,
+        factory,
+        _release=like.release,
+        _url=url,
+        _like=like,
     )
 
 
@@ -431,7 +454,7 @@ def _cluster_enabled(client: Any) -> bool:
     return isinstance(info, dict) and str(info.get("cluster_enabled", "0")) == "1"
 
 
-def _cluster(url: str, label: str, disposable: bool) -> Backend:
+def _cluster(url: str, label: str, disposable: bool, given: str) -> Backend:
     from redis.cluster import RedisCluster
 
     if url.lower().startswith("unix:"):
@@ -468,6 +491,7 @@ def _cluster(url: str, label: str, disposable: bool) -> Backend:
         _factory=factory,
         _node_factory=node_factory,
         _release=release,
+        _url=given,
     )
 
 

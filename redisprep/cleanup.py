@@ -169,6 +169,9 @@ def after_backend_failure(
 
 
 def _left_behind(error: BackendUnavailableError, ns: Namespace) -> BackendUnavailableError:
-    return BackendUnavailableError(
-        f"{error}; keys of run {ns.run_id} may be left on the server: 'redisprep clean' removes them"
-    )
+    return BackendUnavailableError(f"{error}; {may_be_left(ns)}")
+
+
+def may_be_left(ns: Namespace) -> str:
+    """What to tell the user when ``ns``'s keys could not be removed."""
+    return f"keys of run {ns.run_id} may be left on the server: 'redisprep clean' removes them"

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
+from typing import Any
 
 from redisprep.errors import RunHungUpError, RunInterruptedError, RunTerminatedError
 
@@ -40,11 +41,44 @@ def install() -> Callable[[], int | None]:
         last.append(signum)
         raise Stopped(signum)
 
-    for name in ("SIGTERM", "SIGHUP"):
-        sig = getattr(signal, name, None)
-        if sig is not None:
-            signal.signal(sig, stop)
+    _swap(_signals("SIGTERM", "SIGHUP"), stop)
     return lambda: last[-1] if last else None
+
+
+def _signals(*names: str) -> list[signal.Signals]:
+    """The signals of ``names`` this platform has."""
+    return [getattr(signal, n) for n in names if hasattr(signal, n)]
+
+
+def _swap(sigs: list[signal.Signals], handler: Any) -> dict[signal.Signals, Any]:
+    """Install ``handler`` (a function, or one per signal in a dict) for ``sigs``; returns the old ones."""
+    previous = {s: signal.getsignal(s) for s in sigs}
+    for sig in sigs:
+        signal.signal(sig, handler[sig] if isinstance(handler, dict) else handler)
+    return previous
+
+
+@contextmanager
+def raising() -> Iterator[None]:
+    """Within: SIGTERM and SIGHUP raise :class:`Stopped` (main thread only); the previous handlers after.
+
+    A run installs this itself, so its cleanup runs on those signals however it was started (the
+    console entry point, a test, a library caller), and leaves the caller's handlers as they were.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise Stopped(signum)
+
+    # nohup, or a parent that chose to ignore a signal: keep ignoring it
+    sigs = [s for s in _signals("SIGTERM", "SIGHUP") if signal.getsignal(s) is not signal.SIG_IGN]
+    previous = _swap(sigs, stop)
+    try:
+        yield
+    finally:
+        _swap(sigs, previous)
 
 
 def what(exc: BaseException) -> str:
@@ -73,17 +107,13 @@ def held() -> Iterator[list[int]]:
     if threading.current_thread() is not threading.main_thread():
         yield arrived
         return
-    names = ("SIGINT", "SIGTERM", "SIGHUP")
-    sigs = [getattr(signal, n) for n in names if hasattr(signal, n)]
-    previous = {s: signal.getsignal(s) for s in sigs}
+    sigs = _signals("SIGINT", "SIGTERM", "SIGHUP")
 
     def note(signum: int, frame: FrameType | None) -> None:
         arrived.append(signum)
 
-    for sig in sigs:
-        signal.signal(sig, note)
+    previous = _swap(sigs, note)
     try:
         yield arrived
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        _swap(sigs, previous)

@@ -95,6 +95,21 @@ def test_wrong_password_is_reported_without_the_password() -> None:
         server.stop()
 
 
+@pytest.mark.live
+def test_a_backend_keeps_its_url_for_workers_but_never_shows_the_password() -> None:
+    server = start_server(password="kept-secret")
+    try:
+        url = f"redis://:kept-secret@127.0.0.1:{server.port}"
+        backend = connect(url)
+        assert backend.url == url  # what bench workers and redis-benchmark log in with
+        assert "kept-secret" not in backend.label
+        assert "kept-secret" not in repr(backend) and "kept-secret" not in str(backend)
+        assert connect(None).url is None  # nothing another process could reach
+        backend.close()
+    finally:
+        server.stop()
+
+
 def test_namespace_prefix_has_no_hash_tag_and_records_its_start() -> None:
     ns = Namespace.new(now=1_700_000_000)
     assert ns.prefix.startswith("redisprep:r") and ns.prefix.endswith(":")

@@ -31,10 +31,8 @@ def test_scale_sizes() -> None:
 
 
 def test_bench_measures_and_cleans_up(backend: Backend) -> None:
-    # The suite's live server has no password, so its masked label is its URL.
-    url = None if backend.kind == "embedded" else backend.label
     seen: list[str] = []
-    report = run_bench(backend, url, SMALL, lambda label, done, total: seen.append(label))
+    report = run_bench(backend, SMALL, lambda label, done, total: seen.append(label))
     assert [r.pipeline for r in report.rates] == [1, 10, 100, 1]
     assert report.rates[-1].connections == 2
     assert all(r.per_second > 0 and r.operations > 0 for r in report.rates)
@@ -66,7 +64,7 @@ def test_redis_benchmark_runs_side_by_side_inside_the_namespace(fresh_server: Lo
     options = BenchOptions(
         requests=500, depths=(50,), connections=2, latency_samples=100, players=0, redis_benchmark=True
     )
-    report = run_bench(backend, fresh_server.url, options, lambda *_: None)
+    report = run_bench(backend, options, lambda *_: None)
     if shutil.which("redis-benchmark") is None:
         assert report.external == () and "not installed" in (report.external_note or "")
     else:

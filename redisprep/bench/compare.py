@@ -73,11 +73,12 @@ class _Rounds:
 
 
 def one_connection(
-    backend: Backend, url: str | None, ns: Namespace, n: int, value: str, progress: Progress, rb: bool
+    backend: Backend, ns: Namespace, n: int, value: str, progress: Progress, rb: bool
 ) -> Compared:
     """``n`` unpipelined SETs on one connection: ours, bare redis-py and redis-benchmark (``rb``)."""
     import redis
 
+    url = backend.url
     ours = backend.client(single_connection_client=True)
     bare = redis.Redis.from_url(url) if url is not None and backend.kind == "live" else None
     totals, done = _Rounds(), 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 
 from redisprep.backends import Backend, Namespace, translate_errors
@@ -10,8 +9,7 @@ from redisprep.bench import client_side, compare, external
 from redisprep.bench.compare import Compared
 from redisprep.bench.model import BenchReport, Progress
 from redisprep.bench.scale import scale_run
-from redisprep.cleanup import after_backend_failure, mark_run, remove_run_keys
-from redisprep.errors import BackendUnavailableError, RedisprepError
+from redisprep.run import Run, Target
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,36 +31,34 @@ class BenchOptions:
     seed: int = 0
 
 
-def run_bench(backend: Backend, url: str | None, options: BenchOptions, progress: Progress) -> BenchReport:
+def measure(target: Target, options: BenchOptions, progress: Progress) -> BenchReport:
+    """``redisprep bench``: connect to ``target``, run :func:`run_bench` there, and close the connection."""
+    with Run(target, writes=False) as shared:
+        return run_bench(shared.backend, options, progress)
+
+
+def run_bench(backend: Backend, options: BenchOptions, progress: Progress) -> BenchReport:
     """Measure writes, read latency, redis-benchmark (where possible) and the leaderboard at scale.
 
-    Every key is written under a fresh namespace and removed at the end, also on errors and Ctrl-C.
+    Every key is written under the run's namespace and removed at the end, also on errors and Ctrl-C
+    (:class:`~redisprep.run.Run`).
     """
-    ns = Namespace.new()
-    client = backend.client(single_connection_client=True)
     value = "x" * options.value_size
     note = None if options.redis_benchmark else "skipped (--no-redis-benchmark)"
     if note is None:
         live = backend.kind == "live"
-        note = external.unavailable_reason(url) if live else "it needs a single live server (--url)"
-    try:
+        note = external.unavailable_reason(backend.url) if live else "it needs a single live server (--url)"
+    with Run(backend=backend, what="bench") as run:
+        ns = run.ns
+        client = backend.client(single_connection_client=True)
         with translate_errors(backend.label):
-            if backend.kind != "embedded":
-                mark_run(client, ns, "bench")  # what 'clean' looks for after a kill
-            measured = _rates(backend, url, client, ns, options, value, progress, note is None)
+            measured = _rates(backend, client, ns, options, value, progress, note is None)
             latency = client_side.read_latency(client, ns, options.latency_samples, progress)
             scale = (
                 scale_run(client, ns, options.players, options.queries, options.seed, progress)
                 if options.players > 0
                 else []
             )
-    except BackendUnavailableError as exc:
-        raise after_backend_failure(backend, ns, exc) from None
-    except BaseException:
-        with contextlib.suppress(RedisprepError):  # the original error is the one to report
-            remove_run_keys(backend, ns)
-        raise
-    removed = remove_run_keys(backend, ns)
     return BenchReport(
         backend=backend.label,
         embedded=backend.kind == "embedded",
@@ -71,14 +67,13 @@ def run_bench(backend: Backend, url: str | None, options: BenchOptions, progress
         external=tuple(m.external for m in measured if m.external is not None),
         external_note=note,
         scale=tuple(scale),
-        keys_removed=removed,
+        keys_removed=run.keys_removed,
         bare=tuple(m.bare for m in measured if m.bare is not None),
     )
 
 
 def _rates(
     backend: Backend,
-    url: str | None,
     client: object,
     ns: Namespace,
     options: BenchOptions,
@@ -87,8 +82,8 @@ def _rates(
     rb: bool,
 ) -> list[Compared]:
     """Our rates in table order, each with what it is compared with (redis-benchmark if ``rb``)."""
-    n = options.requests
-    out = [compare.one_connection(backend, url, ns, n, value, progress, rb)]
+    n, url = options.requests, backend.url
+    out = [compare.one_connection(backend, ns, n, value, progress, rb)]
     for depth in options.depths:
         rate = client_side.pipelined_writes(client, ns, n * 5, depth, value, progress)
         theirs = None

@@ -1,4 +1,4 @@
-"""Open the backend a command asked for, and close it afterwards."""
+"""Open the backend a command that only reads asked for, and close it afterwards."""
 
 from __future__ import annotations
 
@@ -12,11 +12,8 @@ if TYPE_CHECKING:
 
 @contextmanager
 def open_backend(url: str | None, cluster: bool = False) -> Iterator[Backend]:
-    """Resolve ``--url`` against the environment, connect, and close every client on exit."""
-    from redisprep.backends import connect, resolve_url
+    """Resolve ``--url`` against the environment and connect, in a run that writes nothing."""
+    from redisprep.run import Run, Target
 
-    backend = connect(resolve_url(url), cluster=cluster)
-    try:
-        yield backend
-    finally:
-        backend.close()
+    with Run(Target.resolve(url, cluster), writes=False) as run:
+        yield run.backend

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from redisprep.cli._backend import open_backend
 from redisprep.cli._context import AppContext
 from redisprep.cli._errors import handle_errors
 from redisprep.cli._options import JsonOption, UrlOption
@@ -51,7 +50,8 @@ def bench(
         redisprep bench --url redis://localhost:6379 --players 1000000
     """
     app: AppContext = ctx.obj
-    from redisprep.bench.run import BenchOptions, run_bench
+    from redisprep.bench.run import BenchOptions, measure
+    from redisprep.run import Target
 
     options = BenchOptions(
         requests=requests,
@@ -62,10 +62,8 @@ def bench(
         redis_benchmark=redis_benchmark,
         seed=seed,
     )
-    with open_backend(url) as backend, _progress(app, json_out) as progress:
-        from redisprep.backends import resolve_url
-
-        result = run_bench(backend, resolve_url(url), options, progress)
+    with _progress(app, json_out) as progress:
+        result = measure(Target.resolve(url), options, progress)
     if json_out:
         from dataclasses import asdict
 

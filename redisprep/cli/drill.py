@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from redisprep.cli._backend import open_backend
 from redisprep.cli._context import AppContext
 from redisprep.cli._errors import handle_errors
 from redisprep.cli._options import ClusterOption, JsonOption, UrlOption
 
 if TYPE_CHECKING:
     from redisprep.backends import Backend
+    from redisprep.drills.model import StepResult
+    from redisprep.drills.session import DrillRequest, DrillSession
     from redisprep.render.drill import DrillLine
 
 
@@ -56,32 +59,37 @@ def drill(
         redisprep drill list
     """
     app: AppContext = ctx.obj
-    from redisprep.drills import drill_names, get_drill, load_catalog
-
     if name == "list":
         _list(app, json_out)
         return
-    names = drill_names(app.data_dir) if name == "all" else [get_drill(name, app.data_dir).name]
-    load_catalog(app.data_dir)
-    if cluster:
-        url = _cluster_url(app, url)
-    with open_backend(url, cluster) as backend:
-        # Run every drill even after one fails, then report.
-        if name == "all":  # side by side on several cores, printed in order (cli/_drill_all.py)
-            from redisprep.cli._drill_all import run_all
+    from redisprep.drills.session import DrillRequest
+    from redisprep.render.drill import drills_table
+    from redisprep.run import Target
 
-            def one(n: str) -> DrillLine:
-                return _run_one(app, backend, n, seed, explain, json_out, quiet)
-
-            results = run_all(app.console, backend, names, one, app.debug)
-        else:
-            results = [_run_one(app, backend, n, seed, explain, json_out, quiet) for n in names]
-    if not json_out and (name == "all" or quiet):
-        from redisprep.render.drill import drills_table
-
+    request = DrillRequest.parse(name, seed=seed, explain=explain, data_dir=app.data_dir).at(
+        Target.resolve(_cluster_url(app, url) if cluster else url, cluster)
+    )
+    results = _run(app, request, json_out, quiet)  # every drill runs even after one fails
+    if not json_out and (request.every or quiet):
         app.console.print(drills_table(results))
     if not all(r.ok for r in results):
         raise typer.Exit(1)
+
+
+def _run(app: AppContext, request: DrillRequest, json_out: bool, quiet: bool) -> list[DrillLine]:
+    """Run the requested drills on one shared backend; ``drill all`` side by side (cli/_drill_all.py)."""
+    from redisprep.run import Run
+
+    with Run(request.target, writes=False) as shared:
+
+        def one(n: str) -> DrillLine:
+            return _run_one(app, shared.backend, n, request, json_out, quiet)
+
+        if request.every:
+            from redisprep.cli._drill_all import run_all
+
+            return run_all(app.console, shared.backend, request.names, one, app.debug)
+        return [one(n) for n in request.names]
 
 
 def _list(app: AppContext, json_out: bool) -> None:
@@ -97,75 +105,40 @@ def _list(app: AppContext, json_out: bool) -> None:
 
 
 def _run_one(
-    app: AppContext,
-    backend: Backend,
-    name: str,
-    seed: int,
-    explain: bool,
-    json_out: bool,
-    quiet: bool = False,
+    app: AppContext, backend: Backend, name: str, request: DrillRequest, json_out: bool, quiet: bool
 ) -> DrillLine:
-    from rich.markup import escape
-    from rich.rule import Rule
+    from redisprep.drills.session import prepare, run_session
+    from redisprep.render.drill import DrillLine, drill_heading, summary
 
-    from redisprep.drills import get_drill, run_drill
-    from redisprep.drills.export import report_to_dict
-    from redisprep.drills.model import StepResult
-    from redisprep.explain.tracing import Tracer
-    from redisprep.render.drill import DrillLine, step_panel, summary
+    session = prepare(name, backend, request)
+    live = not json_out and not quiet
+    if live:
+        for part in drill_heading(session.title, backend.label, app.console.width):
+            app.console.print(part)
+    report = run_session(session, request, _stepper(app, session) if live else None)
+    if json_out:
+        app.console.print_json(json.dumps(session.to_dict()))
+    elif not quiet:
+        if session.cost is not None:
+            from redisprep.render.explain import run_summary
 
-    entry = get_drill(name, app.data_dir)
-    total = len(entry.drill.steps)
-    shown = 0
-    explainer = None
-    if explain:
-        from redisprep.explain.observer import Explainer
+            app.console.print(run_summary(session.cost))
+        app.console.print(summary(report))
+    return DrillLine.of(report)
 
-        explainer = Explainer(backend)
-    notes = explainer.notes if explainer is not None else None
+
+def _stepper(app: AppContext, session: DrillSession) -> Callable[[StepResult], None]:
+    """Print each step's panel as soon as it finishes."""
+    from redisprep.render.drill import step_panel
+
+    shown = itertools.count(1)
 
     def show(result: StepResult) -> None:
-        nonlocal shown
-        shown += 1
-        app.console.print(step_panel(shown, total, result, explain, notes))
+        app.console.print(
+            step_panel(next(shown), session.total, result, session.explainer is not None, session.notes)
+        )
 
-    if not json_out and not quiet:
-        heading = f"{entry.meta.title}  ({backend.label})"
-        if len(heading) + 6 <= app.console.width:
-            app.console.print(Rule(f"[bold]{escape(entry.meta.title)}[/]  ({escape(backend.label)})"))
-        else:  # a rule cuts a long title with "…": the backend goes on a line of its own
-            app.console.print(Rule(f"[bold]{escape(entry.meta.title)}[/]"))
-            app.console.print(f"({escape(backend.label)})", style="dim", justify="center")
-    report = run_drill(
-        name,
-        backend,
-        seed=seed,
-        on_step=None if json_out or quiet else show,
-        data_dir=app.data_dir,
-        tracer=Tracer(observer=explainer),
-    )
-    run_cost = None
-    if explainer is not None:
-        from redisprep.explain.summary import summarize
-
-        commands = [c for s in report.steps for c in s.commands]
-        run_cost = summarize(commands, explainer.notes, explainer.changes, explainer.source)
-    if json_out:
-        data = report_to_dict(report, commands=explain)
-        if explainer is not None and run_cost is not None:
-            from redisprep.explain.export import add_explain
-
-            add_explain(data, explainer.notes, run_cost)
-        app.console.print_json(json.dumps(data))
-        return DrillLine.of(report)
-    if quiet:
-        return DrillLine.of(report)
-    if run_cost is not None:
-        from redisprep.render.explain import run_summary
-
-        app.console.print(run_summary(run_cost))
-    app.console.print(summary(report))
-    return DrillLine.of(report)
+    return show
 
 
 def _cluster_url(app: AppContext, url: str | None) -> str | None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -144,34 +142,24 @@ def check(
         redisprep practice check leaderboard --junit report.xml --json results.json
     """
     app_ctx: AppContext = ctx.obj
-    from redisprep.backends import resolve_url
-    from redisprep.practice.catalog import get_exercise
-    from redisprep.practice.grade import grade
-    from redisprep.practice.workspace import find_solution
+    from redisprep.practice.checking import CheckRequest, grade_request, settle
     from redisprep.render.practice import grade_report
+    from redisprep.run import Target
 
-    exercise = get_exercise(name, app_ctx.data_dir)
-    path = impl or find_solution(exercise)
+    request = CheckRequest.parse(
+        name, impl, Target.resolve(url, cluster), data_dir=app_ctx.data_dir, seed=seed, timeout_s=timeout,
+        only=tuple(only or ()), junit=junit, json_file=json_file,
+    )  # fmt: skip
 
     def run() -> bool:
-        report = grade(
-            exercise,
-            path,
-            url=resolve_url(url),
-            cluster=cluster,
-            seed=seed,
-            timeout_s=timeout,
-            only=tuple(only or ()),
-        )
+        report = grade_request(request)
         app_ctx.console.print(grade_report(report))
-        _write_outputs(report, junit, json_file)
-        if not only:
-            _state().record_result(report.exercise, report.counts["pass"], len(report.checks), str(path))
+        settle(request, report, _state())
         return report.passed
 
     passed = run()
     while watch:
-        _wait_for_change(path)
+        _wait_for_change(request.impl)
         passed = run()
     if not passed:
         raise typer.Exit(1)
@@ -257,28 +245,6 @@ def _first_failure(report: GradeReport) -> str:
     if first.pitfall:
         lines.append(f"  pitfall: {first.pitfall}")
     return "\n".join(lines)
-
-
-def _write_outputs(report: GradeReport, junit: Path | None, json_file: Path | None) -> None:
-    """JUnit XML and Exercism JSON when asked, and a Markdown summary for GitHub Actions."""
-    from redisprep.errors import BadUsageError
-    from redisprep.practice import formats
-
-    outputs = []
-    if junit is not None:
-        outputs.append((junit, formats.junit_xml(report)))
-    if json_file is not None:
-        outputs.append((json_file, json.dumps(formats.exercism_json(report), indent=2) + "\n"))
-    for path, text in outputs:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise BadUsageError(f"cannot write {path}: {exc.strerror or exc}") from None
-    summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if summary:
-        with open(summary, "a", encoding="utf-8") as f:
-            f.write(formats.markdown_summary(report))
 
 
 def _wait_for_change(path: Path) -> None:

@@ -257,16 +257,13 @@ def _decks(app_ctx: AppContext, deck_dir: list[Path] | None, cache: DeckCache | 
 
 def _release(url: str | None) -> Release:
     """The release of the server at ``url`` (read with INFO server), else the embedded one's."""
-    from redisprep.backends import connect
+    from redisprep.cli._backend import open_backend
     from redisprep.release import EMBEDDED
 
     if url is None:
         return EMBEDDED
-    backend = connect(url)
-    try:
+    with open_backend(url) as backend:
         return backend.release
-    finally:
-        backend.close()
 
 
 def _clock(now: str | None) -> tuple[datetime, Callable[[], datetime]]:

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
-import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from redisprep.backends import Backend, Namespace, translate_errors
-from redisprep.cleanup import after_backend_failure, mark_run, remove_run_keys
 from redisprep.drills.catalog import get_drill
 from redisprep.drills.context import DrillContext
 from redisprep.drills.model import DrillReport, OperationCost, StepResult
 from redisprep.drills.requirements import check_needs
-from redisprep.errors import BackendUnavailableError, RedisprepError, RunInterruptedError
+from redisprep.errors import RunInterruptedError
 from redisprep.explain.tracing import Tracer
 from redisprep.knowledge.commands import command_doc
-from redisprep.signals import Stopped, held, interrupted
+from redisprep.run import Run
 
 __all__ = ["RunInterruptedError", "operation_costs", "run_drill"]
 
@@ -53,13 +50,12 @@ def run_drill(
     """
     entry = get_drill(name, data_dir)
     started = time.perf_counter()
-    ctx = DrillContext.create(backend, seed, ns, tracer)
     results: list[StepResult] = []
-    try:
+    with Run(backend=backend, what=f"drill {entry.name}", tracer=tracer, ns=ns) as run:
+        ctx = DrillContext.create(backend, seed, run.ns, run.tracer)
+        run.watch(ctx.breaker)  # an interrupt stops worker threads; a trip means the server is gone
         with translate_errors(backend.label):
             check_needs(entry.name, entry.drill.needs, backend)
-            if backend.kind != "embedded":
-                mark_run(backend.client(), ctx.ns, f"drill {entry.name}")  # what 'clean' looks for
             for step in entry.drill.steps:
                 ctx.tracer.step = step.title
                 first = len(ctx.tracer.commands)
@@ -70,23 +66,6 @@ def run_drill(
                 results.append(result)
                 if on_step is not None:
                     on_step(result)
-    except KeyboardInterrupt as exc:
-        ctx.breaker.stop("interrupted")  # worker threads still running stop at their next command
-        with held():  # a second signal must not stop the cleanup halfway
-            removed = remove_run_keys(backend, ctx.ns)
-        raise interrupted(exc, f"removed {removed} keys of run {ctx.ns.run_id}") from None
-    except BackendUnavailableError as exc:
-        raise after_backend_failure(backend, ctx.ns, exc, gone=ctx.breaker.tripped is not None) from None
-    except BaseException:
-        # Leave nothing behind even when a step failed; the original error is the one to report.
-        with contextlib.suppress(RedisprepError):
-            remove_run_keys(backend, ctx.ns)
-        raise
-    with held() as arrived:  # a signal now must not stop the cleanup halfway either
-        removed = remove_run_keys(backend, ctx.ns)
-    if arrived:
-        stop = KeyboardInterrupt() if arrived[0] == signal.SIGINT else Stopped(arrived[0])
-        raise interrupted(stop, f"removed {removed} keys of run {ctx.ns.run_id}")
     return DrillReport(
         name=entry.name,
         title=entry.meta.title,
@@ -95,7 +74,7 @@ def run_drill(
         steps=tuple(results),
         costs=operation_costs(ctx.tracer),
         questions=entry.meta.questions,
-        keys_removed=removed,
+        keys_removed=run.keys_removed,
         duration_ms=(time.perf_counter() - started) * 1000,
     )
 

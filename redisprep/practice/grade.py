@@ -8,7 +8,6 @@ credentials, and its commands reach the server through the parent, as a per-run 
 
 from __future__ import annotations
 
-import contextlib
 import shutil
 import tempfile
 import threading
@@ -18,11 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from redisprep.backends import Namespace, translate_errors
-from redisprep.cleanup import mark_run
 from redisprep.drills import get_drill
 from redisprep.drills.context import DrillContext
 from redisprep.drills.requirements import check_needs
-from redisprep.errors import BadUsageError, GradingInfrastructureError, RedisprepError
+from redisprep.errors import BadUsageError, GradingInfrastructureError
 from redisprep.practice.catalog import Exercise
 from redisprep.practice.contain import Limits
 from redisprep.practice.guard import KeyGuard
@@ -30,7 +28,7 @@ from redisprep.practice.proctree import Guarded, scrub_own_arguments
 from redisprep.practice.runcheck import CheckOutcome, run_check
 from redisprep.practice.server import GradingServer, open_server
 from redisprep.practice.session import ChildGoneError, LearnerFatalError, Session
-from redisprep.signals import held, interrupted
+from redisprep.run import Run, Target
 
 __all__ = ["CheckOutcome", "GradeReport", "grade"]
 
@@ -95,33 +93,15 @@ def grade(
         )
     if url is not None:
         scrub_own_arguments(_secret_forms(url))
-    ns = Namespace.new()
+    target = Target(url, cluster) if url is not None else Target(private=True)
     started = time.perf_counter()
-    server: GradingServer | None = None
-    try:
-        server = open_server(url, cluster, ns, exercise.acl)
+    with Run(target, what=f"practice {exercise.name}") as run:  # for 'clean' after a kill
+        server = open_server(run, exercise.acl)
         with translate_errors(server.admin.label):
             check_needs(exercise.drill, entry.drill.needs, server.admin)
-            if server.foreign:
-                mark_run(server.admin.client(), ns, f"practice {exercise.name}")  # for 'clean' after a kill
         outcomes, output = _grade_on(
-            server, ns, exercise, impl.resolve(), checks, seed, timeout_s, limits or Limits()
+            server, run.ns, exercise, impl.resolve(), checks, seed, timeout_s, limits or Limits()
         )
-        with held():  # a signal now would leave the run's keys or user behind
-            with translate_errors(server.admin.label):
-                server.close(ns)
-    except KeyboardInterrupt as exc:
-        with held():
-            removed = _close_quietly(server, ns)
-        if server is not None and server.foreign:
-            detail = f"removed {removed} keys of run {ns.run_id} and its ACL user"
-        else:
-            detail = f"stopped run {ns.run_id}'s private server"
-        raise interrupted(exc, detail) from None
-    except BaseException:
-        with held():
-            _close_quietly(server, ns)
-        raise
     return GradeReport(
         exercise.name,
         impl,
@@ -193,15 +173,6 @@ def _lost(server: GradingServer, ns: Namespace, exc: BaseException) -> GradingIn
         f"the server went away while grading (cannot reach {server.admin.label}: {first}); "
         f"no grade was recorded{note}"
     )
-
-
-def _close_quietly(server: GradingServer | None, ns: Namespace) -> int:
-    if server is None:
-        return 0
-    with contextlib.suppress(RedisprepError, OSError):
-        with translate_errors(server.admin.label):
-            return server.close(ns)
-    return 0
 
 
 def _secret_forms(url: str) -> list[bytes]:

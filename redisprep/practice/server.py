@@ -14,11 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from redisprep.backends import Backend, Namespace, connect, connect_like, delete_namespace, translate_errors
+from redisprep.backends import Backend, Namespace, connect_like, translate_errors
 from redisprep.errors import BackendUnsupportedError, RedisprepError
 from redisprep.localserver import LocalServer
 from redisprep.practice import acl
-from redisprep.private import open_private
+from redisprep.private import Private
+from redisprep.run import Run
 from redisprep.signals import held
 
 OPEN_SERVER = (
@@ -30,7 +31,11 @@ OPEN_SERVER = (
 
 @dataclass
 class GradingServer:
-    """The backend the checks and learner commands use, and the grader's own admin connection."""
+    """The backend the checks and learner commands use, and the grader's own admin connection.
+
+    The :class:`~redisprep.run.Run` it is granted to owns the rest: the admin connection, the private
+    server, the run's keys. This revokes the run user first (:meth:`revoke`), as the run ends.
+    """
 
     backend: Backend
     """Clients for the checks and the learner's commands (the run's ACL user where there is one)."""
@@ -48,67 +53,55 @@ class GradingServer:
         """Processes of the grader's own (never killed with the learner's)."""
         return (self.private.pid,) if self.private is not None else ()
 
-    def close(self, ns: Namespace) -> int:
-        """Delete the run user and the run's keys (a foreign server), or stop the private server.
+    @property
+    def detail(self) -> str:
+        """What an interrupt message adds to the keys it removed."""
+        return " and its ACL user" if self.foreign else ""
 
-        Returns:
-            How many of the run's keys were removed from a foreign server.
+    def revoke(self) -> None:
+        """Close the learner's clients and delete the run user from a foreign server.
+
+        A private server needs neither: the run stops it.
         """
-        removed = 0
-        try:
-            self.backend.close()
-            if self.foreign:
-                with translate_errors(self.admin.label):
-                    if self.user is not None:
-                        acl.delete(
-                            self.admin.client(), self.user.name, all_nodes=self.admin.kind == "cluster"
-                        )
-                        self.user = None
-                    removed = delete_namespace(self.admin.client(), ns)
-        finally:
-            self.admin.close()
-            if self.private is not None:
-                self.private.stop()
-        return removed
+        self.backend.close()
+        if self.foreign and self.user is not None:
+            with translate_errors(self.admin.label):
+                acl.delete(self.admin.client(), self.user.name, all_nodes=self.admin.kind == "cluster")
+            self.user = None
 
 
-def open_server(url: str | None, cluster: bool, ns: Namespace, categories: Sequence[str]) -> GradingServer:
-    """Prepare where to grade (see the module docstring).
+def open_server(run: Run, categories: Sequence[str]) -> GradingServer:
+    """Prepare where to grade on ``run``'s backend or private server (see the module docstring).
+
+    The result is granted to ``run``, so its user is deleted before the run's keys are removed.
 
     Raises:
-        BadUsageError: The URL is malformed.
-        BackendUnavailableError: The server cannot be reached or refuses the credentials.
+        BackendUnavailableError: The server refuses the credentials.
         BackendUnsupportedError: The server has a user without a password, or refuses ACL SETUSER.
     """
-    if url is None:
-        return _private(ns, categories)
-    admin = connect(url, cluster=cluster)
-    try:
-        return _behind_user(url, admin, ns, categories)
-    except BaseException:
-        admin.close()
-        raise
+    if run.private is not None:
+        server = _private(run.private, run.ns, categories)
+    else:
+        server = _behind_user(run.backend, run.ns, categories)
+    run.grant(server)
+    return server
 
 
-def _private(ns: Namespace, categories: Sequence[str]) -> GradingServer:
-    private = open_private()
+def _private(private: Private, ns: Namespace, categories: Sequence[str]) -> GradingServer:
     if private.server is None:
         where = f"a private {private.label} inside redisprep (no redis-server installed)"
         return GradingServer(private.admin, private.admin, where)
-    try:
-        with translate_errors(private.admin.label):
-            user = acl.create(private.admin.client(), ns.run_id, _rules(private.admin, ns, categories))
-        backend = connect_like(private.url_for(user.name, user.password), private.admin)
-    except BaseException:
-        private.close()
-        raise
+    with translate_errors(private.admin.label):
+        user = acl.create(private.admin.client(), ns.run_id, _rules(private.admin, ns, categories))
+    backend = connect_like(private.url_for(user.name, user.password), private.admin)
     where = f"a private {private.label} started for this run (port {private.server.port})"
     return GradingServer(backend, private.admin, where, private=private.server, user=user)
 
 
-def _behind_user(url: str, admin: Backend, ns: Namespace, categories: Sequence[str]) -> GradingServer:
+def _behind_user(admin: Backend, ns: Namespace, categories: Sequence[str]) -> GradingServer:
     import redis
 
+    assert admin.url is not None  # a foreign server is reached by URL
     all_nodes = admin.kind == "cluster"
     with translate_errors(admin.label):
         client = admin.client()
@@ -124,7 +117,7 @@ def _behind_user(url: str, admin: Backend, ns: Namespace, categories: Sequence[s
     try:
         with translate_errors(admin.label):
             user = acl.create(client, ns.run_id, _rules(admin, ns, categories), all_nodes=all_nodes)
-        backend = connect_like(_with_credentials(url, user.name, user.password), admin)
+        backend = connect_like(_with_credentials(admin.url, user.name, user.password), admin)
     except BaseException:  # Ctrl-C included: the user may exist even if create() did not return
         with held(), contextlib.suppress(RedisprepError), translate_errors(admin.label):
             acl.delete(admin.client(), acl.user_name(ns.run_id), all_nodes=all_nodes)

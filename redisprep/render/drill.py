@@ -98,6 +98,17 @@ def trace_table(commands: Sequence[TracedCommand], limit: int = MAX_TRACE_ROWS) 
     return table
 
 
+def drill_heading(title: str, backend: str, width: int) -> list[RenderableType]:
+    """A rule with the drill's title and backend; the backend on a line of its own when it would be cut."""
+    from rich.markup import escape
+    from rich.rule import Rule
+
+    if len(f"{title}  ({backend})") + 6 <= width:
+        return [Rule(f"[bold]{escape(title)}[/]  ({escape(backend)})")]
+    # a rule cuts a long title with "…": the backend goes on a line of its own
+    return [Rule(f"[bold]{escape(title)}[/]"), Text(f"({backend})", style="dim", justify="center")]
+
+
 def step_panel(
     index: int,
     total: int,

@@ -13,11 +13,11 @@ from architecture.source import ROOT, functions, line_count, modules, rel, tree,
 
 #: Calls that make up a run's lifecycle, by the part of it they are.
 LIFECYCLE_CALLS = {
-    "backend": {"connect", "open_backend"},
+    "backend": {"connect", "open_backend", "open_private"},
     "namespace": {"Namespace", "new"},
     "tracer": {"Tracer"},
     "cleanup": {"delete_namespace", "remove_run_keys", "after_backend_failure"},
-    "signals": {"signal"},
+    "signals": {"signal", "raising", "held"},  # signal.signal, or redisprep.signals' context managers
 }
 #: Module names the issue calls vague.
 VAGUE = ("spec.py", "single.py", "inspect.py", "_checks.py")

@@ -1,0 +1,159 @@
+"""A Run leaves no key behind however it ends: normally, on an error, Ctrl-C, SIGTERM, a dead server."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from typing import Any
+
+import pytest
+
+from redisprep.backends import Backend, connect, translate_errors
+from redisprep.errors import (
+    BackendUnavailableError,
+    ExitCode,
+    RunInterruptedError,
+    RunTerminatedError,
+)
+from redisprep.localserver import LocalServer
+from redisprep.run import Run, Target
+
+
+def _left(backend: Backend, run: Run) -> list[Any]:
+    return list(backend.client().scan_iter(match=run.ns.prefix + "*"))
+
+
+def _write(run: Run, count: int = 3) -> None:
+    client = run.tracer.attach(run.backend.client())
+    for i in range(count):
+        client.set(run.ns.key("k", str(i)), i)
+
+
+def test_a_normal_exit_removes_every_key_and_counts_them(backend: Backend) -> None:
+    with Run(backend=backend, what="test") as run:
+        _write(run, 5)
+        assert len(_left(backend, run)) == 5
+    assert run.keys_removed == 5
+    assert _left(backend, run) == []
+    assert backend.client().get(run.ns.marker) is None  # the marker goes last, with the keys
+
+
+def test_an_error_inside_is_reported_as_itself_after_the_cleanup(backend: Backend) -> None:
+    with pytest.raises(ValueError, match="boom"), Run(backend=backend, what="test") as run:
+        _write(run)
+        raise ValueError("boom")
+    assert _left(backend, run) == []
+
+
+def test_ctrl_c_ends_in_the_interrupted_error_naming_what_was_removed(backend: Backend) -> None:
+    with pytest.raises(RunInterruptedError) as info, Run(backend=backend, what="test") as run:
+        _write(run, 4)
+        raise KeyboardInterrupt
+    assert str(info.value) == f"interrupted; removed 4 keys of run {run.ns.run_id}"
+    assert info.value.exit_code == ExitCode.INTERRUPTED
+    assert _left(backend, run) == []
+
+
+def test_a_shared_backend_stays_open_and_an_opened_one_is_closed(backend: Backend) -> None:
+    with Run(backend=backend) as run:
+        _write(run)
+    assert backend.client().ping()  # still usable by the next run of 'drill all'
+    with Run(Target()) as own:
+        client = own.backend.client()
+        client.set(own.ns.key("x"), 1)
+    assert own.backend._clients == []  # every client the run handed out was closed
+
+
+def test_the_signal_handlers_are_restored_afterwards() -> None:
+    before = signal.getsignal(signal.SIGTERM)
+    with Run(Target()):
+        assert signal.getsignal(signal.SIGTERM) is not before
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_a_private_target_starts_a_server_and_stops_it() -> None:
+    with Run(Target(private=True)) as run:
+        _write(run)
+        private = run.private
+        assert private is not None
+    if private.server is not None:  # else the embedded fakeredis stood in (no redis-server)
+        assert not private.server.alive()
+
+
+_CHILD = textwrap.dedent(
+    """
+    import sys, time
+    from redisprep.errors import RunInterruptedError
+    from redisprep.run import Run, Target
+
+    try:
+        with Run(Target(sys.argv[1]), what="test") as run:
+            client = run.backend.client()
+            for i in range(50):
+                client.set(run.ns.key("k", str(i)), i)
+            print(run.ns.prefix, flush=True)
+            time.sleep(60)
+    except RunInterruptedError as exc:
+        print(exc, flush=True)
+        sys.exit(int(exc.exit_code))
+    """
+)
+
+
+@pytest.mark.live
+def test_sigterm_in_a_process_removes_the_keys_and_exits_143(fresh_server: LocalServer) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("REDISPREP_URL", "REDIS_URL")}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _CHILD, fresh_server.url], stdout=subprocess.PIPE, text=True, env=env
+    )
+    assert proc.stdout is not None
+    prefix = proc.stdout.readline().strip()
+    observer = connect(fresh_server.url).client()
+    assert len(list(observer.scan_iter(match=prefix + "*"))) == 50
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == RunTerminatedError.exit_code == 143
+    assert out.strip().startswith("terminated (SIGTERM); removed 50 keys of run ")
+    assert list(observer.scan_iter(match=prefix + "*")) == []
+    assert list(observer.scan_iter(match="redisprep:*")) == []  # the marker too
+
+
+@pytest.mark.live
+def test_a_server_dying_mid_run_is_one_backend_error_naming_the_cleanup(fresh_server: LocalServer) -> None:
+
+    with pytest.raises(BackendUnavailableError) as info, Run(Target(fresh_server.url), what="test") as run:
+        _write(run)
+        fresh_server.kill()
+        with translate_errors(run.backend.label):
+            run.backend.client().set(run.ns.key("after"), 1)
+    assert info.value.exit_code == ExitCode.BACKEND
+    assert f"keys of run {run.ns.run_id} may be left on the server: 'redisprep clean' removes them" in str(
+        info.value
+    )
+
+
+def test_a_run_that_only_reads_writes_no_marker_and_says_only_interrupted(backend: Backend) -> None:
+    with (
+        pytest.raises(RunInterruptedError) as info,
+        Run(backend=backend, what="explain", writes=False) as run,
+    ):
+        assert backend.client().exists(run.ns.marker) == 0
+        raise KeyboardInterrupt
+    assert str(info.value) == "interrupted"
+
+
+@pytest.mark.live
+def test_ctrl_c_after_the_server_died_still_says_interrupted_and_names_the_cleanup(
+    fresh_server: LocalServer,
+) -> None:
+    with pytest.raises(RunInterruptedError) as info, Run(Target(fresh_server.url), what="test") as run:
+        _write(run)
+        fresh_server.kill()
+        raise KeyboardInterrupt
+    assert info.value.exit_code == ExitCode.INTERRUPTED
+    assert str(info.value) == (
+        f"interrupted; keys of run {run.ns.run_id} may be left on the server: 'redisprep clean' removes them"
+    )
