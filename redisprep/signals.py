@@ -28,6 +28,8 @@ class Stopped(KeyboardInterrupt):
 def install() -> Callable[[], int | None]:
     """Turn SIGTERM and SIGHUP into :class:`Stopped` in the main thread (no-op elsewhere).
 
+    A signal the process inherited as ignored (``nohup`` ignores SIGHUP) is left ignored.
+
     Returns:
         A function giving the last signal received (None before any): an interrupt that arrives
         before a command's own handling (while options are parsed) leaves the CLI framework with
@@ -41,7 +43,8 @@ def install() -> Callable[[], int | None]:
         last.append(signum)
         raise Stopped(signum)
 
-    _swap(_signals("SIGTERM", "SIGHUP"), stop)
+    # A signal ignored when we start stays ignored: `nohup redisprep ...` asked to outlive a hang-up.
+    _swap([s for s in _signals("SIGTERM", "SIGHUP") if signal.getsignal(s) is not signal.SIG_IGN], stop)
     return lambda: last[-1] if last else None
 
 

@@ -235,17 +235,26 @@ def _own_terminal() -> None:
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
 
+def _own_terminal_ignoring_hangups() -> None:
+    """As ``nohup`` starts a program: SIGHUP ignored."""
+    import signal
+
+    _own_terminal()
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
+
 class Terminal:
     """``redisprep quiz`` in a pseudo-terminal: keys are sent without Enter, the screen is read back."""
 
-    def __init__(self, data: Path, store: Path) -> None:
+    def __init__(self, data: Path, store: Path, *, nohup: bool = False) -> None:
         argv = [sys.executable, "-m", "redisprep", "--data-dir", str(data), "quiz", "--deck-dir", str(GOOD)]
         argv += ["--limit", "2", "--seed", "7", "--now", T0.isoformat(), "--store", str(store)]
         self.leader, follower = pty.openpty()
         env = {**os.environ, "COLUMNS": "100", "LINES": "50", "TERM": "xterm"}
         self.proc = subprocess.Popen(
-            argv, stdin=follower, stdout=follower, stderr=follower, env=env, preexec_fn=_own_terminal
-        )
+            argv, stdin=follower, stdout=follower, stderr=follower, env=env,
+            preexec_fn=_own_terminal_ignoring_hangups if nohup else _own_terminal,
+        )  # fmt: skip
         os.close(follower)
         self.screen = b""
 
@@ -302,6 +311,40 @@ def test_ctrl_c_exits_130_and_keeps_the_reviews_already_made(terminal: Terminal,
     terminal.until(b"error: interrupted")
     with Store(quiz_store) as store:
         assert [log.rating for log in store.logs()] == [1]
+
+
+def test_a_hang_up_exits_129_and_keeps_the_reviews_already_made(terminal: Terminal, quiz_store: Path) -> None:
+    import signal
+
+    terminal.until(b"press any key to reveal")
+    terminal.press(b" ")
+    terminal.until(b"rate>")
+    terminal.press(b"1")
+    terminal.until(b"choice>")
+    terminal.proc.send_signal(signal.SIGHUP)  # the terminal window was closed
+    assert terminal.proc.wait(DEADLINE_S) == ExitCode.HANGUP
+    terminal.until(b"error: hung up")
+    with Store(quiz_store) as store:
+        assert [log.rating for log in store.logs()] == [1]
+
+
+def test_started_under_nohup_a_hang_up_changes_nothing(data: Path, quiz_store: Path) -> None:
+    import signal
+
+    terminal = Terminal(data, quiz_store, nohup=True)
+    try:
+        terminal.until(b"press any key to reveal")
+        terminal.proc.send_signal(signal.SIGHUP)
+        terminal.press(b" ")  # still there, still answering
+        terminal.until(b"rate>")
+        terminal.press(b"4")
+        terminal.until(b"choice>")
+        terminal.press(b"q")
+        assert terminal.proc.wait(DEADLINE_S) == 0
+    finally:
+        terminal.close()
+    with Store(quiz_store) as store:
+        assert [log.rating for log in store.logs()] == [4]
 
 
 def test_q_at_a_command_prompt_stops_instead_of_running_as_a_command(data: Path, quiz_store: Path) -> None:
