@@ -41,11 +41,6 @@ def flashcards_dir(data_dir: Path | None = None) -> Path:
     return data_root(data_dir) / "flashcards"
 
 
-def package_data(name: str) -> Path:
-    """A data file that lives inside the package itself (for example ``knowledge/data/commands.json``)."""
-    return _PACKAGE_DIR / name
-
-
 def user_data_dir(environ: Mapping[str, str] | None = None) -> Path:
     """Where redisprep keeps the user's own state (quiz progress, practice hints, cluster state).
 

@@ -14,6 +14,7 @@ import functools
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import fakeredis
@@ -21,6 +22,7 @@ import pytest
 import redis
 from locked_server import LOCK, locked_url
 
+import redisprep
 from redisprep import backends, resources
 from redisprep.backends import Backend, connect
 from redisprep.drills import drill_names, get_drill, run_drill
@@ -140,7 +142,9 @@ def test_a_server_with_a_needed_command_disabled_is_refused_up_front(
 @functools.cache
 def option_versions() -> dict[tuple[str, str], tuple[int, ...]]:
     """(command, OPTION) -> the Redis version that added it, from COMMAND DOCS' history entries."""
-    table = json.loads(resources.package_data("knowledge/data/commands.json").read_text())["commands"]
+    table = json.loads((Path(redisprep.__file__).parent / "knowledge/data/commands.json").read_text())[
+        "commands"
+    ]
     out: dict[tuple[str, str], tuple[int, ...]] = {}
     for name, doc in table.items():
         for since, text in doc.get("history") or ():

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from redisprep.knowledge.keyspecs import command_info
-from redisprep.knowledge.policy import POLICY, flagged_by_server, refusal, refused_in
+from redisprep.knowledge.policy import POLICY, refusal, refused_in
 from redisprep.practice.guard import KeyGuard
 from redisprep.quiz.model import ErrorReply
 from redisprep.quiz.sandbox import run, sandbox_client
+
+
+def flagged_by_server(name: str) -> bool:
+    """Whether Redis 7.0's COMMAND INFO puts ``name`` in ``@dangerous`` or ``@admin``."""
+    info = command_info(name.split())
+    return info is not None and bool({"dangerous", "admin"} & info.acl)
 
 
 def test_every_entry_is_a_command_redis_documents() -> None:

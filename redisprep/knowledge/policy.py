@@ -13,8 +13,8 @@ Safety never rests on this table alone: the grader also refuses every keyless co
 allow (:data:`KEYLESS_WHILE_GRADING`) and every key outside the run's prefix, and explain sends only
 its own reads to a user's server. The table says what is refused *outright*, and why.
 
-Every ``user-server`` entry is one Redis 7.0 itself flags ``@dangerous`` (COMMAND INFO, see
-:func:`flagged_by_server`; the tests check it). The other entries are redisprep's own decisions,
+Every ``user-server`` entry is one Redis 7.0 itself flags ``@dangerous`` (COMMAND INFO; the
+tests check it). The other entries are redisprep's own decisions,
 each with its reason (a script library outlives the run, RANDOMKEY returns other people's keys).
 The contexts differ on purpose, and each difference is one entry's contexts here: explain refuses
 what would harm a user's server, the grader everything that leaves the exercise's keys, the quiz
@@ -27,8 +27,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
-
-from redisprep.knowledge.keyspecs import command_info
 
 Context = Literal["user-server", "connection", "grading", "quiz"]
 
@@ -133,12 +131,6 @@ def refusal(name: str, context: Context) -> str | None:
     """Why ``name`` is refused in ``context``, or None when it is not refused there."""
     entry = POLICY.get(name.upper())
     return entry.reason if entry is not None and context in entry.contexts else None
-
-
-def flagged_by_server(name: str) -> bool:
-    """Whether Redis 7.0's COMMAND INFO puts ``name`` in ``@dangerous`` or ``@admin``."""
-    info = command_info(name.split())
-    return info is not None and bool({"dangerous", "admin"} & info.acl)
 
 
 NEVER_ON_USER_SERVER = refused_in("user-server")
