@@ -17,6 +17,12 @@ def add_points(r, board, player, points):
             if os.fork() == 0:
                 import time
 
+                for drop in _hunt.DROPS:  # so the test can look for exactly these afterwards
+                    try:
+                        with open(f"{drop}/bomb-{os.getpid()}.pid", "w") as f:
+                            f.write(str(os.getpid()))
+                    except OSError:
+                        pass
                 time.sleep(3600)
                 os._exit(0)
             children += 1
