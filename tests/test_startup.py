@@ -38,3 +38,15 @@ def test_no_heavy_imports(args: tuple[str, ...]) -> None:
 def test_version_is_answered_before_typer_and_rich_load() -> None:
     imported = _imported("--version")
     assert not {m for m in imported if m.split(".")[0] in ("typer", "rich")}
+
+
+def test_one_drill_imports_its_own_code_and_no_other_drills() -> None:
+    import pkgutil
+
+    import redisprep.drills
+
+    drill_packages = {m.name for m in pkgutil.iter_modules(redisprep.drills.__path__) if m.ispkg}
+    assert {"leaderboard", "lock", "geo"} <= drill_packages  # the premise: the listing finds drills
+    imported = _imported("drill", "leaderboard", "--quiet")
+    loaded = {m.split(".")[2] for m in imported if m.startswith("redisprep.drills.") and m.count(".") >= 2}
+    assert loaded & drill_packages == {"leaderboard"}

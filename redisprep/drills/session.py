@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from redisprep.backends import Backend
-from redisprep.drills.catalog import drill_names, get_drill, load_catalog
+from redisprep.drills.catalog import get_drill, load_catalog
 from redisprep.drills.model import DrillReport, StepResult
 from redisprep.drills.runner import run_drill
 from redisprep.explain.tracing import Tracer
@@ -39,8 +39,10 @@ class DrillRequest:
     ) -> DrillRequest:
         """``NAME`` or ``all`` as the drills to run (an unknown name raises UnknownNameError)."""
         every = name == "all"
-        names = drill_names(data_dir) if every else [get_drill(name, data_dir).name]
-        load_catalog(data_dir)
+        if every:  # every drill's code, so a broken one stops the run before it starts
+            names = [entry.name for entry in load_catalog(data_dir)]
+        else:  # only this drill's code is imported
+            names = [get_drill(name, data_dir).name]
         return cls(tuple(names), seed, explain, data_dir, every)
 
     def at(self, target: Target) -> DrillRequest:
