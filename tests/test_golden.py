@@ -116,7 +116,32 @@ def test_practice_list_is_unchanged(invoke: Any) -> None:
     _compare("practice-list.txt", result.stdout)
 
 
+#: Skip reason when the installed fakeredis probes differently from the one the file was made with.
+SKIP_OTHER_FAKEREDIS = (
+    "the golden drill output was recorded on an embedded backend that offers other features"
+)
+
+
+def _embedded_features() -> dict[str, bool]:
+    """What the drills' own probes find on the embedded backend (they narrate a missing feature)."""
+    from redisprep.backends import connect
+    from redisprep.features import FEATURES
+
+    backend = connect(None)
+    try:
+        return {name: backend.supports(name) for name in sorted(FEATURES)}
+    finally:
+        backend.close()
+
+
 def test_drill_all_on_the_embedded_backend_is_unchanged(invoke: Any) -> None:
+    recorded = GOLDEN / "drill-all-features.json"
+    features = _embedded_features()
+    if REFRESH:
+        recorded.write_text(json.dumps(features, indent=1) + "\n")
+    differ = sorted(n for n, ok in json.loads(recorded.read_text()).items() if features.get(n) != ok)
+    if differ:  # the lowest fakeredis of the matrix, for one: its drills skip a step, and say so
+        pytest.skip(f"{SKIP_OTHER_FAKEREDIS} ({', '.join(differ)} differ, probed)")
     result = invoke("drill", "all", "--json", "--seed", "0", catch=False)
     assert result.exit_code == 0, result.stderr
     shape = [_drill(doc) for doc in _documents(result.stdout)]
