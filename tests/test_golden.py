@@ -135,12 +135,9 @@ def _embedded_features() -> dict[str, bool]:
 
 
 def test_drill_all_on_the_embedded_backend_is_unchanged(invoke: Any) -> None:
-    from redisprep.localserver import ServerBinaryMissingError, find_binary
+    from redisprep.localserver import find_binary
 
-    try:
-        find_binary()
-    except ServerBinaryMissingError:  # recorded with one: the cache drill's eviction step starts it
-        pytest.skip("no server binary: the cache drill's eviction step needs a throw-away redis-server")
+    find_binary()  # recorded with one: the cache drill's eviction step starts a throw-away server
     recorded = GOLDEN / "drill-all-features.json"
     features = _embedded_features()
     if REFRESH:
