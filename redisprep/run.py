@@ -128,12 +128,18 @@ class Run:
         self._handlers.enter_context(signals.raising())
         try:
             self.backend = self._open()
-            if self._writes and self.backend.kind != "embedded" and self.private is None and self._what:
-                with translate_errors(self.backend.label):
-                    mark_run(self.backend.client(), self.ns, self._what)  # what 'clean' looks for
         except BaseException:
             self._close()
             raise
+        if self._writes and self.backend.kind != "embedded" and self.private is None and self._what:
+            # The marker may be on the server before ``with`` has this Run: an error or Ctrl-C now
+            # ends the way any exit does, marker removed.
+            try:
+                with translate_errors(self.backend.label):
+                    mark_run(self.backend.client(), self.ns, self._what)  # what 'clean' looks for
+            except BaseException as exc:
+                self.__exit__(type(exc), exc, exc.__traceback__)
+                raise
         return self
 
     def _open(self) -> Backend:

@@ -157,3 +157,28 @@ def test_ctrl_c_after_the_server_died_still_says_interrupted_and_names_the_clean
     assert str(info.value) == (
         f"interrupted; keys of run {run.ns.run_id} may be left on the server: 'redisprep clean' removes them"
     )
+
+
+@pytest.mark.live
+def test_ctrl_c_right_after_the_marker_is_written_removes_it(
+    fresh_server: LocalServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The marker is on the server before ``with`` has its Run: an interrupt then must clean up too."""
+    import redisprep.run
+
+    real_mark_run = redisprep.run.mark_run
+
+    def mark_then_interrupt(client: Any, ns: Any, what: str) -> None:
+        real_mark_run(client, ns, what)
+        assert client.exists(ns.marker) == 1  # the premise: the marker is written
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(redisprep.run, "mark_run", mark_then_interrupt)
+    run = Run(Target(fresh_server.url), what="test")
+    with pytest.raises(RunInterruptedError), run:
+        pytest.fail("the body must not run")
+    observer = connect(fresh_server.url)
+    try:
+        assert list(observer.client().scan_iter(match="redisprep:*")) == []
+    finally:
+        observer.close()
