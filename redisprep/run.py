@@ -157,16 +157,32 @@ class Run:
         self, _exc_type: type[BaseException] | None, exc: BaseException | None, _tb: TracebackType | None
     ) -> None:
         try:
-            self._finish(exc)
+            while True:
+                try:
+                    self._finish(exc)
+                    break
+                except KeyboardInterrupt as late:
+                    # A signal handled before held() took over (Python runs handlers between any two
+                    # calls): the cleanup had not started or stopped at its first step. It is
+                    # idempotent, so it runs again, now as after an interrupt, which this was.
+                    exc = late
         finally:
             self._close()
 
     def _close(self) -> None:
+        late: KeyboardInterrupt | None = None
         try:
-            with signals.held():  # a second signal must not leave the server running
-                self._stack.close()
+            while True:
+                try:
+                    with signals.held():  # a second signal must not leave the server running
+                        self._stack.close()
+                    break
+                except KeyboardInterrupt as exc:  # before held() took over: nothing was closed yet
+                    late = exc
         finally:
             self._handlers.close()
+        if late is not None:
+            raise late
 
     def _finish(self, exc: BaseException | None) -> None:
         if isinstance(exc, KeyboardInterrupt):

@@ -76,12 +76,14 @@ def raising() -> Iterator[None]:
         raise Stopped(signum)
 
     # nohup, or a parent that chose to ignore a signal: keep ignoring it
-    sigs = [s for s in _signals("SIGTERM", "SIGHUP") if signal.getsignal(s) is not signal.SIG_IGN]
-    previous = _swap(sigs, stop)
+    previous: dict[signal.Signals, Any] = {}
     try:
+        for sig in _signals("SIGTERM", "SIGHUP"):  # one at a time: see held()
+            if signal.getsignal(sig) is not signal.SIG_IGN:
+                previous.update(_swap([sig], stop))
         yield
     finally:
-        _swap(sigs, previous)
+        _swap(list(previous), previous)
 
 
 def what(exc: BaseException) -> str:
@@ -110,13 +112,16 @@ def held() -> Iterator[list[int]]:
     if threading.current_thread() is not threading.main_thread():
         yield arrived
         return
-    sigs = _signals("SIGINT", "SIGTERM", "SIGHUP")
 
     def note(signum: int, frame: FrameType | None) -> None:
         arrived.append(signum)
 
-    previous = _swap(sigs, note)
+    previous: dict[signal.Signals, Any] = {}
     try:
+        # One at a time, so that an interrupt raised by a handler that runs while they are being
+        # swapped (signal.signal() runs pending handlers first) still leaves the swapped ones restored.
+        for sig in _signals("SIGINT", "SIGTERM", "SIGHUP"):
+            previous.update(_swap([sig], note))
         yield arrived
     finally:
-        _swap(sigs, previous)
+        _swap(list(previous), previous)

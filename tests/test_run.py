@@ -182,3 +182,95 @@ def test_ctrl_c_right_after_the_marker_is_written_removes_it(
         assert list(observer.client().scan_iter(match="redisprep:*")) == []
     finally:
         observer.close()
+
+
+def _late_signal_at_hold(monkeypatch: pytest.MonkeyPatch, nth: int) -> list[int]:
+    """Make the ``nth`` signals.held() of the run raise KeyboardInterrupt as it begins.
+
+    That is what a signal does when it arrives as the run's exit begins: Python runs its handler
+    between any two calls, before the cleanup has swapped in the handlers that only note signals.
+    """
+    import contextlib
+
+    from redisprep import signals
+
+    real_held = signals.held
+    calls: list[int] = []
+
+    @contextlib.contextmanager
+    def held() -> Any:
+        calls.append(1)
+        if len(calls) == nth:
+            raise KeyboardInterrupt
+        with real_held() as arrived:
+            yield arrived
+
+    monkeypatch.setattr(signals, "held", held)
+    return calls
+
+
+@pytest.mark.live
+@pytest.mark.parametrize("body", ["ends", "raises", "is interrupted"])
+def test_a_signal_landing_before_the_cleanup_holds_signals_still_removes_every_key(
+    fresh_server: LocalServer, monkeypatch: pytest.MonkeyPatch, body: str
+) -> None:
+    """Once seen live: Ctrl-C in the cache stampede left the run's marker on the user's server."""
+    calls = _late_signal_at_hold(monkeypatch, 1)
+    run = Run(Target(fresh_server.url), what="test")
+    try:
+        with run:
+            _write(run, 3)
+            if body == "raises":
+                raise ValueError("the work failed")
+            if body == "is interrupted":
+                raise KeyboardInterrupt
+    except RunInterruptedError as exc:
+        assert str(exc).startswith(f"interrupted; removed 3 keys of run {run.ns.run_id}"), exc
+    except KeyboardInterrupt:
+        pytest.fail("the late interrupt escaped the run's cleanup")
+    else:
+        pytest.fail("the late interrupt was not reported")
+    assert len(calls) >= 2  # the premise: the late signal came first, the cleanup ran after it
+    observer = connect(fresh_server.url)
+    try:
+        assert list(observer.client().scan_iter(match="redisprep:*")) == []
+    finally:
+        observer.close()
+
+
+def test_a_signal_landing_before_the_close_holds_signals_still_stops_the_private_server(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The second hold is the close's: the server must stop, the interrupt still reach the caller."""
+    before = signal.getsignal(signal.SIGINT)
+    calls = _late_signal_at_hold(monkeypatch, 2)
+    with pytest.raises(KeyboardInterrupt), Run(Target(private=True)) as run:  # noqa: PT012
+        private = run.private
+        assert private is not None
+    assert len(calls) == 3
+    if private.server is not None:  # else the embedded fakeredis stood in (no redis-server)
+        assert not private.server.alive()
+    assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_held_restores_the_handlers_it_swapped_when_a_pending_signal_interrupts_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """signal.signal() runs pending handlers first: an interrupt may come out of the swap itself."""
+    from redisprep import signals
+
+    before = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    real_signal = signal.signal
+    swaps: list[int] = []
+
+    def signal_once_pending(sig: int, handler: Any) -> Any:
+        swaps.append(sig)
+        if len(swaps) == 2:  # SIGINT already swapped, SIGTERM not yet
+            raise KeyboardInterrupt
+        return real_signal(sig, handler)
+
+    monkeypatch.setattr(signal, "signal", signal_once_pending)
+    with pytest.raises(KeyboardInterrupt), signals.held():
+        pytest.fail("held() must not enter")
+    monkeypatch.undo()
+    assert {s: signal.getsignal(s) for s in before} == before
