@@ -1,15 +1,23 @@
-"""Make the embedded fakeredis store a geo member's score as Redis does: the 52-bit integer, not text.
+"""Make the embedded fakeredis answer geo commands as Redis does: numeric scores, unsorted replies.
 
-fakeredis (up to at least 2.41) keeps a geohash *string* as the sorted-set score of a geo member, so
-``ZSCORE`` and ``ZRANGE ... WITHSCORES`` on a geo key answer with text where Redis answers with the
-52-bit interleaved integer (a double), and a correct nine-cell geohash scan (score ranges with
-``ZRANGEBYSCORE``) breaks on the embedded backend only. :func:`install` probes a scratch fakeredis
-first and changes nothing once a fakeredis release stores numbers itself.
+Two differences, each probed on a scratch fakeredis and patched only while it is there:
+
+- fakeredis (up to at least 2.41) keeps a geohash *string* as the sorted-set score of a geo member,
+  so ``ZSCORE`` and ``ZRANGE ... WITHSCORES`` on a geo key answer with text where Redis answers with
+  the 52-bit interleaved integer (a double), and a correct nine-cell geohash scan (score ranges with
+  ``ZRANGEBYSCORE``) breaks on the embedded backend only.
+- fakeredis sorts every GEOSEARCH/GEORADIUS reply by distance. Redis sorts only when asked (ASC,
+  DESC) or when COUNT without ANY needs the nearest N (geo.c forces ASC then); otherwise the reply
+  comes in the order the geohash cells were scanned. Code that forgets ASC and relies on the order
+  passes on fakeredis and fails on Redis. Patched, an unsorted reply comes in score (geohash) order:
+  not Redis's cell-by-cell order, but, like it, not by distance.
 """
 
 from __future__ import annotations
 
+import contextvars
 import functools
+import sys
 from typing import Any
 
 from redisprep import geohash
@@ -29,12 +37,84 @@ def scores_are_text() -> bool:
 
 
 @functools.cache
-def install() -> bool:
-    """Patch fakeredis's geo commands to keep Redis's numeric scores, where the probe says it must.
+def install() -> tuple[bool, bool]:
+    """Patch fakeredis's geo commands where the probes say it must (once per process).
 
     Returns:
-        True when the patch was applied, False when this fakeredis already stores numbers.
+        Whether numeric scores, and whether unsorted replies, were patched in.
     """
+    return _install_numeric_scores(), _install_unsorted_replies()
+
+
+def sorts_unasked() -> bool:
+    """Probe: does this fakeredis sort a GEOSEARCH reply by distance without ASC, DESC or COUNT?"""
+    import fakeredis
+
+    r = fakeredis.FakeRedis(server=fakeredis.FakeServer(), decode_responses=True)
+    # On the equator: score (geohash) order is west to east (mid, near, far), distance order from
+    # the centre is near, mid, far; a reply in distance order was sorted.
+    r.geoadd("probe", (0.01, 0.0, "near", -0.02, 0.0, "mid", 0.04, 0.0, "far"))
+    reply = r.geosearch("probe", longitude=0.0, latitude=0.0, radius=50, unit="km")
+    return bool(reply == ["near", "mid", "far"] != r.zrange("probe", 0, -1))
+
+
+#: Whether the geo command being run asked for an order (ASC or DESC among its options).
+_ASKED: contextvars.ContextVar[bool] = contextvars.ContextVar("redisprep_geo_asked", default=False)
+#: The option that takes the next argument as a member name, which may be spelled like an option.
+_NAMES_NEXT = {b"FROMMEMBER"}
+_GEO_QUERIES = (
+    "georadius",
+    "georadius_ro",
+    "georadiusbymember",
+    "georadiusbymember_ro",
+    "geosearch",
+    "geosearchstore",
+)
+
+
+def _asks_order(args: tuple[Any, ...]) -> bool:
+    skip = False
+    for arg in args:
+        token = arg.upper() if isinstance(arg, bytes) else b""
+        if not skip and token in (b"ASC", b"DESC"):
+            return True
+        skip = token in _NAMES_NEXT
+    return False
+
+
+def _install_unsorted_replies() -> bool:
+    if not sorts_unasked():
+        return False
+    from fakeredis.commands_mixins import geo_mixin
+
+    find_near = geo_mixin._find_near
+
+    def unsorted_unless_asked(*args: Any, **kwargs: Any) -> Any:
+        count, count_any, desc = args[5:8]
+        needs_nearest = count < sys.maxsize and not count_any  # geo.c: COUNT without ANY forces ASC
+        kwargs["sort"] = bool(_ASKED.get() or desc or needs_nearest)
+        return find_near(*args, **kwargs)
+
+    def noting_the_order(method: Any) -> Any:
+        @functools.wraps(method)
+        def query(self: Any, *args: Any) -> Any:
+            token = _ASKED.set(_asks_order(args))
+            try:
+                return method(self, *args)
+            finally:
+                _ASKED.reset(token)
+
+        return query
+
+    for name in _GEO_QUERIES:
+        method = geo_mixin.GeoCommandsMixin.__dict__.get(name)
+        if method is not None:
+            setattr(geo_mixin.GeoCommandsMixin, name, noting_the_order(method))
+    geo_mixin._find_near = unsorted_unless_asked
+    return True
+
+
+def _install_numeric_scores() -> bool:
     if not scores_are_text():
         return False
     from fakeredis import geo

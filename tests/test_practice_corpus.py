@@ -14,7 +14,6 @@ import pytest
 from locked_server import GradedOn
 
 from redisprep.drills import get_drill
-from redisprep.localserver import find_binary
 from redisprep.practice.catalog import Exercise, load_exercises
 from redisprep.practice.grade import grade
 
@@ -22,10 +21,6 @@ CORPUS = Path(__file__).parent / "fixtures" / "practice"
 EXERCISES = load_exercises()
 WRONG_PER_EXERCISE = 12
 CORRECT_PER_EXERCISE = 3
-#: Wrong answers whose mistake only redis-server shows: without one the grader grades on fakeredis.
-#: unsorted_nearby: fakeredis sorts GEOSEARCH results even without ASC, so only redis-server shows
-#: that this answer's order is not guaranteed.
-NEEDS_REDIS_SERVER = {"unsorted_nearby"}
 
 
 def _header(path: Path) -> tuple[str, str]:
@@ -68,8 +63,6 @@ def test_wrong_variant_fails_its_check_naming_its_pitfall(
     exercise: Exercise, path: Path, pitfall: str, check: str
 ) -> None:
     """On the grader's own server (the correct variants also run on the locked live one)."""
-    if path.stem in NEEDS_REDIS_SERVER:
-        find_binary()  # without one the grader grades on fakeredis (conftest skips: no server binary)
     report = grade(exercise, path, timeout_s=20, only=(check,))
     (outcome,) = report.checks
     assert outcome.status == "fail", (outcome.status, outcome.message)
