@@ -3,7 +3,7 @@
 PY ?= .venv/bin/python
 VENV_STAMP = .venv/.installed
 
-.PHONY: install test test-fast test-matrix servers lock lint typecheck fmt bench bench-targets bench-startup wheel-check clean mutate new-drill
+.PHONY: install test test-fast test-report test-matrix servers lock lint typecheck fmt bench bench-targets bench-startup wheel-check clean mutate new-drill
 
 # The same install as the README's test command: the locked versions of everything.
 $(VENV_STAMP): pyproject.toml requirements-dev.lock
@@ -21,6 +21,10 @@ test-fast: $(VENV_STAMP)
 
 # {locked, lowest, newest} dependencies x {embedded, Redis 7.0, Redis 6.2, Valkey 8.1, Redis 7.0 +
 # modules}, one virtual environment per row (nox), then the table. Takes a while: about 25 minutes.
+# What the suite proves, by claim (test function) rather than by collected item.
+test-report: $(VENV_STAMP)
+	$(PY) scripts/test_report.py
+
 test-matrix: $(VENV_STAMP)
 	rm -rf .matrix
 	$(PY) -m nox -s matrix
