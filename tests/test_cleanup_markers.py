@@ -4,12 +4,18 @@ that merely looks like a run; and deleting a run's keys takes every one of them,
 from __future__ import annotations
 
 import json
+import os
+import re
+import signal
+from typing import Any
 
 import fakeredis
 import pytest
 
-from redisprep.backends import Backend, Namespace, delete_namespace, scan_raw
-from redisprep.cleanup import mark_run, proven_run
+from redisprep.backends import Backend, Namespace, connect, delete_namespace, scan_raw
+from redisprep.cleanup import after_backend_failure, mark_run, proven_run, remove_stale_runs
+from redisprep.errors import BackendUnavailableError
+from redisprep.localserver import LocalServer
 
 NS = Namespace("r6553f100-0a1b2c")  # fixed: test ids must match across xdist workers
 
@@ -93,3 +99,178 @@ def test_delete_namespace_removes_keys_that_are_not_utf8_even_through_a_decoding
     finally:
         raw.delete(neighbour)
         raw.close()
+
+
+# -- redisprep clean: which runs, counted how ---------------------------------------------------
+
+
+def _marked(client: Any, started: int, what: str = "drill lock") -> Namespace:
+    ns = Namespace.new(now=started)
+    mark_run(client, ns, what)
+    client.set(ns.key("k"), 1)
+    return ns
+
+
+def test_clean_measures_age_from_the_time_it_is_given_and_spares_a_run_exactly_at_the_cutoff() -> None:
+    """A run started exactly ``older_than_s`` ago is cleaned; one a second younger is spared."""
+    backend = connect(None)
+    try:
+        client = backend.client()
+        at_cutoff, young, younger = _marked(client, 1_000), _marked(client, 1_001), _marked(client, 1_002)
+        report = remove_stale_runs(backend, older_than_s=60, now=1_060)
+        assert report.removed == {at_cutoff.run_id: 1}
+        assert report.recent == 2  # both young runs counted, not just noted
+        assert client.exists(young.marker, younger.marker) == 2
+    finally:
+        backend.close()
+
+
+def test_a_marker_whose_value_is_not_utf8_proves_nothing_and_does_not_stop_clean() -> None:
+    backend = connect(None)
+    try:
+        raw = backend.client(decode_responses=False)
+        forged = Namespace.new(now=1_000)
+        raw.set(forged.marker, b"\xff\xfe not json")
+        old = _marked(backend.client(), 1_000)
+        report = remove_stale_runs(backend, older_than_s=60, now=5_000)
+        assert report.removed == {old.run_id: 1}
+        assert raw.get(forged.marker) == b"\xff\xfe not json"
+    finally:
+        backend.close()
+
+
+def test_keys_written_while_clean_runs_are_counted_as_left(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run still writing (killed, but its worker alive) can add keys after clean's deletion."""
+    import redisprep.cleanup
+
+    backend = connect(None)
+    real = redisprep.cleanup.delete_namespace
+
+    def delete_then_a_late_write(client: Any, ns: Namespace) -> int:
+        removed = real(client, ns)
+        client.set(ns.key("late", "a"), 1)
+        client.set(ns.key("late", "b"), 1)
+        return removed
+
+    monkeypatch.setattr(redisprep.cleanup, "delete_namespace", delete_then_a_late_write)
+    try:
+        old = _marked(backend.client(), 1_000)
+        report = remove_stale_runs(backend, older_than_s=60, now=5_000)
+        assert report.removed == {old.run_id: 1} and report.left == {old.run_id: 2}
+    finally:
+        backend.close()
+
+
+@pytest.mark.live
+def test_clean_deletes_the_acl_user_of_each_killed_grading_and_only_theirs(fresh_server: LocalServer) -> None:
+    backend = connect(fresh_server.url)
+    try:
+        client = backend.client()
+        gradings = [_marked(client, 1_000, "practice leaderboard"), _marked(client, 1_001, "practice lock")]
+        drill = _marked(client, 1_002, "drill lock")
+        for ns in [*gradings, drill]:
+            client.execute_command("ACL", "SETUSER", f"redisprep-{ns.run_id}", "on", ">pw", "~*", "+get")
+        report = remove_stale_runs(backend, older_than_s=60, now=5_000)
+        assert report.users == 2 and len(report.removed) == 3
+        users = set(client.execute_command("ACL", "USERS"))
+        assert f"redisprep-{drill.run_id}" in users  # a drill run has no user of ours: left alone
+        assert not {f"redisprep-{ns.run_id}" for ns in gradings} & users
+    finally:
+        backend.close()
+
+
+@pytest.mark.live
+def test_clean_without_acl_rights_still_removes_the_keys_and_counts_no_user(
+    fresh_server: LocalServer,
+) -> None:
+    admin = connect(fresh_server.url)
+    admin.client().execute_command("ACL", "SETUSER", "cleaner", "on", ">pw", "~*", "+@all", "-acl")
+    limited = connect(fresh_server.url.replace("redis://", "redis://cleaner:pw@", 1))
+    try:
+        old = _marked(admin.client(), 1_000, "practice lock")
+        report = remove_stale_runs(limited, older_than_s=60, now=5_000)
+        assert report.removed == {old.run_id: 1} and report.users == 0
+    finally:
+        limited.close()
+        admin.close()
+
+
+@pytest.mark.live
+def test_clean_on_a_server_that_went_away_names_it(fresh_server: LocalServer) -> None:
+    backend = connect(fresh_server.url)
+    try:
+        fresh_server.stop()
+        with pytest.raises(BackendUnavailableError, match=rf"^cannot reach {re.escape(backend.label)}: "):
+            remove_stale_runs(backend, older_than_s=60)
+    finally:
+        backend.close()
+
+
+# -- after a run's server failed ----------------------------------------------------------------
+
+FAILED = BackendUnavailableError("cannot reach the server: gone")
+
+
+def test_after_a_failure_on_the_embedded_backend_the_error_is_returned_as_it_was() -> None:
+    backend = connect(None)
+    try:
+        assert after_backend_failure(backend, Namespace.new(), FAILED) is FAILED
+    finally:
+        backend.close()
+
+
+@pytest.mark.live
+def test_after_a_failure_a_reachable_server_gets_the_keys_deleted_and_the_error_stays_as_it_was(
+    fresh_server: LocalServer,
+) -> None:
+    backend = connect(fresh_server.url)
+    try:
+        ns = _marked(backend.client(), 1_000)
+        assert after_backend_failure(backend, ns, FAILED) is FAILED
+        assert list(scan_raw(backend.client(), b"redisprep:*")) == []
+    finally:
+        backend.close()
+
+
+@pytest.mark.live
+def test_after_a_failure_found_gone_nothing_is_tried_and_the_message_says_keys_may_be_left(
+    fresh_server: LocalServer,
+) -> None:
+    backend = connect(fresh_server.url)
+    try:
+        ns = _marked(backend.client(), 1_000)
+        error = after_backend_failure(backend, ns, FAILED, gone=True)
+        assert (
+            str(error)
+            == f"{FAILED}; keys of run {ns.run_id} may be left on the server: 'redisprep clean' removes them"
+        )
+        assert backend.client().exists(ns.marker, ns.key("k")) == 2  # not tried: the server was gone
+    finally:
+        backend.close()
+
+
+@pytest.mark.live
+@pytest.mark.parametrize("how", ["killed", "paused"])
+def test_after_a_failure_a_server_that_does_not_answer_leaves_the_keys_named(
+    fresh_server: LocalServer, how: str
+) -> None:
+    """Killed: refused at once. Paused (SIGSTOP): the quick timeouts end the attempt, no hang."""
+    backend = connect(fresh_server.url)
+    try:
+        ns = _marked(backend.client(), 1_000)
+        if how == "killed":
+            fresh_server.stop()
+        else:
+            os.kill(fresh_server.pid, signal.SIGSTOP)
+        try:
+            error = after_backend_failure(backend, ns, FAILED)
+        finally:
+            if how == "paused":
+                os.kill(fresh_server.pid, signal.SIGCONT)
+        assert isinstance(error, BackendUnavailableError)
+        assert (
+            str(error)
+            == f"{FAILED}; keys of run {ns.run_id} may be left on the server: 'redisprep clean' removes them"
+        )
+    finally:
+        backend.close()

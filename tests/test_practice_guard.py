@@ -137,10 +137,28 @@ def test_key_specs_agree_with_the_explain_cost_table() -> None:
         (["SCAN", "0"], "SCAN without MATCH"),
         (["SCAN", "0", "MATCH", "*"], "SCAN without MATCH"),
         (["SCAN", "0", "MATCH", P + "*", "COUNT", "100"], None),
+        (
+            ["SCAN", "0", "MATCH", "other:*"],
+            f"SCAN without MATCH {P}* is not allowed while grading: it reads keys "
+            "that are not the exercise's",
+        ),
         (["SORT", P + "l", "BY", "weight_*"], "key 'weight_*'"),
         (["SORT", P + "l", "BY", P + "w_*", "GET", "#", "STORE", P + "out"], None),
         (["SORT", P + "l", "STORE", "out"], "key 'out'"),
         (["PUBLISH", "news", "hi"], "channel 'news'"),
+        (["PUBLISH", P + "news", "other"], None),  # the message is not a channel
+        (["SUBSCRIBE", P + "a", "news"], "SUBSCRIBE: channel 'news' is outside"),
+        (["PSUBSCRIBE", "news*"], "PSUBSCRIBE: channel 'news*' is outside"),
+        (["SCAN", "0", "COUNT", "10", "MATCH", P + "*"], None),  # MATCH last but one
+        (["SCAN", "0", "MATCH"], "SCAN without MATCH"),  # MATCH with no pattern after it
+        (["SORT", P + "l", "GET", "other_*"], "SORT: key 'other_*' is outside"),
+        (["SORT", P + "l", "GET", "#", "BY", "w_*"], "key 'w_*'"),  # GET # reads no key
+        (["SORT", P + "l", "BY", "nosort"], None),  # no '*': BY names no key
+        (["SORT", P + "l", "LIMIT", "0", "5", "GET", "o_*"], "key 'o_*'"),
+        (["SORT", P + "l", "DESC", "GET", "o_*"], "key 'o_*'"),
+        (["SORT", P + "l", "ALPHA", "STORE", "out"], "key 'out'"),
+        (["SORT", P + "l", "STORE"], None),  # STORE with nothing after it: the server refuses it
+        (["SORT", P + "l", "GET"], None),
         (["BF.ADD", P + "bf", "x"], "BF.ADD is not a Redis 7.0 command"),
         (["PING"], None),
         (["MULTI"], None),
@@ -204,7 +222,8 @@ def test_commands_and_scripts_that_reach_out_are_stopped(guarded: tuple[Any, Any
     swallowed = "pcall(redis.call, 'DEL', 'foreign') return 'ok'"
     assert "DEL key 'foreign'" in _refused(lambda: r.eval(swallowed, 0))
     assert "FLUSHDB: it deletes" in _refused(lambda: r.eval("redis.call('FLUSHDB')", 0))
-    assert "SCAN: the grader checks" in _refused(lambda: r.eval("return redis.call('SCAN', '0')", 0))
+    scan = _refused(lambda: r.eval("return redis.call('SCAN', '0')", 0))
+    assert "SCAN: the grader checks its channel or MATCH pattern only outside scripts" in scan
     dynamic = "return redis.call(ARGV[1], KEYS[1])"
     assert "GET is not allowed in a script" in _refused(lambda: r.eval(dynamic, 1, P + "n", "GET"))
     script = r.register_script("return redis.call('GET', 'foreign')")
@@ -214,6 +233,85 @@ def test_commands_and_scripts_that_reach_out_are_stopped(guarded: tuple[Any, Any
     assert "ZINCRBY key 'leaderboard'" in _refused(pipe.execute)
     assert len(guard.violations) == 12
     assert raw.get("foreign") == "theirs" and raw.zscore("leaderboard", "bob") == 5.0
+
+
+def test_a_script_a_pipeline_knows_runs_guarded_though_the_guard_never_saw_it_loaded(
+    guarded: tuple[Any, Any, KeyGuard],
+) -> None:
+    """redis-py's pipeline sends EVALSHA of its scripts; the guard finds the body among them."""
+    r, raw, guard = guarded
+    for body in ("return redis.call('INCR', KEYS[1])", b"return redis.call('INCR', KEYS[1])"):
+        script = raw.register_script(body)  # loaded by a client the guard does not watch
+        pipe = r.pipeline()
+        script(keys=[P + "n"], client=pipe)
+        assert pipe.execute() in ([1], [2])
+    reaching = raw.register_script("return redis.call('INCR', 'foreign')")
+    pipe = r.pipeline()
+    reaching(keys=[P + "n"], client=pipe)
+    assert "INCR key 'foreign'" in _refused(pipe.execute)
+    assert raw.get("foreign") == "theirs" and len(guard.violations) == 1
+
+
+def test_evalsha_of_a_script_nobody_showed_the_guard_is_noscript(guarded: tuple[Any, Any, KeyGuard]) -> None:
+    r, _raw, _guard = guarded
+    with pytest.raises(redis.exceptions.NoScriptError) as caught:
+        r.evalsha("ab" * 20, 0)
+    assert str(caught.value) == (
+        "No matching script (the grader runs only scripts it has seen: EVAL, or SCRIPT LOAD)"
+    )
+
+
+def test_a_read_only_script_stays_read_only_when_guarded(
+    guarded: tuple[Any, Any, KeyGuard], backend: Backend
+) -> None:
+    """EVAL_RO and EVALSHA_RO are sent as EVAL_RO: the server still refuses a write inside."""
+    r, raw, _guard = guarded
+    if not backend.has_command("eval_ro"):
+        pytest.skip("needs EVAL_RO (Redis 7.0+), which this server does not offer (probed)")
+    writes = "return redis.call('SET', KEYS[1], 'x')"
+    with pytest.raises(redis.ResponseError, match="(?i)write commands are not allowed"):
+        r.eval_ro(writes, 1, P + "ro")
+    sha = r.script_load(writes)
+    with pytest.raises(redis.ResponseError, match="(?i)write commands are not allowed"):
+        r.evalsha_ro(sha, 1, P + "ro")
+    assert raw.exists(P + "ro") == 0
+    assert r.eval_ro("return redis.call('GET', KEYS[1])", 1, P + "ro") is None
+
+
+def test_an_ordinary_server_error_stays_itself_and_is_no_violation(
+    guarded: tuple[Any, Any, KeyGuard],
+) -> None:
+    r, _raw, guard = guarded
+    r.set(P + "text", "abc")
+    with pytest.raises(redis.ResponseError, match="not an integer") as caught:
+        r.incr(P + "text")
+    assert not isinstance(caught.value, ForbiddenCommandError) and guard.violations == []
+
+
+def test_a_refusal_inside_a_pipeline_that_does_not_raise_is_still_recorded(
+    guarded: tuple[Any, Any, KeyGuard],
+) -> None:
+    """execute(raise_on_error=False) hands the refusal back as a value; the check fails all the same."""
+    r, raw, guard = guarded
+    pipe = r.pipeline()
+    pipe.set(P + "a", 1)
+    pipe.eval("return redis.call('DEL', 'foreign')", 0)
+    replies = pipe.execute(raise_on_error=False)
+    assert replies[0] is True and isinstance(replies[1], redis.ResponseError)
+    assert len(guard.violations) == 1 and "DEL key 'foreign'" in guard.violations[0]
+    assert raw.get("foreign") == "theirs"
+
+
+def test_pubsub_of_a_guarded_client_is_guarded(guarded: tuple[Any, Any, KeyGuard]) -> None:
+    r, _raw, guard = guarded
+    pubsub = r.pubsub()
+    try:
+        pubsub.subscribe(P + "events")
+        assert "SUBSCRIBE: channel 'news'" in _refused(lambda: pubsub.subscribe("news"))
+        assert "PSUBSCRIBE: channel '*'" in _refused(lambda: pubsub.psubscribe("*"))
+    finally:
+        pubsub.close()
+    assert len(guard.violations) == 2
 
 
 # -- the grader, end to end, on a live server holding someone else's data -------------------------
