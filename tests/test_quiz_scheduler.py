@@ -127,3 +127,57 @@ def test_saved_parameters_survive_a_round_trip() -> None:
     again = Scheduler(json.loads(custom.to_json()))
     assert again.desired_retention == 0.85
     assert again.preview("c", None, T0) == custom.preview("c", None, T0)
+
+
+def test_the_fuzz_is_fsrs_own_range_and_rounding_with_only_the_draw_seeded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Same bounds, clamps and rounding as fsrs's _get_fuzzed_interval, for every interval up to the
+    maximum (a small one here, so the clamp is reached); only the random draw is ours, seeded."""
+    import random
+
+    import fsrs
+    import fsrs.scheduler
+
+    small = Scheduler(parameters={**fsrs.Scheduler(maximum_interval=120).to_dict()})
+    compared = 0
+    for days in range(0, 131):
+        for n in range(4):
+            before = SCHED.new_card("c", T0)
+            before["last_review"] = (T0 + timedelta(minutes=n)).isoformat()
+            draw = random.Random(f"{before['card_id']}:{before['last_review']}").random()
+            monkeypatch.setattr(fsrs.scheduler, "random", lambda d=draw: d)
+            theirs = small._fsrs._get_fuzzed_interval(interval=timedelta(days=days)).days
+            assert small._fuzzed_days(days, before) == theirs, (days, n)
+            compared += days >= 3
+    assert compared > 400
+
+
+def test_times_are_read_and_kept_in_utc_whatever_the_local_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Kolkata")
+    time.tzset()
+    try:
+        assert parse_time("2026-01-01T10:00:00+02:00").utcoffset() == timedelta(0)
+        assert parse_time("2026-01-01T10:00:00+02:00") == datetime(2026, 1, 1, 8, 0, tzinfo=timezone.utc)
+        review = SCHED.review(
+            "c", None, Rating.GOOD, datetime(2026, 1, 1, 10, tzinfo=timezone(timedelta(hours=2)))
+        )
+        assert review.reviewed_at.utcoffset() == timedelta(0)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_a_naive_time_is_refused_by_name() -> None:
+    with pytest.raises(ValueError, match="^times must be timezone-aware$"):
+        SCHED.review("c", None, Rating.GOOD, datetime(2026, 1, 1))
+
+
+def test_a_new_card_is_due_at_the_time_given_and_a_review_keeps_what_it_was_told() -> None:
+    assert parse_time(SCHED.new_card("c", T0)["due"]) == T0
+    first = SCHED.review("c", None, Rating.GOOD, T0, duration_ms=1234)
+    assert first.duration_ms == 1234 and first.state_before == CardState.NEW
+    second = SCHED.review("c", first.after, Rating.GOOD, first.due)
+    assert second.state_before == CardState(first.after["state"]) != CardState.NEW
