@@ -40,6 +40,13 @@ def test_url_precedence_is_option_then_redisprep_url_then_redis_url() -> None:
         ("redis://:pa:ss@host", "redis://:***@host"),
         # An '@' in the path or query is not a password's end: host, port and path stay readable.
         ("redis://host:6379/0?name=a@b", "redis://host:6379/0?name=a@b"),
+        # A password given as an option, whichever spelling: its name stays, the rest is hidden
+        # (a parser might read a '&' in it as part of the password).
+        ("redis://h:6379/0?password=s3cret&db=1", "redis://h:6379/0?password=***"),
+        ("redis://h:6379/0?db=1&PASSWORD=s3cret", "redis://h:6379/0?db=1&PASSWORD=***"),
+        ("redis://@h:6379", "redis://@h:6379"),  # an empty userinfo hides nothing
+        # Control characters are shown escaped, so an error line stays one line.
+        ("redis://h:6379/\x1b[31m\n", "redis://h:6379/\\x1b[31m\\x0a"),
     ],
 )
 def test_passwords_are_masked(url: str, shown: str) -> None:

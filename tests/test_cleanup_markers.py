@@ -274,3 +274,18 @@ def test_after_a_failure_a_server_that_does_not_answer_leaves_the_keys_named(
         )
     finally:
         backend.close()
+
+
+def test_a_run_with_more_keys_than_one_unlink_batch_loses_every_one(backend: Backend) -> None:
+    """UNLINK goes in batches of 500: 1,201 keys are three batches, the last a short one."""
+    ns = Namespace.new()
+    raw = backend.client(decode_responses=False)
+    try:
+        pipe = raw.pipeline(transaction=False)
+        for i in range(1_201):
+            pipe.set(ns.key("k", str(i)), b"1")
+        pipe.execute()
+        assert delete_namespace(raw, ns) == 1_201
+        assert list(scan_raw(raw, ns.prefix.encode() + b"*")) == []
+    finally:
+        raw.close()
