@@ -159,7 +159,16 @@ def test_key_specs_agree_with_the_explain_cost_table() -> None:
         (["SORT", P + "l", "ALPHA", "STORE", "out"], "key 'out'"),
         (["SORT", P + "l", "STORE"], None),  # STORE with nothing after it: the server refuses it
         (["SORT", P + "l", "GET"], None),
-        (["BF.ADD", P + "bf", "x"], "BF.ADD is not a Redis 7.0 command"),
+        (
+            ["BF.ADD", P + "bf", "x"],
+            "BF.ADD is not a Redis 7.0 command the grader knows, so it cannot tell which keys it touches",
+        ),
+        (["SORT", "their_list", "BY", "nosort"], "SORT: key 'their_list' is outside"),
+        (["SET", P + "a", "DB"], None),  # 'DB' after the keys matters for COPY only
+        (
+            ["COPY", P + "a", P + "b", "DB", "1"],
+            "COPY ... DB is not allowed while grading: it writes into another database",
+        ),
         (["PING"], None),
         (["MULTI"], None),
     ],
@@ -312,6 +321,48 @@ def test_pubsub_of_a_guarded_client_is_guarded(guarded: tuple[Any, Any, KeyGuard
     finally:
         pubsub.close()
     assert len(guard.violations) == 2
+
+
+def test_attaching_twice_wraps_once_and_marks_the_client(backend: Backend) -> None:
+    guard = KeyGuard(P)
+    client = guard.attach(backend.client())
+    wrapped = client.execute_command
+    assert guard.attach(client) is client and client.execute_command is wrapped
+    assert client._redisprep_guard is guard
+
+
+def test_a_guarded_client_keeps_every_argument_it_is_given(guarded: tuple[Any, Any, KeyGuard]) -> None:
+    """Positional and keyword arguments reach redis-py: pipelines, Pub/Sub and reply options."""
+    r, _raw, guard = guarded
+    assert r.pipeline(False).transaction is False and r.pipeline(transaction=False).transaction is False
+    pubsub = r.pubsub(ignore_subscribe_messages=True)
+    try:
+        assert pubsub.ignore_subscribe_messages is True
+    finally:
+        pubsub.close()
+    r.zadd(P + "z", {"a": 1.5})
+    assert r.zrange(P + "z", 0, -1, withscores=True) == [("a", 1.5)]  # withscores shapes the reply
+    assert guard.violations == []
+
+
+def test_keys_that_are_not_utf8_are_checked_as_bytes(backend: Backend) -> None:
+    guard = KeyGuard(P)
+    raw = guard.attach(backend.client(decode_responses=False))
+    try:
+        raw.set(P.encode() + b"\xff\xfe", b"1")
+        assert raw.get(P.encode() + b"\xff\xfe") == b"1"
+        assert "GET: key" in _refused(lambda: raw.get(b"\xff" + P.encode()))
+    finally:
+        backend.client(decode_responses=False).delete(P.encode() + b"\xff\xfe")
+
+
+def test_script_load_without_a_body_is_the_servers_error_not_a_crash(
+    guarded: tuple[Any, Any, KeyGuard],
+) -> None:
+    r, _raw, guard = guarded
+    with pytest.raises(redis.ResponseError, match="(?i)wrong number of arguments"):
+        r.execute_command("SCRIPT", "LOAD")
+    assert guard.prepare(()) == () and guard.violations == []
 
 
 # -- the grader, end to end, on a live server holding someone else's data -------------------------
