@@ -138,8 +138,10 @@ def test_drill_explain_annotates_and_summarises(invoke: Any) -> None:
     assert "N=1000 M=10" in out  # top-K on the 1000-player board
     assert "[pipeline] ZADD" in out and "↳ ZREVRANK (script line 2)" in out
     assert "costliest" in out and "slowest" in out and "round trips" in out
-    # The lockstep step sends 1,204 commands; they collapse into one row per command.
-    assert out.count("ZSCORE lb:concurrent alice") == 1
+    # The lockstep step sends 1,204 commands; they collapse into one row per command. (The cost
+    # summary after the steps may name one again as the slowest: on a loaded machine it can be.)
+    steps = out.split("explain: what the run cost")[0]
+    assert steps.count("ZSCORE lb:concurrent alice") == 1
 
 
 def test_drill_explain_json_carries_the_annotations(invoke: Any) -> None:
