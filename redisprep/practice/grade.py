@@ -19,18 +19,19 @@ from typing import Any
 from redisprep.backends import Namespace, translate_errors
 from redisprep.drills import get_drill
 from redisprep.drills.context import DrillContext
+from redisprep.drills.model import CheckResult
 from redisprep.drills.requirements import check_needs
 from redisprep.errors import BadUsageError, GradingInfrastructureError
 from redisprep.practice.catalog import Exercise
 from redisprep.practice.contain import Limits
 from redisprep.practice.guard import KeyGuard
 from redisprep.practice.proctree import Guarded, scrub_own_arguments
-from redisprep.practice.runcheck import CheckOutcome, run_check
+from redisprep.practice.runcheck import run_check
 from redisprep.practice.server import GradingServer, open_server
 from redisprep.practice.session import ChildGoneError, LearnerFatalError, Session
 from redisprep.run import Run, Target
 
-__all__ = ["CheckOutcome", "GradeReport", "grade"]
+__all__ = ["GradeReport", "grade"]
 
 #: Learner output kept in the report (the tail), in characters.
 OUTPUT_LIMIT = 2_000
@@ -46,7 +47,7 @@ class GradeReport:
     impl: Path
     backend: str
     seed: int
-    checks: tuple[CheckOutcome, ...]
+    checks: tuple[CheckResult, ...]
     output: str
     """The tail of what the learner's code printed."""
     duration_s: float
@@ -123,13 +124,13 @@ def _grade_on(
     seed: int,
     timeout_s: float,
     limits: Limits,
-) -> tuple[list[CheckOutcome], str]:
+) -> tuple[list[CheckResult], str]:
     interface = tuple(get_drill(exercise.drill).drill.interface)
     guard = KeyGuard(ns.prefix)
     ctx = DrillContext.create(server.backend, seed, ns, wrap=guard.attach)
     ctx.reader = server.admin.client
     workspace = Path(tempfile.mkdtemp(prefix="redisprep-grade-"))
-    outcomes: list[CheckOutcome] = []
+    outcomes: list[CheckResult] = []
     tail = _Output()
     session: Session | None = None
     try:
@@ -146,7 +147,7 @@ def _grade_on(
                     except (LearnerFatalError, ChildGoneError) as exc:
                         done = {o.id for o in outcomes}
                         outcomes += [
-                            CheckOutcome(c.id, c.title, "error", str(exc)) for c in checks if c.id not in done
+                            CheckResult(c.id, c.title, "error", str(exc)) for c in checks if c.id not in done
                         ]
                         break
                 guard.violations.clear()
