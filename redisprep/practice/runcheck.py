@@ -103,7 +103,7 @@ def _outcome(check: Any, box: dict[str, Any], session: Session, timed_out: bool)
         place = f" (at {session.impl.name}:{where})" if type(where) is int else ""
         return CheckResult(check.id, check.title, "error", f"your code raised {text}{place}")
     if _is_reply_error(exc):  # the check's own read of what the learner's code left behind
-        from redisprep.drills._checks import NO_KNOWN_PITFALL
+        from redisprep.drills.check_helpers import NO_KNOWN_PITFALL
 
         return CheckResult(
             check.id,

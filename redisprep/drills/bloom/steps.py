@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from redisprep.drills._checks import variant
 from redisprep.drills._structures import (
     EncodingCase,
     command_table,
@@ -14,6 +13,7 @@ from redisprep.drills._structures import (
 from redisprep.drills.bloom import checks
 from redisprep.drills.bloom import reference as bf
 from redisprep.drills.bloom.checks import CAPACITY, ERROR_RATE, PROBES
+from redisprep.drills.check_helpers import variant
 from redisprep.drills.context import DrillContext
 from redisprep.drills.model import CheckResult, DataTable, Step, StepOutcome, status_of
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from redisprep.drills._checks import variant
 from redisprep.drills._cluster import ClusterView, open_view
+from redisprep.drills.check_helpers import variant
 from redisprep.drills.context import DrillContext
 from redisprep.drills.hot_key import checks
 from redisprep.drills.hot_key import reference as hk

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from redisprep.drills._checks import variant
 from redisprep.drills._expiry import expire_now
+from redisprep.drills.check_helpers import variant
 from redisprep.drills.context import DrillContext
 from redisprep.drills.lock import checks
 from redisprep.drills.lock import reference as lk
