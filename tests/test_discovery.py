@@ -103,7 +103,7 @@ def test_a_check_named_for_another_drill_is_refused(data: Path, packages: Path, 
         '''"""A drill whose check is named for another drill."""
 
 from redisprep.drills.check_helpers import check, verdict
-from redisprep.drills.spec import Drill
+from redisprep.drills.definition import Drill
 
 
 @check("leaderboard.borrowed", "a check named for another drill")
