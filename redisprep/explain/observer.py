@@ -17,7 +17,7 @@ from typing import Any
 
 from redisprep.explain.annotate import Annotation, Probe, annotate, command_name, key_names
 from redisprep.explain.costs import cost_spec
-from redisprep.explain.costs.spec import CostSpec
+from redisprep.explain.costs.costspec import CostSpec
 from redisprep.explain.docs import CommandDocs
 from redisprep.explain.inspect import Inspector, inspector_for
 from redisprep.explain.keystate import GROUP_TYPES, KeyState, Source
