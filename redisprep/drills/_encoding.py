@@ -118,7 +118,7 @@ def model(
         changed_in_place: The string was written by APPEND, SETRANGE, SETBIT, BITFIELD or PFADD,
             which Redis always leaves ``raw``.
     """
-    from redisprep.explain.inspect import EmbeddedInspector
+    from redisprep.explain.key_inspectors import EmbeddedInspector
 
     inspector = EmbeddedInspector(r, _explain_limits(release, limits))
     # SETBIT stands for every in-place edit: the model leaves such a string raw.
