@@ -23,7 +23,7 @@ from redisprep.drills.model import CheckResult
 from redisprep.drills.requirements import check_needs
 from redisprep.errors import BadUsageError, GradingInfrastructureError
 from redisprep.practice.catalog import Exercise
-from redisprep.practice.contain import Limits
+from redisprep.practice.contain import ResourceLimits
 from redisprep.practice.guard import KeyGuard
 from redisprep.practice.proctree import Guarded, scrub_own_arguments
 from redisprep.practice.runcheck import run_check
@@ -72,7 +72,7 @@ def grade(
     seed: int = 0,
     timeout_s: float = 10.0,
     only: tuple[str, ...] = (),
-    limits: Limits | None = None,
+    limits: ResourceLimits | None = None,
 ) -> GradeReport:
     """Run ``exercise``'s checks against the module at ``impl``.
 
@@ -101,7 +101,7 @@ def grade(
         with translate_errors(server.admin.label):
             check_needs(exercise.drill, entry.drill.needs, server.admin)
         outcomes, output = _grade_on(
-            server, run.ns, exercise, impl.resolve(), checks, seed, timeout_s, limits or Limits()
+            server, run.ns, exercise, impl.resolve(), checks, seed, timeout_s, limits or ResourceLimits()
         )
     return GradeReport(
         exercise.name,
@@ -123,7 +123,7 @@ def _grade_on(
     checks: list[Any],
     seed: int,
     timeout_s: float,
-    limits: Limits,
+    limits: ResourceLimits,
 ) -> tuple[list[CheckResult], str]:
     interface = tuple(get_drill(exercise.drill).drill.interface)
     guard = KeyGuard(ns.prefix)
