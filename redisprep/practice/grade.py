@@ -28,7 +28,7 @@ from redisprep.practice.guard import KeyGuard
 from redisprep.practice.proctree import Guarded, scrub_own_arguments
 from redisprep.practice.runcheck import run_check
 from redisprep.practice.server import GradingServer, open_server
-from redisprep.practice.session import ChildGoneError, LearnerFatalError, Session
+from redisprep.practice.session import ChildGoneError, ChildSession, LearnerFatalError
 from redisprep.run import Run, Target
 
 __all__ = ["GradeReport", "grade"]
@@ -132,7 +132,7 @@ def _grade_on(
     workspace = Path(tempfile.mkdtemp(prefix="redisprep-grade-"))
     outcomes: list[CheckResult] = []
     tail = _Output()
-    session: Session | None = None
+    session: ChildSession | None = None
     try:
         with Guarded():
             for check in checks:
@@ -140,7 +140,7 @@ def _grade_on(
                     if session is not None:
                         session.close()
                     try:
-                        session = Session(
+                        session = ChildSession(
                             impl, interface, workspace, limits=limits, keep_pids=server.pids,
                             on_refused=guard.violations.append, on_output=tail.follow,
                         )  # fmt: skip
@@ -196,12 +196,12 @@ class _Output:
         self._chunks: list[bytes] = []
         self._threads: list[threading.Thread] = []
 
-    def follow(self, session: Session) -> None:
+    def follow(self, session: ChildSession) -> None:
         thread = threading.Thread(target=self._drain, args=(session,), daemon=True)
         thread.start()
         self._threads.append(thread)
 
-    def _drain(self, session: Session) -> None:
+    def _drain(self, session: ChildSession) -> None:
         stream: Any = session.proc.stdout
         if stream is None:
             return

@@ -14,7 +14,7 @@ from typing import Any
 
 from redisprep.drills.model import CheckResult, status_of
 from redisprep.errors import GraderBugError, RedisprepError
-from redisprep.practice.session import ChildGoneError, LearnerCodeError, Session
+from redisprep.practice.session import ChildGoneError, ChildSession, LearnerCodeError
 
 NEVER = "that never comes?)"
 #: After the child is killed, how long a check thread may take to notice and return.
@@ -24,7 +24,7 @@ DRAIN_S = 15.0
 class ImplProxy:
     """The learner's module as the checks see it: each interface function calls into the child."""
 
-    def __init__(self, session: Session, interface: tuple[str, ...]) -> None:
+    def __init__(self, session: ChildSession, interface: tuple[str, ...]) -> None:
         self._session = session
         self._interface = interface
 
@@ -41,7 +41,7 @@ class ImplProxy:
 
 
 def run_check(
-    check: Any, ctx: Any, session: Session, interface: tuple[str, ...], timeout_s: float, guard: Any
+    check: Any, ctx: Any, session: ChildSession, interface: tuple[str, ...], timeout_s: float, guard: Any
 ) -> CheckResult:
     """Run ``check`` against the child's module; a time limit, a crash or a refusal fails only it."""
     box: dict[str, Any] = {}
@@ -76,7 +76,7 @@ def run_check(
     return outcome
 
 
-def _outcome(check: Any, box: dict[str, Any], session: Session, timed_out: bool) -> CheckResult:
+def _outcome(check: Any, box: dict[str, Any], session: ChildSession, timed_out: bool) -> CheckResult:
     if "result" in box and not timed_out:
         result = box["result"]
         return CheckResult(

@@ -59,7 +59,7 @@ class _Call:
     replies: queue.SimpleQueue[dict[str, Any] | None] = field(default_factory=queue.SimpleQueue)
 
 
-class Session:
+class ChildSession:
     """One running grading child."""
 
     def __init__(
@@ -71,7 +71,7 @@ class Session:
         limits: ResourceLimits,
         keep_pids: tuple[int, ...] = (),
         on_refused: Callable[[str], None] | None = None,
-        on_output: Callable[[Session], None] | None = None,
+        on_output: Callable[[ChildSession], None] | None = None,
     ) -> None:
         """Start the child and load the learner's module in it.
 
