@@ -1,7 +1,7 @@
 """Grade a learner's module: the drill's checks run here, the learner's functions in a contained child.
 
 The parent owns everything that decides the grade: the checks, the clients and the server reads.
-The child only runs the learner's functions when a check calls them (:mod:`.session`); it holds no
+The child only runs the learner's functions when a check calls them (:mod:`.child_session`); it holds no
 credentials, and its commands reach the server through the parent, as a per-run ACL user
 (:mod:`.server`). A server lost mid-grade is the grader's failure, never the learner's: no grade.
 """
@@ -23,12 +23,12 @@ from redisprep.drills.model import CheckResult
 from redisprep.drills.requirements import check_needs
 from redisprep.errors import BadUsageError, GradingInfrastructureError
 from redisprep.practice.catalog import Exercise
+from redisprep.practice.child_session import ChildGoneError, ChildSession, LearnerFatalError
 from redisprep.practice.contain import ResourceLimits
 from redisprep.practice.guard import KeyGuard
 from redisprep.practice.proctree import Guarded, scrub_own_arguments
 from redisprep.practice.runcheck import run_check
 from redisprep.practice.server import GradingServer, open_server
-from redisprep.practice.session import ChildGoneError, ChildSession, LearnerFatalError
 from redisprep.run import Run, Target
 
 __all__ = ["GradeReport", "grade"]

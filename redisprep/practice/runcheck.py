@@ -14,7 +14,7 @@ from typing import Any
 
 from redisprep.drills.model import CheckResult, status_of
 from redisprep.errors import GraderBugError, RedisprepError
-from redisprep.practice.session import ChildGoneError, ChildSession, LearnerCodeError
+from redisprep.practice.child_session import ChildGoneError, ChildSession, LearnerCodeError
 
 NEVER = "that never comes?)"
 #: After the child is killed, how long a check thread may take to notice and return.
@@ -122,7 +122,7 @@ def _through_learner(exc: BaseException | None) -> bool:
     if isinstance(exc, MemoryError):
         return True
     frames = traceback.extract_tb(exc.__traceback__) if exc is not None else []
-    return any(Path(f.filename).name == "session.py" and f.name == "call" for f in frames)
+    return any(Path(f.filename).name == "child_session.py" and f.name == "call" for f in frames)
 
 
 def _is_reply_error(exc: BaseException | None) -> bool:
