@@ -16,7 +16,6 @@ from redisprep.drills.model import CheckResult, status_of
 from redisprep.errors import GraderBugError, RedisprepError
 from redisprep.practice.child_session import ChildGoneError, ChildSession, LearnerCodeError
 
-NEVER = "that never comes?)"
 #: After the child is killed, how long a check thread may take to notice and return.
 DRAIN_S = 15.0
 
@@ -58,7 +57,8 @@ def run_check(
     timed_out = worker.is_alive()
     if timed_out:
         session.kill(
-            f"did not finish within {timeout_s:g} s (an endless loop, or waiting on something {NEVER})"
+            f"did not finish within {timeout_s:g} s "
+            "(an endless loop, or waiting on something that never comes?)"
         )
         worker.join(DRAIN_S)
     outcome = _outcome(check, box, session, timed_out)
