@@ -142,7 +142,7 @@ def check(
         redisprep practice check leaderboard --junit report.xml --json results.json
     """
     app_ctx: AppContext = ctx.obj
-    from redisprep.practice.checking import GradeRequest, grade_request, settle
+    from redisprep.practice.grade_request import GradeRequest, grade_request, settle
     from redisprep.render.practice import grade_report
     from redisprep.run import Target
 
