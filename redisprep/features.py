@@ -17,7 +17,7 @@ PROBE_KEY = "redisprep:probe:absent"
 
 
 @dataclass(frozen=True, slots=True)
-class Refusal:
+class ProbeErrorReply:
     """A probe's working reply that is an error: the server knows the command and rejects the
     probe's arguments the way the feature's own release does."""
 
@@ -38,7 +38,7 @@ class Feature:
     probe: tuple[str, ...]
     """The command, with ``{key}`` standing for :data:`PROBE_KEY`."""
     works: Any
-    """The reply the probe gives where the feature works (a :class:`Refusal` for an error)."""
+    """The reply the probe gives where the feature works (a :class:`ProbeErrorReply` for an error)."""
     covers: tuple[str, ...] = ()
     """The commands (``SINTERCARD``) and options (``PEXPIRE NX``) code may send once the probe
     says yes; a drill that probes for the feature need not require its release."""
@@ -74,7 +74,7 @@ FEATURES: dict[str, Feature] = {
             "SINTERCARD",
             "Redis 7.0",
             ("SINTERCARD", "0", "{key}"),
-            Refusal("numkeys should be greater than 0"),
+            ProbeErrorReply("numkeys should be greater than 0"),
             ("SINTERCARD",),
         ),
         Feature("lmpop", "LMPOP", "Redis 7.0", ("LMPOP", "1", "{key}", "LEFT"), None, ("LMPOP",)),
@@ -104,7 +104,7 @@ def probe(client: Any, feature: Feature, **options: Any) -> bool:
     try:
         reply = client.execute_command(*feature.command(), **options)
     except redis.ResponseError as exc:
-        return isinstance(feature.works, Refusal) and feature.works.text in str(exc)
+        return isinstance(feature.works, ProbeErrorReply) and feature.works.text in str(exc)
     return bool(reply == feature.works)
 
 

@@ -9,7 +9,6 @@ import pytest
 
 from redisprep.backends import Backend, delete_namespace
 from redisprep.drills import run_drill
-from redisprep.drills._checks import variant
 from redisprep.drills.cache import checks, eviction
 from redisprep.drills.cache import reference as cache
 from redisprep.drills.cache.eviction import PolicyRun
@@ -21,6 +20,7 @@ from redisprep.drills.cache.steps import (
     evictions,
     policy_summary,
 )
+from redisprep.drills.check_helpers import variant
 from redisprep.drills.context import DrillContext
 from redisprep.errors import BackendUnsupportedError
 

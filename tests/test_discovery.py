@@ -102,8 +102,8 @@ def test_a_check_named_for_another_drill_is_refused(data: Path, packages: Path, 
     (packages / "stray_prefix" / "__init__.py").write_text(
         '''"""A drill whose check is named for another drill."""
 
-from redisprep.drills._checks import check, verdict
-from redisprep.drills.spec import Drill
+from redisprep.drills.check_helpers import check, verdict
+from redisprep.drills.definition import Drill
 
 
 @check("leaderboard.borrowed", "a check named for another drill")

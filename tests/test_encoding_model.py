@@ -16,7 +16,7 @@ import pytest
 
 from redisprep.backends import Backend, Namespace, connect, delete_namespace
 from redisprep.explain.encoding import Contents, model_encoding
-from redisprep.explain.inspect import EmbeddedInspector
+from redisprep.explain.key_inspectors import EmbeddedInspector
 from redisprep.explain.memory import model_memory, score_text, size_class
 from redisprep.explain.observer import Explainer
 from redisprep.explain.tracing import Tracer

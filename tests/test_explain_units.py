@@ -12,9 +12,9 @@ from redisprep.explain.costs import cost_spec
 from redisprep.explain.docs import CommandDocs
 from redisprep.explain.formula import evaluate, filled, letters
 from redisprep.explain.measures import Call, reply_length
+from redisprep.explain.one_command import parse_command
 from redisprep.explain.resolve import UnknownCommandError, resolve_name
 from redisprep.explain.script import read_script, strip_comments
-from redisprep.explain.single import parse_command
 from redisprep.knowledge.commands import command_names, table_source
 from redisprep.release import Release
 

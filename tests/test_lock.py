@@ -11,7 +11,7 @@ from redisprep.drills import run_drill
 from redisprep.drills.context import DrillContext
 from redisprep.drills.lock import checks
 from redisprep.drills.lock import reference as lk
-from redisprep.drills.lock.steps import CHECK_THEN_ACT, PLAIN_DEL, REDIS_PY, SETNX, UNFENCED
+from redisprep.drills.lock.steps import CHECK_THEN_ACT, DEL_RELEASE, REDIS_PY, SETNX, UNFENCED
 
 
 def test_eight_workers_fifty_times_never_overlap(ctx: DrillContext) -> None:
@@ -34,7 +34,7 @@ def test_check_then_act_lets_every_racing_worker_in(ctx: DrillContext) -> None:
 
 
 def test_plain_del_frees_the_next_holders_lock(ctx: DrillContext) -> None:
-    result = checks.wrong_owner.run(ctx, PLAIN_DEL)
+    result = checks.wrong_owner.run(ctx, DEL_RELEASE)
     assert not result.passed
     assert result.measured == {"late_release_freed": True, "holders": 2}
     assert "plain DEL" in (result.pitfall or "")

@@ -15,7 +15,7 @@ from redisprep.drills._geo import EMBEDDED_NOTE, member_score
 from redisprep.drills.context import DrillContext
 from redisprep.drills.proximity import checks
 from redisprep.drills.proximity import reference as prox
-from redisprep.drills.proximity.steps import COUNT_ANY, LAT_FIRST, PREFIX_GRID
+from redisprep.drills.proximity.steps import COUNT_ANY_NEAREST, LAT_FIRST, PREFIX_GRID
 
 
 def test_recall_is_complete_against_brute_force(ctx: DrillContext) -> None:
@@ -45,7 +45,7 @@ def test_latitude_first_is_accepted_silently_and_caught_by_geopos(ctx: DrillCont
 
 
 def test_count_any_is_not_the_k_nearest(ctx: DrillContext) -> None:
-    result = checks.k_nearest.run(ctx, COUNT_ANY)
+    result = checks.k_nearest.run(ctx, COUNT_ANY_NEAREST)
     assert not result.passed
     assert "ANY" in (result.pitfall or "")
 

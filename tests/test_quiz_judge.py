@@ -32,8 +32,8 @@ def cards() -> dict[str, Card]:
     ],
 )
 def test_any_command_that_reaches_the_state_passes(cards: dict[str, Card], line: str) -> None:
-    verdict = judge_command(cards["fx-command-add-points"], line)
-    assert verdict.correct, verdict.reasons
+    judgement = judge_command(cards["fx-command-add-points"], line)
+    assert judgement.correct, judgement.reasons
 
 
 @pytest.mark.parametrize(
@@ -47,9 +47,9 @@ def test_any_command_that_reaches_the_state_passes(cards: dict[str, Card], line:
 def test_a_command_that_misses_the_state_fails_with_the_reason(
     cards: dict[str, Card], line: str, reason: str
 ) -> None:
-    verdict = judge_command(cards["fx-command-add-points"], line)
-    assert not verdict.correct
-    assert reason in verdict.reasons
+    judgement = judge_command(cards["fx-command-add-points"], line)
+    assert not judgement.correct
+    assert reason in judgement.reasons
 
 
 def test_reply_cards_accept_other_spellings_of_the_same_read(cards: dict[str, Card]) -> None:
@@ -88,9 +88,9 @@ def test_unparseable_and_refused_commands_are_wrong_not_crashes(cards: dict[str,
 
 
 def test_a_blocking_command_is_abandoned_not_waited_on_forever(cards: dict[str, Card]) -> None:
-    verdict = judge_command(cards["fx-command-add-points"], "BLPOP nothing 0")
-    assert not verdict.correct
-    assert "no reply within" in (verdict.reply or "")
+    judgement = judge_command(cards["fx-command-add-points"], "BLPOP nothing 0")
+    assert not judgement.correct
+    assert "no reply within" in (judgement.reply or "")
 
 
 def test_typed_answers_ignore_case_spacing_and_edge_punctuation(cards: dict[str, Card]) -> None:

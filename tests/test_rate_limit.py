@@ -6,7 +6,7 @@ from typing import Any
 
 from redisprep.backends import Backend
 from redisprep.drills import run_drill
-from redisprep.drills._checks import variant
+from redisprep.drills.check_helpers import variant
 from redisprep.drills.context import DrillContext
 from redisprep.drills.rate_limit import checks
 from redisprep.drills.rate_limit import reference as rl

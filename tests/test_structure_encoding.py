@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from redisprep.backends import Backend, delete_namespace
-from redisprep.drills._encoding import Limits, encoding_of, limits_of, model
+from redisprep.drills._encoding import EncodingConfig, encoding_of, limits_of, model
 from redisprep.drills.context import DrillContext
 from redisprep.release import Release
 
@@ -67,7 +67,7 @@ def build(ctx: DrillContext) -> dict[str, tuple[str, bool]]:
 def test_model_matches_redis_7_0_thresholds(ctx: DrillContext) -> None:
     cases = build(ctx)
     got = {
-        key: model(ctx.r, key, Release.redis(7, 0), Limits(), changed_in_place=cip)
+        key: model(ctx.r, key, Release.redis(7, 0), EncodingConfig(), changed_in_place=cip)
         for key, (_, cip) in cases.items()
     }
     assert got == {key: want for key, (want, _) in cases.items()}
@@ -104,9 +104,9 @@ def on_this_server(ctx: DrillContext, cases: dict[str, tuple[str, bool]]) -> dic
 def test_model_knows_what_7_2_changed(ctx: DrillContext) -> None:
     cases = build(ctx)
     words, ints, items = ctx.key("s-words"), ctx.key("s513"), ctx.key("list")
-    assert model(ctx.r, words, Release.redis(7, 2), Limits()) == "listpack"
-    assert model(ctx.r, ints, Release.redis(7, 2), Limits()) == "hashtable"
-    assert model(ctx.r, items, Release.redis(7, 2), Limits()) == "listpack"
+    assert model(ctx.r, words, Release.redis(7, 2), EncodingConfig()) == "listpack"
+    assert model(ctx.r, ints, Release.redis(7, 2), EncodingConfig()) == "hashtable"
+    assert model(ctx.r, items, Release.redis(7, 2), EncodingConfig()) == "listpack"
     assert cases  # built
 
 
@@ -114,7 +114,7 @@ def test_limits_come_from_config_get_on_a_live_server(backend: Backend) -> None:
     ctx = DrillContext.create(backend)
     limits = limits_of(ctx)
     if backend.is_simulated:
-        assert limits == Limits()
+        assert limits == EncodingConfig()
     else:
         assert limits.read_from_server
         assert limits.zset_max_listpack_entries == 128  # the suite's server runs with defaults

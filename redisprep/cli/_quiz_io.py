@@ -15,7 +15,7 @@ from typing import TextIO
 
 from rich.console import Console
 
-from redisprep.quiz.judge import Verdict
+from redisprep.quiz.judge import Judgement
 from redisprep.quiz.planner import QueueItem
 from redisprep.quiz.scheduler import Rating
 from redisprep.quiz.session import Progress
@@ -159,9 +159,9 @@ class TerminalIO:
         picked = self._pick("rate>", options, "1-4 (again, hard, good, easy)")
         return None if picked is None else Rating(int(picked))
 
-    def show_verdict(self, item: QueueItem, verdict: Verdict) -> None:
+    def show_judgement(self, item: QueueItem, judgement: Judgement) -> None:
         """Right or wrong, and why."""
-        self.console.print(view.verdict_view(item, verdict))
+        self.console.print(view.judgement_view(item, judgement))
 
     def show_scheduled(self, item: QueueItem, rating: Rating, due: datetime | None, now: datetime) -> None:
         """When the card comes back."""

@@ -59,7 +59,7 @@ def explain(
         redisprep explain leaderboard          (a drill: same as drill leaderboard --explain)
     """
     app: AppContext = ctx.obj
-    from redisprep.explain.single import parse_command
+    from redisprep.explain.one_command import parse_command
 
     argv = parse_command(command)
     if len(argv) == 1 and _is_drill(app, argv[0]):
@@ -70,7 +70,7 @@ def explain(
     if len(argv) == 1:
         _refuse_a_misspelt_drill(app, argv[0])
     from redisprep.explain.export import explanation_to_dict
-    from redisprep.explain.single import explain_command
+    from redisprep.explain.one_command import explain_command
     from redisprep.render.explain import explanation
 
     with open_backend(url, cluster) as backend:

@@ -142,11 +142,11 @@ def check(
         redisprep practice check leaderboard --junit report.xml --json results.json
     """
     app_ctx: AppContext = ctx.obj
-    from redisprep.practice.checking import CheckRequest, grade_request, settle
+    from redisprep.practice.grade_request import GradeRequest, grade_request, settle
     from redisprep.render.practice import grade_report
     from redisprep.run import Target
 
-    request = CheckRequest.parse(
+    request = GradeRequest.parse(
         name, impl, Target.resolve(url, cluster), data_dir=app_ctx.data_dir, seed=seed, timeout_s=timeout,
         only=tuple(only or ()), junit=junit, json_file=json_file,
     )  # fmt: skip

@@ -15,8 +15,8 @@ from redisprep.knowledge.limits import (
     LIMITS_7_2,
     LIST_MAX_LISTPACK_SIZE,
     LIST_NODE_BYTES,
+    Limits,
 )
-from redisprep.knowledge.limits import Limits as ExplainLimits
 from redisprep.release import limits_for
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ class Encoding:
 
 
 @dataclass(frozen=True, slots=True)
-class Limits:
+class EncodingConfig:
     """The thresholds at which small encodings convert, by their ``redis.conf`` names.
 
     Redis 7.0's defaults (:mod:`redisprep.knowledge.limits`) unless read from the server.
@@ -60,7 +60,7 @@ class Limits:
     """True when CONFIG GET supplied the values; False for the documented defaults."""
 
 
-def limits_of(ctx: DrillContext) -> Limits:
+def limits_of(ctx: DrillContext) -> EncodingConfig:
     """The server's thresholds from ``CONFIG GET`` where allowed, else Redis 7.0's defaults.
 
     CONFIG GET is read-only; managed services often refuse it, and fakeredis lacks it.
@@ -68,21 +68,21 @@ def limits_of(ctx: DrillContext) -> Limits:
     import redis
 
     if ctx.backend.is_simulated:
-        return Limits()
+        return EncodingConfig()
     try:
         with ctx.tracer.paused():
             config = ctx.backend.client().config_get("*-max-*")
     except redis.ResponseError:
-        return Limits()
+        return EncodingConfig()
     values: dict[str, Any] = {}
-    for f in fields(Limits):
+    for f in fields(EncodingConfig):
         name = f.name.replace("_", "-")
         # Redis 6.2 names the compact-encoding settings "ziplist" (7.0 answers to both names).
         names = (name, name.replace("listpack", "ziplist"))
         raw = next((config[n] for n in names if n in config), None) if isinstance(config, dict) else None
         if raw is not None and str(raw).lstrip("-").isdigit():
             values[f.name] = int(raw)
-    return Limits(**values, read_from_server=True) if values else Limits()
+    return EncodingConfig(**values, read_from_server=True) if values else EncodingConfig()
 
 
 def encoding_of(ctx: DrillContext, key: str, *, changed_in_place: bool = False) -> Encoding:
@@ -97,7 +97,7 @@ def encoding_of(ctx: DrillContext, key: str, *, changed_in_place: bool = False) 
     if ctx.backend.has_command("object"):
         return Encoding(str(ctx.r.object("encoding", key)), "read")
     with ctx.tracer.paused():
-        name = model(ctx.r, key, ctx.backend.release, Limits(), changed_in_place=changed_in_place)
+        name = model(ctx.r, key, ctx.backend.release, EncodingConfig(), changed_in_place=changed_in_place)
     return Encoding(name, "modelled")
 
 
@@ -105,7 +105,7 @@ def model(
     r: Any,
     key: str,
     release: Release,
-    limits: Limits,
+    limits: EncodingConfig,
     *,
     changed_in_place: bool = False,
 ) -> str:
@@ -118,7 +118,7 @@ def model(
         changed_in_place: The string was written by APPEND, SETRANGE, SETBIT, BITFIELD or PFADD,
             which Redis always leaves ``raw``.
     """
-    from redisprep.explain.inspect import EmbeddedInspector
+    from redisprep.explain.key_inspectors import EmbeddedInspector
 
     inspector = EmbeddedInspector(r, _explain_limits(release, limits))
     # SETBIT stands for every in-place edit: the model leaves such a string raw.
@@ -126,7 +126,7 @@ def model(
     return state.encoding or ("none" if state.type == "none" else "unknown")
 
 
-def _explain_limits(release: Release, limits: Limits) -> ExplainLimits:
+def _explain_limits(release: Release, limits: EncodingConfig) -> Limits:
     """Explain's thresholds for ``release``, with this server's configured values."""
     base = limits_for(release)
     after_7_2 = base.set_listpack_entries is not None

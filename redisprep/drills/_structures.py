@@ -10,7 +10,7 @@ from typing import Any
 
 from redisprep.drills._encoding import encoding_of
 from redisprep.drills.context import DrillContext
-from redisprep.drills.model import CheckResult, DataTable, Scalar
+from redisprep.drills.model import CheckResult, DataTable, Scalar, status_of
 from redisprep.explain.tracing import TracedCommand
 from redisprep.knowledge.commands import command_doc
 
@@ -189,7 +189,7 @@ def encoding_table(
     result = CheckResult(
         id=f"{drill}.encodings",
         title="encodings switch where the narration says",
-        passed=not mismatches,
+        status=status_of(not mismatches),
         message=(
             f"all {len(rows)} encodings read with OBJECT ENCODING match the thresholds"
             if not mismatches

@@ -9,8 +9,8 @@ from typing import Any, get_args
 from redisprep import resources
 from redisprep._yaml import brief, line_of, line_of_key, load_yaml
 from redisprep.drills import discovery
+from redisprep.drills.definition import CatalogEntry, Drill, DrillMeta
 from redisprep.drills.model import DrillGroup, Question
-from redisprep.drills.spec import CatalogEntry, Drill, DrillMeta
 from redisprep.errors import DataFormatError, UnknownNameError
 
 GROUP_TITLES: dict[str, str] = {

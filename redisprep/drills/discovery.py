@@ -13,7 +13,7 @@ import pkgutil
 import traceback
 from pathlib import Path
 
-from redisprep.drills.spec import Drill, DrillMeta
+from redisprep.drills.definition import Drill, DrillMeta
 from redisprep.errors import DataFormatError
 
 #: The package that holds one subpackage per drill (framework modules beside them are not drills).

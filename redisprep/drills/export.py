@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from redisprep.drills.model import BarChart, DataTable, DrillReport, Figure, StepResult
+from redisprep.drills.model import BarChart, CheckResult, DataTable, DrillReport, Figure, StepResult
 from redisprep.explain.tracing import TracedCommand, summarize_reply
 
 
@@ -32,7 +32,7 @@ def _step(step: StepResult, commands: bool) -> dict[str, Any]:
         "narration": list(step.outcome.narration),
         "skipped": step.outcome.skipped,
         "figures": [_figure(f) for f in step.outcome.figures],
-        "checks": [{**asdict(c), "as_expected": c.as_expected} for c in step.outcome.checks],
+        "checks": [check_to_dict(c) for c in step.outcome.checks],
         "command_count": len(step.commands),
         "round_trips": len({c.round_trip for c in step.commands}),
         "duration_ms": round(step.duration_ms, 2),
@@ -40,6 +40,20 @@ def _step(step: StepResult, commands: bool) -> dict[str, Any]:
     if commands:
         out["commands"] = [command_to_dict(c) for c in step.commands]
     return out
+
+
+def check_to_dict(check: CheckResult) -> dict[str, Any]:
+    """A check result as ``drill --json`` has always written it: ``passed`` (not ``status``) first."""
+    return {
+        "id": check.id,
+        "title": check.title,
+        "passed": check.passed,
+        "message": check.message,
+        "expected": check.expected,
+        "pitfall": check.pitfall,
+        "measured": dict(check.measured),
+        "as_expected": check.as_expected,
+    }
 
 
 def _figure(fig: Figure) -> dict[str, Any]:

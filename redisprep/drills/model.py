@@ -1,9 +1,9 @@
-"""The plain data a drill produces: check results, step results, figures and the final report."""
+"""The plain data a drill produces: check results (the grader's too), step results, figures, the report."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
@@ -14,16 +14,23 @@ DrillGroup = Literal["use-case", "data-structure", "scaling"]
 Scalar = int | float | str | bool | None
 
 
+CheckStatus = Literal["pass", "fail", "error"]
+"""How one check came out: ``error`` when it could not decide (the grader's crash or time limit)."""
+
+
 @dataclass(frozen=True, slots=True)
 class CheckResult:
-    """The outcome of one check run against one implementation."""
+    """The result of one check run against one implementation: a drill's or the grader's.
+
+    ``drill --json``, the grader's JUnit XML and its ``results.json`` all read these fields.
+    """
 
     id: str
     """Stable check id, ``<drill>.<check>`` (the task id in graded output)."""
     title: str
     """What the check verifies, in a few words."""
-    passed: bool
-    """Whether the implementation behaved correctly."""
+    status: CheckStatus
+    """``pass`` when the implementation behaved correctly; a drill's checks never end in ``error``."""
     message: str
     """The measured outcome in one sentence (``"1600 of 1600 increments kept"``)."""
     expected: bool = True
@@ -34,20 +41,27 @@ class CheckResult:
     """The numbers behind the message, for ``--json``."""
 
     @property
+    def passed(self) -> bool:
+        """Whether the implementation behaved correctly (``status == "pass"``)."""
+        return self.status == "pass"
+
+    @property
     def as_expected(self) -> bool:
         """True when the outcome is what the drill wanted to show."""
         return self.passed == self.expected
 
     def expecting_failure(self) -> CheckResult:
         """The same result, marked as a demonstration of a naive variant failing."""
-        return CheckResult(self.id, self.title, self.passed, self.message, False, self.pitfall, self.measured)
+        return replace(self, expected=False)
 
     def labelled(self, variant: str) -> CheckResult:
         """The same result with the implementation it ran against named in the title."""
-        title = f"{self.title} [{variant}]"
-        return CheckResult(
-            self.id, title, self.passed, self.message, self.expected, self.pitfall, self.measured
-        )
+        return replace(self, title=f"{self.title} [{variant}]")
+
+
+def status_of(passed: bool) -> CheckStatus:
+    """``pass`` or ``fail``: the status of a check that decided."""
+    return "pass" if passed else "fail"
 
 
 @dataclass(frozen=True, slots=True)

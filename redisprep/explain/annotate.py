@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from redisprep.explain.costs import cost_spec
-from redisprep.explain.costs.spec import CostSpec
+from redisprep.explain.costs.costspec import CostSpec
 from redisprep.explain.docs import CommandDocs
 from redisprep.explain.formula import evaluate, filled
 from redisprep.explain.keystate import GROUP_TYPES, KeyState, Source

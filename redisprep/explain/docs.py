@@ -85,7 +85,7 @@ class CommandDocs:
             return None
         import redis
 
-        from redisprep.explain.inspect import server_command
+        from redisprep.explain.key_inspectors import server_command
 
         head, _, sub = name.partition(" ")
         try:

@@ -7,7 +7,7 @@ from typing import Any
 
 from redisprep.explain.annotate import Annotation
 from redisprep.explain.keystate import KeyState
-from redisprep.explain.single import Explanation
+from redisprep.explain.one_command import Explanation
 from redisprep.explain.summary import RunSummary, change_sentence, shorten
 from redisprep.explain.tracing import summarize_reply
 

@@ -271,7 +271,7 @@ def main(fd: int) -> None:
     """Entry point in the child process (see the module docstring)."""
     import socket
 
-    from redisprep.practice.contain import Limits, confine
+    from redisprep.practice.contain import ResourceLimits, confine
 
     channel = wire.Channel(socket.socket(fileno=fd))
     hello = channel.receive()
@@ -283,7 +283,7 @@ def main(fd: int) -> None:
 
     impl = str(hello["impl"])
     ids = hello.get("ids")
-    confine(Limits(**hello["limits"]), tuple(ids) if ids else None, int(hello["parent"]), (fd,))
+    confine(ResourceLimits(**hello["limits"]), tuple(ids) if ids else None, int(hello["parent"]), (fd,))
     os.environ.clear()
     os.environ.update({str(k): str(v) for k, v in hello["env"].items()})
     link = Link(channel, impl)

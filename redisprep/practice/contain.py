@@ -21,7 +21,7 @@ PR_SET_NO_NEW_PRIVS = 38
 
 
 @dataclass(frozen=True, slots=True)
-class Limits:
+class ResourceLimits:
     """Resource limits for the child (soft and hard alike, so the learner cannot raise them)."""
 
     memory_bytes: int = 1 << 30
@@ -96,7 +96,9 @@ def processes_of(uid: int) -> int:
     return total
 
 
-def confine(limits: Limits, ids: tuple[int, int] | None, parent: int, keep_fds: tuple[int, ...]) -> None:
+def confine(
+    limits: ResourceLimits, ids: tuple[int, int] | None, parent: int, keep_fds: tuple[int, ...]
+) -> None:
     """Become the contained process: lesser user, no stray fds, limits, parent-death signal.
 
     Args:

@@ -6,10 +6,11 @@ import shlex
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from redisprep.practice.grade import CheckOutcome, GradeReport
+from redisprep.drills.model import CheckResult
+from redisprep.practice.grade import GradeReport
 
 
-def reproduce_command(report: GradeReport, check: CheckOutcome) -> str:
+def reproduce_command(report: GradeReport, check: CheckResult) -> str:
     """One command that re-runs just this check the same way."""
     return shlex.join(
         [
@@ -27,7 +28,7 @@ def reproduce_command(report: GradeReport, check: CheckOutcome) -> str:
     )
 
 
-def _text(check: CheckOutcome) -> str:
+def _text(check: CheckResult) -> str:
     return f"{check.message}" + (f" (pitfall: {check.pitfall})" if check.pitfall else "")
 
 

@@ -1,7 +1,7 @@
 """Grade a learner's module: the drill's checks run here, the learner's functions in a contained child.
 
 The parent owns everything that decides the grade: the checks, the clients and the server reads.
-The child only runs the learner's functions when a check calls them (:mod:`.session`); it holds no
+The child only runs the learner's functions when a check calls them (:mod:`.child_session`); it holds no
 credentials, and its commands reach the server through the parent, as a per-run ACL user
 (:mod:`.server`). A server lost mid-grade is the grader's failure, never the learner's: no grade.
 """
@@ -19,18 +19,19 @@ from typing import Any
 from redisprep.backends import Namespace, translate_errors
 from redisprep.drills import get_drill
 from redisprep.drills.context import DrillContext
+from redisprep.drills.model import CheckResult
 from redisprep.drills.requirements import check_needs
 from redisprep.errors import BadUsageError, GradingInfrastructureError
 from redisprep.practice.catalog import Exercise
-from redisprep.practice.contain import Limits
+from redisprep.practice.child_session import ChildGoneError, ChildSession, LearnerFatalError
+from redisprep.practice.contain import ResourceLimits
 from redisprep.practice.guard import KeyGuard
 from redisprep.practice.proctree import Guarded, scrub_own_arguments
-from redisprep.practice.runcheck import CheckOutcome, run_check
+from redisprep.practice.runcheck import run_check
 from redisprep.practice.server import GradingServer, open_server
-from redisprep.practice.session import ChildGoneError, LearnerFatalError, Session
 from redisprep.run import Run, Target
 
-__all__ = ["CheckOutcome", "GradeReport", "grade"]
+__all__ = ["GradeReport", "grade"]
 
 #: Learner output kept in the report (the tail), in characters.
 OUTPUT_LIMIT = 2_000
@@ -46,7 +47,7 @@ class GradeReport:
     impl: Path
     backend: str
     seed: int
-    checks: tuple[CheckOutcome, ...]
+    checks: tuple[CheckResult, ...]
     output: str
     """The tail of what the learner's code printed."""
     duration_s: float
@@ -71,7 +72,7 @@ def grade(
     seed: int = 0,
     timeout_s: float = 10.0,
     only: tuple[str, ...] = (),
-    limits: Limits | None = None,
+    limits: ResourceLimits | None = None,
 ) -> GradeReport:
     """Run ``exercise``'s checks against the module at ``impl``.
 
@@ -100,7 +101,7 @@ def grade(
         with translate_errors(server.admin.label):
             check_needs(exercise.drill, entry.drill.needs, server.admin)
         outcomes, output = _grade_on(
-            server, run.ns, exercise, impl.resolve(), checks, seed, timeout_s, limits or Limits()
+            server, run.ns, exercise, impl.resolve(), checks, seed, timeout_s, limits or ResourceLimits()
         )
     return GradeReport(
         exercise.name,
@@ -122,16 +123,16 @@ def _grade_on(
     checks: list[Any],
     seed: int,
     timeout_s: float,
-    limits: Limits,
-) -> tuple[list[CheckOutcome], str]:
+    limits: ResourceLimits,
+) -> tuple[list[CheckResult], str]:
     interface = tuple(get_drill(exercise.drill).drill.interface)
     guard = KeyGuard(ns.prefix)
     ctx = DrillContext.create(server.backend, seed, ns, wrap=guard.attach)
     ctx.reader = server.admin.client
     workspace = Path(tempfile.mkdtemp(prefix="redisprep-grade-"))
-    outcomes: list[CheckOutcome] = []
+    outcomes: list[CheckResult] = []
     tail = _Output()
-    session: Session | None = None
+    session: ChildSession | None = None
     try:
         with Guarded():
             for check in checks:
@@ -139,14 +140,14 @@ def _grade_on(
                     if session is not None:
                         session.close()
                     try:
-                        session = Session(
+                        session = ChildSession(
                             impl, interface, workspace, limits=limits, keep_pids=server.pids,
                             on_refused=guard.violations.append, on_output=tail.follow,
                         )  # fmt: skip
                     except (LearnerFatalError, ChildGoneError) as exc:
                         done = {o.id for o in outcomes}
                         outcomes += [
-                            CheckOutcome(c.id, c.title, "error", str(exc)) for c in checks if c.id not in done
+                            CheckResult(c.id, c.title, "error", str(exc)) for c in checks if c.id not in done
                         ]
                         break
                 guard.violations.clear()
@@ -195,12 +196,12 @@ class _Output:
         self._chunks: list[bytes] = []
         self._threads: list[threading.Thread] = []
 
-    def follow(self, session: Session) -> None:
+    def follow(self, session: ChildSession) -> None:
         thread = threading.Thread(target=self._drain, args=(session,), daemon=True)
         thread.start()
         self._threads.append(thread)
 
-    def _drain(self, session: Session) -> None:
+    def _drain(self, session: ChildSession) -> None:
         stream: Any = session.proc.stdout
         if stream is None:
             return

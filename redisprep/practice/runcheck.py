@@ -9,35 +9,21 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
+from redisprep.drills.model import CheckResult, status_of
 from redisprep.errors import GraderBugError, RedisprepError
-from redisprep.practice.session import ChildGoneError, LearnerCodeError, Session
+from redisprep.practice.child_session import ChildGoneError, ChildSession, LearnerCodeError
 
-Status = Literal["pass", "fail", "error"]
-NEVER = "that never comes?)"
 #: After the child is killed, how long a check thread may take to notice and return.
 DRAIN_S = 15.0
-
-
-@dataclass(frozen=True, slots=True)
-class CheckOutcome:
-    """One check's result against the learner's code."""
-
-    id: str
-    title: str
-    status: Status
-    message: str
-    pitfall: str | None = None
-    measured: dict[str, Any] = field(default_factory=dict)
 
 
 class ImplProxy:
     """The learner's module as the checks see it: each interface function calls into the child."""
 
-    def __init__(self, session: Session, interface: tuple[str, ...]) -> None:
+    def __init__(self, session: ChildSession, interface: tuple[str, ...]) -> None:
         self._session = session
         self._interface = interface
 
@@ -54,8 +40,8 @@ class ImplProxy:
 
 
 def run_check(
-    check: Any, ctx: Any, session: Session, interface: tuple[str, ...], timeout_s: float, guard: Any
-) -> CheckOutcome:
+    check: Any, ctx: Any, session: ChildSession, interface: tuple[str, ...], timeout_s: float, guard: Any
+) -> CheckResult:
     """Run ``check`` against the child's module; a time limit, a crash or a refusal fails only it."""
     box: dict[str, Any] = {}
 
@@ -71,55 +57,60 @@ def run_check(
     timed_out = worker.is_alive()
     if timed_out:
         session.kill(
-            f"did not finish within {timeout_s:g} s (an endless loop, or waiting on something {NEVER})"
+            f"did not finish within {timeout_s:g} s "
+            "(an endless loop, or waiting on something that never comes?)"
         )
         worker.join(DRAIN_S)
     outcome = _outcome(check, box, session, timed_out)
     if guard.violations:
         first, more = guard.violations[0], len(guard.violations) - 1
-        outcome = CheckOutcome(
+        outcome = CheckResult(
             check.id,
             check.title,
             "fail",
             f"the grader stopped a command before it reached the server: {first}"
             + (f" (and {more} more)" if more else ""),
-            "reaching outside the exercise's keys",
-            {"refused": len(guard.violations)},
+            pitfall="reaching outside the exercise's keys",
+            measured={"refused": len(guard.violations)},
         )
     return outcome
 
 
-def _outcome(check: Any, box: dict[str, Any], session: Session, timed_out: bool) -> CheckOutcome:
+def _outcome(check: Any, box: dict[str, Any], session: ChildSession, timed_out: bool) -> CheckResult:
     if "result" in box and not timed_out:
         result = box["result"]
-        status: Status = "pass" if result.passed else "fail"
-        return CheckOutcome(
-            check.id, check.title, status, result.message, result.pitfall, dict(result.measured)
+        return CheckResult(
+            check.id,
+            check.title,
+            status_of(result.passed),
+            result.message,
+            pitfall=result.pitfall,
+            measured=dict(result.measured),
         )
     exc = box.get("error")
     if timed_out or isinstance(exc, ChildGoneError) or (session.gone and exc is not None):
         message = session.gone or "the grading process ended"
         if "exited with code" in message:
             message += " during this check (did your code call os._exit or crash the interpreter?)"
-        return CheckOutcome(check.id, check.title, "error", message)
+        return CheckResult(check.id, check.title, "error", message)
     if isinstance(exc, LearnerCodeError):
-        return CheckOutcome(check.id, check.title, "error", str(exc))
+        return CheckResult(check.id, check.title, "error", str(exc))
     if isinstance(exc, RedisprepError):
-        return CheckOutcome(check.id, check.title, "error", str(exc))
+        return CheckResult(check.id, check.title, "error", str(exc))
     where = getattr(exc, "_redisprep_where", None)
     text = f"{type(exc).__name__}: {exc}".rstrip(": ")
     if hasattr(exc, "_redisprep_where") or _through_learner(exc):  # raised in or through their code
         place = f" (at {session.impl.name}:{where})" if type(where) is int else ""
-        return CheckOutcome(check.id, check.title, "error", f"your code raised {text}{place}")
+        return CheckResult(check.id, check.title, "error", f"your code raised {text}{place}")
     if _is_reply_error(exc):  # the check's own read of what the learner's code left behind
-        from redisprep.drills._checks import NO_KNOWN_PITFALL
+        from redisprep.drills.check_helpers import NO_KNOWN_PITFALL
 
-        return CheckOutcome(
+        return CheckResult(
             check.id,
             check.title,
             "fail",
             f"reading what your code left at the exercise's keys failed: {text}",
-            NO_KNOWN_PITFALL,
+            pitfall=NO_KNOWN_PITFALL,
         )
     raise GraderBugError(bug_report(check.id, exc or RuntimeError("no result")))
 
@@ -131,7 +122,7 @@ def _through_learner(exc: BaseException | None) -> bool:
     if isinstance(exc, MemoryError):
         return True
     frames = traceback.extract_tb(exc.__traceback__) if exc is not None else []
-    return any(Path(f.filename).name == "session.py" and f.name == "call" for f in frames)
+    return any(Path(f.filename).name == "child_session.py" and f.name == "call" for f in frames)
 
 
 def _is_reply_error(exc: BaseException | None) -> bool:

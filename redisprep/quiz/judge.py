@@ -18,7 +18,7 @@ _EDGE_PUNCTUATION = " \t\n.,;:!?\"'`()"
 
 
 @dataclass(frozen=True, slots=True)
-class Verdict:
+class Judgement:
     """The program's judgement of one answer."""
 
     correct: bool
@@ -37,7 +37,7 @@ def normalise(text: str) -> str:
     return " ".join(text.strip(_EDGE_PUNCTUATION).casefold().split())
 
 
-def judge_typed(card: Card, text: str, release: Release = EMBEDDED) -> Verdict:
+def judge_typed(card: Card, text: str, release: Release = EMBEDDED) -> Judgement:
     """typed, predict reply and predict encoding cards: what the learner typed.
 
     Args:
@@ -46,18 +46,18 @@ def judge_typed(card: Card, text: str, release: Release = EMBEDDED) -> Verdict:
     answer = answer_for(card, release)
     if card.kind == "predict" and card.predict == "reply":
         ok = prediction_matches(text, answer)
-        return Verdict(ok, text, redis_cli(answer))
+        return Judgement(ok, text, redis_cli(answer))
     accepted = [str(answer), *card.accept]
     ok = normalise(text) in {normalise(a) for a in accepted}
-    return Verdict(ok, text, str(answer))
+    return Judgement(ok, text, str(answer))
 
 
-def judge_choice(card: Card, chosen: str) -> Verdict:
+def judge_choice(card: Card, chosen: str) -> Judgement:
     """choice and predict complexity cards: the text of the chosen option."""
-    return Verdict(chosen == card.answer, chosen, str(card.answer))
+    return Judgement(chosen == card.answer, chosen, str(card.answer))
 
 
-def judge_command(card: Card, line: str, client_factory: Callable[[], Any] = sandbox_client) -> Verdict:
+def judge_command(card: Card, line: str, client_factory: Callable[[], Any] = sandbox_client) -> Judgement:
     """command cards: run the learner's command after the setup on a fresh server, check ``expect``.
 
     Raises:
@@ -68,7 +68,7 @@ def judge_command(card: Card, line: str, client_factory: Callable[[], Any] = san
     if outcome.setup_error:
         where = card.line_of("setup")
         raise DataFormatError(where.path, where.line, outcome.setup_error)
-    return Verdict(outcome.held, line, str(card.answer), redis_cli(outcome.reply), outcome.failures)
+    return Judgement(outcome.held, line, str(card.answer), redis_cli(outcome.reply), outcome.failures)
 
 
 def verify_card(

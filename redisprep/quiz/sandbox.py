@@ -123,7 +123,7 @@ def run(client: Any, line: str, timeout_s: float | None = ANSWER_TIMEOUT_S) -> R
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
+class Attempt:
     """What running a command did, judged against an :class:`Expect`."""
 
     reply: Reply
@@ -149,11 +149,11 @@ def run_setup(client: Any, setup: Sequence[str]) -> str | None:
 
 def attempt(
     client: Any, setup: Sequence[str], line: str, expect: Expect, timeout_s: float | None = ANSWER_TIMEOUT_S
-) -> Outcome:
+) -> Attempt:
     """Run ``setup``, then ``line``, then check ``expect`` on the same server."""
     problem = run_setup(client, setup)
     if problem:
-        return Outcome(None, (), setup_error=problem)
+        return Attempt(None, (), setup_error=problem)
     reply = run(client, line, timeout_s)
     failures: list[str] = []
     if expect.has_reply and not matches(expect.reply, reply):
@@ -162,7 +162,7 @@ def attempt(
         got = run(client, command)
         if not matches(wanted, got):
             failures.append(f"afterwards {command} gave {_one_line(got)}, expected {_one_line(wanted)}")
-    return Outcome(reply, tuple(failures))
+    return Attempt(reply, tuple(failures))
 
 
 def _one_line(reply: Reply) -> str:

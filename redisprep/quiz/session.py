@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from redisprep.errors import DataFormatError
-from redisprep.quiz.judge import Verdict, judge_choice, judge_command, judge_typed, verify_card
+from redisprep.quiz.judge import Judgement, judge_choice, judge_command, judge_typed, verify_card
 from redisprep.quiz.model import Card
 from redisprep.quiz.planner import QueueItem
 from redisprep.quiz.sandbox import sandbox_client
@@ -56,7 +56,7 @@ class SessionIO(Protocol):
         self, item: QueueItem, preview: dict[Rating, datetime], now: datetime
     ) -> Rating | None: ...
 
-    def show_verdict(self, item: QueueItem, verdict: Verdict) -> None: ...
+    def show_judgement(self, item: QueueItem, judgement: Judgement) -> None: ...
 
     def show_scheduled(
         self, item: QueueItem, rating: Rating, due: datetime | None, now: datetime
@@ -146,7 +146,7 @@ class Session:
         choices = self._choices(card)
         self.io.show_card(item, progress, choices)
         started = self.timer()
-        verdict: Verdict | None = None
+        judgement: Judgement | None = None
         if card.kind == "basic":
             if not self.io.reveal(item):
                 return None
@@ -155,18 +155,18 @@ class Session:
             if rating is None:
                 return None
         else:
-            verdict = self._judge(item, choices)
-            if verdict is None:
+            judgement = self._judge(item, choices)
+            if judgement is None:
                 return None
-            self.io.show_verdict(item, verdict)
-            rating = Rating.GOOD if verdict.correct else Rating.AGAIN
+            self.io.show_judgement(item, judgement)
+            rating = Rating.GOOD if judgement.correct else Rating.AGAIN
         duration = int((self.timer() - started) * 1000)
-        review = self._record(item, rating, duration, None if verdict is None else verdict.correct)
+        review = self._record(item, rating, duration, None if judgement is None else judgement.correct)
         self.summary.shown += 1
         self.summary.ratings[rating] += 1
-        if verdict is not None:
-            self.summary.right += verdict.correct
-            self.summary.wrong += not verdict.correct
+        if judgement is not None:
+            self.summary.right += judgement.correct
+            self.summary.wrong += not judgement.correct
         if self.store is not None:
             self.summary.recorded += 1
             if self.summary.next_due is None or review.due < self.summary.next_due:
@@ -174,7 +174,7 @@ class Session:
         self.io.show_scheduled(item, rating, None if self.store is None else review.due, self.clock())
         return review
 
-    def _judge(self, item: QueueItem, choices: Sequence[str]) -> Verdict | None:
+    def _judge(self, item: QueueItem, choices: Sequence[str]) -> Judgement | None:
         card = item.card
         if card.uses_choices:
             index = self.io.read_choice(item, choices)

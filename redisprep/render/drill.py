@@ -11,6 +11,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from redisprep.drills.definition import DrillMeta
 from redisprep.drills.model import (
     BarChart,
     CheckResult,
@@ -21,7 +22,6 @@ from redisprep.drills.model import (
     Question,
     StepResult,
 )
-from redisprep.drills.spec import DrillMeta
 from redisprep.explain.tracing import TracedCommand, summarize_reply
 from redisprep.knowledge.commands import command_doc
 from redisprep.render.text import bar_grid, plural, prose

@@ -12,7 +12,7 @@ from rich.text import Text
 
 from redisprep.explain.annotate import Annotation, KeyChange, Letter, ScriptCost
 from redisprep.explain.memory import score_text
-from redisprep.explain.single import Explanation
+from redisprep.explain.one_command import Explanation
 from redisprep.explain.summary import RUN_PREFIX, Row, RunSummary, change_sentence, step_rows
 from redisprep.explain.summary import shorten as shown
 from redisprep.explain.tracing import TracedCommand, summarize_reply

@@ -1,4 +1,4 @@
-"""Rich renderables for the quiz: cards, verdicts, rating menus, session summaries, stats and lint."""
+"""Rich renderables for the quiz: cards, judgements, rating menus, session summaries, stats and lint."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from redisprep.quiz.judge import Verdict
+from redisprep.quiz.judge import Judgement
 from redisprep.quiz.lint import LintReport
 from redisprep.quiz.planner import QueueItem
 from redisprep.quiz.scheduler import Rating
@@ -126,18 +126,18 @@ def _explain(item: QueueItem) -> list[RenderableType]:
     return out
 
 
-def verdict_view(item: QueueItem, verdict: Verdict) -> RenderableType:
+def judgement_view(item: QueueItem, judgement: Judgement) -> RenderableType:
     """Right or wrong, what the command replied, what did not hold, the answer and why."""
     card = item.card
     parts: list[RenderableType] = []
-    if verdict.reply is not None:
-        parts.append(Text(verdict.reply, style="dim"))
-    mark = Text("✔ right", style="bold green") if verdict.correct else Text("✘ wrong", style="bold red")
+    if judgement.reply is not None:
+        parts.append(Text(judgement.reply, style="dim"))
+    mark = Text("✔ right", style="bold green") if judgement.correct else Text("✘ wrong", style="bold red")
     parts.append(mark)
-    parts.extend(Text(f"  {reason}", style="red") for reason in verdict.reasons)
+    parts.extend(Text(f"  {reason}", style="red") for reason in judgement.reasons)
     label = "a model answer" if card.kind == "command" else "answer"
-    if card.kind == "command" or not verdict.correct:
-        parts.append(Text(f"{label}: ", style="bold") + prose(verdict.expected))
+    if card.kind == "command" or not judgement.correct:
+        parts.append(Text(f"{label}: ", style="bold") + prose(judgement.expected))
     return Group(*parts, *_explain(item))
 
 

@@ -90,7 +90,9 @@ def _extractors() -> dict[str, Callable[[list[str]], set[str] | None]]:
     resolve = probe("redisprep.explain.resolve:resolve_name") or probe(
         "redisprep.explain.commands:resolve_name"
     )
-    cost_class = probe("redisprep.explain.costs.spec:CostSpec") or probe("redisprep.explain.costs:CostSpec")
+    cost_class = probe("redisprep.explain.costs.costspec:CostSpec") or probe(
+        "redisprep.explain.costs:CostSpec"
+    )
     has_keys = cost_class is not None and "keys" in getattr(cost_class, "__dataclass_fields__", {})
     if cost_spec is not None and resolve is not None and has_keys:
 

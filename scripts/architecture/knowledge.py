@@ -163,11 +163,11 @@ def probe(path: str) -> Any:
 REFUSAL_TABLES = {
     "explain: never on a live server": (
         "redisprep.knowledge.policy:NEVER_ON_USER_SERVER",
-        "redisprep.explain.single:NEVER_ON_LIVE",
+        "redisprep.explain.one_command:NEVER_ON_LIVE",
     ),
     "explain: connection state, docs only": (
         "redisprep.knowledge.policy:CONNECTION_STATE",
-        "redisprep.explain.single:CONNECTION_STATE",
+        "redisprep.explain.one_command:CONNECTION_STATE",
     ),
     "practice guard: refused with a reason": (
         "redisprep.knowledge.policy:REFUSED_WHILE_GRADING",

@@ -2,7 +2,7 @@
 
 from redisprep.drills.bloom.checks import CHECKS
 from redisprep.drills.bloom.steps import STEPS
-from redisprep.drills.spec import Drill
+from redisprep.drills.definition import Drill
 
 DRILL = Drill(
     name="bloom",

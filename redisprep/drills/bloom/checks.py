@@ -6,7 +6,7 @@ import math
 import random
 from typing import Any
 
-from redisprep.drills._checks import Verdict, check, verdict
+from redisprep.drills.check_helpers import Verdict, check, verdict
 from redisprep.drills.context import DrillContext
 
 CAPACITY = 1_000

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from redisprep.drills._checks import variant
 from redisprep.drills._structures import (
     EncodingCase,
     command_table,
@@ -14,8 +13,9 @@ from redisprep.drills._structures import (
 from redisprep.drills.bloom import checks
 from redisprep.drills.bloom import reference as bf
 from redisprep.drills.bloom.checks import CAPACITY, ERROR_RATE, PROBES
+from redisprep.drills.check_helpers import variant
 from redisprep.drills.context import DrillContext
-from redisprep.drills.model import CheckResult, DataTable, Step, StepOutcome
+from redisprep.drills.model import CheckResult, DataTable, Step, StepOutcome, status_of
 
 NAIVE = variant(bf, sizing=bf.naive_sizing)
 
@@ -141,7 +141,7 @@ def module_filter(ctx: DrillContext) -> StepOutcome:
     result = CheckResult(
         id="bloom.module_filter",
         title="BF.* gives no false negatives and reports its false-positive rate",
-        passed=missed == 0,
+        status=status_of(missed == 0),
         message=f"{CAPACITY - missed} of {CAPACITY} added found; {hits} of {PROBES} probes "
         f"({hits / PROBES:.2%}) reported present"
         + ("" if hits / PROBES <= bound else f", above the {bound:.2%} the core filter is held to"),

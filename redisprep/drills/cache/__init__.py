@@ -2,7 +2,7 @@
 
 from redisprep.drills.cache.checks import CHECKS
 from redisprep.drills.cache.steps import STEPS
-from redisprep.drills.spec import Drill
+from redisprep.drills.definition import Drill
 
 DRILL = Drill(
     name="cache",

@@ -6,10 +6,10 @@ import threading
 import time
 from typing import Any
 
-from redisprep.drills._checks import NO_KNOWN_PITFALL, Verdict, check, round_trips_of, verdict
 from redisprep.drills._expiry import expire_now
 from redisprep.drills.cache import early
 from redisprep.drills.cache.database import Database, StampedeDatabase
+from redisprep.drills.check_helpers import NO_KNOWN_PITFALL, Verdict, check, round_trips_of, verdict
 from redisprep.drills.context import DrillContext
 
 TTL_S = 60

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import secrets
 
-from redisprep.drills._checks import variant
 from redisprep.drills._expiry import expire_now
 from redisprep.drills.cache import checks, early, eviction
 from redisprep.drills.cache import reference as cache
+from redisprep.drills.check_helpers import variant
 from redisprep.drills.context import DrillContext
 from redisprep.drills.model import CheckResult, DataTable, Step, StepOutcome
 from redisprep.errors import BackendUnavailableError, BackendUnsupportedError

@@ -1,9 +1,9 @@
 """The event-sourcing drill: a stream as the log, projections, crash recovery, snapshots and trimming."""
 
+from redisprep.drills.definition import Drill
 from redisprep.drills.event_sourcing.checks import CHECKS
 from redisprep.drills.event_sourcing.steps import STEPS
 from redisprep.drills.requirements import Needs
-from redisprep.drills.spec import Drill
 
 DRILL = Drill(
     name="event-sourcing",

@@ -6,7 +6,7 @@ import random
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from redisprep.drills._checks import (
+from redisprep.drills.check_helpers import (
     NO_KNOWN_PITFALL,
     UnusableResultError,
     Verdict,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from redisprep.drills._checks import variant
+from redisprep.drills.check_helpers import variant
 from redisprep.drills.event_sourcing import reference as es
 
 NO_ACK = variant(es, apply=es.naive_apply_without_ack)

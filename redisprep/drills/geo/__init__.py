@@ -1,8 +1,8 @@
 """The geo drill: a geo set is a sorted set whose score is a 52-bit geohash."""
 
+from redisprep.drills.definition import Drill
 from redisprep.drills.geo.checks import CHECKS
 from redisprep.drills.geo.steps import STEPS
-from redisprep.drills.spec import Drill
 
 DRILL = Drill(
     name="geo",

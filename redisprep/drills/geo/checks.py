@@ -6,8 +6,8 @@ import math
 import random
 from typing import Any
 
-from redisprep.drills._checks import Verdict, check, verdict
 from redisprep.drills._geo import member_score
+from redisprep.drills.check_helpers import Verdict, check, verdict
 from redisprep.drills.context import DrillContext
 from redisprep.geohash import distance_m, string_center
 

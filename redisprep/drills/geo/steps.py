@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from redisprep import geohash
-from redisprep.drills._checks import variant
 from redisprep.drills._geo import EMBEDDED_NOTE, member_score
+from redisprep.drills.check_helpers import variant
 from redisprep.drills.context import DrillContext
 from redisprep.drills.geo import checks
 from redisprep.drills.model import DataTable, Step, StepOutcome

@@ -1,8 +1,8 @@
 """The hashes drill: objects with field-level updates, HINCRBY, field expiry where supported, encodings."""
 
+from redisprep.drills.definition import Drill
 from redisprep.drills.hashes.checks import CHECKS
 from redisprep.drills.hashes.steps import STEPS
-from redisprep.drills.spec import Drill
 
 DRILL = Drill(
     name="hashes",

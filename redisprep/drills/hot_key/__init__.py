@@ -1,8 +1,8 @@
 """The hot-key drill: one key saturates one cluster node, and three remedies measured per node."""
 
+from redisprep.drills.definition import Drill
 from redisprep.drills.hot_key.checks import CHECKS
 from redisprep.drills.hot_key.steps import STEPS
-from redisprep.drills.spec import Drill
 
 DRILL = Drill(
     name="hot-key",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from redisprep.drills._checks import Verdict, check, verdict
 from redisprep.drills._cluster import ClusterView, open_view
+from redisprep.drills.check_helpers import Verdict, check, verdict
 from redisprep.drills.context import DrillContext
 from redisprep.drills.hot_key import workload as wl
 from redisprep.knowledge.slots import key_slot

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from redisprep.drills._checks import variant
 from redisprep.drills._cluster import ClusterView, open_view
+from redisprep.drills.check_helpers import variant
 from redisprep.drills.context import DrillContext
 from redisprep.drills.hot_key import checks
 from redisprep.drills.hot_key import reference as hk
@@ -58,11 +58,11 @@ def baseline(ctx: DrillContext) -> StepOutcome:
     client = ctx.tracer.attach(view.client())
     data = wl.seed(ctx, view, client)
     reads = wl.plan(ctx, data)
-    with ctx.tracer.operation(f"{wl.READS} reads: no remedy"):
+    with ctx.tracer.operation(f"{wl.READ_COUNT} reads: no remedy"):
         dist = wl.measure(view, reads, lambda r: client.get(r.key))
     return StepOutcome(
         narration=(
-            f"{wl.READS} reads from {wl.APPS} application instances: {wl.HOT_SHARE:.0%} ask for "
+            f"{wl.READ_COUNT} reads from {wl.APPS} application instances: {wl.HOT_SHARE:.0%} ask for "
             f"the hot key, the rest for {wl.COLD_KEYS} other keys spread over all slots.",
             f"{dist.busiest} ran {dist.counts[dist.busiest]} of the {dist.total} GETs "
             f"({dist.share:.0%}); the other nodes share the rest. That node saturates while the "
@@ -79,7 +79,7 @@ def cache(ctx: DrillContext) -> StepOutcome:
     data = wl.seed(ctx, view, client)
     reads = wl.plan(ctx, data)
     hot_reads = sum(1 for r in reads if r.key == data.hot)
-    with ctx.tracer.operation(f"{wl.READS} reads: client-side cache"):
+    with ctx.tracer.operation(f"{wl.READ_COUNT} reads: client-side cache"):
         dist = wl.measure(view, reads, checks.cache_reader(hk, client, data.hot))
     return StepOutcome(
         narration=(
@@ -112,7 +112,7 @@ def copies(ctx: DrillContext) -> StepOutcome:
     names = hk.spread_copies(data.hot, view.owner.__getitem__, view.primaries)
     with ctx.tracer.operation("write (all copies)"):
         hk.write_copies(client, names, data.value)
-    with ctx.tracer.operation(f"{wl.READS} reads: random copy"):
+    with ctx.tracer.operation(f"{wl.READ_COUNT} reads: random copy"):
         dist = wl.measure(view, reads, checks.copies_reader(hk, client, data.hot, names, ctx))
     rows = tuple((name, key_slot(name), view.owner[key_slot(name)]) for name in names)
     return StepOutcome(
@@ -149,7 +149,7 @@ def replicas(ctx: DrillContext) -> StepOutcome:
     readers = ctx.tracer.attach(view.client(replica_reads=True))
     data = wl.seed(ctx, view, readers)
     reads = wl.plan(ctx, data)
-    with ctx.tracer.operation(f"{wl.READS} reads: primary or replica"):
+    with ctx.tracer.operation(f"{wl.READ_COUNT} reads: primary or replica"):
         dist = wl.measure(view, reads, lambda r: readers.get(r.key))
     per_primary = 1 + len(view.replicas[view.owner[key_slot(data.hot)]])
     return StepOutcome(

@@ -11,7 +11,7 @@ from redisprep.drills._cluster import ClusterView
 from redisprep.drills.context import DrillContext
 from redisprep.drills.model import BarChart
 
-READS = 800
+READ_COUNT = 800
 """Reads per measurement."""
 HOT_SHARE = 0.9
 """Fraction of reads that ask for the hot key."""
@@ -86,12 +86,12 @@ def seed(ctx: DrillContext, view: ClusterView, client: Any) -> Dataset:
 
 
 def plan(ctx: DrillContext, data: Dataset) -> list[Read]:
-    """``READS`` reads, ``HOT_SHARE`` of them on the hot key, the rest on random cold keys (seeded)."""
+    """``READ_COUNT`` reads, ``HOT_SHARE`` of them on the hot key, the rest on random cold keys (seeded)."""
     rng = ctx.fork_rng("hot-key workload")
-    step = DURATION_S / READS
+    step = DURATION_S / READ_COUNT
     return [
         Read(i % APPS, i * step, data.hot if rng.random() < HOT_SHARE else rng.choice(data.cold))
-        for i in range(READS)
+        for i in range(READ_COUNT)
     ]
 
 

@@ -1,8 +1,8 @@
 """The hyperloglog drill: distinct counts in 12 KB, merging, the sparse/dense switch, exact vs approximate."""
 
+from redisprep.drills.definition import Drill
 from redisprep.drills.hyperloglog.checks import CHECKS
 from redisprep.drills.hyperloglog.steps import STEPS
-from redisprep.drills.spec import Drill
 
 DRILL = Drill(
     name="hyperloglog",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from redisprep.drills._checks import Verdict, check, verdict
+from redisprep.drills.check_helpers import Verdict, check, verdict
 from redisprep.drills.context import DrillContext
 from redisprep.drills.hyperloglog.reference import STANDARD_ERROR
 
@@ -15,7 +15,7 @@ CHUNK = 2_000
 WEEK_VISITS, WEEK_USERS = 4_000, 6_000
 """Visits per day, and the users they come from, in the union check."""
 #: Three standard errors: a correct HyperLogLog stays inside this about 99.7% of the time.
-ALLOWED = 3 * STANDARD_ERROR
+ALLOWED_ERROR = 3 * STANDARD_ERROR
 
 
 def visits(rng: random.Random, count: int = VISITS, users: int = USERS) -> list[str]:
@@ -47,12 +47,12 @@ def how_close(estimate: int, exact: int, simulated: bool) -> str:
         return (
             "exact: the embedded fakeredis keeps a real set; Redis would approximate (0.81% standard error)"
         )
-    return f"off by {estimate - exact:+d} ({error:+.2%}), allowed ±{ALLOWED:.2%}"
+    return f"off by {estimate - exact:+d} ({error:+.2%}), allowed ±{ALLOWED_ERROR:.2%}"
 
 
 @check("hyperloglog.count", "the distinct count is within 3 standard errors")
 def distinct_count(ctx: DrillContext, impl: Any) -> Verdict:
-    """VISITS visits by up to USERS users: the estimate stays within ALLOWED of the exact count."""
+    """VISITS visits by up to USERS users: the estimate stays within ALLOWED_ERROR of the exact count."""
     key = ctx.key("hll", "check", "day")
     ctx.r.delete(key)
     data = day_visits(ctx)
@@ -61,7 +61,7 @@ def distinct_count(ctx: DrillContext, impl: Any) -> Verdict:
     estimate = impl.count(ctx.r, [key])
     error = abs(estimate - exact) / exact
     return verdict(
-        error <= ALLOWED,
+        error <= ALLOWED_ERROR,
         f"estimate {estimate:,} for {exact:,} distinct users: "
         f"{how_close(estimate, exact, ctx.backend.is_simulated)}",
         pitfall="PFCOUNT is an estimate with 0.81% standard error; an error far beyond that means "
@@ -87,7 +87,7 @@ def union(ctx: DrillContext, impl: Any) -> Verdict:
     merged = impl.count(ctx.r, [week])
     worst = max(abs(on_the_fly - exact), abs(merged - exact)) / exact
     return verdict(
-        worst <= ALLOWED and merged == on_the_fly,
+        worst <= ALLOWED_ERROR and merged == on_the_fly,
         f"{exact:,} distinct users over 3 days; PFCOUNT of the days {on_the_fly:,}, of the merged "
         f"week {merged:,}",
         pitfall="adding the daily counts counts repeat visitors several times; merge the registers",

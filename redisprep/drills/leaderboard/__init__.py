@@ -1,9 +1,9 @@
 """The leaderboard drill: a sorted set as a real-time ranking, and how naive updates lose points."""
 
+from redisprep.drills.definition import Drill
 from redisprep.drills.leaderboard.checks import CHECKS
 from redisprep.drills.leaderboard.steps import STEPS
 from redisprep.drills.requirements import Needs
-from redisprep.drills.spec import Drill
 
 DRILL = Drill(
     name="leaderboard",

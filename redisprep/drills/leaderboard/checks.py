@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from redisprep.drills._checks import (
+from redisprep.drills.check_helpers import (
     NO_KNOWN_PITFALL,
     Verdict,
     check,
@@ -241,7 +241,7 @@ SCORE_ONLY_CURSOR = (
 
 
 def _page(impl: Any, ctx: DrillContext, board: str, cursor: Any) -> tuple[list[tuple[str, float]], Any]:
-    from redisprep.drills._checks import UnusableResultError
+    from redisprep.drills.check_helpers import UnusableResultError
 
     reply = impl.page(ctx.r, board, cursor, PAGE)
     try:

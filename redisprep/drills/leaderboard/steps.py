@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from redisprep.drills._checks import variant
+from redisprep.drills.check_helpers import variant
 from redisprep.drills.context import DrillContext
 from redisprep.drills.leaderboard import checks
 from redisprep.drills.leaderboard import reference as lb

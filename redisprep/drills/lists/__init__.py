@@ -1,9 +1,9 @@
 """The lists drill: queues, blocking pops, LMOVE for a reliable queue, and the list encodings."""
 
+from redisprep.drills.definition import Drill
 from redisprep.drills.lists.checks import CHECKS
 from redisprep.drills.lists.steps import STEPS
 from redisprep.drills.requirements import Needs
-from redisprep.drills.spec import Drill
 
 DRILL = Drill(
     name="lists",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from redisprep.drills._checks import Verdict, check, verdict
 from redisprep.drills._structures import wake_blocked
+from redisprep.drills.check_helpers import Verdict, check, verdict
 from redisprep.drills.context import DrillContext
 
 JOBS = 10

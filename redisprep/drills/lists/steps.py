@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 
-from redisprep.drills._checks import variant
 from redisprep.drills._structures import (
     EncodingCase,
     command_table,
@@ -13,6 +12,7 @@ from redisprep.drills._structures import (
     encoding_table,
     mark,
 )
+from redisprep.drills.check_helpers import variant
 from redisprep.drills.context import DrillContext
 from redisprep.drills.lists import checks
 from redisprep.drills.lists import reference as ls

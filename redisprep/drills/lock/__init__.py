@@ -1,8 +1,8 @@
 """The lock drill: SET NX PX with a token, a checked release, fencing, and how naive locks fail."""
 
+from redisprep.drills.definition import Drill
 from redisprep.drills.lock.checks import CHECKS
 from redisprep.drills.lock.steps import STEPS
-from redisprep.drills.spec import Drill
 
 DRILL = Drill(
     name="lock",

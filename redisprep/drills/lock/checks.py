@@ -7,7 +7,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from redisprep.drills._checks import (
+from redisprep.drills._expiry import expire_now
+from redisprep.drills.check_helpers import (
     NO_KNOWN_PITFALL,
     UnusableResultError,
     Verdict,
@@ -16,7 +17,6 @@ from redisprep.drills._checks import (
     round_trips_of,
     verdict,
 )
-from redisprep.drills._expiry import expire_now
 from redisprep.drills.context import DrillContext
 
 TTL_MS = 10_000

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from redisprep.drills._checks import variant
 from redisprep.drills._expiry import expire_now
+from redisprep.drills.check_helpers import variant
 from redisprep.drills.context import DrillContext
 from redisprep.drills.lock import checks
 from redisprep.drills.lock import reference as lk
@@ -11,7 +11,7 @@ from redisprep.drills.model import DataTable, Step, StepOutcome
 
 SETNX = variant(lk, acquire=lk.setnx_acquire)
 CHECK_THEN_ACT = variant(lk, acquire=lk.naive_acquire)
-PLAIN_DEL = variant(lk, release=lk.naive_release)
+DEL_RELEASE = variant(lk, release=lk.naive_release)
 UNFENCED = variant(lk, fenced_write=lk.unfenced_write)
 REDIS_PY = variant(lk, acquire=lk.redispy_acquire, release=lk.redispy_release)
 TTL_MS = 30_000
@@ -67,7 +67,7 @@ def check_then_act(ctx: DrillContext) -> StepOutcome:
 
 
 def wrong_owner(ctx: DrillContext) -> StepOutcome:
-    naive = checks.wrong_owner.run(ctx, PLAIN_DEL).expecting_failure().labelled("plain DEL")
+    naive = checks.wrong_owner.run(ctx, DEL_RELEASE).expecting_failure().labelled("plain DEL")
     safe = checks.wrong_owner.run(ctx, lk).labelled("Lua compare-and-delete")
     rows = (
         ("1", "A acquires", "A"),

@@ -1,9 +1,9 @@
 """The proximity drill: GEOADD and GEOSEARCH, and the mistakes that lose or misplace neighbours."""
 
+from redisprep.drills.definition import Drill
 from redisprep.drills.proximity.checks import CHECKS
 from redisprep.drills.proximity.steps import STEPS
 from redisprep.drills.requirements import Needs
-from redisprep.drills.spec import Drill
 
 DRILL = Drill(
     name="proximity",

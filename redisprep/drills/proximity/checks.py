@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from redisprep import geohash
-from redisprep.drills._checks import NO_KNOWN_PITFALL, Verdict, check, pairs, round_trips_of, verdict
+from redisprep.drills.check_helpers import NO_KNOWN_PITFALL, Verdict, check, pairs, round_trips_of, verdict
 from redisprep.drills.context import DrillContext
 
 #: Distances are compared with this tolerance: Redis stores a position within about 0.3 m,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from redisprep import geohash
-from redisprep.drills._checks import variant
 from redisprep.drills._geo import EMBEDDED_NOTE, member_score
+from redisprep.drills.check_helpers import variant
 from redisprep.drills.context import DrillContext
 from redisprep.drills.model import DataTable, Step, StepOutcome
 from redisprep.drills.proximity import checks
@@ -12,7 +12,7 @@ from redisprep.drills.proximity import reference as prox
 from redisprep.drills.proximity.checks import CENTRE, RADIUS_M
 
 LAT_FIRST = variant(prox, add_places=prox.naive_add_places)
-COUNT_ANY = variant(prox, nearest=prox.naive_nearest)
+COUNT_ANY_NEAREST = variant(prox, nearest=prox.naive_nearest)
 PREFIX_GRID = variant(prox, add_places=prox.naive_grid_add_places, nearby=prox.naive_grid_nearby)
 
 
@@ -106,7 +106,7 @@ def radius_search(ctx: DrillContext) -> StepOutcome:
     for member, dist in hits[:8]:
         brute = geohash.distance_m((lon, lat), places[member])
         rows.append((member, round(dist, 3), round(brute, 3), round(abs(dist - brute), 3)))
-    naive = checks.k_nearest.run(ctx, COUNT_ANY).expecting_failure()
+    naive = checks.k_nearest.run(ctx, COUNT_ANY_NEAREST).expecting_failure()
     return StepOutcome(
         narration=(
             f"`GEOSEARCH key FROMLONLAT lon lat BYRADIUS {RADIUS_M:.0f} m ASC WITHDIST` found "

@@ -1,8 +1,8 @@
 """The pubsub-vs-streams drill: one workload on Pub/Sub and on a stream, and what each delivers."""
 
+from redisprep.drills.definition import Drill
 from redisprep.drills.pubsub_vs_streams.checks import CHECKS
 from redisprep.drills.pubsub_vs_streams.steps import STEPS
-from redisprep.drills.spec import Drill
 
 DRILL = Drill(
     name="pubsub-vs-streams",

@@ -8,7 +8,7 @@ import dataclasses
 import random
 from typing import Any
 
-from redisprep.drills._checks import Verdict, check, verdict
+from redisprep.drills.check_helpers import Verdict, check, verdict
 from redisprep.drills.context import DrillContext
 from redisprep.drills.model import CheckResult
 

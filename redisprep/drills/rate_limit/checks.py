@@ -6,7 +6,14 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from redisprep.drills._checks import NO_KNOWN_PITFALL, Verdict, check, in_lockstep, round_trips_of, verdict
+from redisprep.drills.check_helpers import (
+    NO_KNOWN_PITFALL,
+    Verdict,
+    check,
+    in_lockstep,
+    round_trips_of,
+    verdict,
+)
 from redisprep.drills.context import DrillContext
 from redisprep.drills.rate_limit import formulas
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from redisprep.drills._checks import variant
+from redisprep.drills.check_helpers import variant
 from redisprep.drills.context import DrillContext
 from redisprep.drills.model import DataTable, Step, StepOutcome
 from redisprep.drills.rate_limit import checks

@@ -1,8 +1,8 @@
 """The redirection drill: slots and hash tags, CROSSSLOT, and MOVED and ASK during a resharding."""
 
+from redisprep.drills.definition import Drill
 from redisprep.drills.redirection.checks import CHECKS
 from redisprep.drills.redirection.steps import STEPS
-from redisprep.drills.spec import Drill
 
 DRILL = Drill(
     name="redirection",

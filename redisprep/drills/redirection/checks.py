@@ -9,8 +9,8 @@ from redis.crc import key_slot as redis_py_key_slot
 from redis.exceptions import ClusterCrossSlotError
 
 from redisprep.cluster.router import RedirectLoopError
-from redisprep.drills._checks import Verdict, check, verdict
 from redisprep.drills._cluster import ClusterView, open_view, simulated_view
+from redisprep.drills.check_helpers import Verdict, check, verdict
 from redisprep.drills.context import DrillContext
 from redisprep.drills.redirection.reshard import Resharder
 from redisprep.knowledge.slots import key_slot

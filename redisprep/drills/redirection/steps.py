@@ -7,8 +7,8 @@ from typing import Any
 import redis
 from redis.exceptions import AskError, MovedError, ResponseError
 
-from redisprep.drills._checks import variant
 from redisprep.drills._cluster import ClusterView, open_view
+from redisprep.drills.check_helpers import variant
 from redisprep.drills.context import DrillContext
 from redisprep.drills.model import CheckResult, DataTable, Step, StepOutcome
 from redisprep.drills.redirection import checks

@@ -1,9 +1,9 @@
 """The sets drill: membership, set algebra, counting with SINTERCARD (7.0+), and the encodings."""
 
+from redisprep.drills.definition import Drill
 from redisprep.drills.requirements import Needs
 from redisprep.drills.sets.checks import CHECKS
 from redisprep.drills.sets.steps import STEPS
-from redisprep.drills.spec import Drill
 
 DRILL = Drill(
     name="sets",

@@ -5,17 +5,17 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from redisprep.drills._checks import Verdict, check, verdict
+from redisprep.drills.check_helpers import Verdict, check, verdict
 from redisprep.drills.context import DrillContext
 
-ACCOUNTS = 2_000
+ACCOUNT_COUNT = 2_000
 FOLLOWS, LIMIT = 400, 5
 """Accounts ana and ben each follow in the intersection check, and its SINTERCARD LIMIT."""
 
 
 def follows(rng: random.Random, count: int) -> list[str]:
-    """``count`` distinct account names drawn from ACCOUNTS."""
-    return [f"acct:{i}" for i in rng.sample(range(ACCOUNTS), count)]
+    """``count`` distinct account names drawn from ACCOUNT_COUNT."""
+    return [f"acct:{i}" for i in rng.sample(range(ACCOUNT_COUNT), count)]
 
 
 def follow_pair(ctx: DrillContext) -> tuple[list[str], list[str]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from redisprep.drills._checks import variant
 from redisprep.drills._encoding import limits_of
 from redisprep.drills._structures import (
     EncodingCase,
@@ -12,6 +11,7 @@ from redisprep.drills._structures import (
     encoding_table,
     mark,
 )
+from redisprep.drills.check_helpers import variant
 from redisprep.drills.context import DrillContext
 from redisprep.drills.model import DataTable, Step, StepOutcome
 from redisprep.drills.sets import checks
@@ -76,7 +76,7 @@ def algebra(ctx: DrillContext) -> StepOutcome:
             "Set algebra runs in the server: `SINTER`, `SUNION` and `SDIFF` (and their `STORE` forms "
             'that write the result to a key). "People you both follow" is an intersection. Its '
             "cost depends on the smallest set and the number of sets, so intersect small with big.",
-            f"ana and ben each follow {checks.FOLLOWS} of {checks.ACCOUNTS:,} accounts, the same ones "
+            f"ana and ben each follow {checks.FOLLOWS} of {checks.ACCOUNT_COUNT:,} accounts, the same ones "
             f"the check below intersects, and have {len(both)} in common.",
         ),
         figures=(

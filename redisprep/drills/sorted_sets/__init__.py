@@ -1,9 +1,9 @@
 """The sorted-sets drill: a priority queue with ZPOPMIN/BZPOPMIN, ranges by score and rank, encodings."""
 
+from redisprep.drills.definition import Drill
 from redisprep.drills.requirements import Needs
 from redisprep.drills.sorted_sets.checks import CHECKS
 from redisprep.drills.sorted_sets.steps import STEPS
-from redisprep.drills.spec import Drill
 
 DRILL = Drill(
     name="sorted-sets",

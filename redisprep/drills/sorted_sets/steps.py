@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from redisprep.drills._checks import variant
 from redisprep.drills._encoding import limits_of
 from redisprep.drills._structures import (
     EncodingCase,
@@ -12,6 +11,7 @@ from redisprep.drills._structures import (
     encoding_table,
     mark,
 )
+from redisprep.drills.check_helpers import variant
 from redisprep.drills.context import DrillContext
 from redisprep.drills.model import DataTable, Step, StepOutcome
 from redisprep.drills.sorted_sets import checks

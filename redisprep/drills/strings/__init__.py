@@ -1,6 +1,6 @@
 """The strings drill: counters, claim-once keys with SET NX EX, bitmaps, and the three string encodings."""
 
-from redisprep.drills.spec import Drill
+from redisprep.drills.definition import Drill
 from redisprep.drills.strings.checks import CHECKS
 from redisprep.drills.strings.steps import STEPS
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from redisprep.drills._checks import Verdict, check, in_lockstep, verdict
+from redisprep.drills.check_helpers import Verdict, check, in_lockstep, verdict
 from redisprep.drills.context import DrillContext
 
 WORKERS = 8

@@ -1,7 +1,7 @@
 """The time-series drill: a series on a sorted set with server-side downsampling, compared with TS.*."""
 
+from redisprep.drills.definition import Drill
 from redisprep.drills.requirements import Needs
-from redisprep.drills.spec import Drill
 from redisprep.drills.time_series.checks import CHECKS
 from redisprep.drills.time_series.steps import STEPS
 

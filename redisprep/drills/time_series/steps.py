@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 
-from redisprep.drills._checks import variant
 from redisprep.drills._structures import (
     EncodingCase,
     command_table,
@@ -13,8 +12,9 @@ from redisprep.drills._structures import (
     encoding_table,
     mark,
 )
+from redisprep.drills.check_helpers import variant
 from redisprep.drills.context import DrillContext
-from redisprep.drills.model import CheckResult, DataTable, Scalar, Step, StepOutcome
+from redisprep.drills.model import CheckResult, DataTable, Scalar, Step, StepOutcome, status_of
 from redisprep.drills.time_series import checks
 from redisprep.drills.time_series import reference as ts
 from redisprep.drills.time_series.checks import BUCKET_MS, HOUR, STEP_MS, T0
@@ -154,7 +154,7 @@ def module_series(ctx: DrillContext) -> StepOutcome:
     result = CheckResult(
         id="time-series.module_matches_core",
         title="TS.RANGE aggregation and the sorted-set version agree",
-        passed=passed,
+        status=status_of(passed),
         message=f"{len(core) - differences} of {len(core)} buckets agree on start, avg, min, max and count",
         pitfall=None if passed else "both must align buckets to multiples of the bucket size",
         measured={"buckets": len(core), "differences": differences},

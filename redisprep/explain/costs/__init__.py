@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 
 from redisprep.explain.costs import collections, keyspace
-from redisprep.explain.costs.spec import CostSpec
+from redisprep.explain.costs.costspec import CostSpec
 
 
 @functools.cache

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from redisprep.explain import measures as m
-from redisprep.explain.costs.spec import CostSpec
-from redisprep.explain.costs.spec import spec as _s
+from redisprep.explain.costs.costspec import CostSpec
+from redisprep.explain.costs.costspec import spec as _s
 
 _ZADD_OPTS = frozenset({"NX", "XX", "GT", "LT", "CH", "INCR"})
 _GEOADD_OPTS = frozenset({"NX", "XX", "CH"})

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from redisprep.explain import measures as m
-from redisprep.explain.costs.spec import CostSpec
-from redisprep.explain.costs.spec import spec as _s
+from redisprep.explain.costs.costspec import CostSpec
+from redisprep.explain.costs.costspec import spec as _s
 
 _N_SIZE = m.size(1)
 _ALL_KEYS = m.all_keys

@@ -18,7 +18,7 @@ from redisprep.run import Target
 
 
 @dataclass(frozen=True, slots=True)
-class CheckRequest:
+class GradeRequest:
     """What to grade, where, and which files to write afterwards."""
 
     exercise: Exercise
@@ -43,7 +43,7 @@ class CheckRequest:
         only: tuple[str, ...] = (),
         junit: Path | None = None,
         json_file: Path | None = None,
-    ) -> CheckRequest:
+    ) -> GradeRequest:
         """The exercise ``name`` and the learner's module: ``impl``, else practice/<module>.py, else
         <module>.py in this folder (where 'practice start' put the learner)."""
         exercise = get_exercise(name, data_dir)
@@ -51,7 +51,7 @@ class CheckRequest:
         return cls(exercise, path, target, seed, timeout_s, only, junit, json_file)
 
 
-def grade_request(request: CheckRequest) -> GradeReport:
+def grade_request(request: GradeRequest) -> GradeReport:
     """Grade the request's module (see :func:`~redisprep.practice.grade.grade`)."""
     return grade(
         request.exercise,
@@ -65,7 +65,7 @@ def grade_request(request: CheckRequest) -> GradeReport:
 
 
 def settle(
-    request: CheckRequest,
+    request: GradeRequest,
     report: GradeReport,
     state: PracticeState,
     environ: Mapping[str, str] | None = None,

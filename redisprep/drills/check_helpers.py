@@ -9,7 +9,7 @@ from typing import Any
 
 from redisprep.drills.context import DrillContext
 from redisprep.drills.interleave import Lockstep, LockstepAbortedError, gate
-from redisprep.drills.model import Check, CheckResult, Scalar
+from redisprep.drills.model import Check, CheckResult, Scalar, status_of
 
 #: What a failed check says when what it observed matches none of the mistakes it knows.
 NO_KNOWN_PITFALL = "no known pitfall fits what was observed: compare the expected and actual values"
@@ -74,7 +74,7 @@ def check(
             return CheckResult(
                 id=check_id,
                 title=title,
-                passed=v.passed,
+                status=status_of(v.passed),
                 message=v.message,
                 pitfall=None if v.passed else v.pitfall,
                 measured=v.measured,

@@ -27,7 +27,7 @@ from typing import Any
 import redisprep
 from redisprep.errors import RedisprepError
 from redisprep.practice import wire
-from redisprep.practice.contain import Limits, unprivileged_ids
+from redisprep.practice.contain import ResourceLimits, unprivileged_ids
 from redisprep.practice.proctree import Tree, Watchdog, start_time
 
 #: What the child process is started with: no site customisation, no environment of the user's.
@@ -59,7 +59,7 @@ class _Call:
     replies: queue.SimpleQueue[dict[str, Any] | None] = field(default_factory=queue.SimpleQueue)
 
 
-class Session:
+class ChildSession:
     """One running grading child."""
 
     def __init__(
@@ -68,10 +68,10 @@ class Session:
         interface: tuple[str, ...],
         workspace: Path,
         *,
-        limits: Limits,
+        limits: ResourceLimits,
         keep_pids: tuple[int, ...] = (),
         on_refused: Callable[[str], None] | None = None,
-        on_output: Callable[[Session], None] | None = None,
+        on_output: Callable[[ChildSession], None] | None = None,
     ) -> None:
         """Start the child and load the learner's module in it.
 
@@ -134,7 +134,7 @@ class Session:
             "source": impl.read_text(encoding="utf-8", errors="surrogateescape"),
             "impl": str(impl),
             "interface": list(interface),
-            "limits": {f: getattr(limits, f) for f in Limits.__dataclass_fields__},
+            "limits": {f: getattr(limits, f) for f in ResourceLimits.__dataclass_fields__},
             "ids": list(ids) if ids else None,
             "parent": os.getpid(),
             "env": _child_env(workspace),
