@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
+from rich.markup import escape
 from rich.panel import Panel
+from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
@@ -24,6 +26,7 @@ from redisprep.drills.model import (
 from redisprep.drills.spec import DrillMeta
 from redisprep.explain.tracing import TracedCommand, summarize_reply
 from redisprep.knowledge.commands import command_doc
+from redisprep.render.explain import step_trace
 from redisprep.render.text import bar_grid, plural, prose
 
 if TYPE_CHECKING:
@@ -100,8 +103,6 @@ def trace_table(commands: Sequence[TracedCommand], limit: int = MAX_TRACE_ROWS) 
 
 def drill_heading(title: str, backend: str, width: int) -> list[RenderableType]:
     """A rule with the drill's title and backend; the backend on a line of its own when it would be cut."""
-    from rich.markup import escape
-    from rich.rule import Rule
 
     if len(f"{title}  ({backend})") + 6 <= width:
         return [Rule(f"[bold]{escape(title)}[/]  ({escape(backend)})")]
@@ -128,8 +129,6 @@ def step_panel(
     parts.extend(check_line(c) for c in result.outcome.checks)
     if explain and result.commands:
         if notes is not None:
-            from redisprep.render.explain import step_trace
-
             parts.append(step_trace(result.commands, notes))
         else:
             parts.append(trace_table(result.commands))
