@@ -12,14 +12,12 @@ from redisprep.drills.catalog import get_drill, load_catalog
 from redisprep.drills.export import report_to_dict
 from redisprep.drills.model import DrillReport, StepResult
 from redisprep.drills.runner import run_drill
-from redisprep.explain.export import add_explain
-from redisprep.explain.observer import Explainer
-from redisprep.explain.summary import summarize
 from redisprep.explain.tracing import Tracer
 from redisprep.run import Target
 
 if TYPE_CHECKING:
     from redisprep.explain.annotate import Annotation
+    from redisprep.explain.observer import Explainer
     from redisprep.explain.summary import RunSummary
 
 
@@ -77,6 +75,8 @@ class DrillSession:
         assert self.report is not None
         data = report_to_dict(self.report, commands=self.explainer is not None)
         if self.explainer is not None and self.cost is not None:
+            from redisprep.explain.export import add_explain
+
             add_explain(data, self.explainer.notes, self.cost)
         return data
 
@@ -86,6 +86,8 @@ def prepare(name: str, backend: Backend, request: DrillRequest) -> DrillSession:
     entry = get_drill(name, request.data_dir)
     explainer = None
     if request.explain:
+        from redisprep.explain.observer import Explainer
+
         explainer = Explainer(backend)
     return DrillSession(entry.name, entry.meta.title, backend, len(entry.drill.steps), explainer)
 
@@ -104,6 +106,8 @@ def run_session(
     )
     session.report = report
     if session.explainer is not None:
+        from redisprep.explain.summary import summarize
+
         explainer = session.explainer
         commands = [c for s in report.steps for c in s.commands]
         session.cost = summarize(commands, explainer.notes, explainer.changes, explainer.source)

@@ -26,7 +26,6 @@ from redisprep.drills.model import (
 from redisprep.drills.spec import DrillMeta
 from redisprep.explain.tracing import TracedCommand, summarize_reply
 from redisprep.knowledge.commands import command_doc
-from redisprep.render.explain import step_trace
 from redisprep.render.text import bar_grid, plural, prose
 
 if TYPE_CHECKING:
@@ -129,6 +128,8 @@ def step_panel(
     parts.extend(check_line(c) for c in result.outcome.checks)
     if explain and result.commands:
         if notes is not None:
+            from redisprep.render.explain import step_trace
+
             parts.append(step_trace(result.commands, notes))
         else:
             parts.append(trace_table(result.commands))
