@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import reprlib
 from pathlib import Path
 from typing import Any
 
@@ -229,7 +230,6 @@ def line_of_key(mapping: Any, key: Any) -> int | None:
 
 def brief(value: Any) -> str:
     """A short ``repr`` for messages: long text, big lists and deep or shared data are cut."""
-    import reprlib
 
     short = reprlib.Repr()
     short.maxstring, short.maxother, short.maxlevel = 60, 60, 3

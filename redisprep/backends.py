@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
+from redisprep import fakegeo
 from redisprep.errors import (
     BackendUnavailableError,
     BackendUnsupportedError,
     BadUsageError,
 )
+from redisprep.features import FEATURES, PROBE_KEY, probe
 from redisprep.masking import mask_url, redact, secrets_in
 from redisprep.release import EMBEDDED, Release
 
@@ -255,7 +257,6 @@ class Backend:
 
         Asked of the server with a probe that writes nothing, never read off a version number.
         """
-        from redisprep.features import FEATURES, PROBE_KEY, probe
 
         if feature not in self._features:
             client = self.client()
@@ -328,8 +329,6 @@ def connect(url: str | None, *, cluster: bool = False, disposable: bool = False)
 
 def _embedded() -> Backend:
     import fakeredis
-
-    from redisprep import fakegeo
 
     fakegeo.install()  # geo scores as Redis keeps them (52-bit integers), while fakeredis lacks it
     server = fakeredis.FakeServer(version=EMBEDDED_VERSION)

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from redisprep import __version__
 from redisprep.backends import (
     KEY_ROOT,
     MARKER_SUFFIX,
@@ -48,7 +49,6 @@ def remove_run_keys(backend: Backend, ns: Namespace) -> int:
 
 def mark_run(client: Any, ns: Namespace, what: str) -> None:
     """Write ``ns``'s marker before the run writes anything else (``what``: ``drill leaderboard``)."""
-    from redisprep import __version__
 
     record = {
         "redisprep": __version__,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from enum import IntEnum
 from typing import ClassVar
 
@@ -44,8 +45,6 @@ class UnknownNameError(RedisprepError):
     exit_code = ExitCode.USAGE
 
     def __init__(self, kind: str, name: str, choices: list[str]) -> None:
-        import difflib
-
         self.kind = kind
         self.name = name
         self.suggestions = difflib.get_close_matches(name, choices, n=3, cutoff=0.5)

@@ -6,6 +6,7 @@ flushed or reconfigured. It is stopped by its own PID, never by SHUTDOWN on a se
 
 from __future__ import annotations
 
+import ctypes
 import os
 import random
 import shlex
@@ -277,8 +278,6 @@ def _parent_death_signal() -> Any:
     The libc function is looked up here, before the fork, so the child only makes the call.
     """
     try:
-        import ctypes
-
         prctl = ctypes.CDLL(None, use_errno=True).prctl
     except (OSError, AttributeError):
         return None

@@ -7,6 +7,8 @@ A ``data_dir`` given by the user (``--data-dir``) wins over both.
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Mapping
 from importlib.resources import files
 from pathlib import Path
@@ -48,8 +50,6 @@ def user_data_dir(environ: Mapping[str, str] | None = None) -> Path:
     (Linux), ``~/Library/Application Support/redisprep`` (macOS), ``%LOCALAPPDATA%\\redisprep``
     (Windows). Not created here.
     """
-    import os
-    import sys
 
     env = os.environ if environ is None else environ
     if env.get("REDISPREP_HOME"):
@@ -69,8 +69,6 @@ def user_cache_dir(environ: Mapping[str, str] | None = None) -> Path:
     or ``~/.cache/redisprep`` (Linux), ``~/Library/Caches/redisprep`` (macOS),
     ``%LOCALAPPDATA%\\redisprep\\Cache`` (Windows).
     """
-    import os
-    import sys
 
     env = os.environ if environ is None else environ
     if env.get("REDISPREP_HOME"):

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from architecture import code, imports, keys, knowledge, places, timing, tools  # noqa: E402
+from architecture import code, imports, keys, knowledge, places, tid253, timing, tools  # noqa: E402
 from architecture.source import where  # noqa: E402
 
 SECTIONS = ("places", "knowledge", "lifecycle", "imports", "contracts", "dead", "names", "sizes", "timings")
@@ -110,6 +110,12 @@ def _imports() -> dict[str, Any]:
         "cycle edges": {" / ".join(c): imports.cycle_edges(c) for c in found},
         "function-local imports": len(local),
         "by kind": dict(kinds),
+        "required by TID253 (ruff config)": sum(tid253.required(x.stmt) is not None for x in local),
+        "not required by TID253": [
+            f"{where(x.stmt.module, x.stmt.line)} {x.stmt.function}(): {', '.join(x.stmt.targets)}"
+            for x in local
+            if tid253.required(x.stmt) is None
+        ],
         "start-up ones": [
             f"{where(x.stmt.module, x.stmt.line)} {x.stmt.function}(): {', '.join(x.heavy[:3])}"
             for x in local

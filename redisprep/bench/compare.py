@@ -21,6 +21,7 @@ from redisprep.backends import Backend, Namespace
 from redisprep.bench import external
 from redisprep.bench.client_side import key_for
 from redisprep.bench.model import ExternalRate, Progress, Rate
+from redisprep.errors import BackendUnavailableError
 
 #: Rounds of each contender; each sends its share of the requests per round.
 ROUNDS = 4
@@ -172,8 +173,6 @@ class _Workers:
         assert proc.stdout is not None
         line = proc.stdout.readline()
         if not line.startswith(start):
-            from redisprep.errors import BackendUnavailableError
-
             proc.kill()
             _, err = proc.communicate(timeout=10)
             lines = err.strip().splitlines()

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from redisprep.backends import Namespace
 from redisprep.bench.model import ExternalRate, Rate
+from redisprep.errors import BackendUnavailableError
 
 
 def unavailable_reason(url: str | None) -> str | None:
@@ -78,8 +79,6 @@ def run(
     proc = subprocess.run(argv, capture_output=True, text=True, timeout=600, check=False)
     rows = list(csv.DictReader(io.StringIO(proc.stdout)))
     if proc.returncode != 0 or not rows:
-        from redisprep.errors import BackendUnavailableError
-
         detail = (proc.stderr or proc.stdout).strip().splitlines()
         raise BackendUnavailableError(
             f"redis-benchmark failed: {detail[-1] if detail else f'exit {proc.returncode}'}"

@@ -14,13 +14,13 @@ import os
 import sys
 import time
 
+from redisprep.backends import Namespace, connect
+from redisprep.bench.client_side import key_for
+from redisprep.errors import RedisprepError
+
 
 def main(argv: list[str]) -> int:
     import redis
-
-    from redisprep.backends import Namespace, connect
-    from redisprep.bench.client_side import key_for
-    from redisprep.errors import RedisprepError
 
     run_id, first, value = argv
     url = os.environ["REDISPREP_BENCH_URL"]

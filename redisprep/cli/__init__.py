@@ -6,6 +6,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from redisprep import __version__
+
 __all__ = ["app", "main"]
 
 
@@ -17,8 +19,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     """
     args = sys.argv[1:] if argv is None else list(argv)
     if args == ["--version"]:
-        from redisprep import __version__
-
         sys.stdout.write(f"redisprep {__version__}\n")
         sys.exit(0)
     from redisprep.cli.main import main as run

@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any, get_args, get_origin
+
+from typer.core import TyperGroup
 
 _WHOLE = re.compile(r"-?[0-9]{1,18}")
 _NO = object()
@@ -60,7 +63,6 @@ def _giving(get_help_option: Any, give: Any) -> Any:
 
 def _fast_class(base: Any, build: Any) -> Any:
     """A ``RuntimeParam`` subclass (typer's base converter handles None and bad shapes first)."""
-    from dataclasses import dataclass
 
     @dataclass(frozen=True)
     class FastRuntimeParam(base):  # type: ignore[misc]
@@ -132,7 +134,6 @@ def _path(annotation: type[Any], info: Any, value: Any, param: Any, ctx: Any) ->
 
 def group_class() -> Any:
     """typer's group class, installing the fast converters on the whole tree before parsing."""
-    from typer.core import TyperGroup
 
     class FastGroup(TyperGroup):
         def parse_args(self, ctx: Any, args: list[str]) -> list[str]:

@@ -15,14 +15,17 @@ copies their locks mid-use), ``--debug`` (tracebacks from where they happen), a 
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import sys
 import threading
 import traceback
 from collections.abc import Callable, Mapping, Sequence
+from multiprocessing.connection import wait
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from redisprep.drills.runner import RunInterruptedError
 from redisprep.errors import RedisprepError
 
 if TYPE_CHECKING:
@@ -115,8 +118,6 @@ class _Pool:
     """Forked workers fed one drill at a time; output collected and printed in order."""
 
     def __init__(self, console: Console, run_one: Callable[[str], Any], jobs: int) -> None:
-        import multiprocessing
-
         self.console = console
         context = multiprocessing.get_context("fork")
         self.workers: list[tuple[Any, Connection]] = []
@@ -213,7 +214,6 @@ class _Pool:
         while printed in texts:
             self._write(texts.pop(printed))
             printed += 1
-        from redisprep.drills.runner import RunInterruptedError
 
         said = [m.removeprefix("interrupted; ") for _, m in sorted(messages.items())]
         raise RunInterruptedError("interrupted; " + "; ".join(said) if said else "interrupted")
@@ -246,7 +246,6 @@ class _Pool:
 
 def _ready(busy: Mapping[Connection, int], timeout: float | None) -> list[Connection]:
     """The busy workers' connections with something to read (none after ``timeout`` seconds)."""
-    from multiprocessing.connection import wait
 
     return cast("list[Connection]", wait(list(busy), timeout))
 

@@ -7,9 +7,11 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 import typer
+from typer._click.globals import get_current_context
 
 from redisprep.cli._context import AppContext
 from redisprep.errors import RedisprepError
+from redisprep.signals import interrupted
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -34,8 +36,6 @@ def handle_errors(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from typer._click.globals import get_current_context
-
         ctx = get_current_context(silent=True)
         obj = ctx.obj if ctx is not None else None
         app = obj if isinstance(obj, AppContext) else AppContext.default()
@@ -49,7 +49,6 @@ def handle_errors(fn: F) -> F:
         except KeyboardInterrupt as exc:
             if app.debug:
                 raise
-            from redisprep.signals import interrupted
 
             error = interrupted(exc, "")
             report(app, str(error))

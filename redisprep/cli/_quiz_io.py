@@ -8,6 +8,7 @@ line of standard input, a basic card is revealed at once, and the end of input e
 from __future__ import annotations
 
 import os
+import select
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -46,7 +47,6 @@ def read_key(stream: TextIO) -> str:
 
 def _one_key(fd: int) -> str:
     """Read one key, leaving later keys unread; an escape sequence (arrow keys) comes back empty."""
-    import select
 
     first = os.read(fd, 1)
     if first == b"\x1b":

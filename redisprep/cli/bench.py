@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -65,8 +66,6 @@ def bench(
     with _progress(app, json_out) as progress:
         result = measure(Target.resolve(url), options, progress)
     if json_out:
-        from dataclasses import asdict
-
         app.console.print_json(json.dumps(asdict(result)))
         return
     from redisprep.render.bench import report

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 from typing import Annotated
 
@@ -11,6 +12,8 @@ from redisprep.cli._backend import open_backend
 from redisprep.cli._context import AppContext
 from redisprep.cli._errors import handle_errors
 from redisprep.cli._options import ClusterOption, JsonOption, UrlOption
+from redisprep.cli.drill import drill
+from redisprep.errors import BadUsageError
 
 
 @handle_errors
@@ -63,8 +66,6 @@ def explain(
 
     argv = parse_command(command)
     if len(argv) == 1 and _is_drill(app, argv[0]):
-        from redisprep.cli.drill import drill
-
         ctx.invoke(drill, ctx, name=argv[0], url=url, cluster=cluster, explain=True, json_out=json_out)
         return
     if len(argv) == 1:
@@ -90,10 +91,8 @@ def _is_drill(app: AppContext, word: str) -> bool:
 
 def _refuse_a_misspelt_drill(app: AppContext, word: str) -> None:
     """A lone word that is no command but close to a drill's name (``leaderbord``): suggest the drill."""
-    import difflib
 
     from redisprep.drills import drill_names
-    from redisprep.errors import BadUsageError
     from redisprep.knowledge.commands import command_doc
 
     if command_doc(word) is not None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
 from redisprep import __version__
 from redisprep.cli import bench as _bench
@@ -19,6 +20,8 @@ from redisprep.cli import practice as _practice
 from redisprep.cli import quiz as _quiz
 from redisprep.cli._coerce import group_class
 from redisprep.cli._context import AppContext
+from redisprep.cli._errors import REPORTED
+from redisprep.signals import Stopped, install, interrupted
 
 app = typer.Typer(
     name="redisprep",
@@ -89,9 +92,6 @@ app.command("clean")(_clean.clean)
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point: usage errors become one ``error:`` line and exit code 2."""
-    from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
-
-    from redisprep.signals import Stopped, install, interrupted
 
     last_signal = install()  # SIGTERM and SIGHUP clean up like Ctrl-C
     try:
@@ -106,7 +106,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     except ClickException as exc:
         sys.stderr.write(f"error: {exc.format_message()}\n")
         sys.exit(exc.exit_code)
-    from redisprep.cli._errors import REPORTED
 
     signum = last_signal()
     if rv == 130 and not REPORTED:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import sys
 import time
 from collections.abc import Callable
@@ -11,9 +13,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from redisprep.cli._backend import open_backend
 from redisprep.cli._context import AppContext
 from redisprep.cli._errors import handle_errors
 from redisprep.cli._options import JsonOption
+from redisprep.errors import BadUsageError, ExitCode
 
 if TYPE_CHECKING:
     from redisprep.quiz.deck_cache import DeckCache
@@ -192,8 +196,6 @@ def stats(
         redisprep quiz stats
     """
     app_ctx: AppContext = ctx.obj
-    import dataclasses
-    import json
 
     from redisprep.quiz.deck_cache import DeckCache, default_cache_path
     from redisprep.quiz.stats import compute_stats
@@ -236,7 +238,6 @@ def lint(
     """
     app_ctx: AppContext = ctx.obj
     from redisprep import resources
-    from redisprep.errors import ExitCode
     from redisprep.quiz.lint import lint as run_lint
     from redisprep.render.quiz import lint_view
 
@@ -257,7 +258,6 @@ def _decks(app_ctx: AppContext, deck_dir: list[Path] | None, cache: DeckCache | 
 
 def _release(url: str | None) -> Release:
     """The release of the server at ``url`` (read with INFO server), else the embedded one's."""
-    from redisprep.cli._backend import open_backend
     from redisprep.release import EMBEDDED
 
     if url is None:
@@ -268,7 +268,6 @@ def _release(url: str | None) -> Release:
 
 def _clock(now: str | None) -> tuple[datetime, Callable[[], datetime]]:
     """The session's start time and a clock running on from it (``--now`` fixes the start)."""
-    from redisprep.errors import BadUsageError
 
     if now is None:
         start = datetime.now(timezone.utc)
@@ -286,7 +285,6 @@ def _clock(now: str | None) -> tuple[datetime, Callable[[], datetime]]:
 
 def _interview(day: datetime | None, now: datetime) -> datetime | None:
     """Noon (local) on the interview day, in UTC; it must not be in the past."""
-    from redisprep.errors import BadUsageError
 
     if day is None:
         return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any, Literal
 
+from redisprep.explain.key_inspectors import EmbeddedInspector
 from redisprep.knowledge.limits import (
     LIMITS_7_0,
     LIMITS_7_2,
@@ -118,7 +119,6 @@ def model(
         changed_in_place: The string was written by APPEND, SETRANGE, SETBIT, BITFIELD or PFADD,
             which Redis always leaves ``raw``.
     """
-    from redisprep.explain.key_inspectors import EmbeddedInspector
 
     inspector = EmbeddedInspector(r, _explain_limits(release, limits))
     # SETBIT stands for every in-place edit: the model leaves such a string raw.

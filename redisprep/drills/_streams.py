@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-import redis
-
 Entry = tuple[str, dict[str, str]]
 
 
@@ -33,6 +31,8 @@ def append(r: Any, stream: str, event: Mapping[str, str], maxlen: int | None = N
 
 def create_group(r: Any, stream: str, group: str, start: str = "0") -> None:
     """XGROUP CREATE ... MKSTREAM, O(1); an existing group is left as it is."""
+    import redis
+
     try:
         r.xgroup_create(stream, group, id=start, mkstream=True)
     except redis.ResponseError as exc:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from redisprep.drills._encoding import encoding_of
+from redisprep.drills._encoding import encoding_of, limits_of, model
 from redisprep.drills.context import DrillContext
 from redisprep.drills.model import CheckResult, DataTable, Scalar, status_of
 from redisprep.explain.tracing import TracedCommand
@@ -164,7 +164,6 @@ def encoding_table(
     threshold model predicts for that server's version and configuration; on the embedded backend
     the encodings are the model's, so there is nothing to check them against.
     """
-    from redisprep.drills._encoding import limits_of, model
 
     rows = []
     mismatches = []

@@ -11,6 +11,8 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
+from redisprep.errors import RunInterruptedError
+
 if TYPE_CHECKING:
     from redisprep.backends import Backend
 
@@ -35,7 +37,6 @@ class Breaker:
         Worker threads still running then stop at their next command instead of writing keys
         after the run's cleanup.
         """
-        from redisprep.errors import RunInterruptedError
 
         with self._lock:
             if self.tripped is None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from redisprep.backends import Backend
 from redisprep.drills.catalog import get_drill, load_catalog
+from redisprep.drills.export import report_to_dict
 from redisprep.drills.model import DrillReport, StepResult
 from redisprep.drills.runner import run_drill
 from redisprep.explain.tracing import Tracer
@@ -70,7 +71,6 @@ class DrillSession:
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data, with explain's annotations and summary when asked."""
-        from redisprep.drills.export import report_to_dict
 
         assert self.report is not None
         data = report_to_dict(self.report, commands=self.explainer is not None)

@@ -7,6 +7,7 @@ import threading
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from redisprep.explain.key_inspectors import server_command
 from redisprep.knowledge.commands import CommandDoc, command_doc, table_source
 from redisprep.knowledge.supplements import supplement
 from redisprep.resp import as_map
@@ -84,8 +85,6 @@ class CommandDocs:
         if self.client is None or not self._server_ok:
             return None
         import redis
-
-        from redisprep.explain.key_inspectors import server_command
 
         head, _, sub = name.partition(" ")
         try:

@@ -19,7 +19,7 @@ from redisprep.explain.annotate import Annotation, Probe, annotate, command_name
 from redisprep.explain.costs import cost_spec
 from redisprep.explain.costs.costspec import CostSpec
 from redisprep.explain.docs import CommandDocs
-from redisprep.explain.key_inspectors import Inspector, inspector_for
+from redisprep.explain.key_inspectors import Inspector, inspector_for, server_command
 from redisprep.explain.keystate import GROUP_TYPES, KeyState, Source
 from redisprep.explain.script import library_scripts, registered_functions
 from redisprep.explain.tracing import TracedCommand
@@ -198,8 +198,6 @@ class Explainer:
 def _key_range(client: Any, name: str) -> tuple[int, int, int] | None:
     """(first key, last key, step) from COMMAND INFO; None for commands with no or movable keys."""
     import redis
-
-    from redisprep.explain.key_inspectors import server_command
 
     try:
         reply = server_command(client, "COMMAND INFO", name.lower().replace(" ", "|"))

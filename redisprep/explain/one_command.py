@@ -26,8 +26,9 @@ from redisprep.explain.observer import Explainer
 from redisprep.explain.predict import predict
 from redisprep.explain.readonly import ReadLog, read_only
 from redisprep.explain.resolve import UnknownCommandError, resolve_name
+from redisprep.explain.script import read_script
 from redisprep.explain.tracing import Tracer
-from redisprep.knowledge.commands import command_doc
+from redisprep.knowledge.commands import command_doc, container_names
 from redisprep.knowledge.keyspecs import command_keys
 from redisprep.knowledge.policy import CONNECTION_STATE, NEVER_ON_USER_SERVER
 
@@ -268,8 +269,6 @@ def _fill(backend: Backend, explainer: Explainer, name: str, sent: list[str], co
 
 def _first_script_doc(explainer: Explainer, body: str) -> DocInfo | None:
     """The docs of the first command a script calls on ``KEYS[1]`` (what ``--fill`` should build)."""
-    from redisprep.explain.script import read_script
-    from redisprep.knowledge.commands import container_names
 
     for call in read_script(body, container_names()):
         if call.command and len(call.args) > 1 and call.args[1].replace(" ", "") == "KEYS[1]":

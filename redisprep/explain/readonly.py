@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from redisprep.backends import Backend
 from redisprep.errors import RedisprepError
 
 #: Each a read with fixed arguments that explain constructs itself.
@@ -88,7 +89,6 @@ class ReadLog:
 
 def read_only(backend: Any, log: ReadLog) -> Any:
     """A backend on the same server whose every client sends only reads (logged in ``log``)."""
-    from redisprep.backends import Backend
 
     def factory(**options: Any) -> Any:
         return log.wrap(backend.client(**options))

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from redisprep.explain.annotate import Annotation, ScriptCost
+from redisprep.explain.keystate import human_bytes
 from redisprep.explain.observer import EncodingChange
 from redisprep.explain.tracing import TracedCommand
 from redisprep.knowledge.keyspecs import script_calls
@@ -175,7 +176,6 @@ def ordinal(n: int) -> str:
 
 def change_sentence(change: EncodingChange) -> str:
     """``the 129th ZADD to lb turned listpack into skiplist: memory x7.5 (2.0 KB -> 15.4 KB)``."""
-    from redisprep.explain.keystate import human_bytes
 
     b, a = change.before, change.after
     who = f"the {ordinal(change.ordinal)} {change.command}"

@@ -14,14 +14,19 @@ import importlib
 import itertools
 import os
 import pkgutil
+import socket
 import sys
 import threading
 import traceback
+import warnings
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from redisprep.practice import wire
+from redisprep.practice.contain import ResourceLimits, confine
+from redisprep.practice.fence import fence_connections
+from redisprep.practice.remote import RemoteCallable, RemoteRedis
 
 #: Standard-library modules not imported before the child gives up its privileges: GUIs, test
 #: suites, installers, and modules that warn when imported (deprecated) or touch the terminal.
@@ -55,7 +60,6 @@ def preload() -> None:
     such as a Python under /root, could not be imported any more. The whole standard library's
     top level, plus :data:`WALK`, takes about 0.3 s.
     """
-    import warnings
 
     stdlib = getattr(sys, "stdlib_module_names", ())
     names = sorted(n for n in stdlib if not n.startswith("_") and n not in SKIP)
@@ -115,8 +119,6 @@ class Link:
     # -- values ---------------------------------------------------------------------------------
 
     def _other(self, value: Any) -> list[Any] | None:
-        from redisprep.practice.remote import RemoteCallable, RemoteRedis
-
         if isinstance(value, RemoteRedis):
             return ["h", value._handle, "redis"]
         if isinstance(value, RemoteCallable):
@@ -126,8 +128,6 @@ class Link:
         return None
 
     def _resolve(self, tag: str, items: list[Any]) -> Any:
-        from redisprep.practice.remote import RemoteCallable, RemoteRedis
-
         if tag == "x":
             return _exception(items)
         ref = wire.handle(items)
@@ -269,17 +269,12 @@ def load(source: str, impl: str, directory: str) -> ModuleType:
 
 def main(fd: int) -> None:
     """Entry point in the child process (see the module docstring)."""
-    import socket
-
-    from redisprep.practice.contain import ResourceLimits, confine
 
     channel = wire.Channel(socket.socket(fileno=fd))
     hello = channel.receive()
     if hello is None:
         os._exit(0)
     preload()
-    import redisprep.practice.fence  # noqa: F401 - before the imports close
-    import redisprep.practice.remote  # noqa: F401
 
     impl = str(hello["impl"])
     ids = hello.get("ids")
@@ -287,7 +282,6 @@ def main(fd: int) -> None:
     os.environ.clear()
     os.environ.update({str(k): str(v) for k, v in hello["env"].items()})
     link = Link(channel, impl)
-    from redisprep.practice.fence import fence_connections
 
     fence_connections(lambda text: link._send({"op": "refused", "text": text}), impl)
     try:

@@ -8,9 +8,12 @@ environment nor signal its processes, and ``RLIMIT_NPROC`` (which root ignores) 
 
 from __future__ import annotations
 
+import ctypes
 import os
 import resource
+import secrets
 import signal
+import threading
 from dataclasses import dataclass
 
 #: prctl(2) options (linux/prctl.h).
@@ -41,8 +44,6 @@ class ResourceLimits:
 def prctl(option: int, value: int) -> bool:
     """Call prctl(2); False where it is not available (not Linux) or refused."""
     try:
-        import ctypes
-
         libc = ctypes.CDLL(None, use_errno=True)
         return int(libc.prctl(option, value, 0, 0, 0)) == 0
     except (OSError, AttributeError):
@@ -63,7 +64,6 @@ def unprivileged_ids() -> tuple[int, int] | None:
     if os.geteuid() != 0:
         return None
     import pwd
-    import secrets
 
     try:
         nobody = pwd.getpwnam("nobody")
@@ -107,7 +107,6 @@ def confine(
         parent: The grader's PID; if it is already gone the child exits.
         keep_fds: Descriptors to keep besides 0, 1 and 2 (the pipe to the parent).
     """
-    import threading
 
     if ids is not None:
         uid, gid = ids

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from redisprep.backends import Namespace, translate_errors
 from redisprep.drills import get_drill
@@ -22,6 +23,7 @@ from redisprep.drills.context import DrillContext
 from redisprep.drills.model import CheckResult
 from redisprep.drills.requirements import check_needs
 from redisprep.errors import BadUsageError, GradingInfrastructureError
+from redisprep.masking import secrets_in
 from redisprep.practice.catalog import Exercise
 from redisprep.practice.child_session import ChildGoneError, ChildSession, LearnerFatalError
 from redisprep.practice.contain import ResourceLimits
@@ -178,14 +180,11 @@ def _lost(server: GradingServer, ns: Namespace, exc: BaseException) -> GradingIn
 
 def _secret_forms(url: str) -> list[bytes]:
     """The password of ``url`` as it may appear in this process's arguments (raw and encoded)."""
-    from redisprep.masking import secrets_in
 
     return [form for secret in secrets_in(url) for form in (secret.encode(), _quoted(secret).encode())]
 
 
 def _quoted(text: str) -> str:
-    from urllib.parse import quote
-
     return quote(text, safe="")
 
 

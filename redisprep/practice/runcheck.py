@@ -8,10 +8,12 @@ returns there, decided from the parent's own reads of the server, and nothing th
 from __future__ import annotations
 
 import threading
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from redisprep.drills.check_helpers import NO_KNOWN_PITFALL
 from redisprep.drills.model import CheckResult, status_of
 from redisprep.errors import GraderBugError, RedisprepError
 from redisprep.practice.child_session import ChildGoneError, ChildSession, LearnerCodeError
@@ -103,8 +105,6 @@ def _outcome(check: Any, box: dict[str, Any], session: ChildSession, timed_out: 
         place = f" (at {session.impl.name}:{where})" if type(where) is int else ""
         return CheckResult(check.id, check.title, "error", f"your code raised {text}{place}")
     if _is_reply_error(exc):  # the check's own read of what the learner's code left behind
-        from redisprep.drills.check_helpers import NO_KNOWN_PITFALL
-
         return CheckResult(
             check.id,
             check.title,
@@ -117,7 +117,6 @@ def _outcome(check: Any, box: dict[str, Any], session: ChildSession, timed_out: 
 
 def _through_learner(exc: BaseException | None) -> bool:
     """Whether ``exc`` came out of a call into the learner's code (or is the child running out)."""
-    import traceback
 
     if isinstance(exc, MemoryError):
         return True
@@ -133,7 +132,6 @@ def _is_reply_error(exc: BaseException | None) -> bool:
 
 def bug_report(check_id: str, exc: BaseException) -> str:
     """The message of a check that crashed: the grader's fault, with where it happened in the grader."""
-    import traceback
 
     frames = traceback.extract_tb(exc.__traceback__)
     last = frames[-1] if frames else None

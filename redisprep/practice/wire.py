@@ -14,6 +14,7 @@ import base64
 import json
 import socket
 import struct
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -141,8 +142,6 @@ class Channel:
     """One end of the socket pair: whole frames in, whole frames out (sending is thread-safe)."""
 
     def __init__(self, sock: socket.socket) -> None:
-        import threading
-
         self.sock = sock
         self._send_lock = threading.Lock()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import shlex
 from typing import Any
@@ -42,7 +43,6 @@ class Fields:
 
     def only(self, allowed: tuple[str, ...], what: str) -> None:
         """Flag keys that are not in ``allowed`` (typos such as ``anwser``)."""
-        import difflib
 
         for key in self.node:
             if key not in allowed:

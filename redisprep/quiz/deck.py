@@ -24,6 +24,8 @@ from redisprep.quiz.model import (
     Where,
 )
 from redisprep.quiz.scheduler import scheduler_id
+from redisprep.quiz.versions import release_problem
+from redisprep.release import EMBEDDED
 
 if TYPE_CHECKING:
     from redisprep.quiz.deck_cache import DeckCache
@@ -317,8 +319,6 @@ def _encoding(f: Fields, value: Any) -> tuple[bool, Any]:
 
 def _since(f: Fields) -> str | None:
     """The oldest release a card holds on; it must hold on the embedded server (Redis 7.0)."""
-    from redisprep.quiz.versions import release_problem
-    from redisprep.release import EMBEDDED
 
     if "since" not in f.node:
         return None
@@ -331,7 +331,6 @@ def _since(f: Fields) -> str | None:
 
 def _answers(f: Fields, read: Any) -> tuple[tuple[str, Any], ...]:
     """``answers``: release -> the answer from that release on (Redis 7.0's is ``answer``)."""
-    from redisprep.quiz.versions import release_problem
 
     raw = f.node.get("answers")
     if raw is None:

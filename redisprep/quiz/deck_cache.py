@@ -24,8 +24,11 @@ import pickle
 import sys
 import tempfile
 from collections.abc import Callable, Mapping
+from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
+
+from redisprep.resources import user_cache_dir
 
 if TYPE_CHECKING:
     from redisprep.quiz.model import Card
@@ -71,7 +74,6 @@ def sandbox_fingerprint() -> str:
 
     Found without importing them (an upgrade rewrites their ``__init__.py``).
     """
-    from importlib.util import find_spec
 
     digest = _sources(_SANDBOX_MODULES, "sandbox")
     for name in _SANDBOX_PACKAGES:
@@ -199,6 +201,5 @@ def _trusted(st: os.stat_result) -> bool:
 
 def default_cache_path(environ: Mapping[str, str] | None = None) -> Path:
     """``decks.pickle`` in the user's cache folder (:func:`redisprep.resources.user_cache_dir`)."""
-    from redisprep.resources import user_cache_dir
 
     return user_cache_dir(environ) / FILE_NAME

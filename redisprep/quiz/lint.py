@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from redisprep.knowledge.commands import command_doc, table_source
 from redisprep.quiz.deck import deck_files, parse_decks
 from redisprep.quiz.judge import verify_card
 from redisprep.quiz.model import Card, Problem, Where
@@ -65,7 +66,6 @@ def check_card(card: Card, drills_dir: Path | None = None) -> list[Problem]:
 
 def complexity_problems(card: Card) -> list[Problem]:
     """A complexity card's answer must be the command's COMMAND DOCS complexity, word for word."""
-    from redisprep.knowledge.commands import command_doc, table_source
 
     doc = command_doc(card.command or "")
     if doc is None:

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from redisprep.backends import EMBEDDED_VERSION
 from redisprep.knowledge.policy import REFUSED_IN_QUIZ
 from redisprep.quiz.model import ErrorReply, Expect, Reply
 from redisprep.quiz.replies import as_yaml, from_client, from_error, matches, redis_cli
@@ -40,8 +41,6 @@ end)(LIMIT)"""
 def sandbox_client() -> Any:
     """A client on a brand-new embedded server imitating Redis 7.0, with replies left raw."""
     import fakeredis
-
-    from redisprep.backends import EMBEDDED_VERSION
 
     server = fakeredis.FakeServer(version=EMBEDDED_VERSION)
     client = fakeredis.FakeRedis(server=server, decode_responses=True, protocol=2, encoding_errors="replace")

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
+from rich.markup import escape
 from rich.panel import Panel
+from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
@@ -100,8 +102,6 @@ def trace_table(commands: Sequence[TracedCommand], limit: int = MAX_TRACE_ROWS) 
 
 def drill_heading(title: str, backend: str, width: int) -> list[RenderableType]:
     """A rule with the drill's title and backend; the backend on a line of its own when it would be cut."""
-    from rich.markup import escape
-    from rich.rule import Rule
 
     if len(f"{title}  ({backend})") + 6 <= width:
         return [Rule(f"[bold]{escape(title)}[/]  ({escape(backend)})")]

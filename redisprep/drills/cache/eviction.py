@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from redisprep.backends import connect
+from redisprep.localserver import start_server
 
 POLICIES = ("noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-lru")
 HOT = 100
@@ -44,7 +45,6 @@ def compare_policies(policies: tuple[str, ...] = POLICIES) -> tuple[PolicyRun, .
         BackendUnsupportedError: redis-server is not installed.
         BackendUnavailableError: It did not start.
     """
-    from redisprep.localserver import start_server
 
     server = start_server(die_with_parent=True)  # a kill of redisprep takes this server with it
     try:

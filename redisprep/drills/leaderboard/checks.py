@@ -7,6 +7,7 @@ from typing import Any
 
 from redisprep.drills.check_helpers import (
     NO_KNOWN_PITFALL,
+    UnusableResultError,
     Verdict,
     check,
     in_lockstep,
@@ -241,8 +242,6 @@ SCORE_ONLY_CURSOR = (
 
 
 def _page(impl: Any, ctx: DrillContext, board: str, cursor: Any) -> tuple[list[tuple[str, float]], Any]:
-    from redisprep.drills.check_helpers import UnusableResultError
-
     reply = impl.page(ctx.r, board, cursor, PAGE)
     try:
         entries, after = reply

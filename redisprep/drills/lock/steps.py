@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from redisprep.drills._expiry import expire_now
 from redisprep.drills.check_helpers import variant
 from redisprep.drills.context import DrillContext
@@ -204,7 +206,6 @@ STEPS = (
 
 def _redispy_token(ctx: DrillContext) -> str:
     """What the installed redis-py's ``Lock`` uses as its token, read from one it takes (untraced)."""
-    import uuid
 
     handle = ctx.r.lock(ctx.key("lock", "{probe}"), timeout=5, thread_local=False)
     with ctx.tracer.paused():

@@ -10,6 +10,7 @@ from redisprep.drills.model import DataTable, Step, StepOutcome
 from redisprep.drills.proximity import checks
 from redisprep.drills.proximity import reference as prox
 from redisprep.drills.proximity.checks import CENTRE, RADIUS_M
+from redisprep.features import FEATURES, skip_line
 
 LAT_FIRST = variant(prox, add_places=prox.naive_add_places)
 COUNT_ANY_NEAREST = variant(prox, nearest=prox.naive_nearest)
@@ -178,8 +179,6 @@ def cell_borders(ctx: DrillContext) -> StepOutcome:
 
 
 def radius_or_box(ctx: DrillContext) -> StepOutcome:
-    from redisprep.features import FEATURES, skip_line
-
     key = ctx.key("geo", "{box}")
     prox.add_places(ctx.r, key, [("origin", 0.0, 0.0), ("corner", 0.0089, 0.0089)])
     circle = prox.nearby(ctx.r, key, 0.0, 0.0, 1_000)

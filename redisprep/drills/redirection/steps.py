@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import redis
+from redis import cluster
 from redis.exceptions import AskError, MovedError, ResponseError
 
 from redisprep.drills._cluster import ClusterView, open_view
@@ -248,9 +250,6 @@ def _redispy_refresh() -> str:
     Read from the library: redis-py 8.2 asks for a rate-limited refresh (``topology_refresh_min_interval``),
     older releases such as 5.2 reload the layout at once.
     """
-    import inspect
-
-    from redis import cluster
 
     params = inspect.signature(cluster.RedisCluster.__init__).parameters
     steps = params["reinitialize_steps"].default if "reinitialize_steps" in params else 5

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from importlib.metadata import version
+
 from redisprep.drills._encoding import limits_of
 from redisprep.drills._structures import (
     EncodingCase,
@@ -179,6 +181,4 @@ def _missing_key_first_refused(ctx: DrillContext, present: str) -> bool:
 
 
 def _fakeredis_version() -> str:
-    from importlib.metadata import version
-
     return version("fakeredis")
