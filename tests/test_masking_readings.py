@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from redisprep.masking import secrets_in
+from redisprep.masking import MASK, redact, secrets_in
 
 
 @pytest.mark.parametrize(
@@ -28,7 +28,28 @@ from redisprep.masking import secrets_in
         ("redis://host:6379#a@b", []),
         ("redis://host:6379#a@b#c", []),
         ("redis://host:6379", []),
+        # A password given as an option: the whole rest (a parser might read '&' or '#' into it),
+        # and the value up to the first '&' and the first '#', longest first.
+        ("redis://h?password=a1&b2&c3", ["a1&b2&c3", "a1"]),
+        ("redis://h?password=p1#frag#x", ["p1#frag#x", "p1"]),
+        ("redis://h?password=p 1&x", ["p 1&x", "p 1"]),
+        ("redis://:zz@h?password=aaaa", ["aaaa", "zz"]),  # by length, not alphabet
+        ("redis://:p#w@x@host", ["p#w@x"]),  # the userinfo runs to the last '@'
     ],
 )
 def test_the_password_is_read_where_a_parser_reads_it(url: str, secrets: list[str]) -> None:
     assert secrets_in(url) == secrets
+
+
+@pytest.mark.parametrize(
+    ("text", "secret", "shown"),
+    [
+        ("auth a%2Fb failed", "a/b", "auth *** failed"),  # the secret URL-encoded, '/' too
+        ("auth a%2Fb%2Fc failed", "a%2Fb/c", "auth *** failed"),  # decoded, then encoded again
+        ("token abcd:zzzzzzz end", "abcd:zzzzzzz", "token *** end"),  # the whole before its pieces
+        ("saw abcd only", "abcd:efgh", "saw *** only"),  # a piece of 4 characters is hidden too
+        ("saw abc only", "abc:efgh", "saw abc only"),  # 3 characters are too common to hide
+    ],
+)
+def test_redact_hides_every_form_and_piece_of_a_secret(text: str, secret: str, shown: str) -> None:
+    assert redact(text, [secret]) == shown and MASK == "***"
