@@ -10,7 +10,7 @@ import pytest
 from redisprep.backends import Backend, connect
 from redisprep.drills import run_drill
 from redisprep.drills.context import DrillContext
-from redisprep.drills.event_sourcing import checks, variants
+from redisprep.drills.event_sourcing import checks, variants, workload
 from redisprep.drills.event_sourcing import reference as es
 from redisprep.drills.model import DataTable, DrillReport
 from redisprep.errors import BackendUnsupportedError
@@ -35,12 +35,12 @@ def test_consumer_that_never_reclaims_loses_the_crashed_consumers_events(ctx: Dr
 def test_consumer_that_never_acks_leaves_everything_pending(ctx: DrillContext) -> None:
     acked = checks.acked.run(ctx, variants.NO_ACK)
     assert not acked.passed
-    assert acked.measured["pending"] == checks.EVENTS
+    assert acked.measured["pending"] == workload.EVENTS
     assert "never acks" in (acked.pitfall or "")
     crash = checks.crash_recovery.run(ctx, variants.NO_ACK)
     assert not crash.passed
     # Nothing is lost, but the PEL never empties and the sweep applies B's entries a second time.
-    assert (crash.measured["pending_after"], crash.measured["lost"]) == (checks.EVENTS, 0)
+    assert (crash.measured["pending_after"], crash.measured["lost"]) == (workload.EVENTS, 0)
     assert crash.measured["projection_equal"] is False
     assert "never acks" in (crash.pitfall or "")
 
@@ -55,7 +55,7 @@ def test_unguarded_apply_counts_every_delivery(ctx: DrillContext) -> None:
 def test_inclusive_tail_applies_the_snapshots_last_event_twice(ctx: DrillContext) -> None:
     result = checks.snapshot_tail.run(ctx, variants.INCLUSIVE_TAIL)
     assert not result.passed
-    sixtieth = checks.make_events(ctx.fork_rng("snap"), checks.EVENTS)[59]
+    sixtieth = workload.make_events(ctx.fork_rng("snap"), workload.EVENTS)[59]
     assert result.measured["off_by"] == es.delta(sixtieth)
     reference = checks.snapshot_tail.run(ctx, es)
     assert reference.measured["off_by"] == 0
@@ -63,7 +63,7 @@ def test_inclusive_tail_applies_the_snapshots_last_event_twice(ctx: DrillContext
 
 
 def test_apply_acks_and_applies_once(ctx: DrillContext) -> None:
-    stream, projection = checks.keys(ctx, "once")
+    stream, projection = workload.keys(ctx, "once")
     es.append(ctx.r, stream, {"type": "withdraw", "account": "acct:bob", "amount": "30"})
     es.create_group(ctx.r, stream, "g")
     es.create_group(ctx.r, stream, "g")  # idempotent
@@ -75,21 +75,21 @@ def test_apply_acks_and_applies_once(ctx: DrillContext) -> None:
 
 
 def test_replay_pages_through_more_than_one_page(ctx: DrillContext) -> None:
-    stream, _ = checks.keys(ctx, "pages")
-    events = checks.make_events(ctx.fork_rng("pages"), es.REPLAY_PAGE * 2 + 3)
-    checks.seed_log(ctx, stream, events)
+    stream, _ = workload.keys(ctx, "pages")
+    events = workload.make_events(ctx.fork_rng("pages"), es.REPLAY_PAGE * 2 + 3)
+    workload.seed_log(ctx, stream, events)
     state, last = es.replay(ctx.r, stream)
-    assert checks.nonzero(state) == checks.truth_of(events)
+    assert workload.nonzero(state) == workload.truth_of(events)
     assert last == ctx.r.xrevrange(stream, count=1)[0][0]
     middle = ctx.r.xrange(stream, count=es.REPLAY_PAGE)[-1][0]
     head, _ = es.replay(ctx.r, stream, after=None)
-    tail, _ = es.replay(ctx.r, stream, after=middle, state=checks.truth_of(events[: es.REPLAY_PAGE]))
-    assert checks.nonzero(tail) == checks.nonzero(head)
+    tail, _ = es.replay(ctx.r, stream, after=middle, state=workload.truth_of(events[: es.REPLAY_PAGE]))
+    assert workload.nonzero(tail) == workload.nonzero(head)
 
 
 def test_claim_reports_pending_entries_whose_payload_was_trimmed(ctx: DrillContext) -> None:
-    stream, _ = checks.keys(ctx, "gone")
-    checks.seed_log(ctx, stream, checks.make_events(ctx.fork_rng("gone"), 30))
+    stream, _ = workload.keys(ctx, "gone")
+    workload.seed_log(ctx, stream, workload.make_events(ctx.fork_rng("gone"), 30))
     es.create_group(ctx.r, stream, "g")
     held = [entry_id for entry_id, _ in es.read(ctx.r, stream, "g", "A", 5)]
     ctx.r.xtrim(stream, maxlen=10, approximate=False)
@@ -100,8 +100,8 @@ def test_claim_reports_pending_entries_whose_payload_was_trimmed(ctx: DrillConte
 
 
 def test_retention_floor_keeps_what_a_group_still_needs(ctx: DrillContext) -> None:
-    stream, _ = checks.keys(ctx, "floor")
-    checks.seed_log(ctx, stream, checks.make_events(ctx.fork_rng("floor"), 20))
+    stream, _ = workload.keys(ctx, "floor")
+    workload.seed_log(ctx, stream, workload.make_events(ctx.fork_rng("floor"), 20))
     ids = [entry_id for entry_id, _ in ctx.r.xrange(stream)]
     es.create_group(ctx.r, stream, "fast")
     es.create_group(ctx.r, stream, "slow")
@@ -115,8 +115,8 @@ def test_retention_floor_keeps_what_a_group_still_needs(ctx: DrillContext) -> No
 
 
 def test_approximate_maxlen_frees_whole_nodes_on_both_backends(ctx: DrillContext) -> None:
-    stream, _ = checks.keys(ctx, "cap")
-    for event in checks.make_events(ctx.fork_rng("cap"), 250):
+    stream, _ = workload.keys(ctx, "cap")
+    for event in workload.make_events(ctx.fork_rng("cap"), 250):
         es.append(ctx.r, stream, event, maxlen=100)
     assert ctx.r.xlen(stream) == 150  # nodes of 100 entries: the partly needed second node stays
 
@@ -126,7 +126,7 @@ def test_an_empty_autoclaim_registers_the_consumer_where_the_drill_says(
 ) -> None:
     """The crash step's narration: Redis 6.2 and 7.0 leave no trace of an empty sweep; Valkey 8.1
     (measured) and fakeredis register the claiming consumer anyway."""
-    stream, _ = checks.keys(ctx, "consumers")
+    stream, _ = workload.keys(ctx, "consumers")
     es.append(ctx.r, stream, {"type": "deposit", "account": "a", "amount": "1"})
     es.create_group(ctx.r, stream, "g")
     es.read(ctx.r, stream, "g", "A", 1)
@@ -174,14 +174,14 @@ def _assert_tables_agree_with_checks(report: DrillReport) -> None:
     (table,) = snap.figures
     assert isinstance(table, DataTable)
     naive, reference = snap.checks
-    tail = checks.EVENTS - checks.SNAPSHOT_AT
-    assert [row[2] for row in table.rows] == [checks.EVENTS, tail, tail + 1]
+    tail = workload.EVENTS - workload.SNAPSHOT_AT
+    assert [row[2] for row in table.rows] == [workload.EVENTS, tail, tail + 1]
     assert [row[4] for row in table.rows[1:]] == [
         f"{reference.measured['off_by']:+d}",
         f"{naive.measured['off_by']:+d}",
     ]
     assert f"reports the same {naive.measured['off_by']:+d}" in " ".join(snap.narration)
-    assert f"snapshot at {checks.SNAPSHOT_AT} + tail of {tail}" in naive.message
+    assert f"snapshot at {workload.SNAPSHOT_AT} + tail of {tail}" in naive.message
     retry = steps["At-least-once: redelivery without double counting"]
     (table,) = retry.figures
     assert isinstance(table, DataTable)

@@ -2,161 +2,40 @@
 
 from __future__ import annotations
 
-import random
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 from redisprep.drills.check_helpers import (
     NO_KNOWN_PITFALL,
-    UnusableResultError,
     Verdict,
     check,
     round_trips_of,
     verdict,
 )
 from redisprep.drills.context import DrillContext
-from redisprep.drills.event_sourcing.reference import fold
-
-GROUP = "projector"
-ACCOUNTS = ("acct:ann", "acct:bob", "acct:cat", "acct:dan")
-EVENTS = 100
-CRASHED_READ = 10
-"""Entries the crashing consumer reads and never finishes."""
-SNAPSHOT_AT = 60
-"""The snapshot check's log: EVENTS events, with a snapshot taken after this many."""
-DEPOSIT = {"type": "deposit", "account": "acct:ann", "amount": "100"}
-"""The one event the redelivery check hands out twice."""
-BATCH = 25
-MAX_CALLS = 1000
-"""Upper bound on read/claim calls a check makes, so a broken implementation cannot loop for ever."""
-
-
-READ_FROM_ZERO = (
-    "reading the group from '0' instead of '>': '0' returns only this consumer's own pending "
-    "entries (its history), never new ones; XREADGROUP GROUP g c STREAMS stream >"
+from redisprep.drills.event_sourcing.paging import big_claim, long_replay
+from redisprep.drills.event_sourcing.workload import (
+    CRASHED_READ,
+    DEPOSIT,
+    EVENTS,
+    GROUP,
+    NEVER_ACKS,
+    NEVER_RECLAIMS,
+    READ_FROM_ZERO,
+    SNAPSHOT_AT,
+    balances,
+    claimed_of,
+    entries_of,
+    keys,
+    make_events,
+    nonzero,
+    pending,
+    process,
+    recover,
+    seed_log,
+    snapshot_events,
+    truth,
+    truth_of,
 )
-ENTRY = "a list of (id, fields) pairs"
-
-
-def entries_of(value: Any, function: str) -> list[tuple[str, dict[str, str]]]:
-    """``value`` as a list of (id, fields) entries, or :class:`UnusableResultError` naming ``function``."""
-    try:
-        found = [(str(i), dict(f)) for i, f in value]
-    except (TypeError, ValueError):
-        raise UnusableResultError(function, value, ENTRY) from None
-    return found
-
-
-def claimed_of(value: Any) -> tuple[str, list[tuple[str, dict[str, str]]], Any]:
-    """``claim``'s (cursor, entries, deleted), or :class:`UnusableResultError`."""
-    try:
-        cursor, entries, deleted = value
-    except (TypeError, ValueError):
-        raise UnusableResultError("claim", value, "(cursor, entries, deleted)") from None
-    return str(cursor), entries_of(entries, "claim"), deleted
-
-
-def make_events(rng: random.Random, count: int) -> list[dict[str, str]]:
-    """Deposits (60 %) and withdrawals of 10-200 on a few accounts."""
-    return [
-        {
-            "type": "deposit" if rng.random() < 0.6 else "withdraw",
-            "account": rng.choice(ACCOUNTS),
-            "amount": str(rng.randrange(10, 201, 10)),
-        }
-        for _ in range(count)
-    ]
-
-
-def snapshot_events(ctx: DrillContext) -> list[dict[str, str]]:
-    """The snapshot check's log (the drill's snapshot step rebuilds the same one)."""
-    return make_events(ctx.fork_rng("snap"), EVENTS)
-
-
-def keys(ctx: DrillContext, tag: str) -> tuple[str, str]:
-    """The stream and projection of one scenario, emptied, sharing the hash tag ``{tag}`` (one slot)."""
-    stream, projection = ctx.key("es", "{" + tag + "}", "events"), ctx.key("es", "{" + tag + "}", "balances")
-    ctx.r.delete(stream, projection, ctx.key("es", "{" + tag + "}", "snapshot"))
-    return stream, projection
-
-
-def seed_log(ctx: DrillContext, stream: str, events: Sequence[Mapping[str, str]]) -> None:
-    """Append ``events`` directly (pipelined, untraced): setup, not the thing being checked."""
-    with ctx.tracer.paused():
-        pipe = ctx.r.pipeline(transaction=False)
-        for event in events:
-            pipe.xadd(stream, dict(event))
-        pipe.execute()
-
-
-def balances(ctx: DrillContext, projection: str) -> dict[str, int]:
-    """The projection hash as read from Redis, zero balances left out."""
-    return nonzero({k: int(v) for k, v in ctx.r.hgetall(projection).items()})
-
-
-def truth(ctx: DrillContext, stream: str) -> dict[str, int]:
-    """Balances folded from the whole stream with XRANGE (the check's own replay)."""
-    return nonzero(fold({}, ctx.r.xrange(stream)))
-
-
-def nonzero(state: Mapping[str, int]) -> dict[str, int]:
-    """``state`` without zero balances (an account can net to 0 whichever way it is built)."""
-    return {k: int(v) for k, v in sorted(state.items()) if int(v) != 0}
-
-
-NEVER_RECLAIMS = (
-    "a stream consumer that never reclaims: entries a crashed consumer read but did not ack stay "
-    "pending for ever (reading '>' only returns new entries); sweep them with XAUTOCLAIM"
-)
-NEVER_ACKS = (
-    "a stream consumer that never acks: without XACK every entry stays in the pending list (PEL), "
-    "which grows for ever and hands the entries out again on every claim; ack in the same script as "
-    "the apply"
-)
-
-
-def pending(ctx: DrillContext, stream: str) -> int:
-    """Entries delivered to the group and not acknowledged (XPENDING summary)."""
-    return int(ctx.r.xpending(stream, GROUP)["pending"])
-
-
-def process(
-    impl: Any, r: Any, stream: str, projection: str, consumers: Sequence[str], batch: int = BATCH
-) -> dict[str, list[str]]:
-    """Consumers take turns reading a batch and applying it until the group has nothing new.
-
-    Returns:
-        The ids each consumer handed to ``apply``.
-    """
-    handed: dict[str, list[str]] = {c: [] for c in consumers}
-    for turn in range(MAX_CALLS):
-        consumer = consumers[turn % len(consumers)]
-        entries = entries_of(impl.read(r, stream, GROUP, consumer, batch), "read")
-        if not entries:
-            break
-        for entry in entries:
-            impl.apply(r, stream, GROUP, projection, entry)
-            handed[consumer].append(str(entry[0]))
-    return handed
-
-
-def recover(impl: Any, r: Any, stream: str, projection: str, consumer: str) -> tuple[int, int, list[str]]:
-    """Sweep the pending list with ``claim`` (min-idle 0) and apply what it hands over.
-
-    Returns:
-        (entries claimed, claim calls, ids handed to ``apply``).
-    """
-    cursor, claimed, calls, handed = "0-0", 0, 0, []
-    while calls < MAX_CALLS:
-        cursor, entries, _deleted = claimed_of(impl.claim(r, stream, GROUP, consumer, 0, cursor, 100))
-        calls += 1
-        claimed += len(entries)
-        for entry in entries:
-            impl.apply(r, stream, GROUP, projection, entry)
-            handed.append(str(entry[0]))
-        if str(cursor) == "0-0":
-            break
-    return claimed, calls, handed
 
 
 @check("event-sourcing.replay_matches_live", "replay from the start equals the live projection")
@@ -345,83 +224,6 @@ def snapshot_tail(ctx: DrillContext, impl: Any) -> Verdict:
         "itself applies that event twice",
         off_by=off,
         trimmed_replay_equal=nonzero(trimmed_full) == want,
-    )
-
-
-def truth_of(events: Sequence[Mapping[str, str]]) -> dict[str, int]:
-    """Balances the events add up to, computed without Redis."""
-    return nonzero(fold({}, [("", dict(e)) for e in events]))
-
-
-LONG_LOG = 2_400
-"""Entries in the long-log check: more than one page of any sensible XRANGE COUNT (500, 1000)."""
-PILED = 150
-"""Entries a crashed consumer leaves pending in the big-claim check: more than one claim page (100)."""
-
-
-@check("event-sourcing.long_replay", "a log longer than one read page replays whole")
-def long_replay(ctx: DrillContext, impl: Any) -> Verdict:
-    """2,400 events: replay folds them all and returns the newest id (XRANGE in pages)."""
-    stream, _ = keys(ctx, "long")
-    events = make_events(ctx.fork_rng("long"), LONG_LOG)
-    seed_log(ctx, stream, events)
-    state, last = impl.replay(ctx.r, stream)
-    newest = ctx.r.xrevrange(stream, count=1)[0][0]
-    want = truth_of(events)
-    got = nonzero(dict(state))
-    off = sum(want.values()) - sum(got.values())
-    ok = got == want and last == newest
-    if ok:
-        pitfall = None
-    elif last != newest and got != want:
-        pitfall = (
-            "replay reads one page: a log longer than its COUNT loses the rest; page with XRANGE "
-            "stream (last_id + COUNT n until a page comes back empty"
-        )
-    elif last != newest:
-        pitfall = "replay must return the id of the last entry it folded"
-    else:
-        pitfall = NO_KNOWN_PITFALL
-    return verdict(
-        ok,
-        f"replay of {LONG_LOG} events: balances {'=' if got == want else '≠'} the log (total off by "
-        f"{off}); last id {'is the newest' if last == newest else f'{last!r}, want {newest!r}'}",
-        pitfall=pitfall,
-        off_by=off,
-    )
-
-
-@check("event-sourcing.big_claim", "more pending entries than one claim page are all reclaimed")
-def big_claim(ctx: DrillContext, impl: Any) -> Verdict:
-    """A reads 150 and crashes; sweeping with claim(count=100) must follow the cursor to get all 150."""
-    stream, projection = keys(ctx, "pile")
-    seed_log(ctx, stream, make_events(ctx.fork_rng("pile"), PILED))
-    impl.create_group(ctx.r, stream, GROUP)
-    stranded = entries_of(impl.read(ctx.r, stream, GROUP, "A", PILED), "read")
-    claimed, calls, _ = recover(impl, ctx.r, stream, projection, "B")
-    left = pending(ctx, stream)
-    ok = len(stranded) == PILED and claimed == PILED and left == 0
-    if len(stranded) != PILED:
-        pitfall = READ_FROM_ZERO if not stranded else NO_KNOWN_PITFALL
-    elif claimed == 0:
-        pitfall = NEVER_RECLAIMS
-    elif claimed < PILED and calls == 1:
-        pitfall = (
-            "claim drops XAUTOCLAIM's cursor: the first reply element is where the next call starts "
-            "('0-0' only when the scan is done); return it so a sweep can page"
-        )
-    elif left:
-        pitfall = NEVER_ACKS
-    else:
-        pitfall = NO_KNOWN_PITFALL
-    return verdict(
-        ok,
-        f"A read {len(stranded)} of {PILED} and crashed; B's sweep claimed {claimed} in {calls} call(s) "
-        f"(want {PILED}); {left} still pending (want 0)",
-        pitfall=pitfall,
-        claimed=claimed,
-        calls=calls,
-        pending_after=left,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from redisprep.drills import _pubsub as pubsub
 from redisprep.drills.context import DrillContext
-from redisprep.drills.event_sourcing import checks, variants
+from redisprep.drills.event_sourcing import checks, variants, workload
 from redisprep.drills.event_sourcing import reference as es
 from redisprep.drills.event_sourcing.scenario import GROUP, append_all, crash_consumer, ledger, sweep
 from redisprep.drills.model import DataTable, StepOutcome
@@ -18,17 +18,17 @@ CAPPED_EVENTS, CAP = 250, 100
 
 def _totals(ctx: DrillContext, stream: str, projection: str) -> tuple[int, int]:
     """Sum of the live balances and of the balances the log adds up to."""
-    return sum(checks.balances(ctx, projection).values()), sum(checks.truth(ctx, stream).values())
+    return sum(workload.balances(ctx, projection).values()), sum(workload.truth(ctx, stream).values())
 
 
 def crash(ctx: DrillContext) -> StepOutcome:
     stream, proj, _ = ledger(ctx)
-    append_all(ctx, stream, checks.make_events(ctx.fork_rng("crash"), checks.EVENTS))
+    append_all(ctx, stream, workload.make_events(ctx.fork_rng("crash"), workload.EVENTS))
     stranded, by_b = crash_consumer(ctx, stream, proj)
     rows = [
         (
             f"A read {stranded} and crashed; B processed {by_b}",
-            checks.pending(ctx, stream),
+            workload.pending(ctx, stream),
             *_totals(ctx, stream, proj),
         )
     ]
@@ -36,7 +36,7 @@ def crash(ctx: DrillContext) -> StepOutcome:
     rows.append(
         (
             f"XAUTOCLAIM min-idle {IDLE_THRESHOLD_MS}: claimed {early}",
-            checks.pending(ctx, stream),
+            workload.pending(ctx, stream),
             *_totals(ctx, stream, proj),
         )
     )
@@ -44,7 +44,7 @@ def crash(ctx: DrillContext) -> StepOutcome:
     rows.append(
         (
             f"XAUTOCLAIM min-idle 0: claimed {claimed}, applied",
-            checks.pending(ctx, stream),
+            workload.pending(ctx, stream),
             *_totals(ctx, stream, proj),
         )
     )
@@ -81,8 +81,8 @@ def crash(ctx: DrillContext) -> StepOutcome:
 
 def redelivery(ctx: DrillContext) -> StepOutcome:
     # The redelivery check's story, step by step: A reads the entry and stalls, B claims it.
-    stream, proj = checks.keys(ctx, "retry")
-    es.append(ctx.r, stream, checks.DEPOSIT)
+    stream, proj = workload.keys(ctx, "retry")
+    es.append(ctx.r, stream, workload.DEPOSIT)
     es.create_group(ctx.r, stream, GROUP)
     (entry,) = es.read(ctx.r, stream, GROUP, "A", 1)
     _, claimed, _ = es.claim(ctx.r, stream, GROUP, "B", 0)
@@ -127,11 +127,11 @@ def _retention(ctx: DrillContext, tag: str, label: str, trim: str) -> tuple[str,
 
     Only the pending list matters here, so B reads and acks in bulk instead of applying one by one.
     """
-    stream, proj = checks.keys(ctx, tag)
-    checks.seed_log(ctx, stream, checks.make_events(ctx.fork_rng("retention"), CAPPED_EVENTS))
+    stream, proj = workload.keys(ctx, tag)
+    workload.seed_log(ctx, stream, workload.make_events(ctx.fork_rng("retention"), CAPPED_EVENTS))
     es.create_group(ctx.r, stream, GROUP)
     first = es.read(ctx.r, stream, GROUP, "B", 150)
-    es.read(ctx.r, stream, GROUP, "A", checks.CRASHED_READ)  # A crashes holding these
+    es.read(ctx.r, stream, GROUP, "A", workload.CRASHED_READ)  # A crashes holding these
     rest = es.read(ctx.r, stream, GROUP, "B", CAPPED_EVENTS)
     es.ack(ctx.r, stream, GROUP, [entry_id for entry_id, _ in first + rest])
     with ctx.tracer.operation(label):
@@ -144,8 +144,8 @@ def _retention(ctx: DrillContext, tag: str, label: str, trim: str) -> tuple[str,
 
 
 def trimming(ctx: DrillContext) -> StepOutcome:
-    capped, _ = checks.keys(ctx, "capped")
-    for event in checks.make_events(ctx.fork_rng("capped"), CAPPED_EVENTS):
+    capped, _ = workload.keys(ctx, "capped")
+    for event in workload.make_events(ctx.fork_rng("capped"), CAPPED_EVENTS):
         with ctx.tracer.operation(f"append (MAXLEN ~ {CAP})"):
             es.append(ctx.r, capped, event, maxlen=CAP)
     approx = int(ctx.r.xlen(capped))

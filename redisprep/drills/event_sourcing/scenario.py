@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from redisprep.drills.context import DrillContext
-from redisprep.drills.event_sourcing import checks
 from redisprep.drills.event_sourcing import reference as es
+from redisprep.drills.event_sourcing import workload
 
-GROUP = checks.GROUP
+GROUP = workload.GROUP
 READ_BATCH = 20
 
 
@@ -50,7 +50,7 @@ def project(ctx: DrillContext, stream: str, projection: str, consumers: tuple[st
 def crash_consumer(ctx: DrillContext, stream: str, projection: str) -> tuple[int, int]:
     """Consumer A reads a batch and crashes; B processes everything else. Returns (stranded, by B)."""
     with ctx.tracer.operation("read"):
-        stranded = es.read(ctx.r, stream, GROUP, "A", checks.CRASHED_READ)
+        stranded = es.read(ctx.r, stream, GROUP, "A", workload.CRASHED_READ)
     by_b = project(ctx, stream, projection, ("B",))["B"]
     return len(stranded), by_b
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from redisprep.drills.context import DrillContext
-from redisprep.drills.event_sourcing import checks, variants
+from redisprep.drills.event_sourcing import checks, variants, workload
 from redisprep.drills.event_sourcing import reference as es
 from redisprep.drills.event_sourcing.failures import crash, pubsub_contrast, redelivery, round_trips, trimming
 from redisprep.drills.event_sourcing.scenario import GROUP, append_all, ledger, project, short
@@ -12,7 +12,7 @@ from redisprep.drills.model import DataTable, Step, StepOutcome
 
 def log(ctx: DrillContext) -> StepOutcome:
     stream, _, _ = ledger(ctx)
-    events = checks.make_events(ctx.fork_rng("log"), checks.EVENTS)
+    events = workload.make_events(ctx.fork_rng("log"), workload.EVENTS)
     ids = append_all(ctx, stream, events)
     increasing = all(es.id_key(a) < es.id_key(b) for a, b in zip(ids, ids[1:], strict=False))
     rows = tuple((i + 1, e["type"], e["account"], int(e["amount"])) for i, e in enumerate(events[:5]))
@@ -39,7 +39,7 @@ def projection(ctx: DrillContext) -> StepOutcome:
     with ctx.tracer.operation("create group"):
         es.create_group(ctx.r, stream, GROUP, "0")
     applied = project(ctx, stream, proj, ("c1", "c2"))
-    balances = checks.balances(ctx, proj)
+    balances = workload.balances(ctx, proj)
     naive = checks.acked.run(ctx, variants.NO_ACK).expecting_failure()
     return StepOutcome(
         narration=(
@@ -67,8 +67,8 @@ def replay(ctx: DrillContext) -> StepOutcome:
     stream, proj, _ = ledger(ctx)
     with ctx.tracer.operation("replay"):
         rebuilt, _last = es.replay(ctx.r, stream)
-    live = checks.balances(ctx, proj)
-    rebuilt = checks.nonzero(rebuilt)
+    live = workload.balances(ctx, proj)
+    rebuilt = workload.nonzero(rebuilt)
     rows = tuple((a, live.get(a, 0), rebuilt.get(a, 0)) for a in sorted(set(live) | set(rebuilt)))
     return StepOutcome(
         narration=(
@@ -85,9 +85,9 @@ def replay(ctx: DrillContext) -> StepOutcome:
 
 def snapshots(ctx: DrillContext) -> StepOutcome:
     # The check's log, rebuilt here step by step: the table and the checks describe the same events.
-    stream, _ = checks.keys(ctx, "rebuild")
+    stream, _ = workload.keys(ctx, "rebuild")
     snapshot = ctx.key("es", "{rebuild}", "snapshot")
-    events, at = checks.snapshot_events(ctx), checks.SNAPSHOT_AT
+    events, at = workload.snapshot_events(ctx), workload.SNAPSHOT_AT
     append_all(ctx, stream, events[:at])
     with ctx.tracer.operation("replay"):
         state, last = es.replay(ctx.r, stream)
@@ -127,7 +127,7 @@ def snapshots(ctx: DrillContext) -> StepOutcome:
             "with the id of the last event it includes, in one `SET`, so it is never half-written. "
             "A rebuild then loads it and replays only the tail: `XRANGE stream (last_id +`, where "
             "`(` makes the start exclusive (Redis 6.2+).",
-            f"The table and the checks below use one log of {checks.EVENTS} events with a snapshot "
+            f"The table and the checks below use one log of {workload.EVENTS} events with a snapshot "
             f"taken after event {at}: a full replay reads {read[0]} entries, the tail only {read[1]}.",
             f"Starting the tail at the snapshot's id itself reads {read[2]} entries and applies event "
             f"{at} a second time. That event is a {doubled['type']} of {doubled['amount']} on "
@@ -138,7 +138,7 @@ def snapshots(ctx: DrillContext) -> StepOutcome:
         ),
         figures=(
             DataTable(
-                f"rebuilding a log of {checks.EVENTS} events from a snapshot taken after event {at}",
+                f"rebuilding a log of {workload.EVENTS} events from a snapshot taken after event {at}",
                 ("way", "XRANGE from", "entries read", "balances total", "off by"),
                 rows,
             ),
