@@ -9,7 +9,7 @@ import pytest
 from redisprep.backends import Backend
 from redisprep.drills import run_drill
 from redisprep.drills.context import DrillContext
-from redisprep.drills.lock import checks
+from redisprep.drills.lock import checks, fences
 from redisprep.drills.lock import reference as lk
 from redisprep.drills.lock.steps import CHECK_THEN_ACT, DEL_RELEASE, REDIS_PY, SETNX, UNFENCED
 
@@ -48,7 +48,7 @@ def test_setnx_lock_never_expires(ctx: DrillContext) -> None:
 
 
 def test_unfenced_storage_accepts_the_stale_write(ctx: DrillContext) -> None:
-    result = checks.fencing.run(ctx, UNFENCED)
+    result = fences.fencing.run(ctx, UNFENCED)
     assert not result.passed
     assert result.measured == {"accepted": 2, "stale_accepted": 1, "increasing": False}
     assert "accepted [2, 1]" in result.message

@@ -10,7 +10,6 @@ from typing import Any
 from redisprep.drills._expiry import expire_now
 from redisprep.drills.check_helpers import (
     NO_KNOWN_PITFALL,
-    UnusableResultError,
     Verdict,
     check,
     in_lockstep,
@@ -18,8 +17,9 @@ from redisprep.drills.check_helpers import (
     verdict,
 )
 from redisprep.drills.context import DrillContext
+from redisprep.drills.lock.fences import fence_numbers, fencing, grant_of
+from redisprep.drills.lock.keys import TTL_MS, lock_key
 
-TTL_MS = 10_000
 WORKERS = 8
 ROUNDS = 50  # 400 acquisitions: a non-atomic lock overlaps within tens; each hand-off waits a backoff
 #: Lease of each acquisition in the concurrency run: far longer than the critical section.
@@ -31,12 +31,6 @@ PLAIN_DEL = (
     "lock released with plain DEL: after the holder's TTL ran out, its DEL frees the next "
     "holder's lock; release with a Lua compare-and-delete on the token"
 )
-
-
-def _lock(ctx: DrillContext, name: str) -> str:
-    key = ctx.key("lock", "{" + name + "}")
-    ctx.r.delete(key)
-    return key
 
 
 NO_EXPIRY = (
@@ -78,7 +72,7 @@ def ttl_pitfall(pttl: int, ttl_ms: int) -> str | None:
 @check("lock.expires", "the lock expires on its own, after ttl_ms")
 def expires(ctx: DrillContext, impl: Any) -> Verdict:
     """A fresh lock carries a TTL of ttl_ms (milliseconds), so a crashed holder cannot keep it forever."""
-    lock = _lock(ctx, "expiry")
+    lock = lock_key(ctx, "expiry")
     token = impl.acquire(ctx.r, lock, TTL_MS)
     if token is None:
         return verdict(False, "could not take a free lock", pitfall="acquire must succeed on a free lock")
@@ -107,7 +101,7 @@ def expires(ctx: DrillContext, impl: Any) -> Verdict:
 @check("lock.tokens", "each acquisition gets a fresh token")
 def tokens(ctx: DrillContext, impl: Any) -> Verdict:
     """Take, release and take again, and take a second lock: three different tokens, as strings."""
-    lock, other = _lock(ctx, "tokens"), _lock(ctx, "tokens-other")
+    lock, other = lock_key(ctx, "tokens"), lock_key(ctx, "tokens-other")
     first = impl.acquire(ctx.r, lock, TTL_MS)
     freed = impl.release(ctx.r, lock, first)
     second = impl.acquire(ctx.r, lock, TTL_MS)
@@ -136,7 +130,7 @@ def tokens(ctx: DrillContext, impl: Any) -> Verdict:
 @check("lock.waits", "a waiting acquire gets the lock when the holder's lease runs out")
 def waits(ctx: DrillContext, impl: Any) -> Verdict:
     """A holder dies with 300 ms left: acquire(wait_ms=0) says None at once; wait_ms=3000 gets it."""
-    lock = _lock(ctx, "waits")
+    lock = lock_key(ctx, "waits")
     dead = impl.acquire(ctx.r, lock, 300)  # the holder crashes: nobody releases
     started = time.monotonic()
     at_once = impl.acquire(ctx.r, lock, TTL_MS)
@@ -167,7 +161,7 @@ def waits(ctx: DrillContext, impl: Any) -> Verdict:
 @check("lock.one_holder", "racing acquirers: exactly one wins")
 def one_holder(ctx: DrillContext, impl: Any) -> Verdict:
     """8 workers try a free lock in lockstep; one may get it."""
-    lock = _lock(ctx, "race")
+    lock = lock_key(ctx, "race")
     tokens = in_lockstep(ctx, WORKERS, lambda _i, client: impl.acquire(client, lock, TTL_MS))
     holders = sum(t is not None for t in tokens)
     return verdict(
@@ -182,7 +176,7 @@ def one_holder(ctx: DrillContext, impl: Any) -> Verdict:
 @check("lock.wrong_owner", "a late release cannot free the next holder's lock")
 def wrong_owner(ctx: DrillContext, impl: Any) -> Verdict:
     """A stalls past its TTL, B takes the lock, A wakes up and releases: B must keep it."""
-    lock = _lock(ctx, "owner")
+    lock = lock_key(ctx, "owner")
     a = impl.acquire(ctx.r, lock, TTL_MS)
     expire_now(ctx.r, lock)  # A pauses (GC, swap, slow I/O) longer than its TTL
     b = impl.acquire(ctx.r, lock, TTL_MS)
@@ -211,82 +205,6 @@ def wrong_owner(ctx: DrillContext, impl: Any) -> Verdict:
         else NO_KNOWN_PITFALL,
         late_release_freed=freed,
         holders=holders,
-    )
-
-
-@check("lock.fencing", "fencing tokens reject a stale writer")
-def fencing(ctx: DrillContext, impl: Any) -> Verdict:
-    """A stalls past its TTL, B takes over and writes, A's late write must be refused."""
-    lock = _lock(ctx, "fenced")
-    resource = ctx.key("lock", "storage")
-    ctx.r.delete(resource, lock + ":fence")
-    a = _grant(impl.acquire_fenced(ctx.r, lock, TTL_MS))
-    expire_now(ctx.r, lock)
-    b = _grant(impl.acquire_fenced(ctx.r, lock, TTL_MS))
-    if a is None or b is None:
-        return verdict(
-            False, "A or B could not take a free lock", pitfall="acquire must succeed on a free lock"
-        )
-    accepted = []
-    if impl.fenced_write(ctx.r, resource, b[1], "B's update"):
-        accepted.append(b[1])
-    if impl.fenced_write(ctx.r, resource, a[1], "A's stale update"):
-        accepted.append(a[1])
-    increasing = all(x < y for x, y in zip(accepted, accepted[1:], strict=False))
-    stale = sum(1 for f in accepted if f < max(accepted, default=0))
-    ok = b[1] > a[1] and accepted == [b[1]]
-    message = f"fences A={a[1]}, B={b[1]}; storage accepted {accepted or 'nothing'}" + (
-        "" if ok else f"; {stale} stale write accepted"
-    )
-    pitfall = (
-        "no fencing: a holder that outlived its TTL writes after its successor and overwrites newer "
-        "data; the storage must refuse fences lower than the highest it has seen"
-        if b[1] > a[1]
-        else "fencing numbers must grow with every grant (INCR in the acquire script)"
-    )
-    return verdict(
-        ok, message, pitfall=pitfall, accepted=len(accepted), stale_accepted=stale, increasing=increasing
-    )
-
-
-def _grant(value: Any) -> tuple[str, int] | None:
-    """``acquire_fenced``'s (token, fence), or :class:`UnusableResultError`."""
-    if value is None:
-        return None
-    try:
-        token, fence = value
-        return token, int(fence)
-    except (TypeError, ValueError):
-        raise UnusableResultError("acquire_fenced", value, "(token, fence) or None") from None
-
-
-@check("lock.fence_numbers", "fences past one digit keep increasing and are compared as numbers")
-def fence_numbers(ctx: DrillContext, impl: Any) -> Verdict:
-    """Twelve grants in turn: fences 1..12 as ints; the storage takes 9, 10, 11 and refuses 10 again."""
-    lock = _lock(ctx, "fence-numbers")
-    resource = ctx.key("lock", "fence-storage")
-    ctx.r.delete(resource, lock + ":fence")
-    fences = []
-    for _ in range(12):
-        grant = _grant(impl.acquire_fenced(ctx.r, lock, TTL_MS))
-        fences.append(None if grant is None else grant[1])
-        expire_now(ctx.r, lock)
-    writes = [bool(impl.fenced_write(ctx.r, resource, f, f"v{f}")) for f in (9, 10, 11, 10)]
-    increasing = None not in fences and all(x < y for x, y in zip(fences, fences[1:], strict=False))  # type: ignore[operator]
-    ok = increasing and writes == [True, True, True, False]
-    if not increasing:
-        pitfall = "fencing numbers must grow with every grant (INCR in the acquire script)"
-    elif writes == [True, False, False, False] or writes[:2] == [True, False]:
-        pitfall = "fences compared as text ('10' < '9'): convert with tonumber() in Lua or int() in Python"
-    elif writes[3]:
-        pitfall = "the storage must refuse a fence not above the highest it accepted (10 after 11)"
-    else:
-        pitfall = NO_KNOWN_PITFALL
-    return verdict(
-        ok,
-        f"fences {fences}; the storage accepted {writes} for fences 9, 10, 11, 10 "
-        "(want [True, True, True, False])",
-        pitfall=pitfall,
     )
 
 
@@ -323,7 +241,7 @@ class CriticalSection:
 @check("lock.no_overlap", f"{WORKERS} workers x {ROUNDS} acquisitions never overlap")
 def no_overlap(ctx: DrillContext, impl: Any) -> Verdict:
     """Mutual exclusion under real contention: every critical section runs alone."""
-    lock = _lock(ctx, "busy")
+    lock = lock_key(ctx, "busy")
     section = CriticalSection()
     start = threading.Barrier(WORKERS)
 
@@ -363,8 +281,8 @@ def no_overlap(ctx: DrillContext, impl: Any) -> Verdict:
 @check("lock.one_round_trip", "one round trip per operation")
 def one_round_trip(ctx: DrillContext, impl: Any) -> Verdict:
     """acquire (won or refused), release, fenced acquire and fenced write each take one round trip."""
-    lock = _lock(ctx, "trips")
-    fenced = _lock(ctx, "trips-fenced")
+    lock = lock_key(ctx, "trips")
+    fenced = lock_key(ctx, "trips-fenced")
     resource = ctx.key("lock", "trips-storage")
     ctx.r.delete(resource, fenced + ":fence")
     token, trips_acquire = round_trips_of(ctx, "check:acquire", lambda: impl.acquire(ctx.r, lock, TTL_MS))
@@ -373,7 +291,7 @@ def one_round_trip(ctx: DrillContext, impl: Any) -> Verdict:
     grant, trips_fenced = round_trips_of(
         ctx, "check:fenced", lambda: impl.acquire_fenced(ctx.r, fenced, TTL_MS)
     )
-    granted = _grant(grant)
+    granted = grant_of(grant)
     fence = granted[1] if granted else 1
     _, trips_write = round_trips_of(
         ctx, "check:write", lambda: impl.fenced_write(ctx.r, resource, fence, "x")

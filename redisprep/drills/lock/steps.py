@@ -7,7 +7,7 @@ import uuid
 from redisprep.drills._expiry import expire_now
 from redisprep.drills.check_helpers import variant
 from redisprep.drills.context import DrillContext
-from redisprep.drills.lock import checks
+from redisprep.drills.lock import checks, fences
 from redisprep.drills.lock import reference as lk
 from redisprep.drills.model import DataTable, Step, StepOutcome
 
@@ -106,8 +106,8 @@ def fencing(ctx: DrillContext) -> StepOutcome:
         with ctx.tracer.operation("fenced write"):
             ok = lk.fenced_write(ctx.r, resource, grant[1], f"{who}'s update")
         rows.append((who, grant[1], "accepted" if ok else "rejected: lower than the last fence"))
-    naive = checks.fencing.run(ctx, UNFENCED).expecting_failure().labelled("storage ignores fences")
-    fenced = checks.fencing.run(ctx, lk).labelled("fenced storage")
+    naive = fences.fencing.run(ctx, UNFENCED).expecting_failure().labelled("storage ignores fences")
+    fenced = fences.fencing.run(ctx, lk).labelled("fenced storage")
     return StepOutcome(
         narration=(
             "The token-checked release protects the lock, not the data. A holder that stalled past "
