@@ -13,7 +13,7 @@ import fakeredis
 import pytest
 
 from redisprep.backends import Backend, Namespace, connect, delete_namespace, scan_raw
-from redisprep.cleanup import after_backend_failure, mark_run, proven_run, remove_stale_runs
+from redisprep.cleanup import after_backend_failure, mark_run, proven_run, remove_run_keys, remove_stale_runs
 from redisprep.errors import BackendUnavailableError
 from redisprep.localserver import LocalServer
 
@@ -289,3 +289,45 @@ def test_a_run_with_more_keys_than_one_unlink_batch_loses_every_one(backend: Bac
         assert list(scan_raw(raw, ns.prefix.encode() + b"*")) == []
     finally:
         raw.close()
+
+
+def test_a_marker_records_who_wrote_it_as_sorted_json() -> None:
+    """What 'clean' and a person reading the key see: version, run, start, what, host and pid."""
+    import socket
+
+    from redisprep import __version__
+
+    r = fakeredis.FakeRedis()
+    mark_run(r, NS, "drill lock")
+    value = r.get(NS.marker)
+    record = {
+        "host": socket.gethostname(),
+        "pid": os.getpid(),
+        "redisprep": __version__,
+        "run": NS.run_id,
+        "started": NS.started_at,
+        "what": "drill lock",
+    }
+    assert value == json.dumps(record, sort_keys=True).encode()
+
+
+def test_after_a_failure_on_the_embedded_backend_nothing_is_attempted() -> None:
+    """Its keys die with the process: the run's keys are left for that, not deleted here."""
+    backend = connect(None)
+    try:
+        ns = _marked(backend.client(), 1_000)
+        after_backend_failure(backend, ns, FAILED)
+        assert backend.client().exists(ns.marker, ns.key("k")) == 2
+    finally:
+        backend.close()
+
+
+@pytest.mark.live
+def test_removing_a_runs_keys_on_a_server_gone_names_it(fresh_server: LocalServer) -> None:
+    backend = connect(fresh_server.url)
+    try:
+        fresh_server.stop()
+        with pytest.raises(BackendUnavailableError, match=rf"^cannot reach {re.escape(backend.label)}: "):
+            remove_run_keys(backend, Namespace.new())
+    finally:
+        backend.close()
