@@ -147,3 +147,45 @@ def test_a_lease_that_ran_out_before_pttl_is_blamed_as_too_short_not_as_no_expir
     assert not result.passed
     assert result.pitfall == checks.PX_WITH_S
     assert "already expired" in result.message
+
+
+class _SlowOnce:
+    """The reference lock on a machine that stalls once, right after the dead holder's acquire,
+    for longer than that holder's 300 ms lease (as a loaded CI runner can)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def acquire(self, r: Any, key: str, ttl_ms: int, wait_ms: int = 0) -> Any:
+        self.calls += 1
+        if self.calls == 2:
+            import time
+
+            time.sleep(0.4)
+        return lk.acquire(r, key, ttl_ms, wait_ms=wait_ms)
+
+    def release(self, r: Any, key: str, token: Any) -> Any:
+        return lk.release(r, key, token)
+
+
+def test_a_stall_longer_than_the_lease_makes_waits_retry_with_a_longer_lease_not_fail(
+    ctx: DrillContext,
+) -> None:
+    """Seen on the matrix at load 19: a correct lock failed lock.waits because the lease had run out."""
+    result = checks.waits.run(ctx, _SlowOnce())
+    assert result.passed, result.message
+    assert result.measured["lease_ms"] == 1_200 and "after the 1200 ms lease" in result.message
+
+
+def test_a_lock_that_ignores_a_holder_still_fails_waits_at_the_first_lease(ctx: DrillContext) -> None:
+    class NoNX:
+        def acquire(self, r: Any, key: str, ttl_ms: int, wait_ms: int = 0) -> str:
+            r.set(key, "t", px=ttl_ms)
+            return "t"
+
+        def release(self, r: Any, key: str, token: Any) -> bool:
+            return bool(r.delete(key))
+
+    result = checks.waits.run(ctx, NoNX())
+    assert not result.passed and result.measured["lease_ms"] == 300
+    assert result.pitfall == "a held lock must refuse a second acquire: SET ... NX"
