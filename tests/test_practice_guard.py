@@ -164,7 +164,9 @@ def test_key_specs_agree_with_the_explain_cost_table() -> None:
             "BF.ADD is not a Redis 7.0 command the grader knows, so it cannot tell which keys it touches",
         ),
         (["SORT", "their_list", "BY", "nosort"], "SORT: key 'their_list' is outside"),
-        (["SET", P + "a", "DB"], None),  # 'DB' after the keys matters for COPY only
+        (["LPUSH", P + "l", "x", "DB"], None),  # 'DB' after the keys matters for COPY only
+        (["SORT", P + "l", "STORE", P + "out", "GET", "o_*"], "key 'o_*'"),  # GET after STORE
+        (["SORT", P + "l", "DESC", "ALPHA", "LIMIT", "0", "5"], None),
         (
             ["COPY", P + "a", P + "b", "DB", "1"],
             "COPY ... DB is not allowed while grading: it writes into another database",
@@ -179,6 +181,11 @@ def test_guard_policy(argv: list[str], refused: str | None) -> None:
         assert problem is None
     else:
         assert problem is not None and refused in problem
+
+
+def test_copy_into_another_database_is_refused_in_these_words() -> None:
+    problem = KeyGuard(P).problem(["COPY", P + "a", P + "b", "DB", "1"])
+    assert problem == "COPY ... DB is not allowed while grading: it writes into another database"
 
 
 @pytest.fixture
@@ -249,7 +256,7 @@ def test_a_script_a_pipeline_knows_runs_guarded_though_the_guard_never_saw_it_lo
 ) -> None:
     """redis-py's pipeline sends EVALSHA of its scripts; the guard finds the body among them."""
     r, raw, guard = guarded
-    for body in ("return redis.call('INCR', KEYS[1])", b"return redis.call('INCR', KEYS[1])"):
+    for body in ("return redis.call('INCR', KEYS[1])", b"return redis.call('INCRBY', KEYS[1], 1)"):
         script = raw.register_script(body)  # loaded by a client the guard does not watch
         pipe = r.pipeline()
         script(keys=[P + "n"], client=pipe)

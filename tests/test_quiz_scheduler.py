@@ -14,6 +14,8 @@ from redisprep.quiz.scheduler import CardState, Rating, SavedCard, Scheduler, pa
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc)
 SCHED = Scheduler()
+#: scheduler_id('fx-command-add-points') as stored progress keys it today (a change orphans stored reviews).
+SCHEDULER_ID_OF_ADD_POINTS = 3420834037040103805
 
 #: A history: (rating, hours waited before it).
 histories = st.lists(
@@ -181,3 +183,42 @@ def test_a_new_card_is_due_at_the_time_given_and_a_review_keeps_what_it_was_told
     assert first.duration_ms == 1234 and first.state_before == CardState.NEW
     second = SCHED.review("c", first.after, Rating.GOOD, first.due)
     assert second.state_before == CardState(first.after["state"]) != CardState.NEW
+
+
+def test_a_card_id_hashes_to_the_same_scheduler_id_in_every_release() -> None:
+    """Stored progress is keyed by it: a different hash would orphan every review already made."""
+    assert scheduler_id("fx-command-add-points") == SCHEDULER_ID_OF_ADD_POINTS
+    assert 0 <= scheduler_id("c") < 2**63
+
+
+def test_the_default_retention_and_the_fuzz_setting_are_kept_as_saved() -> None:
+    import json
+
+    assert Scheduler().desired_retention == 0.9
+    assert json.loads(Scheduler().to_json())["enable_fuzzing"] is True
+    saved = json.loads(Scheduler().to_json())
+    assert json.loads(Scheduler(saved).to_json())["enable_fuzzing"] is True
+    without_key = {k: v for k, v in saved.items() if k != "enable_fuzzing"}
+    assert json.loads(Scheduler(without_key).to_json())["enable_fuzzing"] is True  # fuzz unless told
+    assert json.loads(Scheduler({**saved, "enable_fuzzing": False}).to_json())["enable_fuzzing"] is False
+
+
+def test_without_fuzz_the_interval_is_fsrs_own_and_with_it_every_draw_is_ours() -> None:
+    """fsrs's own fuzz (a global random()) is never on: two schedulers agree on every due date."""
+    import json
+
+    saved = json.loads(Scheduler().to_json())
+    plain = Scheduler({**saved, "enable_fuzzing": False})
+    fuzzed_a, fuzzed_b = Scheduler(saved), Scheduler(saved)
+    state_a = state_b = state_p = None
+    now = T0
+    differs = 0
+    for step in range(8):
+        a = fuzzed_a.review("c", state_a, Rating.GOOD, now)
+        b = fuzzed_b.review("c", state_b, Rating.GOOD, now)
+        p = plain.review("c", state_p, Rating.GOOD, now)
+        assert a.due == b.due, step
+        differs += a.due != p.due
+        state_a, state_b, state_p = a.after, b.after, p.after
+        now = a.due
+    assert differs > 0  # the fuzz did move some interval
