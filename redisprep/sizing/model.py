@@ -66,7 +66,7 @@ class Estimate:
     source: Source = "model"
     """``model``: arithmetic only; ``measured``: scaled by a sample loaded on a private
     redis-server; ``calibrated``: thresholds read from the user's server (reads only)."""
-    source_detail: str = "modelled from Redis 7.0's allocations (jemalloc size classes); nothing measured"
+    source_detail: str = "model of Redis 7.0's allocations (jemalloc size classes); nothing measured"
     factor: float = 1.0
     """Measured over modelled bytes of a sample (1.0 when nothing was measured)."""
     notes: tuple[str, ...] = field(default=())
@@ -138,20 +138,20 @@ def _keyspace(s: Shape) -> tuple[Line, ...]:
     main = buckets(s.keys, None)
     lines = [
         Line("key names", s.keys, key, _sds_note(s.key_bytes, key)),
-        Line("keyspace dict entries", s.keys, DICT_ENTRY, "dictEntry: key, value, next = 24 B → 32"),
-        Line("keyspace buckets", main.size, 8, f"power of two ≥ {s.keys:,} keys, 8 B each"),
+        Line("keyspace entries", s.keys, DICT_ENTRY, "dictEntry 24 B → 32"),
+        Line("keyspace buckets", main.size, 8, f"power of two ≥ {s.keys:,} keys"),
     ]
     if s.ttl:
         lines += [
-            Line("expires dict entries", s.keys, DICT_ENTRY, "the key's expiry time lives in the entry"),
-            Line("expires buckets", main.size, 8, "a second dict, sized like the keyspace"),
+            Line("expires entries", s.keys, DICT_ENTRY, "dictEntry holding the expiry time"),
+            Line("expires buckets", main.size, 8, "sized like the keyspace"),
         ]
     return tuple(lines)
 
 
 def _sds_note(length: int, size: int) -> str:
     header = 1 if length < 32 else 3 if length < 256 else 5 if length < 65536 else 9
-    return f"sds: {header} B header + {length:,} + NUL = {header + length + 1:,} B → {size:,}"
+    return f"sds {header} + {length:,} + NUL = {header + length + 1:,} → {size:,}"
 
 
 def _value(s: Shape, limits: Limits) -> tuple[str, str, tuple[Line, ...]]:
@@ -168,13 +168,24 @@ def _string(s: Shape, limits: Limits) -> tuple[str, str, tuple[Line, ...]]:
     n = s.value_bytes
     if s.integers and 10**n <= SHARED_INTEGERS:
         why = f"integers of {n} digits are below {SHARED_INTEGERS:,}: the shared integer objects"
-        return "int", why, (Line("values", s.keys, 0, "shared object: no allocation (no LRU/LFU maxmemory)"),)
+        return (
+            "int",
+            why,
+            (
+                Line(
+                    "values",
+                    s.keys,
+                    0,
+                    "shared objects: nothing allocated (unless maxmemory-policy is LRU/LFU)",
+                ),
+            ),
+        )
     if s.integers:
         return "int", "an integer string: the number is kept in the robj's pointer", (_robj(s),)
     if n <= limits.embstr_limit:
         size = embstr_size(n)
         why = f"{n} B ≤ {limits.embstr_limit} B: embstr (robj and string in one allocation)"
-        note = f"robj 16 + sdshdr8 3 + {n} + NUL = {19 + n + 1} B → {size}"
+        note = f"robj 16 + sds 3 + {n} + NUL = {19 + n + 1} → {size}"
         return "embstr", why, (Line("values", s.keys, size, note),)
     size = sds_size(n)
     why = f"{n:,} B > {limits.embstr_limit} B: raw (robj plus a separate string)"
@@ -191,7 +202,7 @@ def _compact(
     """One compact allocation per key (a listpack, or an intset of ``entry``-byte integers)."""
     header = 8 if encoding == "intset" else LISTPACK_EMPTY
     raw = header + entry * s.entries
-    note = f"{header} B header/end + {s.entries:,} × {entry} B = {raw:,} B → {size_class(raw):,}"
+    note = f"{header} + {s.entries:,} × {entry} = {raw:,} → {size_class(raw):,}"
     return encoding, why, (_robj(s), Line(what, s.keys, size_class(raw), note))
 
 
@@ -201,14 +212,11 @@ def _dict_lines(s: Shape, fixed: tuple[int, str], each: tuple[float, str], steps
     lines = [
         Line("value objects", s.keys, fixed[0], fixed[1]),
         Line("entries", s.total_entries, each[0], each[1]),
-        Line("buckets", s.keys * table.size, 8, f"power of two ≥ {s.entries:,} entries, 8 B each"),
+        Line("buckets", s.keys * table.size, 8, f"power of two ≥ {s.entries:,} per key"),
     ]
     if table.old:
-        note = (
-            f"the table doubled at {table.old:,}; {steps} rehash step(s) per insert have not emptied "
-            "the old one yet (only the key's own commands move it)"
-        )
-        lines.append(Line("old buckets (rehashing)", s.keys * table.old, 8, note))
+        note = f"doubled at {table.old:,}; {steps} step(s) per insert have not moved it all yet"
+        lines.append(Line("old buckets", s.keys * table.old, 8, note))
     return tuple(lines)
 
 
@@ -219,7 +227,7 @@ def _hash(s: Shape, limits: Limits) -> tuple[str, str, tuple[Line, ...]]:
         return _compact(s, limits.compact, why, lp_entry_size("f" * f) + lp_entry_size("v" * v))
     why = _over(s.entries, limits.hash_entries, max(f, v), limits.hash_value, "fields", "hashtable")
     fs, vs = sds_size(f), sds_size(v)
-    each = (DICT_ENTRY + fs + vs, f"dictEntry 32 + field sds {fs} + value sds {vs}")
+    each = (DICT_ENTRY + fs + vs, f"dictEntry 32 + field {fs} + value {vs}")
     return "hashtable", why, _dict_lines(s, _DICT_VALUE, each, 2)
 
 
@@ -245,14 +253,14 @@ def _set(s: Shape, limits: Limits) -> tuple[str, str, tuple[Line, ...]]:
     return (
         "hashtable",
         why,
-        _dict_lines(s, _DICT_VALUE, (DICT_ENTRY + ms, f"dictEntry 32 + member sds {ms}"), 1),
+        _dict_lines(s, _DICT_VALUE, (DICT_ENTRY + ms, f"dictEntry 32 + member {ms}"), 1),
     )
 
 
-_DICT_VALUE = (ROBJ + DICT, "robj 16 + dict 56 B → 64")
+_DICT_VALUE = (ROBJ + DICT, "robj 16 + dict 56 → 64")
 _ZSET_VALUE = (
     ROBJ + ZSET + ZSKIPLIST + ZSL_HEADER + DICT,
-    "robj 16 + zset 16 + zskiplist 32 + header node 640 + dict 64",
+    "robj 16 + zset 16 + zskiplist 32 + 32-level header 640 + dict 64",
 )
 
 
@@ -264,7 +272,7 @@ def _zset(s: Shape, limits: Limits) -> tuple[str, str, tuple[Line, ...]]:
         return _compact(s, limits.compact, why, lp_entry_size("m" * m) + lp_entry_size(score))
     why = _over(s.entries, limits.zset_entries, m, limits.zset_value, "members", "skiplist")
     ms, node = sds_size(m), skiplist_node_bytes()
-    note = f"dictEntry 32 + member sds {ms} + skiplist node {node:.1f} (24 B + 16 per level, p = 1/4)"
+    note = f"dictEntry 32 + member {ms} + node {node:.1f} (24 + 16 a level, p = 1/4)"
     return "skiplist", why, _dict_lines(s, _ZSET_VALUE, (DICT_ENTRY + ms + node, note), 2)
 
 
