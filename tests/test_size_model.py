@@ -122,3 +122,12 @@ def test_geo_costs_more_than_zset_only_while_scores_sit_in_a_listpack() -> None:
     small = {"keys": "100", "members": "100"}
     assert _est("geo", **small)[1] > _est("zset", **small)[1]  # 52-bit scores: 9-byte listpack integers
     assert _est("geo", members="10000")[1] == _est("zset", members="10000")[1]  # a double per node
+
+
+def test_small_integer_strings_cost_only_their_keys() -> None:
+    # SET k 1234: values 0..9999 point at Redis's shared integer objects.
+    shared = estimate(build_shape("string", {"keys": "1000", "value_bytes": "4", "integers": True}))
+    assert shared.encoding == "int"
+    assert sum(line.total for line in shared.lines if line.part.startswith("value")) == 0
+    own = estimate(build_shape("string", {"keys": "1000", "value_bytes": "5", "integers": True}))
+    assert own.total_bytes - shared.total_bytes == 1000 * 16  # a robj each from 10000 up

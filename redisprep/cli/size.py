@@ -38,8 +38,8 @@ def size(
         bool,
         typer.Option(
             "--measure",
-            help="Also load a sample (20k entries) into a private redis-server redisprep starts, and "
-            "scale the model by what it measures.",
+            help="Also measure: load a 20k-entry sample into a private redis-server (started and "
+            "stopped here) and scale the model by what it measures.",
         ),
     ] = False,
     url: UrlOption = None,
