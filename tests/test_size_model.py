@@ -131,3 +131,8 @@ def test_small_integer_strings_cost_only_their_keys() -> None:
     assert sum(line.total for line in shared.lines if line.part.startswith("value")) == 0
     own = estimate(build_shape("string", {"keys": "1000", "value_bytes": "5", "integers": True}))
     assert own.total_bytes - shared.total_bytes == 1000 * 16  # a robj each from 10000 up
+
+
+def test_the_interview_can_pass_numbers_instead_of_text() -> None:
+    typed = build_shape("zset", {"members": "10M", "member_bytes": "16"})
+    assert build_shape("zset", {"members": 10_000_000, "member_bytes": 16}) == typed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -69,11 +70,13 @@ def parse_count(text: str, option: str) -> int:
     return int(number)
 
 
-def build_shape(kind: str, given: dict[str, str | bool | None]) -> Shape:
-    """A :class:`Shape` from a kind and option values as typed (None: not given).
+def build_shape(kind: str, given: Mapping[str, str | int | bool | None]) -> Shape:
+    """A :class:`Shape` from a kind and option values as typed, or as numbers (None: not given).
 
     ``given`` keys are ``keys``, ``members``, ``fields``, ``key_bytes``, ``member_bytes``,
-    ``field_bytes``, ``value_bytes`` (text such as ``100k``) and ``integers``, ``ttl`` (flags).
+    ``field_bytes``, ``value_bytes`` (text such as ``100k``, or an int) and ``integers``, ``ttl``
+    (flags). The interview passes the candidate's numbers here: ``build_shape("zset", {"members":
+    10_000_000, "member_bytes": 16})``.
 
     Raises:
         UnknownNameError: ``kind`` is not one of :data:`KINDS`.
@@ -84,7 +87,7 @@ def build_shape(kind: str, given: dict[str, str | bool | None]) -> Shape:
     k: Kind = kind
     allowed = _OPTIONS[k] | {"keys", "key_bytes", "ttl"}
     for name, typed in given.items():
-        if typed not in (None, False) and name not in allowed:
+        if typed is not None and typed is not False and name not in allowed:
             raise BadUsageError(f"--{name.replace('_', '-')} does not apply to {kind}")
 
     def count(name: str, default: int, low: int = 1, high: int = 10**12) -> int:
