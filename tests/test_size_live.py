@@ -81,3 +81,15 @@ def test_measure_loads_a_sample_on_a_private_server_and_scales_the_model(
     if limits_for(release) is LIMITS_7_0:  # elsewhere the factor is what corrects the 7.0 model
         assert 0.9 <= data["factor"] <= 1.1
     assert data["total_bytes"] == round(data["model_bytes"] * data["factor"])
+
+
+def test_measuring_refuses_a_server_redisprep_did_not_start(live: Any) -> None:
+    from redisprep.errors import ForbiddenCommandError
+
+    theirs = connect(live.url)  # not disposable: as a user's server is
+    try:
+        with pytest.raises(ForbiddenCommandError):
+            measure(theirs, build_shape("string", {"keys": "10"}))
+        assert theirs.client().exists("k000000000000000") == 0
+    finally:
+        theirs.close()

@@ -13,7 +13,7 @@ from typing import Any
 import redis
 
 from redisprep.backends import Backend, translate_errors
-from redisprep.errors import BackendUnsupportedError
+from redisprep.errors import BackendUnsupportedError, ForbiddenCommandError
 from redisprep.explain.readonly import ReadLog
 from redisprep.knowledge.limits import LIMITS_7_0, Limits
 from redisprep.release import dotted, limits_for
@@ -51,7 +51,12 @@ def measure(backend: Backend, shape: Shape) -> int:
     """Bytes ``used_memory`` grows by when ``shape`` is loaded into ``backend`` (a server we own).
 
     The loading client is closed before the second reading, so its buffers are not counted.
+
+    Raises:
+        ForbiddenCommandError: ``backend`` is not a server redisprep started (``disposable``).
     """
+    if not backend.disposable:
+        raise ForbiddenCommandError(f"measuring writes a sample: refused on {backend.label}, not ours")
     probe = backend.client()
     with translate_errors(backend.label):
         # Redis 7.0 allocates a latency histogram (~24 KB, latency-tracking) the first time each
