@@ -61,3 +61,11 @@ def test_bad_input_is_one_error_line_and_exit_2(invoke: Any, args: tuple[str, ..
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error:") and says in lines[0], result.stderr
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_an_unreachable_url_is_one_line_exit_4_without_the_password(invoke: Any) -> None:
+    result = invoke("size", "zset", "--members", "1k", "--url", "redis://:hunter2secret@127.0.0.1:1")
+    assert result.exit_code == 4
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: cannot reach")
+    assert "hunter2secret" not in result.stdout + result.stderr
