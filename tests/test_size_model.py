@@ -136,3 +136,10 @@ def test_small_integer_strings_cost_only_their_keys() -> None:
 def test_the_interview_can_pass_numbers_instead_of_text() -> None:
     typed = build_shape("zset", {"members": "10M", "member_bytes": "16"})
     assert build_shape("zset", {"members": 10_000_000, "member_bytes": 16}) == typed
+
+
+def test_generated_geo_points_stay_on_the_map() -> None:
+    from redisprep.sizing.load import lon_lat
+
+    points = [lon_lat(i) for i in range(0, 3_000_000, 997)] + [lon_lat(453), lon_lat(999_999)]
+    assert all(-180 <= lon <= 180 and -85.05 <= lat <= 85.05 for lon, lat in points)

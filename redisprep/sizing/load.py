@@ -83,14 +83,14 @@ def _chunk(shape: Shape, key: str, members: list[Any], start: int) -> tuple[Any,
     if shape.kind == "set":
         return ("SADD", key, *(members[i] for i in part))
     if shape.kind == "geo":
-        return ("GEOADD", key, *(x for i in part for x in (*_lon_lat(i), members[i])))
+        return ("GEOADD", key, *(x for i in part for x in (*lon_lat(i), members[i])))
     # Scores of 7 digits (below 2^23): the width the model assumes for a listpack.
     return ("ZADD", key, *(x for i in part for x in (1_000_000 + (i * 7919) % 7_000_000, members[i])))
 
 
-def _lon_lat(i: int) -> tuple[float, float]:
+def lon_lat(i: int) -> tuple[float, float]:
     """Points spread over the map (GEOADD accepts latitudes within ±85.05)."""
-    return ((i * 7919) % 3_599_999) / 10_000 - 179.99, ((i * 104_729) % 1_699_999) / 10_000 - 84.99
+    return ((i * 7919) % 3_599_000) / 10_000 - 179.95, ((i * 104_729) % 1_699_000) / 10_000 - 84.95
 
 
 def load(client: Any, shape: Shape) -> int:
