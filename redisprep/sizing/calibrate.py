@@ -10,8 +10,6 @@ import dataclasses
 import time
 from typing import Any
 
-import redis
-
 from redisprep.backends import Backend, translate_errors
 from redisprep.errors import BackendUnsupportedError, ForbiddenCommandError
 from redisprep.explain.readonly import ReadLog
@@ -131,6 +129,8 @@ _CONFIG = {
 
 def _configured(client: Any, limits: Limits, notes: list[str]) -> Limits:
     """``limits`` with the values ``CONFIG GET`` reports (defaults kept, and said, if it is refused)."""
+    import redis
+
     try:
         config = client.config_get("*-max-*")
     except redis.ResponseError as exc:  # an ACL without CONFIG: the release's defaults stand
