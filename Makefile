@@ -81,6 +81,7 @@ bench: bench-targets bench-startup
 	$(PY) scripts/bench_blmove.py
 	$(PY) scripts/bench_live.py --players 1000000
 	$(PY) scripts/bench_cluster.py
+	$(PY) scripts/bench_size.py
 
 bench-startup: $(VENV_STAMP)
 	$(PY) scripts/bench_startup.py

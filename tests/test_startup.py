@@ -27,7 +27,14 @@ def _imported(*args: str) -> set[str]:
 
 @pytest.mark.parametrize(
     "args",
-    [("--version",), ("--help",), ("drill", "--help"), ("quiz", "--help"), ("quiz", "stats", "--help")],
+    [
+        ("--version",),
+        ("--help",),
+        ("drill", "--help"),
+        ("quiz", "--help"),
+        ("quiz", "stats", "--help"),
+        ("size", "--help"),
+    ],
 )
 def test_no_heavy_imports(args: tuple[str, ...]) -> None:
     imported = _imported(*args)

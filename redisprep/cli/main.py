@@ -18,6 +18,7 @@ from redisprep.cli import drill as _drill
 from redisprep.cli import explain as _explain
 from redisprep.cli import practice as _practice
 from redisprep.cli import quiz as _quiz
+from redisprep.cli import size as _size
 from redisprep.cli._coerce import group_class
 from redisprep.cli._context import AppContext
 from redisprep.cli._errors import REPORTED
@@ -87,6 +88,7 @@ app.add_typer(_quiz.app, name="quiz")
 app.add_typer(_practice.app, name="practice")
 app.add_typer(_cluster.app, name="cluster")
 app.command("bench")(_bench.bench)
+app.command("size")(_size.size)
 app.command("clean")(_clean.clean)
 
 

@@ -51,7 +51,7 @@ def score_text(score: float) -> str:
 
 
 @functools.cache
-def _skiplist_node() -> float:
+def skiplist_node() -> float:
     """Expected allocation of a skiplist node: 24 bytes plus 16 per level, levels geometric (p=1/4)."""
     expected, p = 0.0, 0.75
     for level in range(1, 33):
@@ -117,7 +117,7 @@ def _value_bytes(c: Contents, encoding: str, limits: Limits) -> float | None:
         return ROBJ + DICT + 8 * _slots(n) + each * n
     if encoding == "skiplist":
         header = size_class(24 + 16 * 32)
-        each = _average(entries, lambda e: sds_size(len(e[0].encode())) + DICT_ENTRY + _skiplist_node())
+        each = _average(entries, lambda e: sds_size(len(e[0].encode())) + DICT_ENTRY + skiplist_node())
         return ROBJ + ZSET_HEADERS + DICT + 8 * _slots(n) + header + each * n
     if encoding == "quicklist":
         return ROBJ + QUICKLIST + _quicklist_nodes(c, limits)
