@@ -46,6 +46,7 @@ def test_the_password_is_read_where_a_parser_reads_it(url: str, secrets: list[st
     [
         ("auth a%2Fb failed", "a/b", "auth *** failed"),  # the secret URL-encoded, '/' too
         ("auth a%2Fb%2Fc failed", "a%2Fb/c", "auth *** failed"),  # decoded, then encoded again
+        ("auth a%252F%2Fb failed", "a%2F/b", "auth *** failed"),  # encoded as given, '%' and '/' too
         ("token abcd:zzzzzzz end", "abcd:zzzzzzz", "token *** end"),  # the whole before its pieces
         ("saw abcd only", "abcd:efgh", "saw *** only"),  # a piece of 4 characters is hidden too
         ("saw abc only", "abc:efgh", "saw abc only"),  # 3 characters are too common to hide
