@@ -148,7 +148,7 @@ def live(request: pytest.FixtureRequest) -> Iterator[LiveTarget]:
     if url:
         yield LiveTarget(url, None)
         return
-    server = start_server()
+    server = start_server(die_with_parent=True)  # a killed test run leaves no orphan server
     yield LiveTarget(server.url, server)
     server.stop()
 
@@ -156,7 +156,7 @@ def live(request: pytest.FixtureRequest) -> Iterator[LiveTarget]:
 @pytest.fixture(scope="session")
 def locked() -> Iterator[LiveTarget]:
     """A live Redis whose every user needs a password: the grader only grades with --url there."""
-    server = start_server(password=LOCK)
+    server = start_server(password=LOCK, die_with_parent=True)
     yield LiveTarget(locked_url(server), server)
     server.stop()
 
@@ -173,7 +173,7 @@ def graded(request: pytest.FixtureRequest) -> Iterator[GradedOn]:
 @pytest.fixture
 def fresh_server() -> Iterator[LocalServer]:
     """A redis-server of this test's own (for killing it, passwords, foreign data)."""
-    server = start_server()
+    server = start_server(die_with_parent=True)  # a killed test run leaves no orphan server
     yield server
     server.stop()
 
@@ -263,7 +263,7 @@ def cluster_backend(cluster: Any) -> Iterator[Backend]:
 @pytest.fixture(scope="module")
 def module_server() -> Iterator[LocalServer]:
     """A redis-server shared by one test module (holding data the module plants), stopped by PID."""
-    server = start_server()
+    server = start_server(die_with_parent=True)  # a killed test run leaves no orphan server
     yield server
     server.stop()
 
