@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import inspect
 import sys
 from typing import Any
 
@@ -96,9 +97,14 @@ def _install_unsorted_replies() -> bool:
         return find_near(*args, **kwargs)
 
     def noting_the_order(method: Any) -> Any:
+        # The key, member, centre and radius come first, as fixed parameters: only what follows
+        # them are options (a member may be called "ASC").
+        params = inspect.signature(method).parameters.values()
+        fixed = sum(p.kind is p.POSITIONAL_OR_KEYWORD for p in params) - 1  # not self
+
         @functools.wraps(method)
         def query(self: Any, *args: Any) -> Any:
-            token = _ASKED.set(_asks_order(args))
+            token = _ASKED.set(_asks_order(args[fixed:]))
             try:
                 return method(self, *args)
             finally:

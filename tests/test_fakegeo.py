@@ -90,9 +90,12 @@ def test_a_member_named_like_an_option_does_not_ask_for_an_order() -> None:
         r = backend.client()
         _places(r)
         r.geoadd("g", (13.0, 38.0, "ASC"))
-        reply = r.execute_command("GEOSEARCH", "g", "FROMMEMBER", "ASC", "BYRADIUS", 20, "km", "WITHDIST")
-        d = [float(hit[1]) for hit in reply]
-        assert d != sorted(d)
+        for command in (
+            ("GEOSEARCH", "g", "FROMMEMBER", "ASC", "BYRADIUS", 20, "km", "WITHDIST"),
+            ("GEORADIUSBYMEMBER", "g", "ASC", 20, "km", "WITHDIST"),
+        ):
+            d = [float(hit[1]) for hit in r.execute_command(*command)]
+            assert d != sorted(d), command[0]
     finally:
         backend.close()
 
