@@ -60,8 +60,15 @@ def skiplist_node() -> float:
     return expected
 
 
-def _slots(count: int) -> int:
-    return max(4, 1 << max(count - 1, 0).bit_length()) if count else 0
+def table_size(count: int) -> int:
+    """Buckets of a dict holding ``count`` entries: the power of two ≥ count, at least 4.
+
+    ``_dictExpandIfNeeded`` grows the table when an insert finds it full (used ≥ size), to the
+    next power of two (``_dictNextExp``); DICT_HT_INITIAL_SIZE is 4.
+    """
+    if count <= 0:
+        return 0
+    return max(4, 1 << (count - 1).bit_length())
 
 
 def _average(entries: tuple[tuple[str, ...], ...], each: Callable[[tuple[str, ...]], float]) -> float:
@@ -114,11 +121,11 @@ def _value_bytes(c: Contents, encoding: str, limits: Limits) -> float | None:
         return ROBJ + size_class(8 + width * n)
     if encoding == "hashtable":
         each = _average(entries, lambda e: sum(sds_size(len(s.encode())) for s in e) + DICT_ENTRY)
-        return ROBJ + DICT + 8 * _slots(n) + each * n
+        return ROBJ + DICT + 8 * table_size(n) + each * n
     if encoding == "skiplist":
         header = size_class(24 + 16 * 32)
         each = _average(entries, lambda e: sds_size(len(e[0].encode())) + DICT_ENTRY + skiplist_node())
-        return ROBJ + ZSET_HEADERS + DICT + 8 * _slots(n) + header + each * n
+        return ROBJ + ZSET_HEADERS + DICT + 8 * table_size(n) + header + each * n
     if encoding == "quicklist":
         return ROBJ + QUICKLIST + _quicklist_nodes(c, limits)
     if encoding == "stream":

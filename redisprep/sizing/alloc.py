@@ -12,15 +12,27 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from redisprep.explain.memory import sds_size, size_class, skiplist_node
+from redisprep.explain import memory
+from redisprep.explain.memory import sds_size, size_class, skiplist_node, table_size
 
-__all__ = ["DICT", "DICT_ENTRY", "ROBJ", "Buckets", "buckets", "embstr_size", "sds_size", "size_class"]
+__all__ = [
+    "DICT",
+    "DICT_ENTRY",
+    "ROBJ",
+    "Buckets",
+    "buckets",
+    "embstr_size",
+    "sds_size",
+    "size_class",
+    "skiplist_node",
+    "table_size",
+]
 
-ROBJ = size_class(16)
+ROBJ = size_class(memory.ROBJ)
 """``sizeof(robj)``: type, encoding, LRU, refcount and the pointer."""
-DICT_ENTRY = size_class(24)
+DICT_ENTRY = size_class(memory.DICT_ENTRY)
 """``sizeof(dictEntry)`` (key, value, next) = 24, allocated as 32."""
-DICT = size_class(56)
+DICT = size_class(memory.DICT)
 """``sizeof(dict)`` in 7.0 (type, two tables, two counts, rehash index, pause, exponents) = 56 → 64."""
 ZSET = size_class(16)
 """``sizeof(zset)``: the dict and skiplist pointers."""
@@ -37,17 +49,6 @@ NONEMPTY_SHARE = 1 - math.exp(-1)
 def embstr_size(length: int) -> int:
     """An ``embstr`` string: robj, ``sdshdr8`` (3 bytes), the bytes and a NUL in one allocation."""
     return size_class(16 + 3 + length + 1)
-
-
-def table_size(count: int) -> int:
-    """Buckets of a dict holding ``count`` entries: the power of two ≥ count, at least 4.
-
-    ``_dictExpandIfNeeded`` grows the table when an insert finds it full (used ≥ size), to the
-    next power of two (``_dictNextExp``); DICT_HT_INITIAL_SIZE is 4.
-    """
-    if count <= 0:
-        return 0
-    return max(4, 1 << (count - 1).bit_length())
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +87,3 @@ def buckets(count: int, steps_per_insert: int | None) -> Buckets:
     if inserts_since_growth * steps_per_insert >= NONEMPTY_SHARE * old:
         return Buckets(size, 0)
     return Buckets(size, old)
-
-
-def skiplist_node_bytes() -> float:
-    """Expected allocation of one skiplist node (24 bytes + 16 per level; levels geometric, p = 1/4)."""
-    return skiplist_node()

@@ -23,7 +23,7 @@ from redisprep.sizing.alloc import (
     embstr_size,
     sds_size,
     size_class,
-    skiplist_node_bytes,
+    skiplist_node,
 )
 from redisprep.sizing.shape import Shape
 
@@ -271,7 +271,7 @@ def _zset(s: Shape, limits: Limits) -> tuple[str, str, tuple[Line, ...]]:
         why = f"{s.entries:,} members ≤ {limits.zset_entries} and ≤ {limits.zset_value} B: listpack"
         return _compact(s, limits.compact, why, lp_entry_size("m" * m) + lp_entry_size(score))
     why = _over(s.entries, limits.zset_entries, m, limits.zset_value, "members", "skiplist")
-    ms, node = sds_size(m), skiplist_node_bytes()
+    ms, node = sds_size(m), skiplist_node()
     note = f"dictEntry 32 + member {ms} + node {node:.1f} (24 + 16 a level, p = 1/4)"
     return "skiplist", why, _dict_lines(s, _ZSET_VALUE, (DICT_ENTRY + ms + node, note), 2)
 
