@@ -126,6 +126,7 @@ class Run:
 
     def __enter__(self) -> Run:
         self._handlers.enter_context(signals.raising())
+        self._handlers.enter_context(signals.catching_swallowed())
         try:
             self.backend = self._open()
         except BaseException:
@@ -214,6 +215,10 @@ class Run:
         if arrived:
             stop = KeyboardInterrupt() if arrived[0] == signal.SIGINT else signals.Stopped(arrived[0])
             raise signals.interrupted(stop, detail)
+        try:  # a Ctrl-C that landed in a finalizer after the run's last command
+            signals.raise_swallowed()
+        except KeyboardInterrupt as stop:
+            raise signals.interrupted(stop, detail) from None
 
     def _revoke(self, *, quietly: bool) -> None:
         for access in self._access:

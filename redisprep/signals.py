@@ -8,6 +8,7 @@ the run's keys and says so, and the exit code names the signal (143, 129; 130 fo
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -46,6 +47,49 @@ def install() -> Callable[[], int | None]:
     # A signal ignored when we start stays ignored: `nohup redisprep ...` asked to outlive a hang-up.
     _swap([s for s in _signals("SIGTERM", "SIGHUP") if signal.getsignal(s) is not signal.SIG_IGN], stop)
     return lambda: last[-1] if last else None
+
+
+#: Interrupts Python swallowed: raised by a signal handler that ran inside a finalizer (``__del__``),
+#: a weakref callback or an at-fork hook, where an exception can only be printed and dropped.
+_swallowed: list[KeyboardInterrupt] = []
+
+
+@contextmanager
+def catching_swallowed() -> Iterator[None]:
+    """Within: keep, instead of printing, an interrupt raised where Python cannot propagate it.
+
+    A signal handler runs between any two bytecodes, also inside a garbage-collected object's
+    ``__del__`` (a redis-py pipeline's, say) or an at-fork hook; its ``KeyboardInterrupt`` is then
+    printed as "Exception ignored in ..." and lost, and the run would go on as if the user had not
+    pressed Ctrl-C. Here the interrupt is kept, and :func:`raise_swallowed` (called before each
+    command of a run) raises it where it stops the run. Other unraisable exceptions go to the hook
+    that was there before, which is restored after. No-op outside the main thread.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = sys.unraisablehook
+
+    def keep(unraisable: Any) -> None:
+        if isinstance(unraisable.exc_value, KeyboardInterrupt):
+            _swallowed.append(unraisable.exc_value)
+            return
+        previous(unraisable)
+
+    sys.unraisablehook = keep
+    try:
+        yield
+    finally:
+        sys.unraisablehook = previous
+        _swallowed.clear()
+
+
+def raise_swallowed() -> None:
+    """Raise the interrupt Python swallowed (see :func:`catching_swallowed`), once; main thread only."""
+    if _swallowed and threading.current_thread() is threading.main_thread():
+        exc = _swallowed[0]
+        _swallowed.clear()
+        raise exc
 
 
 def _signals(*names: str) -> list[signal.Signals]:

@@ -274,3 +274,78 @@ def test_held_restores_the_handlers_it_swapped_when_a_pending_signal_interrupts_
         pytest.fail("held() must not enter")
     monkeypatch.undo()
     assert {s: signal.getsignal(s) for s in before} == before
+
+
+# A Ctrl-C whose handler runs inside a finalizer: Python can only print that KeyboardInterrupt
+# ("Exception ignored in ...") and drop it. The run must still stop, at its next command.
+_SWALLOWED = textwrap.dedent(
+    """
+    import os, signal, sys, time
+    from redisprep.drills.context import DrillContext
+    from redisprep.errors import RunInterruptedError
+    from redisprep.run import Run, Target
+
+    class Finalized:
+        def __del__(self):
+            if sys.argv[2].startswith("ctrl-c"):
+                os.kill(os.getpid(), signal.SIGINT)
+                time.sleep(5)  # the handler runs here, inside __del__
+            else:
+                raise ValueError("a finalizer's own bug")
+
+    url = sys.argv[1] or None
+    try:
+        with Run(Target(url), what="test") as run:
+            ctx = DrillContext.create(run.backend, ns=run.ns)
+            ctx.r.set(ctx.key("before"), 1)
+            print(run.ns.prefix, flush=True)
+            if sys.argv[2] != "ctrl-c-late":
+                Finalized()
+            ctx.r.set(ctx.key("after"), 2)
+            print("went on", flush=True)
+            if sys.argv[2] == "ctrl-c-late":
+                Finalized()  # after the run's last command
+    except RunInterruptedError as exc:
+        print(exc, flush=True)
+    """
+)
+
+
+def _swallowed(url: str, how: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("REDISPREP_URL", "REDIS_URL")}
+    return subprocess.run(
+        [sys.executable, "-c", _SWALLOWED, url, how], capture_output=True, text=True, env=env, timeout=60
+    )
+
+
+def test_a_ctrl_c_swallowed_by_a_finalizer_still_stops_the_run_at_its_next_command() -> None:
+    done = _swallowed("", "ctrl-c")
+    out = done.stdout.splitlines()
+    assert "went on" not in out
+    assert out[-1].startswith("interrupted; "), done
+    assert done.stderr == ""  # no "Exception ignored in ..."
+
+
+def test_a_ctrl_c_swallowed_after_the_last_command_still_ends_the_run_as_interrupted() -> None:
+    done = _swallowed("", "ctrl-c-late")
+    assert done.stdout.splitlines()[-1].startswith("interrupted; "), done
+    assert done.stderr == ""
+
+
+def test_other_exceptions_in_finalizers_are_still_reported_as_python_does() -> None:
+    done = _swallowed("", "bug")
+    assert done.stdout.splitlines()[-1] == "went on"
+    assert "Exception ignored in" in done.stderr and "a finalizer's own bug" in done.stderr
+
+
+@pytest.mark.live
+def test_a_swallowed_ctrl_c_on_a_live_server_removes_the_run_and_writes_nothing_after(
+    fresh_server: LocalServer,
+) -> None:
+    done = _swallowed(fresh_server.url, "ctrl-c")
+    prefix, *rest = done.stdout.splitlines()
+    assert rest and rest[-1].startswith("interrupted; removed 1 keys of run "), done
+    observer = connect(fresh_server.url).client()
+    assert list(observer.scan_iter(match=prefix + "*")) == []
+    assert list(observer.scan_iter(match="redisprep:*")) == []
+    assert done.stderr == ""

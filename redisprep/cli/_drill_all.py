@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping, Sequence
 from multiprocessing.connection import wait
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from redisprep import signals
 from redisprep.drills.runner import RunInterruptedError
 from redisprep.errors import RedisprepError
 
@@ -93,25 +94,26 @@ def _serve(conn: Connection, console: Console, run_one: Callable[[str], Any]) ->
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGUSR1, _stop_here)
-    try:
-        while True:
-            task = conn.recv()
-            if task is None:
-                return
-            index, name = task
-            outcome: tuple[Any, ...]
-            with console.capture() as captured:
-                try:
-                    outcome = ("done", run_one(name))
-                except RedisprepError as exc:
-                    outcome = ("error", type(exc), str(exc))
-                except Exception:
-                    outcome = ("bug", traceback.format_exc())
-            conn.send((index, captured.get(), outcome))
-            if outcome[0] != "done":
-                return
-    except (KeyboardInterrupt, EOFError, BrokenPipeError):
-        return  # between drills (or told to stop): nothing of ours is left on the server
+    with signals.catching_swallowed():  # a stop that lands in a finalizer still stops the drill
+        try:
+            while True:
+                task = conn.recv()
+                if task is None:
+                    return
+                index, name = task
+                outcome: tuple[Any, ...]
+                with console.capture() as captured:
+                    try:
+                        outcome = ("done", run_one(name))
+                    except RedisprepError as exc:
+                        outcome = ("error", type(exc), str(exc))
+                    except Exception:
+                        outcome = ("bug", traceback.format_exc())
+                conn.send((index, captured.get(), outcome))
+                if outcome[0] != "done":
+                    return
+        except (KeyboardInterrupt, EOFError, BrokenPipeError):
+            return  # between drills (or told to stop): nothing of ours is left on the server
 
 
 class _Pool:

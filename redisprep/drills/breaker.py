@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
+from redisprep import signals
 from redisprep.errors import RunInterruptedError
 
 if TYPE_CHECKING:
@@ -27,7 +28,12 @@ class Breaker:
         """The failure that showed the server was gone (None while it answers)."""
 
     def check(self) -> None:
-        """Raise the recorded failure again (a fresh exception of the same class) if tripped."""
+        """Raise the recorded failure again (a fresh exception of the same class) if tripped.
+
+        Also raises a Ctrl-C that Python swallowed (it landed in a finalizer): the run stops at its
+        next command, as it would have where the signal arrived.
+        """
+        signals.raise_swallowed()
         if self.tripped is not None:
             raise type(self.tripped)(str(self.tripped))
 
