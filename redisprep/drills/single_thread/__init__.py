@@ -1,0 +1,15 @@
+"""The single-thread drill: what one slow command does to every other client, measured."""
+
+from redisprep.drills.single_thread.checks import CHECKS
+from redisprep.drills.single_thread.steps import STEPS
+from redisprep.drills.spec import Drill
+
+DRILL = Drill(
+    name="single-thread",
+    steps=STEPS,
+    checks=CHECKS,
+    reference="redisprep.drills.single_thread.reference",
+    interface=("drop",),
+)
+
+__all__ = ["DRILL"]

@@ -1,0 +1,100 @@
+"""Checks of the single-thread drill: what a slow command does to everyone else's GETs, measured."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from redisprep.drills._checks import Verdict, check, verdict
+from redisprep.drills.context import DrillContext
+from redisprep.drills.single_thread import lab as lb
+
+#: Members of the set a check removes: big enough that freeing it on the main thread is a clear stall.
+SET_N = 1_000_000
+#: A window's p99 counts as a stall when it exceeds FACTOR times the idle p99 and also FLOOR_MS
+#: (so that on a busy machine a scheduler hiccup in an idle window does not pass for a stall).
+FACTOR = 5.0
+FLOOR_MS = 100.0
+#: How long the busy script holds the main thread.
+SCRIPT_MS = 200.0
+#: The latency monitor's threshold (ms) on the private server.
+LATENCY_THRESHOLD_MS = 50
+
+
+def stall_limit(idle: lb.Window) -> float:
+    """The p99 (ms) above which a window counts as stalled, given the idle window of the same run."""
+    return max(FACTOR * idle.p99_ms, FLOOR_MS)
+
+
+def baseline(lab: lb.Lab) -> lb.Window:
+    """The quieter of two idle windows: one scheduler hiccup on a busy machine does not set the bar."""
+    first, second = lab.window("idle", None), lab.window("idle", None)
+    return first if first.p99_ms <= second.p99_ms else second
+
+
+def measure_drop(impl: Any) -> tuple[lb.Window, lb.Window]:
+    """The idle window and the window in which ``impl.drop`` removed a set of SET_N members."""
+    with lb.open_lab() as lab:
+        lab.fill_members("big", SET_N)
+        idle = baseline(lab)
+        return idle, lab.window("drop", lambda r: impl.drop(r, "big"))
+
+
+@check("single-thread.drop_keeps_gets_fast", "removing a big set leaves other clients' GETs fast")
+def drop_keeps_gets_fast(ctx: DrillContext, impl: Any) -> Verdict:
+    """Other clients' GET p99 while ``drop`` removes a 1M-member set stays under the stall limit."""
+    idle, during = measure_drop(impl)
+    limit = stall_limit(idle)
+    return verdict(
+        during.p99_ms < limit,
+        f"GET p99 {during.p99_ms:.1f} ms while drop ran ({during.command_ms:.0f} ms), idle "
+        f"{idle.p99_ms:.1f} ms; a stall is above {limit:.0f} ms",
+        pitfall="DEL frees every member on the main thread; UNLINK leaves that to a background thread",
+        idle_p50_ms=round(idle.p50_ms, 3),
+        idle_p99_ms=round(idle.p99_ms, 3),
+        p50_ms=round(during.p50_ms, 3),
+        p99_ms=round(during.p99_ms, 3),
+        command_ms=round(during.command_ms, 1),
+        members=SET_N,
+    )
+
+
+def readback(lab: lb.Lab) -> tuple[lb.Window, list[dict[str, Any]], list[list[Any]]]:
+    """Run the busy script with SLOWLOG and the latency monitor on; their entries afterwards."""
+    lab.admin.config_set("slowlog-log-slower-than", 10_000)
+    lab.admin.config_set("latency-monitor-threshold", LATENCY_THRESHOLD_MS)
+    iterations = lab.busy_iterations(SCRIPT_MS)
+    lab.admin.slowlog_reset()
+    lab.admin.execute_command("LATENCY", "RESET")
+    window = lab.window("script", lambda r: r.eval(lb.BUSY_SCRIPT, 0, iterations))
+    return window, list(lab.admin.slowlog_get(10)), list(lab.admin.execute_command("LATENCY", "LATEST"))
+
+
+def command_text(entry: dict[str, Any]) -> str:
+    """The command line of a SLOWLOG entry as text (redis-py leaves it as bytes)."""
+    command = entry.get("command", "")
+    return command.decode(errors="replace") if isinstance(command, bytes) else str(command)
+
+
+@check("single-thread.server_records_it", "SLOWLOG and LATENCY LATEST record the busy script")
+def server_records_it(ctx: DrillContext, impl: Any) -> Verdict:
+    """The server's own logs name the script that stalled everyone, with about its duration."""
+    with lb.open_lab() as lab:
+        window, slowlog, latest = readback(lab)
+    evals = [e for e in slowlog if command_text(e).upper().startswith("EVAL")]
+    logged_ms = max((int(e["duration"]) / 1000 for e in evals), default=0.0)
+    events = {str(row[0]): int(row[3]) for row in latest}
+    command_max = events.get("command", 0)
+    ok = logged_ms >= window.command_ms / 2 and command_max >= LATENCY_THRESHOLD_MS
+    return verdict(
+        ok,
+        f"SLOWLOG: EVAL ran {logged_ms:.0f} ms (its client waited {window.command_ms:.0f} ms); "
+        f"LATENCY LATEST 'command' max {command_max} ms",
+        pitfall="SLOWLOG times execution only; LATENCY needs latency-monitor-threshold above 0",
+        slowlog_ms=round(logged_ms, 1),
+        latency_command_max_ms=command_max,
+        client_ms=round(window.command_ms, 1),
+    )
+
+
+#: What practice grading runs: only drop() is learner code.
+CHECKS = (drop_keeps_gets_fast,)
