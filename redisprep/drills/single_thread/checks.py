@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from redisprep.drills._checks import Verdict, check, verdict
@@ -13,7 +14,7 @@ SET_N = 1_000_000
 #: A window's p99 counts as a stall when it exceeds FACTOR times the idle p99 and also FLOOR_MS
 #: (so that on a busy machine a scheduler hiccup in an idle window does not pass for a stall).
 FACTOR = 5.0
-FLOOR_MS = 100.0
+FLOOR_MS = 50.0
 #: How long the busy script holds the main thread.
 SCRIPT_MS = 200.0
 #: The latency monitor's threshold (ms) on the private server.
@@ -31,22 +32,34 @@ def baseline(lab: lb.Lab) -> lb.Window:
     return first if first.p99_ms <= second.p99_ms else second
 
 
+def _drop(impl: Any, key: str, r: Any) -> Any:
+    return impl.drop(r, key)
+
+
 def measure_drop(impl: Any) -> tuple[lb.Window, lb.Window]:
-    """The idle window and the window in which ``impl.drop`` removed a set of SET_N members."""
+    """The idle window, and the better of two windows in which ``impl.drop`` removed a SET_N set.
+
+    Two tries, each on its own copy of the set, so that one scheduler hiccup on a busy machine
+    cannot pass for a stall; a drop that really stalls the server stalls both.
+    """
     with lb.open_lab() as lab:
-        lab.fill_members("big", SET_N)
+        lab.fill_members("big:1", SET_N)
+        lab.admin.sunionstore("big:2", ["big:1"])  # a copy made in the server: faster than a fill
         idle = baseline(lab)
-        return idle, lab.window("drop", lambda r: impl.drop(r, "big"))
+        tries = [lab.window("drop", functools.partial(_drop, impl, key)) for key in ("big:1", "big:2")]
+        return idle, min(tries, key=lambda w: w.p99_ms)
 
 
 @check("single-thread.drop_keeps_gets_fast", "removing a big set leaves other clients' GETs fast")
 def drop_keeps_gets_fast(ctx: DrillContext, impl: Any) -> Verdict:
-    """Other clients' GET p99 while ``drop`` removes a 1M-member set stays under the stall limit."""
+    """Other clients' GET p99 while ``drop`` removes a 1M-member set stays under the stall limit
+    (the better of two tries)."""
     idle, during = measure_drop(impl)
     limit = stall_limit(idle)
     return verdict(
         during.p99_ms < limit,
-        f"GET p99 {during.p99_ms:.1f} ms while drop ran ({during.command_ms:.0f} ms), idle "
+        f"GET p99 {during.p99_ms:.1f} ms while drop ran ({during.command_ms:.1f} ms; the better of "
+        f"two tries), idle "
         f"{idle.p99_ms:.1f} ms; a stall is above {limit:.0f} ms",
         pitfall="DEL frees every member on the main thread; UNLINK leaves that to a background thread",
         idle_p50_ms=round(idle.p50_ms, 3),

@@ -1,0 +1,88 @@
+"""The single-thread drill: says so on the embedded backend, measures on a private server with --url.
+
+Timing claims are the drill's own checks; these tests only check that it runs, reports every slow
+command and both checks, and leaves no key on the user's server and no redis-server behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+
+from redisprep.drills.single_thread import checks, steps
+from redisprep.errors import ExitCode
+
+SLOW_COMMANDS = {"(idle)", "KEYS", "DEL", "UNLINK", "EVAL", "ZUNIONSTORE"}
+
+
+def _our_servers() -> set[int]:
+    """PIDs of redis-server processes this test process started (its children)."""
+    me, found = os.getpid(), set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
+        if ppid == me and name.startswith("redis-server"):
+            found.add(int(entry.name))
+    return found
+
+
+def test_the_embedded_backend_says_it_cannot_show_this(invoke: Any) -> None:
+    before = _our_servers()
+    result = invoke("drill", "single-thread", "--json", catch=False)
+    assert result.exit_code == ExitCode.OK
+    report = json.loads(result.stdout)
+    first, second, third = report["steps"]
+    assert "cannot show this" in first["skipped"]
+    assert "--url" in first["skipped"]
+    assert second["skipped"]
+    assert third["skipped"] is None and "io-threads" in " ".join(third["narration"])
+    assert _our_servers() == before
+
+
+@pytest.fixture
+def small(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sizes that keep the test short: the effect's size is the drill's claim, not the test's."""
+    monkeypatch.setattr(checks, "SET_N", 20_000)
+    monkeypatch.setattr(steps, "KEYS_N", 20_000)
+    monkeypatch.setattr(steps, "ZSET_N", 5_000)
+
+
+@pytest.mark.live
+def test_on_a_live_server_every_slow_command_is_measured(invoke: Any, live: Any, small: None) -> None:
+    user = redis.Redis.from_url(live.url, decode_responses=True)
+    keys_before = set(user.scan_iter(match="redisprep:*"))
+    before = _our_servers()
+
+    result = invoke("drill", "single-thread", "--url", live.url, "--json", catch=False)
+
+    # The checks' verdicts depend on timing on this machine: reported, not asserted.
+    assert result.exit_code in (ExitCode.OK, ExitCode.FAILED), result.stderr
+    report = json.loads(result.stdout)
+    slow, logs, _threads = report["steps"]
+    table = next(f for f in slow["figures"] if f.get("columns"))
+    assert {row[0] for row in table["rows"]} == SLOW_COMMANDS
+    for row in table["rows"]:
+        assert all(isinstance(v, (int, float)) for v in row[2:]), row
+    ids = [c["id"] for s in report["steps"] for c in s["checks"]]
+    assert ids == [
+        "single-thread.drop_keeps_gets_fast",
+        "single-thread.drop_keeps_gets_fast",
+        "single-thread.server_records_it",
+    ]
+    assert [c["expected"] for c in slow["checks"]] == [False, True]  # DEL shown failing, UNLINK passing
+    slowlog = next(f for f in logs["figures"] if f["title"].startswith("SLOWLOG"))
+    assert any(str(row[1]).startswith("EVAL") for row in slowlog["rows"])
+    assert set(user.scan_iter(match="redisprep:*")) == keys_before
+    assert _our_servers() == before
+    user.close()
