@@ -89,8 +89,10 @@ def slow_commands(ctx: DrillContext) -> StepOutcome:
             "Redis executes commands one at a time on its main thread, so while one runs, every "
             f"other client waits (redis.io latency page, {LATENCY_DOC}). In this run `{worst[0]}` "
             f"took {worst[2].command_ms:.0f} ms and everyone else's GET p99 went from "
-            f"{idle.p99_ms:.2f} ms idle to {worst[2].p99_ms:.1f} ms; the p50 barely moves because "
-            "most GETs fell outside the stall.",
+            f"{idle.p99_ms:.2f} ms idle to {worst[2].p99_ms:.1f} ms (p50 {worst[2].p50_ms:.2f} ms). "
+            f"Each window times GETs for {lb.LEAD_S:g} s before the command and {lb.TAIL_S:g} s "
+            "after it: the p99 rises as soon as a stall covers 1% of the window, the p50 only when "
+            "it covers half.",
             f"`DEL` of a {members}-member set frees every member on the main thread: "
             f"{naive.measured['command_ms']} ms. `UNLINK` only unlinks the key "
             f"({unlink.measured['command_ms']} ms) and a background thread frees the memory. "
