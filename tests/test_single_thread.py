@@ -86,3 +86,14 @@ def test_on_a_live_server_every_slow_command_is_measured(invoke: Any, live: Any,
     assert set(user.scan_iter(match="redisprep:*")) == keys_before
     assert _our_servers() == before
     user.close()
+
+
+@pytest.mark.live
+def test_without_a_server_binary_the_measuring_steps_say_why(invoke: Any, live: Any, tmp_path: Path) -> None:
+    missing = str(tmp_path / "no-redis-server")
+    result = invoke("drill", "single-thread", "--url", live.url, "--json", env={"REDISPREP_SERVER": missing})
+    assert result.exit_code == ExitCode.OK, result.stderr
+    slow, logs, _threads = json.loads(result.stdout)["steps"]
+    for step in (slow, logs):
+        assert step["skipped"] == "no private redis-server to start"
+        assert "REDISPREP_SERVER" in step["narration"][0]
