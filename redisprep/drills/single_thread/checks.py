@@ -14,7 +14,7 @@ SET_N = 1_000_000
 #: A window's p99 counts as a stall when it exceeds FACTOR times the idle p99 and also FLOOR_MS
 #: (so that on a busy machine a scheduler hiccup in an idle window does not pass for a stall).
 FACTOR = 5.0
-FLOOR_MS = 50.0
+FLOOR_MS = 20.0
 #: How long the busy script holds the main thread.
 SCRIPT_MS = 200.0
 #: The latency monitor's threshold (ms) on the private server.

@@ -100,7 +100,7 @@ class Lab:
         for start in range(1, count + 1, FILL_CHUNK):
             self.admin.eval(_FILL_MEMBERS, 1, key, start, min(count, start + FILL_CHUNK - 1), command)
 
-    def busy_iterations(self, target_ms: float, probe: int = 2_000_000) -> int:
+    def busy_iterations(self, target_ms: float, probe: int = 5_000_000) -> int:
         """Loop iterations of :data:`BUSY_SCRIPT` that take about ``target_ms`` on this server.
 
         The faster of two timed runs sets the rate, so a hiccup while calibrating cannot shorten

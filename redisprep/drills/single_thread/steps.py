@@ -131,8 +131,8 @@ def server_logs(ctx: DrillContext) -> StepOutcome:
         narration=(
             f"A new private server, `CONFIG SET latency-monitor-threshold {checks.LATENCY_THRESHOLD_MS}` "
             "(milliseconds; 0, the default, turns the monitor off) and `slowlog-log-slower-than "
-            f"10000` (microseconds, the default), then a Lua loop of about {checks.SCRIPT_MS:g} ms "
-            f"(its client waited {window.command_ms:.0f} ms).",
+            f"10000` (microseconds, the default), then a Lua loop calibrated for about "
+            f"{checks.SCRIPT_MS:g} ms (its client waited {window.command_ms:.0f} ms).",
             "`SLOWLOG GET` lists commands whose execution took longer than the threshold, with "
             "their arguments and duration in microseconds; it excludes the time spent reading the "
             "request and writing the reply. `LATENCY LATEST` shows, per event class (`command` "
