@@ -42,11 +42,12 @@ def test_the_embedded_backend_says_it_cannot_show_this(invoke: Any) -> None:
     result = invoke("drill", "single-thread", "--json", catch=False)
     assert result.exit_code == ExitCode.OK
     report = json.loads(result.stdout)
-    first, second, third = report["steps"]
+    first, second, third, fourth = report["steps"]
     assert "cannot show this" in first["skipped"]
     assert "--url" in first["skipped"]
     assert second["skipped"]
     assert third["skipped"] is None and "io-threads" in " ".join(third["narration"])
+    assert fourth["skipped"] is None and fourth["command_count"] > 0
     assert _our_servers() == before
 
 
@@ -69,7 +70,7 @@ def test_on_a_live_server_every_slow_command_is_measured(invoke: Any, live: Any,
     # The checks' verdicts depend on timing on this machine: reported, not asserted.
     assert result.exit_code in (ExitCode.OK, ExitCode.FAILED), result.stderr
     report = json.loads(result.stdout)
-    slow, logs, _threads = report["steps"]
+    slow, logs, _threads, _unlink = report["steps"]
     table = next(f for f in slow["figures"] if f.get("columns"))
     assert {row[0] for row in table["rows"]} == SLOW_COMMANDS
     for row in table["rows"]:
@@ -93,7 +94,7 @@ def test_without_a_server_binary_the_measuring_steps_say_why(invoke: Any, live: 
     missing = str(tmp_path / "no-redis-server")
     result = invoke("drill", "single-thread", "--url", live.url, "--json", env={"REDISPREP_SERVER": missing})
     assert result.exit_code == ExitCode.OK, result.stderr
-    slow, logs, _threads = json.loads(result.stdout)["steps"]
+    slow, logs, _threads, _unlink = json.loads(result.stdout)["steps"]
     for step in (slow, logs):
         assert step["skipped"] == "no private redis-server to start"
         assert "REDISPREP_SERVER" in step["narration"][0]
