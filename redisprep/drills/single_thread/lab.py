@@ -28,7 +28,7 @@ IDLE_S = 0.3
 #: Generous: a slow command on a loaded machine may take seconds, which is the point.
 SLOW_TIMEOUT_S = 60.0
 PROBE_KEY = "probe"
-FILL_CHUNK = 50_000
+FILL_CHUNK = 10_000
 
 #: Scripts that write ARGV[1]..ARGV[2] in batches of BATCH arguments per command (unpack's limit).
 _FILL_STRINGS = """
