@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from redisprep.drills._checks import Verdict, check, verdict
+from redisprep.drills.check_helpers import Verdict, check, verdict
 from redisprep.drills.context import DrillContext
 from redisprep.drills.single_thread import lab as lb
 

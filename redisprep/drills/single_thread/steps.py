@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from redisprep.drills._checks import variant
+from redisprep.drills.check_helpers import variant
 from redisprep.drills.context import DrillContext
 from redisprep.drills.model import BarChart, CheckResult, DataTable, Scalar, Step, StepOutcome
 from redisprep.drills.single_thread import checks
