@@ -7,12 +7,12 @@ command and both checks, and leaves no key on the user's server and no redis-ser
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 import redis
+from child_processes import our_servers
 
 from redisprep.drills.single_thread import checks, steps
 from redisprep.errors import ExitCode
@@ -20,25 +20,8 @@ from redisprep.errors import ExitCode
 SLOW_COMMANDS = {"(idle)", "KEYS", "DEL", "UNLINK", "EVAL", "ZUNIONSTORE"}
 
 
-def _our_servers() -> set[int]:
-    """PIDs of redis-server processes this test process started (its children)."""
-    me, found = os.getpid(), set()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        name = stat[stat.index("(") + 1 : stat.rindex(")")]
-        ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
-        if ppid == me and name.startswith("redis-server"):
-            found.add(int(entry.name))
-    return found
-
-
 def test_the_embedded_backend_says_it_cannot_show_this(invoke: Any) -> None:
-    before = _our_servers()
+    before = our_servers()
     result = invoke("drill", "single-thread", "--json", catch=False)
     assert result.exit_code == ExitCode.OK
     report = json.loads(result.stdout)
@@ -48,7 +31,7 @@ def test_the_embedded_backend_says_it_cannot_show_this(invoke: Any) -> None:
     assert second["skipped"]
     assert third["skipped"] is None and "io-threads" in " ".join(third["narration"])
     assert fourth["skipped"] is None and fourth["command_count"] > 0
-    assert _our_servers() == before
+    assert our_servers() == before
 
 
 @pytest.fixture
@@ -63,7 +46,7 @@ def small(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_on_a_live_server_every_slow_command_is_measured(invoke: Any, live: Any, small: None) -> None:
     user = redis.Redis.from_url(live.url, decode_responses=True)
     keys_before = set(user.scan_iter(match="redisprep:*"))
-    before = _our_servers()
+    before = our_servers()
 
     result = invoke("drill", "single-thread", "--url", live.url, "--json", catch=False)
 
@@ -85,7 +68,7 @@ def test_on_a_live_server_every_slow_command_is_measured(invoke: Any, live: Any,
     slowlog = next(f for f in logs["figures"] if f["title"].startswith("SLOWLOG"))
     assert any(str(row[1]).startswith("EVAL") for row in slowlog["rows"])
     assert set(user.scan_iter(match="redisprep:*")) == keys_before
-    assert _our_servers() == before
+    assert our_servers() == before
     user.close()
 
 
