@@ -14,7 +14,11 @@ import pytest
 import redis
 from child_processes import our_servers
 
+from redisprep import signals
+from redisprep.backends import connect
+from redisprep.drills.breaker import Breaker
 from redisprep.drills.single_thread import checks, steps
+from redisprep.drills.single_thread import lab as lb
 from redisprep.errors import ExitCode
 
 SLOW_COMMANDS = {"(idle)", "KEYS", "DEL", "UNLINK", "EVAL", "ZUNIONSTORE"}
@@ -81,3 +85,21 @@ def test_without_a_server_binary_the_measuring_steps_say_why(invoke: Any, live: 
     for step in (slow, logs):
         assert step["skipped"] == "no private redis-server to start"
         assert "REDISPREP_SERVER" in step["narration"][0]
+
+
+class _Finalized:
+    """An object whose finalizer is interrupted: Python can only print that and drop it."""
+
+    def __del__(self) -> None:
+        raise KeyboardInterrupt
+
+
+@pytest.mark.live
+def test_a_ctrl_c_python_swallowed_stops_the_lab_at_its_next_command() -> None:
+    before = our_servers()
+    with signals.catching_swallowed(), pytest.raises(KeyboardInterrupt):
+        with lb.open_lab(Breaker(connect(None))) as lab:
+            _Finalized()  # dropped at once: its KeyboardInterrupt is kept, not raised here
+            lab.fill_strings(10)
+            pytest.fail("the lab went on after the Ctrl-C")
+    assert our_servers() == before

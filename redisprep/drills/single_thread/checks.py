@@ -36,13 +36,13 @@ def _drop(impl: Any, key: str, r: Any) -> Any:
     return impl.drop(r, key)
 
 
-def measure_drop(impl: Any) -> tuple[lb.Window, lb.Window]:
+def measure_drop(ctx: DrillContext, impl: Any) -> tuple[lb.Window, lb.Window]:
     """The idle window, and the better of two windows in which ``impl.drop`` removed a SET_N set.
 
     Two tries, each on its own copy of the set, so that one scheduler hiccup on a busy machine
     cannot pass for a stall; a drop that really stalls the server stalls both.
     """
-    with lb.open_lab() as lab:
+    with lb.open_lab(ctx.breaker) as lab:
         lab.fill_members("big:1", SET_N)
         lab.admin.sunionstore("big:2", ["big:1"])  # a copy made in the server: faster than a fill
         idle = baseline(lab)
@@ -54,7 +54,7 @@ def measure_drop(impl: Any) -> tuple[lb.Window, lb.Window]:
 def drop_keeps_gets_fast(ctx: DrillContext, impl: Any) -> Verdict:
     """Other clients' GET p99 while ``drop`` removes a 1M-member set stays under the stall limit
     (the better of two tries)."""
-    idle, during = measure_drop(impl)
+    idle, during = measure_drop(ctx, impl)
     limit = stall_limit(idle)
     return verdict(
         during.p99_ms < limit,
@@ -92,7 +92,7 @@ def command_text(entry: dict[str, Any]) -> str:
 def server_records_it(ctx: DrillContext, impl: Any) -> Verdict:
     """The server's own logs name the script that stalled everyone: SLOWLOG with an EVAL entry and
     LATENCY LATEST with a ``command`` event, both above the latency monitor's threshold."""
-    with lb.open_lab() as lab:
+    with lb.open_lab(ctx.breaker) as lab:
         window, slowlog, latest = readback(lab)
     evals = [e for e in slowlog if command_text(e).upper().startswith("EVAL")]
     logged_ms = max((int(e["duration"]) / 1000 for e in evals), default=0.0)

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from redisprep.drills.breaker import Breaker, guard
 from redisprep.errors import BackendUnavailableError, BackendUnsupportedError
 from redisprep.private import Private, open_private
 
@@ -76,8 +77,9 @@ class Window:
 class Lab:
     """Clients on the private server, and the timing of other clients' GETs."""
 
-    def __init__(self, private: Private) -> None:
+    def __init__(self, private: Private, breaker: Breaker) -> None:
         self._private = private
+        self._breaker = breaker
         self.admin = self.client()
         self.admin.set(PROBE_KEY, "v")
 
@@ -87,8 +89,9 @@ class Lab:
         return self._private.label
 
     def client(self) -> Any:
-        """A new connection to the private server."""
-        return self._private.admin.client(socket_timeout=SLOW_TIMEOUT_S)
+        """A new connection to the private server, checking the run's breaker before each command
+        (so a Ctrl-C that Python swallowed in a finalizer stops the drill at its next command)."""
+        return guard(self._private.admin.client(socket_timeout=SLOW_TIMEOUT_S), self._breaker)
 
     def fill_strings(self, count: int) -> None:
         """``count`` string keys ``key:1`` .. ``key:<count>``, written by scripts in chunks."""
@@ -176,8 +179,10 @@ class Lab:
 
 
 @contextmanager
-def open_lab() -> Iterator[Lab]:
+def open_lab(breaker: Breaker) -> Iterator[Lab]:
     """A :class:`Lab` on a new private redis-server, stopped (SIGKILL, by PID) when the block ends.
+
+    ``breaker`` is the run's (``ctx.breaker``): the lab's clients consult it like the run's own.
 
     Raises:
         LabUnavailableError: No redis-server is installed (``$REDISPREP_SERVER``, ``PATH``), or it
@@ -192,6 +197,6 @@ def open_lab() -> Iterator[Lab]:
             raise LabUnavailableError(
                 "no redis-server to start a private server (install it, or set $REDISPREP_SERVER)"
             )
-        yield Lab(private)
+        yield Lab(private, breaker)
     finally:
         private.close()

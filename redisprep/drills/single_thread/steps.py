@@ -44,7 +44,7 @@ def _check_row(command: str, what: str, result: CheckResult) -> tuple[Scalar, ..
 
 def _slow_commands(ctx: DrillContext) -> tuple[lb.Window, list[tuple[str, str, lb.Window]], str]:
     """Idle, KEYS, the busy script and ZUNIONSTORE, each timed from another client."""
-    with lb.open_lab() as lab:
+    with lb.open_lab(ctx.breaker) as lab:
         lab.fill_strings(KEYS_N)
         lab.fill_members("za", ZSET_N, "ZADD")
         lab.fill_members("zb", ZSET_N, "ZADD")
@@ -118,7 +118,7 @@ def server_logs(ctx: DrillContext) -> StepOutcome:
     if ctx.backend.is_simulated:
         return StepOutcome(narration=(), skipped="needs a real event loop, as the step above says")
     try:
-        with lb.open_lab() as lab:
+        with lb.open_lab(ctx.breaker) as lab:
             window, slowlog, latest = checks.readback(lab)
         recorded = checks.server_records_it.run(ctx, ref)
     except lb.LabUnavailableError as exc:
