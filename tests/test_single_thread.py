@@ -17,8 +17,8 @@ from child_processes import our_servers
 from redisprep import signals
 from redisprep.backends import connect
 from redisprep.drills.breaker import Breaker
-from redisprep.drills.single_thread import checks, steps
 from redisprep.drills.single_thread import lab as lb
+from redisprep.drills.single_thread import workload
 from redisprep.errors import ExitCode
 
 SLOW_COMMANDS = {"(idle)", "KEYS", "DEL", "UNLINK", "EVAL", "ZUNIONSTORE"}
@@ -38,16 +38,9 @@ def test_the_embedded_backend_says_it_cannot_show_this(invoke: Any) -> None:
     assert our_servers() == before
 
 
-@pytest.fixture
-def small(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Sizes that keep the test short: the effect's size is the drill's claim, not the test's."""
-    monkeypatch.setattr(checks, "SET_N", 20_000)
-    monkeypatch.setattr(steps, "KEYS_N", 20_000)
-    monkeypatch.setattr(steps, "ZSET_N", 5_000)
-
-
 @pytest.mark.live
-def test_on_a_live_server_every_slow_command_is_measured(invoke: Any, live: Any, small: None) -> None:
+def test_on_a_live_server_every_slow_command_is_measured(invoke: Any, live: Any) -> None:
+    assert workload.workload() == workload.SMALL  # the suite's size (conftest): a few seconds
     user = redis.Redis.from_url(live.url, decode_responses=True)
     keys_before = set(user.scan_iter(match="redisprep:*"))
     before = our_servers()
@@ -62,6 +55,9 @@ def test_on_a_live_server_every_slow_command_is_measured(invoke: Any, live: Any,
     assert {row[0] for row in table["rows"]} == SLOW_COMMANDS
     for row in table["rows"]:
         assert all(isinstance(v, (int, float)) for v in row[2:]), row
+    rows = {row[0]: row for row in table["rows"]}
+    assert rows["KEYS"][1] == f"walks {workload.SMALL.keys:,} keys, matches none"
+    assert {c["measured"]["members"] for c in slow["checks"]} == {workload.SMALL.set_members}
     ids = [c["id"] for s in report["steps"] for c in s["checks"]]
     assert ids == [
         "single-thread.drop_keeps_gets_fast",
@@ -98,8 +94,17 @@ class _Finalized:
 def test_a_ctrl_c_python_swallowed_stops_the_lab_at_its_next_command() -> None:
     before = our_servers()
     with signals.catching_swallowed(), pytest.raises(KeyboardInterrupt):
-        with lb.open_lab(Breaker(connect(None))) as lab:
+        with lb.open_lab(Breaker(connect(None)), workload.SMALL) as lab:
             _Finalized()  # dropped at once: its KeyboardInterrupt is kept, not raised here
             lab.fill_strings(10)
             pytest.fail("the lab went on after the Ctrl-C")
     assert our_servers() == before
+
+
+@pytest.mark.live
+def test_an_unknown_size_is_one_usage_error(invoke: Any, live: Any) -> None:
+    result = invoke("drill", "single-thread", "--url", live.url, env={workload.SIZE_ENV: "huge"})
+    assert result.exit_code == ExitCode.USAGE
+    assert result.stderr.strip().splitlines() == [
+        f"error: ${workload.SIZE_ENV} is 'huge'; use one of: full, small"
+    ]

@@ -11,11 +11,9 @@ from redisprep.drills.model import BarChart, CheckResult, DataTable, Scalar, Ste
 from redisprep.drills.single_thread import checks
 from redisprep.drills.single_thread import lab as lb
 from redisprep.drills.single_thread import reference as ref
+from redisprep.drills.single_thread.workload import Workload, workload
 
 NAIVE = variant(ref, drop=ref.naive_drop)
-#: Keys KEYS walks (it matches none of them: the walk is the cost) and members of each sorted set.
-KEYS_N = 1_000_000
-ZSET_N = 50_000
 LATENCY_DOC = "redis.io/docs/latest/operate/oss_and_stack/management/optimization/latency/"
 MONITOR_DOC = "redis.io/docs/latest/operate/oss_and_stack/management/optimization/latency-monitor/"
 EMBEDDED = (
@@ -42,18 +40,20 @@ def _check_row(command: str, what: str, result: CheckResult) -> tuple[Scalar, ..
     return (command, what, m["command_ms"], m["p50_ms"], m["p99_ms"])
 
 
-def _slow_commands(ctx: DrillContext) -> tuple[lb.Window, list[tuple[str, str, lb.Window]], str]:
+def _slow_commands(
+    ctx: DrillContext, size: Workload
+) -> tuple[lb.Window, list[tuple[str, str, lb.Window]], str]:
     """Idle, KEYS, the busy script and ZUNIONSTORE, each timed from another client."""
-    with lb.open_lab(ctx.breaker) as lab:
-        lab.fill_strings(KEYS_N)
-        lab.fill_members("za", ZSET_N, "ZADD")
-        lab.fill_members("zb", ZSET_N, "ZADD")
+    with lb.open_lab(ctx.breaker, size) as lab:
+        lab.fill_strings(size.keys)
+        lab.fill_members(("za", "zb"), size.zset_members, "ZADD")
         iterations = lab.busy_iterations(checks.SCRIPT_MS)
         idle = checks.baseline(lab)
+        zsets = f"2 sorted sets of {size.zset_members:,}"
         runs: list[tuple[str, str, Callable[[Any], Any]]] = [
-            ("KEYS", f"walks {KEYS_N:,} keys, matches none", lambda r: r.keys("absent:*")),
+            ("KEYS", f"walks {size.keys:,} keys, matches none", lambda r: r.keys("absent:*")),
             ("EVAL", f"a Lua loop of {iterations:,} steps", lambda r: r.eval(lb.BUSY_SCRIPT, 0, iterations)),
-            ("ZUNIONSTORE", f"2 sorted sets of {ZSET_N:,}", lambda r: r.zunionstore("zu", ["za", "zb"])),
+            ("ZUNIONSTORE", zsets, lambda r: r.zunionstore("zu", ["za", "zb"])),
         ]
         windows = [(name, what, lab.window(name, run)) for name, what, run in runs]
         return idle, windows, lab.label
@@ -62,13 +62,14 @@ def _slow_commands(ctx: DrillContext) -> tuple[lb.Window, list[tuple[str, str, l
 def slow_commands(ctx: DrillContext) -> StepOutcome:
     if ctx.backend.is_simulated:
         return StepOutcome(narration=(), skipped=EMBEDDED)
+    size = workload()
     try:
-        idle, windows, label = _slow_commands(ctx)
+        idle, windows, label = _slow_commands(ctx, size)
         dropped = (checks.drop_keeps_gets_fast.run(ctx, NAIVE), checks.drop_keeps_gets_fast.run(ctx, ref))
     except lb.LabUnavailableError as exc:
         return _unavailable(str(exc))
     naive, unlink = dropped[0].expecting_failure(), dropped[1]
-    members = f"{checks.SET_N:,}"
+    members = f"{size.set_members:,}"
     rows = (
         ("(idle)", "nothing else running", 0.0, _ms(idle.p50_ms), _ms(idle.p99_ms)),
         _row(*windows[0]),
@@ -82,7 +83,7 @@ def slow_commands(ctx: DrillContext) -> StepOutcome:
     return StepOutcome(
         narration=(
             f"This runs on a private {label} the drill started (never your server: it needs KEYS, "
-            "CONFIG SET and a million keys). One client sends a GET every "
+            f"CONFIG SET and {size.keys:,} keys). One client sends a GET every "
             f"{lb.INTERVAL_S * 1000:g} ms and records each reply time in an HDR histogram; a GET held "
             "up by a stall also counts the GETs it kept from being sent (coordinated omission). "
             "Meanwhile another connection runs one slow command.",
@@ -90,7 +91,7 @@ def slow_commands(ctx: DrillContext) -> StepOutcome:
             f"other client waits (redis.io latency page, {LATENCY_DOC}). In this run `{worst[0]}` "
             f"took {worst[2].command_ms:.0f} ms and everyone else's GET p99 went from "
             f"{idle.p99_ms:.2f} ms idle to {worst[2].p99_ms:.1f} ms (p50 {worst[2].p50_ms:.2f} ms). "
-            f"Each window times GETs for {lb.LEAD_S:g} s before the command and {lb.TAIL_S:g} s "
+            f"Each window times GETs for {size.lead_s:g} s before the command and {size.tail_s:g} s "
             "after it: the p99 rises as soon as a stall covers 1% of the window, the p50 only when "
             "it covers half.",
             f"`DEL` of a {members}-member set frees every member on the main thread: "
@@ -98,7 +99,7 @@ def slow_commands(ctx: DrillContext) -> StepOutcome:
             f"({unlink.measured['command_ms']} ms) and a background thread frees the memory. "
             "`KEYS` is O(N) in the whole keyspace even when nothing matches: iterate with `SCAN`.",
             "The DEL and UNLINK rows come from their checks, each on its own server with its own "
-            "idle baseline (the better of two tries, each on a fresh copy of the set); every other "
+            "idle baseline (the better of two tries, each on a set of its own); every other "
             "row is one window of this run. Figures vary between runs and machines: compare the "
             "rows, not the absolute numbers.",
         ),
@@ -117,8 +118,9 @@ def slow_commands(ctx: DrillContext) -> StepOutcome:
 def server_logs(ctx: DrillContext) -> StepOutcome:
     if ctx.backend.is_simulated:
         return StepOutcome(narration=(), skipped="needs a real event loop, as the step above says")
+    size = workload()
     try:
-        with lb.open_lab(ctx.breaker) as lab:
+        with lb.open_lab(ctx.breaker, size) as lab:
             window, slowlog, latest = checks.readback(lab)
         recorded = checks.server_records_it.run(ctx, ref)
     except lb.LabUnavailableError as exc:
