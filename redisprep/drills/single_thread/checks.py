@@ -50,7 +50,7 @@ def measure_drop(ctx: DrillContext, impl: Any) -> tuple[lb.Window, lb.Window, in
 
 @check("single-thread.drop_keeps_gets_fast", "removing a big set leaves other clients' GETs fast")
 def drop_keeps_gets_fast(ctx: DrillContext, impl: Any) -> Verdict:
-    """Other clients' GET p99 while ``drop`` removes a big set (1M members; 200,000 with the small
+    """Other clients' GET p99 while ``drop`` removes a big set (1M members; 400,000 with the small
     workload) stays under the stall limit (the better of two tries)."""
     idle, during, members = measure_drop(ctx, impl)
     limit = stall_limit(idle)
