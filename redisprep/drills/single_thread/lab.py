@@ -109,12 +109,12 @@ class Lab:
     def busy_iterations(self, target_ms: float, probe: int = 5_000_000) -> int:
         """Loop iterations of :data:`BUSY_SCRIPT` that take about ``target_ms`` on this server.
 
-        The faster of two timed runs sets the rate, so a hiccup while calibrating cannot shorten
+        The fastest of three timed runs sets the rate, so a hiccup while calibrating cannot shorten
         the script much below ``target_ms``.
         """
         self.admin.eval(BUSY_SCRIPT, 0, 1)  # the first call compiles and caches the script
         timings = []
-        for _ in range(2):
+        for _ in range(3):
             began = time.perf_counter()
             self.admin.eval(BUSY_SCRIPT, 0, probe)
             timings.append(time.perf_counter() - began)
