@@ -48,12 +48,14 @@ def test_json_output_is_machine_readable(invoke: Any) -> None:
     assert {c["operation"] for c in data["costs"]} >= {"add points", "top-K", "rank", "around me"}
 
 
-def test_json_checks_keep_the_keys_ci_parsers_read(invoke: Any) -> None:
-    """Each check in ``drill --json`` has the keys it always had: ``passed``, not the grader's ``status``."""
+def test_json_checks_say_status_as_the_grader_does_and_keep_the_keys_ci_parsers_read(invoke: Any) -> None:
+    """Each check in ``drill --json`` has the grader's ``status`` and the keys it always had (``passed``)."""
     result = invoke("drill", "leaderboard", "--json", catch=False)
     checks = [c for s in json.loads(result.stdout)["steps"] for c in s["checks"]]
-    keys = ["id", "title", "passed", "message", "expected", "pitfall", "measured", "as_expected"]
+    keys = ["id", "title", "status", "passed", "message", "expected", "pitfall", "measured", "as_expected"]
     assert checks and all(list(c) == keys for c in checks), [list(c) for c in checks][:1]
+    assert {c["status"] for c in checks} == {"pass", "fail"}  # leaderboard shows a naive version failing
+    assert all(c["passed"] == (c["status"] == "pass") for c in checks)
     assert all(c["as_expected"] == (c["passed"] == c["expected"]) for c in checks)
 
 
