@@ -22,6 +22,7 @@ def test_drill_leaderboard_runs_on_the_embedded_backend(invoke: Any) -> None:
     assert "400 of 400 increments kept" in result.stdout
     assert "interview questions" in result.stdout
     assert "all 9 checks came out as expected" in result.stdout
+    assert "Keep the facts: redisprep quiz --drill leaderboard" in result.stdout
 
 
 def test_drill_list_groups_drills(invoke: Any) -> None:
