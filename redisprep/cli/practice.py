@@ -221,6 +221,8 @@ def watch(
                 report = grade(exercise, path)
                 console.print(_first_failure(report))
                 state.record_result(report.exercise, report.counts["pass"], len(report.checks), str(path))
+                if not report.passed:
+                    _follow_up(app_ctx, exercise, report)
             else:
                 console.print(f"no {path} yet: 'redisprep practice start {exercise.name} {directory}'")
             while True:
