@@ -143,8 +143,8 @@ def test_server_killed_mid_run_is_one_line_exit_4(tmp_path: Any) -> None:
         "steps.STEPS = tuple(s if s.run is not original else type(s)(s.title, crash) "
         "for s in steps.STEPS)\n"
         "import redisprep.drills.leaderboard as pkg\n"
-        "pkg.DRILL = type(pkg.DRILL)(pkg.DRILL.name, steps.STEPS, pkg.DRILL.checks, "
-        "pkg.DRILL.reference, pkg.DRILL.interface)\n"
+        "import dataclasses\n"
+        "pkg.DRILL = dataclasses.replace(pkg.DRILL, steps=steps.STEPS)\n"
         f"main(['drill', 'leaderboard', '--url', '{server.url}'])\n"
     )
     started = time.monotonic()
