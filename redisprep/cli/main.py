@@ -16,6 +16,7 @@ from redisprep.cli import clean as _clean
 from redisprep.cli import cluster as _cluster
 from redisprep.cli import drill as _drill
 from redisprep.cli import explain as _explain
+from redisprep.cli import interview as _interview
 from redisprep.cli import practice as _practice
 from redisprep.cli import quiz as _quiz
 from redisprep.cli import size as _size
@@ -87,6 +88,7 @@ app.command("explain")(_explain.explain)
 app.add_typer(_quiz.app, name="quiz")
 app.add_typer(_practice.app, name="practice")
 app.add_typer(_cluster.app, name="cluster")
+app.add_typer(_interview.app, name="interview")
 app.command("bench")(_bench.bench)
 app.command("size")(_size.size)
 app.command("clean")(_clean.clean)
