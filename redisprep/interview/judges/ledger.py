@@ -46,7 +46,10 @@ def run(bench: Bench) -> Outcomes:
             bad_replay.append(f"{account}: replay gave {got}, {len(events)} were appended")
         balance = as_int(bench.call("balance", {"account": account}))
         if balance != sum(events) or (replayed is not None and sum(replayed) != balance):
-            bad_projection.append(f"{account}: balance {balance}, events sum to {sum(events)}")
+            replay_sum = "nothing" if replayed is None else str(sum(replayed))
+            bad_projection.append(
+                f"{account}: balance {balance}; appended events sum to {sum(events)}, replayed {replay_sum}"
+            )
     replay = (
         not bad_replay,
         f"every account's {EVENTS} events replay from the log"
