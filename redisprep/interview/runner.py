@@ -3,12 +3,14 @@
 Safety is by construction, not by recognising bad commands: the commands go only to a fresh
 in-process fakeredis started for this run (never ``--url`` nor ``$REDISPREP_URL``), inside a
 :class:`~redisprep.run.Run` whose namespace is the only key prefix a template can render; a Lua
-script is stopped after about a second of work, and the whole workload after :data:`BUDGET_S`.
+script is stopped after about a second of work (which stops the workload), and the workload stops
+when a command has not answered within :data:`STALL_S` or all of it has run :data:`BUDGET_S`.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +23,8 @@ from redisprep.run import Run, Target
 
 #: The whole data-model workload must finish within this many seconds.
 BUDGET_S = 20.0
+#: A command that has not answered after this long (a blocking pop with timeout 0) stops the workload.
+STALL_S = 2.0
 
 
 class StoppedError(Exception):
@@ -38,6 +42,9 @@ class Bench:
     """Commands not sent, each with why (a literal key, an unknown command)."""
     sent: int = 0
     stop: threading.Event = field(default_factory=threading.Event)
+    answered_at: float = field(default_factory=time.monotonic)
+    """When the last command answered (a stall is measured from it)."""
+    stopped: str | None = None
 
     def key(self, name: str, params: Mapping[str, str]) -> str:
         """The rendered key ``name`` (for judges that read the state afterwards)."""
@@ -63,9 +70,14 @@ class Bench:
             limit_scripts(conn)
         self.sent += 1
         try:
-            return from_client(conn.execute_command(*argv))
+            reply = from_client(conn.execute_command(*argv))
         except redis.ResponseError as exc:
-            return from_error(exc)
+            reply = from_error(exc)
+        self.answered_at = time.monotonic()
+        if isinstance(reply, ErrorReply) and "ran too long" in reply.text:
+            self.stopped = f"a script of {argv[0]} ran too long and was stopped"
+            raise StoppedError
+        return reply
 
     def call(self, op: str, params: Mapping[str, str], client: int = 0) -> Reply:
         """Run operation ``op``; its result is the reply of its last command (None if it has none)."""
@@ -120,13 +132,22 @@ def run_design(design: Design, judge: Callable[[Bench], dict[str, tuple[bool, st
 
         worker = threading.Thread(target=work, daemon=True, name="interview-judge")
         worker.start()
+        began = time.monotonic()
         try:
-            worker.join(BUDGET_S)
+            while worker.is_alive():
+                worker.join(0.1)
+                now = time.monotonic()
+                if now - bench.answered_at > STALL_S:
+                    bench.stopped = f"a command did not answer within {STALL_S:g} s (a blocking command?)"
+                elif now - began > BUDGET_S:
+                    bench.stopped = f"the workload did not finish within {BUDGET_S:g} s"
+                if bench.stopped:
+                    break
         finally:
-            bench.stop.set()  # Ctrl-C or the budget: the judge stops at its next command
+            bench.stop.set()  # Ctrl-C, a stall or the budget: the judge stops at its next command
         if errors:
             raise errors[0]
         if not box:
-            why = f"the workload did not finish within {BUDGET_S:g} s (a blocking command or a slow script)"
-            return Ran({}, tuple(bench.refused), bench.sent, why)
+            why = bench.stopped or "the workload stopped"
+            return Ran({}, tuple(bench.refused), bench.sent, "stopped: " + why)
         return Ran(box[0], tuple(bench.refused), bench.sent)
