@@ -1,4 +1,4 @@
-"""Interview mode: recorded candidates graded through the CLI, scenario lint, bad and hostile answers, follow-up cards."""
+"""Interview mode: recorded candidates through the CLI, scenario lint, bad and hostile answers, follow-up."""
 
 from __future__ import annotations
 
