@@ -163,9 +163,15 @@ def test_hostile_answers_touch_no_foreign_key_and_do_not_hang(
 
 def test_export_md_is_a_transcript_for_a_mentor(invoke: Any) -> None:
     result = invoke(
-        "interview", "run", "payment-ledger", "--answers", str(EXAMPLES / "payment-ledger-weak.yaml"),
-        "--export", "md", "--no-review",
-    )  # fmt: skip
+        "interview",
+        "run",
+        "payment-ledger",
+        "--answers",
+        str(EXAMPLES / "payment-ledger-weak.yaml"),
+        "--export",
+        "md",
+        "--no-review",
+    )
     assert result.exit_code == 0
     text = result.stdout
     assert text.startswith("# Interview: Payment ledger rebuilt from events")
