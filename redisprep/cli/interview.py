@@ -19,7 +19,19 @@ if TYPE_CHECKING:
     from redisprep.interview.answers import Answers
     from redisprep.interview.model import Scenario
 
-app = typer.Typer(name="interview", no_args_is_help=True)
+app = typer.Typer(
+    name="interview",
+    help="A timed mock system-design interview whose answers are checked: your numbers, your memory "
+    "estimate against redisprep's, your commands run on an embedded server, your choices in the deep "
+    "dives. Missed points make their flashcards due.\n\n"
+    "Examples:\n\n"
+    "\b\n"
+    "    redisprep interview list\n"
+    "    redisprep interview run leaderboard\n"
+    "    redisprep interview run leaderboard --answers examples/interviews/leaderboard-weak.yaml\n"
+    "    redisprep interview lint",
+    no_args_is_help=True,
+)
 
 
 def _dirs(app_ctx: AppContext) -> tuple[Path, Path, Path]:
@@ -126,7 +138,7 @@ def run(
         redisprep interview run leaderboard
         redisprep interview run leaderboard --minutes 30
         redisprep interview run leaderboard --answers examples/interviews/leaderboard-strong.yaml --json
-        redisprep interview run lock --answers my.yaml --export md > interview.md
+        redisprep interview run ticket-reservation --answers my.yaml --export md > interview.md
     """
     app_ctx: AppContext = ctx.obj
     from redisprep.interview import transcript
