@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from redisprep.cli._context import AppContext
 from redisprep.cli._errors import handle_errors
@@ -19,15 +20,27 @@ if TYPE_CHECKING:
     from redisprep.interview.answers import Answers
     from redisprep.interview.model import Scenario
 
+
+class _ScenarioGroup(TyperGroup):
+    """``redisprep interview leaderboard`` means ``redisprep interview run leaderboard``."""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        if args and not args[0].startswith("-") and args[0] not in self.commands:
+            args = ["run", *args]
+        return super().resolve_command(ctx, args)
+
+
 app = typer.Typer(
     name="interview",
+    cls=_ScenarioGroup,
     help="A timed mock system-design interview whose answers are checked: your numbers, your memory "
     "estimate against redisprep's, your commands run on an embedded server, your choices in the deep "
     "dives. Missed points make their flashcards due.\n\n"
     "Examples:\n\n"
     "\b\n"
     "    redisprep interview list\n"
-    "    redisprep interview run leaderboard\n"
+    "    redisprep interview leaderboard\n"
+    "    redisprep interview run leaderboard --minutes 30\n"
     "    redisprep interview run leaderboard --answers examples/interviews/leaderboard-weak.yaml\n"
     "    redisprep interview lint",
     no_args_is_help=True,

@@ -12,6 +12,7 @@ from redisprep.interview.judges import JUDGES
 from redisprep.interview.model import Point, Scenario
 from redisprep.interview.runner import Ran, run_design
 from redisprep.interview.static import RULES
+from redisprep.knowledge.commands import command_doc
 from redisprep.sizing import build_shape, estimate
 
 How = Literal["stated", "sized", "ran", "static", "chosen", "proactive"]
@@ -189,10 +190,19 @@ def _run(scenario: Scenario, answers: Answers, working: list[str]) -> Ran:
         return Ran({}, (), 0, "not run: " + "; ".join(problems[:2]))
     ran = run_design(answers.design, judge.run, f"interview {scenario.id}")
     working.append(f"data model ran on an embedded server: {ran.sent:,} commands sent")
+    for op in judge.operations:
+        sent = answers.design.commands(op)
+        costs = ", ".join(f"{name} {_complexity(name)}" for name in dict.fromkeys(sent))
+        working.append(f"  {op}: {len(sent)} command(s) per call: {costs}")
     working += [f"  refused (not sent): {why}" for why in ran.refused]
     if ran.stopped:
         working.append(f"  stopped: {ran.stopped}")
     return ran
+
+
+def _complexity(name: str) -> str:
+    doc = command_doc(name)
+    return (doc.complexity or "?") if doc else "?"
 
 
 def _choice(scenario: Scenario, answers: Answers, dive_id: str) -> tuple[float, str]:

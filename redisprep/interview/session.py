@@ -12,8 +12,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
 
+from redisprep.interview.answers import parse_bytes
 from redisprep.interview.judges import JUDGES
 from redisprep.interview.model import STAGES, DeepDive, Scenario, Stage
+from redisprep.interview.scenario import count
 
 #: Stages that ask something (the rubric stage only shows the grade).
 ASKED = STAGES[:-1]
@@ -81,10 +83,18 @@ class Session:
             after_stage(self.doc, following)
         return self.doc
 
+    def _number(self, prompt: str, left: Callable[[], float], parse: Callable[[Any], int | None]) -> str:
+        """A number as typed (blank: not stated), asked again until it parses."""
+        while True:
+            text = self.io.ask(prompt, left()).strip()
+            if not text or parse(text) is not None:
+                return text
+            prompt = f"{text!r} is not a number here; {prompt}"
+
     def _requirements(self, left: Callable[[], float]) -> None:
         got = {}
         for a in self.scenario.assumptions:
-            text = self.io.ask(f"{a.name} (a count such as 20k)", left()).strip()
+            text = self._number(f"{a.name} (a count such as 20k)", left, count)
             if text:
                 got[a.name] = text
         notes = self.io.ask("anything else you would say now (optional)", left())
@@ -93,8 +103,12 @@ class Session:
     def _estimate(self, left: Callable[[], float]) -> None:
         model = self.io.ask("your memory model as 'redisprep size' options (zset --members 10M)", left())
         section: dict[str, Any] = {"model": parse_model(model)}
-        for key, what in (("memory", "memory (1.2GB)"), ("ops_per_s", "ops/s"), ("shards", "shards")):
-            text = self.io.ask(what, left()).strip()
+        for key, what, parse in (
+            ("memory", "memory (1.2GB)", parse_bytes),
+            ("ops_per_s", "ops/s", count),
+            ("shards", "shards", count),
+        ):
+            text = self._number(what, left, parse)
             if text:
                 section[key] = text
         section["notes"] = self.io.ask("notes (optional)", left())
