@@ -52,7 +52,7 @@ def test_ctrl_c_keeps_the_answered_stages_and_resume_finishes_the_interview(tmp_
     assert partial["answers"]["estimate"]["memory"] == "1GB"
 
     second = _spawn(tmp_path, "--resume")
-    second.expect("data-model")
+    second.expect(r"data-model  \(\d+:\d\d left of 10:00\)")  # still the 30-minute budget
     second.expect("keys as")
     second.sendline("board=lb")
     for op, command in (

@@ -216,17 +216,19 @@ def _interactive(
             raise BadUsageError(f"no unfinished {scenario.id} interview to resume")
         path, data = found
         start, doc = str(data.get("stage")), data["answers"]
+        kept = data.get("minutes")
+        minutes = minutes or (float(kept) if isinstance(kept, int | float) and kept > 0 else None)
     session = Session(scenario, TerminalIO(app_ctx.console, sys.stdin), _now, minutes, doc)
     reached = [start]
 
     def keep(so_far: dict[str, Any], next_stage: str) -> None:
         reached[0] = next_stage
-        transcript.save(path, scenario.id, so_far, None, next_stage, _now())
+        transcript.save(path, scenario.id, so_far, None, next_stage, _now(), minutes)
 
     try:
         return path, session.run(start, keep)
     except (KeyboardInterrupt, EOFError) as exc:
-        transcript.save(path, scenario.id, session.doc, None, reached[0], _now())
+        transcript.save(path, scenario.id, session.doc, None, reached[0], _now(), minutes)
         app_ctx.err_console.print(
             f"partial interview saved to {path}; "
             f"continue with: redisprep interview run {scenario.id} --resume",

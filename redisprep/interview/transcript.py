@@ -23,9 +23,16 @@ def new_path(scenario: str, now: datetime) -> Path:
 
 
 def save(
-    path: Path, scenario: str, answers: dict[str, Any], grade: Grade | None, stage: str, now: datetime
+    path: Path,
+    scenario: str,
+    answers: dict[str, Any],
+    grade: Grade | None,
+    stage: str,
+    now: datetime,
+    minutes: float | None = None,
 ) -> Path:
-    """Write one transcript (a partial one has ``grade`` None and the ``stage`` to continue from).
+    """Write one transcript (a partial one has ``grade`` None and the ``stage`` to continue from;
+    ``minutes`` is the time budget asked for, which ``--resume`` keeps).
 
     Raises:
         StoreError: The folder or file cannot be written.
@@ -35,6 +42,7 @@ def save(
         "saved_at": now.isoformat(),
         "complete": grade is not None,
         "stage": stage,
+        "minutes": minutes,
         "answers": answers,
         "grade": grade.as_dict() if grade is not None else None,
     }
