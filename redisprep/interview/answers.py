@@ -129,8 +129,8 @@ def parse_answers(doc: Any, where: str) -> Answers:
 def _design(dm: dict[str, Any], fail: Any) -> Design:
     keys = dm.get("keys") or {}
     ops = dm.get("operations") or {}
-    if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
-        raise fail(dm, "keys", "'keys' must map placeholder names to key patterns (text)")
+    if not isinstance(keys, dict) or not all(isinstance(v, str) and len(v) <= 200 for v in keys.values()):
+        raise fail(dm, "keys", "'keys' must map names to key patterns (text, at most 200 characters)")
     if not isinstance(ops, dict):
         raise fail(dm, "operations", "'operations' must map operation names to commands")
     out = []

@@ -46,10 +46,6 @@ class Bench:
     """When the last command answered (a stall is measured from it)."""
     stopped: str | None = None
 
-    def key(self, name: str, params: Mapping[str, str]) -> str:
-        """The rendered key ``name`` (for judges that read the state afterwards)."""
-        return render(Design(self.design.keys, (("_", ((f"{{{name}}}",),)),)), "_", params, self.prefix)[0][0]
-
     def commands(self, op: str, params: Mapping[str, str]) -> list[list[str]]:
         """The rendered commands of ``op``."""
         return render(self.design, op, params, self.prefix)
