@@ -60,6 +60,19 @@ def test_missed_points_make_their_cards_due_in_the_next_quiz(invoke: Any, quiz_s
     assert {row.rating for row in logged} == {1} and len(logged) == len(missed)
 
 
+def test_the_hot_key_remedy_chosen_is_measured_on_the_cluster_simulation(invoke: Any) -> None:
+    import re
+
+    strong = _graded(invoke, "product-cache", EXAMPLES / "product-cache-strong.yaml", "--no-review")
+    weak = _graded(invoke, "product-cache", EXAMPLES / "product-cache-weak.yaml", "--no-review")
+    good = next(p["detail"] for p in strong["points"] if p["id"] == "hot-key")
+    bad = next(p["detail"] for p in weak["points"] if p["id"] == "hot-key")
+    base = int(re.findall(r"node served (\d+)% of reads", good)[0])
+    relieved = int(re.findall(r"busiest node served (\d+)%", good)[0])
+    assert relieved < base, good
+    assert f"served {base}% of reads; this remedy leaves that key on one node" in bad
+
+
 def test_no_review_leaves_the_quiz_store_alone(invoke: Any, quiz_store: Path) -> None:
     _graded(invoke, "leaderboard", EXAMPLES / "leaderboard-weak.yaml", "--no-review")
     assert not quiz_store.exists()
@@ -72,12 +85,18 @@ def test_malformed_scenario_is_reported_with_file_and_line(invoke: Any, tmp_path
     broken = text.replace("cards: [lb-my-rank, lb-complexity-zrevrank]", "cards: [lb-no-such-card]")
     broken = broken.replace("check: {dive: hot-key}", "check: {dive: no-such-dive}")
     (folder / "leaderboard.yaml").write_text(broken)
+    cache = (ROOT / "interviews" / "product-cache.yaml").read_text()
+    magic = cache.replace("remedies: {a: none, b: cache, c: none}", "remedies: {a: none, b: magic, c: none}")
+    (folder / "product-cache.yaml").write_text(magic)
+    magic_line = next(i for i, ln in enumerate(magic.splitlines(), 1) if "b: magic" in ln)
     result = invoke("interview", "lint", str(folder))
     assert result.exit_code == 3
     lines = broken.splitlines()
     rank_line = next(i for i, ln in enumerate(lines, 1) if ln.strip() == "- id: rank")
     assert f"leaderboard.yaml:{rank_line}: no flashcard with id 'lb-no-such-card'" in result.stdout
     assert "dive target 'no-such-dive' is not one of" in result.stdout
+    assert f"product-cache.yaml:{magic_line}: b: 'magic' is not one of none, cache, copies" in result.stdout
+    (folder / "product-cache.yaml").unlink()
     (folder / "leaderboard.yaml").write_text(text.replace("minutes: 15", "minutes: soon"))
     result = invoke("interview", "lint", str(folder))
     line = next(i for i, ln in enumerate(text.splitlines(), 1) if "minutes: 15" in ln)

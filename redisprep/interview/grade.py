@@ -9,6 +9,7 @@ from redisprep.errors import RedisprepError
 from redisprep.interview.answers import Answers
 from redisprep.interview.design import template_problems
 from redisprep.interview.judges import JUDGES
+from redisprep.interview.measure import describe, hot_key_shares
 from redisprep.interview.model import Point, Scenario
 from redisprep.interview.runner import Ran, run_design
 from redisprep.interview.static import RULES
@@ -214,10 +215,13 @@ def _choice(scenario: Scenario, answers: Answers, dive_id: str) -> tuple[float, 
         return 0.0, "no remedy chosen"
     if chosen not in remedies:
         return 0.0, f"{chosen!r} is not one of the choices ({', '.join(remedies)})"
+    measured = ""
+    if dive.measure == "hot-key":
+        measured = "; " + describe(dict(dive.remedies)[chosen], hot_key_shares())
     if chosen in dive.best:
-        return 1.0, f"chose {chosen}: {remedies[chosen]}"
+        return 1.0, f"chose {chosen}: {remedies[chosen]}{measured}"
     best = dive.best[0]
-    return 0.0, f"chose {chosen}: {remedies[chosen]}; better: {best}: {remedies[best]}"
+    return 0.0, f"chose {chosen}: {remedies[chosen]}; better: {best}: {remedies[best]}{measured}"
 
 
 def _proactive(scenario: Scenario, answers: Answers, dive_id: str) -> tuple[float, str]:

@@ -55,6 +55,10 @@ class DeepDive:
     """The letters that earn the point."""
     proactive: tuple[str, ...]
     """Words which, written in an earlier stage's notes, show the candidate raised it unasked."""
+    measure: str | None = None
+    """A measurement run for this dive (``hot-key``: the hot-key drill's per-node load)."""
+    remedies: tuple[tuple[str, str], ...] = ()
+    """(letter, remedy measured) pairs: which measured remedy each choice amounts to."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from redisprep._yaml import brief
 from redisprep.errors import BadUsageError
+from redisprep.interview.measure import REMEDIES
 from redisprep.interview.model import (
     CHECK_KINDS,
     STAGES,
@@ -187,7 +188,7 @@ def _sizing(f: Fields, facts: dict[str, int]) -> Sizing | None:
 
 
 def _dive(f: Fields) -> DeepDive | None:
-    f.only(("id", "prompt", "choices", "best", "proactive"), "a deep dive")
+    f.only(("id", "prompt", "choices", "best", "proactive", "measure", "remedies"), "a deep dive")
     did, prompt = f.name("id"), f.text("prompt")
     raw = f.node.get("choices")
     if not f.require("choices") or not isinstance(raw, dict) or not 2 <= len(raw) <= 6:
@@ -199,9 +200,28 @@ def _dive(f: Fields) -> DeepDive | None:
         if letter not in raw:
             f.problem("best", f"best choice {letter!r} is not one of the choices")
     proactive = f.texts("proactive", low=1)
-    return (
-        DeepDive(did, prompt, choices, best, tuple(w.lower() for w in proactive)) if did and prompt else None
-    )
+    measure, remedies = _measure(f, raw)
+    if not (did and prompt):
+        return None
+    return DeepDive(did, prompt, choices, best, tuple(w.lower() for w in proactive), measure, remedies)
+
+
+def _measure(f: Fields, choices: dict[Any, Any]) -> tuple[str | None, tuple[tuple[str, str], ...]]:
+    """``measure`` (what to run) and ``remedies`` (letter -> measured remedy, for every choice)."""
+    measure = f.text("measure", required=False)
+    if measure is None:
+        return None, ()
+    if measure not in REMEDIES:
+        f.problem("measure", f"'measure' must be one of {', '.join(REMEDIES)}, not {brief(measure)}")
+        return None, ()
+    raw = f.node.get("remedies")
+    if not isinstance(raw, dict) or set(map(str, raw)) != set(map(str, choices)):
+        f.problem("remedies", "'remedies' must map every choice letter to the remedy it amounts to")
+        return None, ()
+    for letter, remedy in raw.items():
+        if remedy not in REMEDIES[measure]:
+            f.problem("remedies", f"{letter}: {brief(remedy)} is not one of {', '.join(REMEDIES[measure])}")
+    return measure, tuple((str(k), str(v)) for k, v in raw.items())
 
 
 def _point(f: Fields) -> Point | None:
