@@ -200,6 +200,19 @@ def test_export_md_is_a_transcript_for_a_mentor(invoke: Any) -> None:
         and "`ps-delivery-guarantee`" in text
         and "redisprep drill pubsub-vs-streams" in text
     )
+    html = invoke(
+        "interview",
+        "run",
+        "payment-ledger",
+        "--answers",
+        str(EXAMPLES / "payment-ledger-weak.yaml"),
+        "--export",
+        "html",
+        "--no-review",
+    )
+    assert (
+        html.exit_code == 0 and html.stdout.startswith("<!DOCTYPE html>") and "log-not-pubsub" in html.stdout
+    )
 
 
 def test_pass_mark_fails_a_weak_candidate(invoke: Any) -> None:

@@ -120,7 +120,11 @@ def run(
     json_out: JsonOption = False,
     export: Annotated[
         str | None,
-        typer.Option("--export", help="Print the interview as 'md' (Markdown) instead.", metavar="md"),
+        typer.Option(
+            "--export",
+            help="Print the interview as md (Markdown), html or svg (the rubric as shown) instead.",
+            metavar="md|html|svg",
+        ),
     ] = None,
     minutes: Annotated[
         float | None, typer.Option("--minutes", min=1, help="Total time budget [default: 45].", metavar="N")
@@ -152,6 +156,7 @@ def run(
         redisprep interview run leaderboard --minutes 30
         redisprep interview run leaderboard --answers examples/interviews/leaderboard-strong.yaml --json
         redisprep interview run ticket-reservation --answers my.yaml --export md > interview.md
+        redisprep interview run product-cache --answers my.yaml --export html > interview.html
     """
     app_ctx: AppContext = ctx.obj
     from redisprep.interview import transcript
@@ -162,8 +167,8 @@ def run(
     from redisprep.quiz.store import default_store_path
     from redisprep.render.interview import grade_view
 
-    if export not in (None, "md"):
-        raise BadUsageError(f"--export takes 'md', not {export!r}")
+    if export not in (None, "md", "html", "svg"):
+        raise BadUsageError(f"--export takes md, html or svg, not {export!r}")
     chosen = load_scenario(*_place(_dirs(app_ctx), scenario))
     now = datetime.now(timezone.utc)
     path = transcript.new_path(chosen.id, now)
@@ -180,11 +185,28 @@ def run(
         app_ctx.console.print_json(json.dumps(out))
     elif export == "md":
         app_ctx.console.print(transcript.markdown(result, doc), markup=False, highlight=False, soft_wrap=True)
+    elif export is not None:
+        app_ctx.console.print(
+            _recorded_view(grade_view(result, reviewed), export), markup=False, soft_wrap=True
+        )
     else:
         app_ctx.console.print(grade_view(result, reviewed))
         app_ctx.console.print(f"saved: {saved}", markup=False, highlight=False, soft_wrap=True)
     if pass_mark is not None and result.score * 100 < pass_mark:
         raise typer.Exit(int(ExitCode.FAILED))
+
+
+def _recorded_view(view: Any, kind: str) -> str:
+    """``view`` as rich's console recording exports it (HTML or SVG), 100 columns wide."""
+    import io
+
+    from rich.console import Console
+
+    recorder = Console(record=True, width=100, file=io.StringIO())
+    recorder.print(view)
+    if kind == "svg":
+        return recorder.export_svg(title="redisprep interview")
+    return recorder.export_html()
 
 
 def _place(dirs: tuple[Path, Path, Path], name: str) -> tuple[Path, str, Path, Path]:
