@@ -97,6 +97,7 @@ wheel-check: $(VENV_STAMP)
 	/tmp/redisprep-wheel-venv/bin/pip install -q dist/redisprep-*.whl
 	cd /tmp && /tmp/redisprep-wheel-venv/bin/redisprep drill list
 	cd /tmp && /tmp/redisprep-wheel-venv/bin/python -m redisprep drill leaderboard --json > /dev/null
+	cd /tmp && /tmp/redisprep-wheel-venv/bin/redisprep interview lint
 	unzip -l dist/redisprep-*.whl | grep -c "_data/" 
 
 # A new drill that runs, fails its learner checks on the starter and passes them on the reference,

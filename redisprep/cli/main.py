@@ -54,6 +54,13 @@ COMMANDS = {
         "app",
         "Implement a pattern yourself; the grader runs the drill's checks against your code.",
     ),
+    "interview": Entry(
+        "redisprep.cli.interview",
+        "app",
+        "A timed mock system-design interview whose answers are checked: your numbers, your memory "
+        "estimate against redisprep's, your commands run on an embedded server, your choices in the deep "
+        "dives. Missed points make their flashcards due.",
+    ),
     "cluster": Entry(
         "redisprep.cli.cluster",
         "app",
