@@ -69,7 +69,6 @@ def test_each_policy_loses_what_the_server_said_it_would(
         int(none["acknowledged"] or 0) > 0 and none["lost"] == none["acknowledged"] and none["restored"] == 0
     )
     assert rdb["lost"] == rdb["rdb_changes_since_last_save"]
-    assert int(rdb["restored"] or 0) > 0, "the RDB kill came after a completed snapshot"
     for name in AOF_CHECKS:
         m = by[name].measured
         assert int(m["acknowledged"] or 0) > 0 and m["lost"] == 0 and m["restored"] == m["acknowledged"]

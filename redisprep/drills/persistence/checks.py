@@ -14,9 +14,9 @@ from redisprep.drills.context import DrillContext
 from redisprep.drills.model import Check, Scalar
 from redisprep.drills.persistence.crash import BY_NAME, KillTrial, Policy, kill_trial
 
-KILL_AFTER_S = (0.3, 0.8)
+KILL_AFTER_S = (0.25, 0.6)
 """The kill lands after a random time in this window (seconds of writing)."""
-RDB_KILL_AFTER_S = (2.1, 3.1)
+RDB_KILL_AFTER_S = (2.1, 2.6)
 """RDB's window: after its first snapshot. ``save 1 1`` fires once the clock's whole seconds
 since the last save exceed 1, between 1 and 2 s after the server starts."""
 

@@ -29,8 +29,10 @@ def _binary() -> str:
 
 def acknowledged(ctx: DrillContext) -> StepOutcome:
     key = ctx.key("persistence", "seq")
-    with ctx.tracer.operation("acknowledged write"):
-        seqs = [writes.write(ctx.r, key) for _ in range(3)]
+    seqs = []
+    for _ in range(3):
+        with ctx.tracer.operation("acknowledged write"):
+            seqs.append(writes.write(ctx.r, key))
     said: tuple[str, ...] = (
         f"`INCR` answers the new count, so each reply is the sequence number of an acknowledged "
         f"write ({', '.join(map(str, seqs))} here): the highest one tells how many writes the "
