@@ -18,6 +18,9 @@ from typing import Any
 from redisprep.backends import Backend, connect, translate_errors
 from redisprep.localserver import LocalServer, start_server
 
+LOAD_TIMEOUT_S = 60.0
+"""How long a restart may spend loading its files before it answers ``PONG``."""
+
 
 class Owned:
     """One private redis-server process at a time, all of them on one folder with the same options."""
@@ -43,7 +46,9 @@ class Owned:
         ``start_server`` waits for ``+PONG``: a server still loading its files answers ``-LOADING``.
         """
         began = time.perf_counter()
-        self.server = start_server(*self.args, workdir=self.workdir, die_with_parent=True)
+        self.server = start_server(
+            *self.args, workdir=self.workdir, die_with_parent=True, start_timeout_s=LOAD_TIMEOUT_S
+        )
         self.started_s = time.perf_counter() - began
         self.workdir = self.server.workdir
         with translate_errors(self.label):

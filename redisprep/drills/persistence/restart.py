@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import re
 import socket
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from redisprep.backends import translate_errors
 from redisprep.drills.persistence.owned import Owned, owned
+from redisprep.errors import BackendUnavailableError
 
 VALUE_BYTES = 32
+SNAPSHOT_TIMEOUT_S = 120.0
 CHUNK = 10_000
 """Commands sent before their replies are read back."""
 #: Restart options: ``notice`` logs the load time; no automatic rewrite turns the AOF into an RDB
@@ -67,7 +71,7 @@ def restart_time(fmt: str, keys: int) -> RestartTime:
         with translate_errors(server.label):
             _fill(server, keys)
             if fmt == "RDB":
-                r.save()  # synchronous, on the drill's own server
+                _snapshot(r)
         server.kill()
         assert server.workdir is not None
         size = _file_bytes(server.workdir)
@@ -77,6 +81,19 @@ def restart_time(fmt: str, keys: int) -> RestartTime:
         with translate_errors(server.label):
             after = int(r.dbsize())
         return RestartTime(fmt, keys, size, _load_seconds(log, logged), server.started_s, after)
+
+
+def _snapshot(r: Any) -> None:
+    """BGSAVE and wait for it (SAVE would outlast the client's socket timeout on a big dataset)."""
+    r.bgsave()
+    deadline = time.monotonic() + SNAPSHOT_TIMEOUT_S
+    while int(r.info("persistence")["rdb_bgsave_in_progress"]):
+        if time.monotonic() > deadline:
+            raise BackendUnavailableError(f"the snapshot took more than {SNAPSHOT_TIMEOUT_S:.0f} s")
+        time.sleep(0.01)
+    status = r.info("persistence")["rdb_last_bgsave_status"]
+    if status != "ok":
+        raise BackendUnavailableError(f"the snapshot failed (rdb_last_bgsave_status: {status})")
 
 
 def _fill(server: Owned, keys: int) -> None:
