@@ -262,7 +262,7 @@ def start_server(
     if detach:
         # The process we started forks the daemon and exits; the daemon writes its PID.
         server = LocalServer(port, _daemon_pid(proc, workdir / "redis.pid"), workdir)
-    if server.pid < 0 or not _wait_for_ping(port, password, start_timeout_s):
+    if server.pid < 0 or not _wait_for_ping(port, password, start_timeout_s, None if detach else proc):
         server.stop()
         raise BackendUnavailableError(f"redis-server on port {port} did not start")
     return server
@@ -309,10 +309,18 @@ def _daemon_pid(proc: subprocess.Popen[bytes], pidfile: Path) -> int:
     return -1
 
 
-def _wait_for_ping(port: int, password: str | None, timeout_s: float = START_TIMEOUT_S) -> bool:
-    """Poll with a raw socket (no redis-py import): send PING until +PONG or -NOAUTH comes back."""
+def _wait_for_ping(
+    port: int,
+    password: str | None,
+    timeout_s: float = START_TIMEOUT_S,
+    proc: subprocess.Popen[bytes] | None = None,
+) -> bool:
+    """Poll with a raw socket (no redis-py import): send PING until +PONG or -NOAUTH comes back.
+
+    False at once when ``proc`` (the server itself) has exited: a bad option or an unreadable file.
+    """
     deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and (proc is None or proc.poll() is None):
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
                 s.sendall(b"PING\r\n")
