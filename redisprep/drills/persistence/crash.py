@@ -6,6 +6,10 @@ starts it again on the same folder and reads the counter back. Before the kill i
 snapshots (``CONFIG SET save ""``) and waits for one already running: the fork child of a killed
 server finishes its file anyway, so waiting changes nothing that ``kill -9`` would not, and the
 ``INFO persistence`` read just before the kill is then exactly what the files on disk hold.
+
+It does not wait for the AOF buffer: with ``appendfsync everysec``, while the previous second's
+background fsync is still running, Redis holds the buffer back (up to 2 s, ``flushAppendOnlyFile``
+in ``src/aof.c``) yet replies, so a kill then loses what ``aof_buffer_length`` counts.
 """
 
 from __future__ import annotations
@@ -30,9 +34,13 @@ BEFORE_KILL = (
     "rdb_saves",
     "rdb_last_bgsave_status",
     "aof_last_write_status",
-    "aof_delayed_fsync",
+    "aof_buffer_length",
     "aof_pending_bio_fsync",
+    "aof_delayed_fsync",
 )
+#: Also read, to size one logged write (7.0 logs ``INCR k`` as ``INCRBY k 1``, 6.2 as it came).
+AOF_SIZES = ("aof_current_size", "aof_base_size")
+KEY = "persistence:seq"
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,9 +91,27 @@ class KillTrial:
         return self.acknowledged / self.seconds if self.seconds > 0 else 0.0
 
     @property
+    def buffered(self) -> int:
+        """Writes Redis held in its AOF buffer just before the kill, not yet handed to the kernel.
+
+        ``aof_buffer_length`` is in bytes; every write is logged the same way, so one write's share
+        of everything logged (written plus held) converts it.
+        """
+        held = self._count("aof_buffer_length")
+        written = self._count("aof_current_size") - self._count("aof_base_size")
+        if held <= 0 or self.acknowledged <= 0:
+            return 0
+        return round(held / ((written + held) / self.acknowledged))
+
+    @property
     def unsaved(self) -> int:
         """``rdb_changes_since_last_save`` just before the kill: writes newer than the last snapshot."""
-        return int(self.before.get("rdb_changes_since_last_save") or 0)
+        return self._count("rdb_changes_since_last_save")
+
+    def _count(self, field: str) -> int:
+        """A counter read before the kill; 0 where the server does not report it (``-``)."""
+        value = self.before.get(field)
+        return value if isinstance(value, int) else 0
 
 
 def kill_trial(
@@ -107,7 +133,7 @@ def kill_trial(
         BackendUnsupportedError: redis-server is not installed.
         BackendUnavailableError: It did not start, or stopped answering.
     """
-    key = "persistence:seq"
+    key = KEY
     with owned(*policy.args) as server:
         r = server.start()
         with translate_errors(server.label):
@@ -144,5 +170,5 @@ def _quiesce(r: Any) -> dict[str, Scalar]:
         info = r.info("persistence")
         busy = int(info.get("rdb_bgsave_in_progress", 0)) or int(info.get("aof_rewrite_in_progress", 0))
         if not busy or time.monotonic() > deadline:
-            return {field: info.get(field, "-") for field in BEFORE_KILL}
+            return {field: info.get(field, "-") for field in (*BEFORE_KILL, *AOF_SIZES)}
         time.sleep(0.005)
