@@ -82,6 +82,7 @@ bench: bench-targets bench-startup
 	$(PY) scripts/bench_live.py --players 1000000
 	$(PY) scripts/bench_cluster.py
 	$(PY) scripts/bench_size.py
+	$(PY) scripts/bench_persistence.py
 
 bench-startup: $(VENV_STAMP)
 	$(PY) scripts/bench_startup.py
