@@ -5,10 +5,8 @@ from redisprep.drills.persistence.checks import CHECKS
 from redisprep.drills.persistence.steps import STEPS
 
 DRILL = Drill(
-    name="persistence",
     steps=STEPS,
     checks=CHECKS,
-    reference="redisprep.drills.persistence.reference",
     interface=("write",),
 )
 
