@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TextIO
 
+from redisprep.render.interview import clock, dive_view, stage_heading
+
 if TYPE_CHECKING:
     from rich.console import Console
 
     from redisprep.interview.model import DeepDive, Stage
 
 
-class TerminalIO:
+class InterviewTerminal:
     """Prompts on ``console``, answers read a line at a time from ``stdin``."""
 
     def __init__(self, console: Console, stdin: TextIO) -> None:
@@ -18,18 +20,12 @@ class TerminalIO:
         self.stdin = stdin
 
     def show_stage(self, stage: Stage, left_s: float, budget_s: float) -> None:
-        from redisprep.render.interview import stage_heading
-
         self.console.print(stage_heading(stage, left_s, budget_s))
 
     def show_choices(self, dive: DeepDive) -> None:
-        from redisprep.render.interview import dive_view
-
         self.console.print(dive_view(dive))
 
     def ask(self, prompt: str, left_s: float) -> str:
-        from redisprep.render.interview import clock
-
         self.console.print(f"[{clock(left_s)}] {prompt}: ", end="", markup=False, highlight=False)
         line = self.stdin.readline()
         if not line:

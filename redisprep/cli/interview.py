@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from datetime import datetime, timezone
@@ -198,8 +199,6 @@ def run(
 
 def _recorded_view(view: Any, kind: str) -> str:
     """``view`` as rich's console recording exports it (HTML or SVG), 100 columns wide."""
-    import io
-
     from rich.console import Console
 
     recorder = Console(record=True, width=100, file=io.StringIO())
@@ -227,9 +226,9 @@ def _recorded(path: Path, scenario: Scenario) -> tuple[dict[str, Any], Answers]:
 def _interactive(
     app_ctx: AppContext, scenario: Scenario, minutes: float | None, resume: bool, path: Path
 ) -> tuple[Path, dict[str, Any]]:
-    from redisprep.cli._interview_io import TerminalIO
+    from redisprep.cli._interview_io import InterviewTerminal
     from redisprep.interview import transcript
-    from redisprep.interview.session import Session
+    from redisprep.interview.session import InterviewSession
 
     start, doc = "requirements", None
     if resume:
@@ -240,7 +239,7 @@ def _interactive(
         start, doc = str(data.get("stage")), data["answers"]
         kept = data.get("minutes")
         minutes = minutes or (float(kept) if isinstance(kept, int | float) and kept > 0 else None)
-    session = Session(scenario, TerminalIO(app_ctx.console, sys.stdin), _now, minutes, doc)
+    session = InterviewSession(scenario, InterviewTerminal(app_ctx.console, sys.stdin), _now, minutes, doc)
     reached = [start]
 
     def keep(so_far: dict[str, Any], next_stage: str) -> None:

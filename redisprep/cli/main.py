@@ -12,7 +12,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageErro
 
 from redisprep import __version__
 from redisprep.cli._lazy import Entry, lazy_group_class
-from redisprep.signals import install
+from redisprep.signals import Stopped, install, interrupted
 
 # The order `redisprep --help` lists them: learn, then measure, then tidy up. Each summary is the
 # first paragraph of the command's own help (tests/test_cli_lazy.py holds them equal); a command's
@@ -145,7 +145,6 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(exc.exit_code)
 
     from redisprep.cli._errors import REPORTED
-    from redisprep.signals import Stopped, interrupted
 
     signum = last_signal()
     if rv == 130 and not REPORTED:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -241,8 +242,6 @@ def watch(
 
 def _follow_up(app_ctx: AppContext, exercise: Exercise, report: GradeReport) -> None:
     """Make the cards of the failed checks' promises due, and say so (a store error is a warning)."""
-    from datetime import datetime, timezone
-
     from redisprep.practice.catalog import cards_for
     from redisprep.quiz.followup import make_due
     from redisprep.quiz.store import Store, StoreError, default_store_path

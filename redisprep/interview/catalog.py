@@ -15,7 +15,7 @@ from redisprep.quiz.model import Problem, Where
 
 
 @dataclass(frozen=True, slots=True)
-class LintReport:
+class ScenarioLint:
     """What ``redisprep interview lint`` found."""
 
     files: int
@@ -28,7 +28,7 @@ class LintReport:
         return not self.problems
 
 
-def lint(folder: Path, flashcards: Path, drills: Path) -> LintReport:
+def lint(folder: Path, flashcards: Path, drills: Path) -> ScenarioLint:
     """Parse every scenario in ``folder`` and check its links against the decks and drills."""
     files = scenario_files(folder)
     problems: list[Problem] = []
@@ -44,7 +44,7 @@ def lint(folder: Path, flashcards: Path, drills: Path) -> LintReport:
         problems += found
         if scenario is not None and not found:
             scenarios.append(scenario)
-    return LintReport(len(files), tuple(scenarios), tuple(problems))
+    return ScenarioLint(len(files), tuple(scenarios), tuple(problems))
 
 
 def link_problems(s: Scenario, cards: set[str], drills: Path) -> list[Problem]:

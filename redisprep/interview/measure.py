@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import functools
 
+from redisprep.backends import connect
+from redisprep.drills.runner import run_drill
+
 #: What a deep dive can measure, and the remedies each measurement covers.
 REMEDIES: dict[str, tuple[str, ...]] = {"hot-key": ("none", "cache", "copies", "replicas")}
 _CHECKS = {
@@ -21,9 +24,6 @@ def hot_key_shares(seed: int = 0) -> dict[str, float]:
     Raises:
         RunInterruptedError: Ctrl-C during the drill (its keys are removed).
     """
-    from redisprep.backends import connect
-    from redisprep.drills.runner import run_drill
-
     backend = connect(None)
     try:
         report = run_drill("hot-key", backend, seed=seed)

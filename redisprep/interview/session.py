@@ -49,7 +49,7 @@ def parse_model(line: str) -> dict[str, Any]:
     return out
 
 
-class Session:
+class InterviewSession:
     """Walks the asked stages in order from ``start``; ``doc`` is the answers document so far."""
 
     def __init__(

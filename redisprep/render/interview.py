@@ -7,7 +7,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from redisprep.interview.catalog import LintReport
+from redisprep.interview.catalog import ScenarioLint
 from redisprep.interview.grade import Grade
 from redisprep.interview.model import DeepDive, Scenario, Stage
 
@@ -31,7 +31,7 @@ def scenario_table(scenarios: list[Scenario]) -> Table:
     return table
 
 
-def lint_view(report: LintReport) -> RenderableType:
+def lint_view(report: ScenarioLint) -> RenderableType:
     """``file:line: problem`` lines, then a one-line summary."""
     lines = [Text(str(p)) for p in report.problems]
     verdict = "ok" if report.ok else f"{len(report.problems)} problem(s)"

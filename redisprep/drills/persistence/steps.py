@@ -9,7 +9,7 @@ from redisprep.drills.persistence import reference as writes
 from redisprep.drills.persistence.crash import BEFORE_KILL, BY_NAME, SAVE_EVERY_S
 from redisprep.localserver import ServerBinaryMissingError, find_binary
 
-EMBEDDED = (
+EMBEDDED_CANNOT = (
     "the embedded fakeredis has no persistence (no RDB, no AOF, no restart), so it cannot show "
     "this: install redis-server and run 'redisprep drill persistence --url redis://localhost:6379' "
     "(it starts its own private redis-servers, and never configures or kills yours)"
@@ -40,7 +40,7 @@ def acknowledged(ctx: DrillContext) -> StepOutcome:
         "server confirmed. Whether they survive a crash depends on its persistence settings.",
     )
     if ctx.backend.kind == "embedded":
-        return StepOutcome(narration=said, skipped=EMBEDDED)
+        return StepOutcome(narration=said, skipped=EMBEDDED_CANNOT)
     if ctx.backend.kind == "live":
         said += (_yours(ctx),)
     return StepOutcome(narration=said)
