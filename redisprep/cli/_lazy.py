@@ -56,15 +56,16 @@ def lazy_group_class(entries: Mapping[str, Entry]) -> Any:
             return self.commands.get(cmd_name)
 
         def format_commands(self, ctx: Any, formatter: Any) -> None:
-            limit = formatter.width - 6 - max(len(name) for name in entries)
+            names = self.list_commands(ctx)
+            limit = formatter.width - 6 - max(len(name) for name in names)
             rows = [
                 (
                     name,
                     self.commands[name].get_short_help_str(limit)
                     if name in self.commands
-                    else make_default_short_help(entry.summary, limit),
+                    else make_default_short_help(entries[name].summary, limit),
                 )
-                for name, entry in entries.items()
+                for name in names
             ]
             with formatter.section("Commands"):
                 formatter.write_dl(rows)

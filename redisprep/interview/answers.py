@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from redisprep._yaml import brief, line_of_key, load_yaml
+from redisprep._yaml import brief, line_of_key
 from redisprep.errors import DataFormatError
 from redisprep.interview.design import MAX_COMMANDS, Design, split_template
 from redisprep.interview.scenario import count
@@ -55,15 +54,6 @@ def parse_bytes(value: Any) -> int | None:
             except ValueError:
                 return None
     return count(text)
-
-
-def load_answers(path: Path) -> Answers:
-    """Read and check an answers file.
-
-    Raises:
-        DataFormatError: The first problem, as ``file:line: problem``.
-    """
-    return parse_answers(load_yaml(path), str(path))
 
 
 def parse_answers(doc: Any, where: str) -> Answers:

@@ -78,7 +78,13 @@ class InterviewSession:
                 return budget - (self.clock() - began).total_seconds()
 
             self.io.show_stage(stage, left(), budget)
-            getattr(self, "_" + sid.replace("-", "_"))(left)
+            asked = {
+                "requirements": self._requirements,
+                "estimate": self._estimate,
+                "data-model": self._data_model,
+                "deep-dives": self._deep_dives,
+            }
+            asked[sid](left)
             following = STAGES[STAGES.index(sid) + 1]
             after_stage(self.doc, following)
         return self.doc
