@@ -82,6 +82,7 @@ bench: bench-targets bench-startup
 	$(PY) scripts/bench_live.py --players 1000000
 	$(PY) scripts/bench_cluster.py
 	$(PY) scripts/bench_size.py
+	$(PY) scripts/bench_persistence.py
 
 bench-startup: $(VENV_STAMP)
 	$(PY) scripts/bench_startup.py
@@ -97,6 +98,7 @@ wheel-check: $(VENV_STAMP)
 	/tmp/redisprep-wheel-venv/bin/pip install -q dist/redisprep-*.whl
 	cd /tmp && /tmp/redisprep-wheel-venv/bin/redisprep drill list
 	cd /tmp && /tmp/redisprep-wheel-venv/bin/python -m redisprep drill leaderboard --json > /dev/null
+	cd /tmp && /tmp/redisprep-wheel-venv/bin/redisprep interview lint
 	unzip -l dist/redisprep-*.whl | grep -c "_data/" 
 
 # A new drill that runs, fails its learner checks on the starter and passes them on the reference,

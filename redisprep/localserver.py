@@ -193,6 +193,7 @@ def start_server(
     workdir: Path | None = None,
     detach: bool = False,
     die_with_parent: bool = False,
+    start_timeout_s: float = START_TIMEOUT_S,
 ) -> LocalServer:
     """Start a throw-away redis-server on loopback and wait until it answers PING.
 
@@ -208,6 +209,8 @@ def start_server(
         die_with_parent: On Linux, the kernel kills the server when the thread that started it
             ends, so a redisprep killed with SIGKILL leaves no orphan server behind (the eviction
             demo, grading, explain --execute). Start it from a thread that outlives its use.
+        start_timeout_s: How long to wait for ``+PONG``; a server loading a big file on start
+            answers ``-LOADING`` until it is done.
 
     Raises:
         BackendUnsupportedError: redis-server is not installed.
@@ -266,7 +269,8 @@ def start_server(
         if detach:
             # The process we started forks the daemon and exits; the daemon writes its PID.
             server = LocalServer(port, _daemon_pid(proc, workdir / "redis.pid"), workdir)
-        started = server.pid >= 0 and _wait_for_ping(port, password)
+        watched = None if detach else proc
+        started = server.pid >= 0 and _wait_for_ping(port, password, start_timeout_s, watched)
     except BaseException:
         # Interrupted while it starts (Ctrl-C; drill all's stop): nobody else holds its PID yet.
         server.kill()
@@ -359,10 +363,18 @@ def _daemon_pid(proc: subprocess.Popen[bytes], pidfile: Path) -> int:
     return -1
 
 
-def _wait_for_ping(port: int, password: str | None) -> bool:
-    """Poll with a raw socket (no redis-py import): send PING until +PONG or -NOAUTH comes back."""
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
+def _wait_for_ping(
+    port: int,
+    password: str | None,
+    timeout_s: float = START_TIMEOUT_S,
+    proc: subprocess.Popen[bytes] | None = None,
+) -> bool:
+    """Poll with a raw socket (no redis-py import): send PING until +PONG or -NOAUTH comes back.
+
+    False at once when ``proc`` (the server itself) has exited: a bad option or an unreadable file.
+    """
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and (proc is None or proc.poll() is None):
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
                 s.sendall(b"PING\r\n")

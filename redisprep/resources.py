@@ -1,8 +1,8 @@
-"""Locate the data redisprep ships (flashcard decks, drill folders, the command table).
+"""Locate the data redisprep ships (flashcard decks, drill folders, interviews, the command table).
 
-This is the only module that knows where data lives. A wheel carries ``flashcards/`` and ``drills/``
-under ``redisprep/_data/``; an editable install or a checkout reads them from the repository root.
-A ``data_dir`` given by the user (``--data-dir``) wins over both.
+This is the only module that knows where data lives. A wheel carries ``flashcards/``, ``drills/``
+and ``interviews/`` under ``redisprep/_data/``; an editable install or a checkout reads them from
+the repository root. A ``data_dir`` given by the user (``--data-dir``) wins over both.
 """
 
 from __future__ import annotations
@@ -36,6 +36,11 @@ def data_root(data_dir: Path | None = None) -> Path:
 def drills_dir(data_dir: Path | None = None) -> Path:
     """The folder with one sub-folder per drill (metadata, starter code, hints)."""
     return data_root(data_dir) / "drills"
+
+
+def interviews_dir(data_dir: Path | None = None) -> Path:
+    """The folder with the shipped interview scenarios (``redisprep interview``)."""
+    return data_root(data_dir) / "interviews"
 
 
 def flashcards_dir(data_dir: Path | None = None) -> Path:

@@ -202,9 +202,9 @@ def test_an_interrupt_while_a_server_starts_leaves_no_server(monkeypatch: pytest
     ports: list[int] = []
     wait_for_ping = localserver._wait_for_ping
 
-    def answered_then_interrupted(port: int, password: str | None) -> bool:
+    def answered_then_interrupted(port: int, password: str | None, *args: Any) -> bool:
         ports.append(port)
-        assert wait_for_ping(port, password)  # the server is up when the interrupt lands
+        assert wait_for_ping(port, password, *args)  # the server is up when the interrupt lands
         raise KeyboardInterrupt
 
     monkeypatch.setattr(localserver, "_wait_for_ping", answered_then_interrupted)

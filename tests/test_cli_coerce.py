@@ -66,7 +66,8 @@ def _params() -> list[tuple[str, Any, Any]]:
         for param in [*cmd.params, cmd.get_help_option(ctx)]:
             if param is not None:
                 out.append((f"{path} {param.name}", param, ctx))
-        stack.extend((f"{path} {n}", c) for n, c in getattr(cmd, "commands", {}).items())
+        if hasattr(cmd, "list_commands"):  # a group: its commands, each loaded as it would run
+            stack.extend((f"{path} {n}", cmd.get_command(ctx, n)) for n in cmd.list_commands(ctx))
     return out
 
 

@@ -7,6 +7,7 @@ one ``error:`` line naming the file, exit 3.
 
 from __future__ import annotations
 
+import importlib
 import shutil
 import subprocess
 import sys
@@ -140,3 +141,24 @@ def test_listing_imports_no_drill_code() -> None:
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     for name in ("leaderboard", "rate_limit", "geo", "reference", "steps", "checks"):
         assert f".{name}'" not in loaded, loaded
+
+
+def test_a_drill_takes_its_name_and_reference_from_where_it_lives() -> None:
+    from redisprep.drills import get_drill
+
+    entry = get_drill("rate-limit")
+    assert entry.drill.name == "rate-limit"  # the data folder's name, not the package's rate_limit
+    assert entry.drill.reference == "redisprep.drills.rate_limit.reference"
+    reference = importlib.import_module(entry.drill.reference)
+    assert all(callable(getattr(reference, name, None)) for name in entry.drill.interface)
+
+
+def test_a_drill_that_names_another_drill_is_refused(data: Path, packages: Path, invoke: Any) -> None:
+    _data_folder(data, "stray-named")
+    (packages / "stray_named").mkdir()
+    (packages / "stray_named" / "__init__.py").write_text(
+        '"""Named for another."""\n\nfrom redisprep.drills.definition import Drill\n\n'
+        'DRILL = Drill(name="leaderboard", steps=(), checks=(), interface=())\n'
+    )
+    line = _one_error(invoke("--data-dir", str(data), "drill", "stray-named"))
+    assert line.endswith("__init__.py: DRILL is named 'leaderboard', its data folder 'stray-named'")

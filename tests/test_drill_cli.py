@@ -22,6 +22,7 @@ def test_drill_leaderboard_runs_on_the_embedded_backend(invoke: Any) -> None:
     assert "400 of 400 increments kept" in result.stdout
     assert "interview questions" in result.stdout
     assert "all 9 checks came out as expected" in result.stdout
+    assert "Keep the facts: redisprep quiz --drill leaderboard" in result.stdout
 
 
 def test_drill_list_groups_drills(invoke: Any) -> None:
@@ -48,12 +49,14 @@ def test_json_output_is_machine_readable(invoke: Any) -> None:
     assert {c["operation"] for c in data["costs"]} >= {"add points", "top-K", "rank", "around me"}
 
 
-def test_json_checks_keep_the_keys_ci_parsers_read(invoke: Any) -> None:
-    """Each check in ``drill --json`` has the keys it always had: ``passed``, not the grader's ``status``."""
+def test_json_checks_say_status_as_the_grader_does_and_keep_the_keys_ci_parsers_read(invoke: Any) -> None:
+    """Each check in ``drill --json`` has the grader's ``status`` and the keys it always had (``passed``)."""
     result = invoke("drill", "leaderboard", "--json", catch=False)
     checks = [c for s in json.loads(result.stdout)["steps"] for c in s["checks"]]
-    keys = ["id", "title", "passed", "message", "expected", "pitfall", "measured", "as_expected"]
+    keys = ["id", "title", "status", "passed", "message", "expected", "pitfall", "measured", "as_expected"]
     assert checks and all(list(c) == keys for c in checks), [list(c) for c in checks][:1]
+    assert {c["status"] for c in checks} == {"pass", "fail"}  # leaderboard shows a naive version failing
+    assert all(c["passed"] == (c["status"] == "pass") for c in checks)
     assert all(c["as_expected"] == (c["passed"] == c["expected"]) for c in checks)
 
 
@@ -140,8 +143,8 @@ def test_server_killed_mid_run_is_one_line_exit_4(tmp_path: Any) -> None:
         "steps.STEPS = tuple(s if s.run is not original else type(s)(s.title, crash) "
         "for s in steps.STEPS)\n"
         "import redisprep.drills.leaderboard as pkg\n"
-        "pkg.DRILL = type(pkg.DRILL)(pkg.DRILL.name, steps.STEPS, pkg.DRILL.checks, "
-        "pkg.DRILL.reference, pkg.DRILL.interface)\n"
+        "import dataclasses\n"
+        "pkg.DRILL = dataclasses.replace(pkg.DRILL, steps=steps.STEPS)\n"
         f"main(['drill', 'leaderboard', '--url', '{server.url}'])\n"
     )
     started = time.monotonic()

@@ -229,3 +229,60 @@ def test_drill_explain_on_live_reads_encodings(invoke: Any, users_server: Any) -
     data = json.loads(result.stdout)
     assert data["ok"] and data["explain"]["state_source"] == "read"
     assert _snapshot(user) == before
+
+
+def _servers_started_by(pid: int) -> list[tuple[int, str]]:
+    """The redis-server processes whose parent is ``pid``, with their working folders."""
+    from pathlib import Path
+
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            comm = (stat.parent / "comm").read_text().strip()
+            cwd = str((stat.parent / "cwd").readlink())
+        except OSError:
+            continue
+        if int(fields[1]) == pid and comm.startswith(("redis-server", "valkey-server")):
+            found.append((int(stat.parent.name), cwd))
+    return found
+
+
+def test_ctrl_c_while_the_command_runs_on_the_copy_stops_the_copy_and_says_so(users_server: Any) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    server, user = users_server
+    before = _snapshot(user)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "redisprep",
+            "explain",
+            "BLPOP app:queue-empty 0",
+            "--execute",
+            "--url",
+            server.url,
+        ],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not (copies := _servers_started_by(proc.pid)):  # the copy is up; BLPOP then blocks on it
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.05)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    (line,) = err.strip().splitlines()
+    assert line.startswith("error: interrupted; stopped run ") and line.endswith("'s private server"), line
+    for pid, workdir in copies:
+        assert not Path(f"/proc/{pid}").exists() or (Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z")
+        assert not Path(workdir).exists()
+    assert _snapshot(user) == before

@@ -129,7 +129,9 @@ def test_explain_and_the_cluster_read_the_same_positions(corpus: list[list[str]]
         if routed_keys is not None:
             assert routed_keys == names, argv
             routed += 1
-    assert explained >= 800 and routed >= 300
+    # 794 and 323 with the shipped decks: the bare names of the former complexity cards (`command: ZADD`)
+    # counted as lines until those became cost cards without a command.
+    assert explained >= 780 and routed >= 300
 
 
 @pytest.mark.parametrize(

@@ -263,16 +263,19 @@ def test_practice_list_at_80_columns_cuts_no_name() -> None:
 
 
 def _command_paths() -> list[list[str]]:
-    from redisprep.cli.main import app as root
+    """Every command and group, as a user types it (each loaded the way it is when it runs)."""
+    import typer
 
-    paths: list[list[str]] = [[]]
-    paths += [[c.name or ""] for c in root.registered_commands]
-    for group in root.registered_groups:
-        paths.append([group.name or ""])
-        paths += [
-            [group.name or "", c.name or c.callback.__name__]
-            for c in group.typer_instance.registered_commands
-        ]  # type: ignore[union-attr]
+    from redisprep.cli.main import app
+
+    paths: list[list[str]] = []
+    stack: list[tuple[list[str], Any]] = [([], typer.main.get_command(app))]
+    while stack:
+        path, cmd = stack.pop(0)
+        paths.append(path)
+        if hasattr(cmd, "list_commands"):
+            ctx = cmd.make_context(" ".join(["redisprep", *path]), [], resilient_parsing=True)
+            stack += [([*path, n], cmd.get_command(ctx, n)) for n in cmd.list_commands(ctx)]
     return paths
 
 

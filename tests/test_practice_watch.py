@@ -57,6 +57,7 @@ def test_watch_regrades_on_save_shows_hints_and_moves_on(tmp_path: Path) -> None
     watch.expect("saved: grading again")
     watch.expect("first failing: leaderboard.top_k")
     watch.expect("pitfall: top-K must be ZRANGE ... REV")
+    watch.expect("flashcards teach what failed")
 
     _save(module, REFERENCE.read_text())
     watch.expect("saved: grading again")

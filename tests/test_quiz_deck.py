@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -111,10 +112,33 @@ def test_lint_flags_a_drill_link_to_nothing(tmp_path: Path) -> None:
     deck.write_text(
         "format_version: 1\ndeck: links\ntitle: Links\ncards:\n"
         "  - id: link-nowhere\n    kind: basic\n    tags: [x]\n    drill: no-such-drill\n"
-        "    front: F\n    back: B\n    explanation: E\n"
+        "    front: F\n    back: B\n    explanation: E, see https://redis.io/docs/latest/\n"
     )
     problems = [str(p) for p in lint([deck], drills_dir=tmp_path).problems]
     assert problems == [f"{deck}:8: no drill named 'no-such-drill' (see 'redisprep drill list')"]
+
+
+@pytest.mark.parametrize(
+    ("explanation", "cited"),
+    [
+        ("E. Source: https://redis.io/docs/latest/commands/zadd/", True),
+        ("E (redis.io/docs/latest/develop/data-types/sorted-sets/)", True),
+        ("E, as antirez wrote (http://antirez.com/news/77)", True),
+        ("E, see the Redis docs", False),
+        ("E, see redis.io", False),
+    ],
+)
+def test_lint_asks_every_card_to_cite_its_source(tmp_path: Path, explanation: str, cited: bool) -> None:
+    deck = tmp_path / "cited.yaml"
+    deck.write_text(
+        "format_version: 1\ndeck: cited\ntitle: Cited\ncards:\n"
+        "  - id: cited-card\n    kind: basic\n    tags: [x]\n"
+        f"    front: F\n    back: B\n    explanation: {json.dumps(explanation)}\n"
+    )
+    problems = [str(p) for p in lint([deck]).problems]
+    assert problems == (
+        [] if cited else [f"{deck}:10: cite a source: end the explanation with 'Source: <URL>'"]
+    )
 
 
 def test_cli_lint_prints_file_line_problems_and_exits_3(invoke: Any) -> None:

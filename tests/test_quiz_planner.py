@@ -104,3 +104,36 @@ def test_the_new_cards_started_today_are_counted_from_midnight_in_the_users_zone
         assert len(new) == 2  # 3 a day, 1 started today (in UTC+2)
         utc_day = [q for q in build_queue(store, CARDS, pace, now, tz=timezone.utc) if q.reason == "new"]
         assert len(utc_day) == 1  # in UTC both were started on 1 March
+
+
+SHIPPED_DIR = Path(__file__).parent.parent / "flashcards"
+SHIPPED = select_cards(load_decks([SHIPPED_DIR]), Selection())
+
+
+def test_a_drill_selects_exactly_the_cards_that_name_it_across_decks() -> None:
+    chosen = select_cards(load_decks([SHIPPED_DIR]), Selection(drills=("lock",)))
+    assert chosen == [c for c in SHIPPED if c.drill == "lock"]
+    assert len(chosen) >= 8
+
+
+def test_two_drills_select_the_cards_of_either_and_tags_narrow_them() -> None:
+    decks = load_decks([SHIPPED_DIR])
+    both = select_cards(decks, Selection(drills=("lock", "cache")))
+    assert {c.drill for c in both} == {"lock", "cache"}
+    tag = both[0].tags[0]
+    tagged = select_cards(decks, Selection(drills=("lock", "cache"), tags=(tag,)))
+    assert tagged == [c for c in both if tag in c.tags]
+    assert len(tagged) < len(both)
+
+
+def test_an_unknown_drill_is_named_with_the_closest_drill_that_has_cards() -> None:
+    decks = load_decks([SHIPPED_DIR])
+    with pytest.raises(UnknownNameError, match="unknown drill 'lokc'; did you mean 'lock'"):
+        select_cards(decks, Selection(drills=("lokc",)))
+
+
+def test_every_drill_in_the_catalog_has_cards_to_point_to() -> None:
+    from redisprep.drills.catalog import load_metas
+
+    taught = {c.drill for c in SHIPPED}
+    assert {m.name for m in load_metas(None)} <= taught

@@ -353,3 +353,14 @@ def test_q_at_a_command_prompt_stops_instead_of_running_as_a_command(data: Path,
     assert "stopped before the first answer: nothing recorded" in out
     with Store(quiz_store) as store:
         assert store.logs() == []
+
+
+def test_a_drill_asks_only_the_cards_that_name_it_from_every_deck(data: Path, quiz_store: Path) -> None:
+    code, out, err = quiz(data, "--drill", "leaderboard", "--limit", "2", answers=RIGHT[:1] + RIGHT[2:3])
+    assert code == 0, err
+    assert "2 reviewed" in out
+    with Store(quiz_store) as store:
+        assert set(store.states()) == {"fx-basic-single-thread", "fx-command-add-points"}  # two decks
+    code, _, err = quiz(data, "--drill", "leaderbord")
+    assert code == ExitCode.USAGE
+    assert err.strip() == "error: unknown drill 'leaderbord'; did you mean 'leaderboard'?"

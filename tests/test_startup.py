@@ -57,3 +57,39 @@ def test_one_drill_imports_its_own_code_and_no_other_drills() -> None:
     imported = _imported("drill", "leaderboard", "--quiet")
     loaded = {m.split(".")[2] for m in imported if m.startswith("redisprep.drills.") and m.count(".") >= 2}
     assert loaded & drill_packages == {"leaderboard"}
+
+
+_MODULES_AFTER = """
+import sys
+from redisprep.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print(" ".join(sorted(sys.modules)))
+"""
+
+
+def _loaded(*args: str) -> set[str]:
+    """Every module loaded by ``redisprep ARGS`` (importlib.import_module leaves no -X importtime line)."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _MODULES_AFTER, *args], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr[-500:]
+    return set(proc.stdout.splitlines()[-1].split())
+
+
+def test_help_lists_every_command_without_importing_one() -> None:
+    from redisprep.cli.main import COMMANDS
+
+    imported = _loaded("--help")
+    assert "redisprep.cli.main" in imported  # the measurement itself works
+    assert not {e.module for e in COMMANDS.values()} & imported
+
+
+def test_a_command_imports_its_own_module_and_no_other_command() -> None:
+    from redisprep.cli.main import COMMANDS
+
+    imported = _loaded("size", "--help")
+    modules = {e.module for e in COMMANDS.values()}
+    assert modules & imported == {"redisprep.cli.size"}

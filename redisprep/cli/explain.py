@@ -73,9 +73,13 @@ def explain(
     from redisprep.explain.export import explanation_to_dict
     from redisprep.explain.one_command import explain_command
     from redisprep.render.explain import explanation
+    from redisprep.run import Run, Target
+
+    def copy_run() -> Run:  # --execute on your server: the copy's own run starts and stops it
+        return Run(Target(private=True), what="explain --execute")
 
     with open_backend(url, cluster) as backend:
-        result = explain_command(backend, argv, execute=execute, fill=fill)
+        result = explain_command(backend, argv, open_copy=copy_run, execute=execute, fill=fill)
     if json_out:
         app.console.print_json(json.dumps(explanation_to_dict(result)))
     else:

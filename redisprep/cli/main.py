@@ -11,18 +11,62 @@ import typer
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
 from redisprep import __version__
-from redisprep.cli import bench as _bench
-from redisprep.cli import clean as _clean
-from redisprep.cli import cluster as _cluster
-from redisprep.cli import drill as _drill
-from redisprep.cli import explain as _explain
-from redisprep.cli import practice as _practice
-from redisprep.cli import quiz as _quiz
-from redisprep.cli import size as _size
-from redisprep.cli._coerce import group_class
-from redisprep.cli._context import AppContext
-from redisprep.cli._errors import REPORTED
+from redisprep.cli._lazy import Entry, lazy_group_class
 from redisprep.signals import Stopped, install, interrupted
+
+# The order `redisprep --help` lists them: learn, then measure, then tidy up. Each summary is the
+# first paragraph of the command's own help (tests/test_cli_lazy.py holds them equal); a command's
+# module is imported only when it runs (cli/_lazy.py).
+COMMANDS = {
+    "drill": Entry(
+        "redisprep.cli.drill",
+        "drill",
+        "Run a drill: narrated steps, the naive version failing, the correct one holding.",
+    ),
+    "explain": Entry(
+        "redisprep.cli.explain",
+        "explain",
+        "Explain one command: documented complexity, N and M for this call, the key's encoding before\n"
+        "and after, the reply, latency and round trips.",
+    ),
+    "bench": Entry(
+        "redisprep.cli.bench",
+        "bench",
+        "Measure what the server and a Python client can do, and the leaderboard at scale.",
+    ),
+    "size": Entry(
+        "redisprep.cli.size",
+        "size",
+        "Estimate the memory a data set takes in Redis 7, with the working shown.",
+    ),
+    "clean": Entry(
+        "redisprep.cli.clean",
+        "clean",
+        "Delete keys left by redisprep runs that were killed before they could clean up.",
+    ),
+    "quiz": Entry(
+        "redisprep.cli.quiz",
+        "app",
+        "Flashcards you are about to forget, judged for real and scheduled with FSRS.",
+    ),
+    "practice": Entry(
+        "redisprep.cli.practice",
+        "app",
+        "Implement a pattern yourself; the grader runs the drill's checks against your code.",
+    ),
+    "interview": Entry(
+        "redisprep.cli.interview",
+        "app",
+        "A timed mock system-design interview whose answers are checked: your numbers, your memory "
+        "estimate against redisprep's, your commands run on an embedded server, your choices in the deep "
+        "dives. Missed points make their flashcards due.",
+    ),
+    "cluster": Entry(
+        "redisprep.cli.cluster",
+        "app",
+        "Start, inspect and stop a local Redis Cluster; show which slot and node a key maps to.",
+    ),
+}
 
 app = typer.Typer(
     name="redisprep",
@@ -43,7 +87,7 @@ app = typer.Typer(
     # `redisprep --help` at 2.4x `import typer` instead of the 2x budget (make bench-startup).
     rich_markup_mode=None,
     # Plain values skip typer's pydantic converters (0.1 s per command; see cli/_coerce.py).
-    cls=group_class(),
+    cls=lazy_group_class(COMMANDS),
 )
 
 
@@ -75,21 +119,12 @@ def root(
     no_color: Annotated[bool, typer.Option("--no-color", help="Plain output without colours.")] = False,
 ) -> None:
     """Drills, explain mode, flashcards and graded practice for Redis."""
+    from redisprep.cli._context import AppContext  # not needed for `redisprep --help`
+
     if ctx.obj is None:
         ctx.obj = AppContext.default(no_color=no_color)
     ctx.obj.debug = debug
     ctx.obj.data_dir = data_dir
-
-
-# Registration order is the order `redisprep --help` lists them: learn, then measure, then tidy up.
-app.command("drill")(_drill.drill)
-app.command("explain")(_explain.explain)
-app.add_typer(_quiz.app, name="quiz")
-app.add_typer(_practice.app, name="practice")
-app.add_typer(_cluster.app, name="cluster")
-app.command("bench")(_bench.bench)
-app.command("size")(_size.size)
-app.command("clean")(_clean.clean)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -108,6 +143,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     except ClickException as exc:
         sys.stderr.write(f"error: {exc.format_message()}\n")
         sys.exit(exc.exit_code)
+
+    from redisprep.cli._errors import REPORTED
 
     signum = last_signal()
     if rv == 130 and not REPORTED:

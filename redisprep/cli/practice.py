@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -13,6 +14,7 @@ from redisprep.cli._errors import handle_errors
 from redisprep.cli._options import ClusterOption, UrlOption
 
 if TYPE_CHECKING:
+    from redisprep.practice.catalog import Exercise
     from redisprep.practice.grade import GradeReport
     from redisprep.practice.state import PracticeState
 
@@ -127,6 +129,14 @@ def check(
         Path | None, typer.Option("--json", help="Also write Exercism results.json (v3) here.")
     ] = None,
     watch: Annotated[bool, typer.Option("--watch", help="Re-check whenever the module is saved.")] = False,
+    cards: Annotated[
+        bool,
+        typer.Option(
+            "--cards/--no-cards",
+            help="Make the flashcards behind each failed check due in your next quiz (an Again review "
+            "in your progress store); --no-cards leaves the store alone (CI).",
+        ),
+    ] = True,
 ) -> None:
     """Grade your module with the drill's checks; exit 0 only when every check passes.
 
@@ -155,6 +165,8 @@ def check(
         report = grade_request(request)
         app_ctx.console.print(grade_report(report))
         settle(request, report, _state())
+        if cards and not report.passed:
+            _follow_up(app_ctx, request.exercise, report)
         return report.passed
 
     passed = run()
@@ -210,6 +222,8 @@ def watch(
                 report = grade(exercise, path)
                 console.print(_first_failure(report))
                 state.record_result(report.exercise, report.counts["pass"], len(report.checks), str(path))
+                if not report.passed:
+                    _follow_up(app_ctx, exercise, report)
             else:
                 console.print(f"no {path} yet: 'redisprep practice start {exercise.name} {directory}'")
             while True:
@@ -224,6 +238,29 @@ def watch(
                     break
                 elif event == "q":
                     return
+
+
+def _follow_up(app_ctx: AppContext, exercise: Exercise, report: GradeReport) -> None:
+    """Make the cards of the failed checks' promises due, and say so (a store error is a warning)."""
+    from redisprep.practice.catalog import cards_for
+    from redisprep.quiz.followup import make_due
+    from redisprep.quiz.store import Store, StoreError, default_store_path
+
+    wanted = cards_for(exercise, [c.id for c in report.checks if c.status == "fail"])
+    if not wanted:
+        return
+    try:
+        with Store(default_store_path()) as store:
+            made = make_due(store, wanted, datetime.now(timezone.utc))
+    except StoreError as exc:
+        app_ctx.err_console.print(f"warning: {exc}; no card was made due")
+        return
+    already = len(wanted) - len(made)
+    note = f" ({already} already waiting for review)" if already else ""
+    app_ctx.console.print(
+        f"{len(wanted)} flashcards teach what failed, due in your next quiz{note}: "
+        f"redisprep quiz --drill {exercise.drill}"
+    )
 
 
 def _passed(result: dict[str, object] | None) -> bool:

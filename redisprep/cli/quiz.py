@@ -77,6 +77,16 @@ def quiz(
             metavar="TAG",
         ),
     ] = None,
+    drill: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--drill",
+            help="Only cards that this drill shows for real (what 'redisprep drill NAME' ends by "
+            "pointing to); repeatable.",
+            show_default=False,
+            metavar="NAME",
+        ),
+    ] = None,
     limit: Annotated[
         int | None,
         typer.Option(
@@ -137,6 +147,7 @@ def quiz(
         redisprep quiz --deck sorted-sets --limit 10
         redisprep quiz --interview 2025-06-30
         redisprep quiz --cram --tag leaderboard
+        redisprep quiz --drill lock
         redisprep quiz --tag encoding --url redis://localhost:6379
         redisprep quiz --limit 5 < answers.txt
     """
@@ -153,7 +164,13 @@ def quiz(
     start, clock = _clock(now)
     release = _release(url)
     selection = Selection(
-        tuple(deck or ()), tuple(tag or ()), limit, cram, _interview(interview, start), new_per_day=new
+        tuple(deck or ()),
+        tuple(tag or ()),
+        limit,
+        cram,
+        _interview(interview, start),
+        new_per_day=new,
+        drills=tuple(drill or ()),
     )
     parsed = DeckCache(default_cache_path())
     cards = select_cards(_decks(app_ctx, deck_dir, parsed), selection)

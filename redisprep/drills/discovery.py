@@ -79,6 +79,7 @@ def import_drill(meta: DrillMeta, folder: Path | None = None) -> Drill:
     drill = getattr(module, "DRILL", None)
     if not isinstance(drill, Drill):
         raise DataFormatError(init, None, f"drill {meta.name!r} must set DRILL = Drill(...)")
+    drill = drill.placed(meta.name, module_name)
     if drill.name != meta.name:
         raise DataFormatError(init, None, f"DRILL is named {drill.name!r}, its data folder {meta.name!r}")
     stray = [c.id for c in drill.checks if not c.id.startswith(f"{meta.name}.")]

@@ -43,10 +43,12 @@ def _step(step: StepResult, commands: bool) -> dict[str, Any]:
 
 
 def check_to_dict(check: CheckResult) -> dict[str, Any]:
-    """A check result as ``drill --json`` has always written it: ``passed`` (not ``status``) first."""
+    """A check result: ``status`` (``pass``/``fail``, as in results.json and JUnit) and, for consumers
+    written before it, ``passed`` (``status == "pass"``)."""
     return {
         "id": check.id,
         "title": check.title,
+        "status": check.status,
         "passed": check.passed,
         "message": check.message,
         "expected": check.expected,

@@ -1,6 +1,8 @@
 """``explain --execute`` on a server redisprep did not start: run the command on a disposable copy.
 
-A disposable redis-server is started (the embedded fakeredis when none is installed), the keys the
+A disposable redis-server is started by a :class:`~redisprep.run.Run` of its own (the embedded
+fakeredis when none is installed; the CLI passes the opener, since ``run`` imports explain's
+tracer), which stops it on every exit, Ctrl-C and a second Ctrl-C included. The keys the
 command names are copied into it from the user's server with reads only (``DUMP`` and ``PTTL``,
 then ``RESTORE``; a type-by-type copy where ``RESTORE`` refuses the payload, as between versions),
 and the command runs there as a user that may touch exactly those keys. Redis itself then refuses
@@ -12,20 +14,32 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from redisprep.backends import Backend, connect_like
 from redisprep.errors import BadUsageError
 from redisprep.localserver import LocalServer
-from redisprep.private import Private, open_private
+from redisprep.private import Private
 
 #: A key larger than this (MEMORY USAGE) is not copied.
 MAX_COPY_BYTES = 64 << 20
 #: How long the command may run on the copy (a blocking pop, an endless script).
 RUN_TIMEOUT_S = 5.0
 _GLOB = re.compile(r"([*?\[\]\\])")
+
+
+class PrivateRun(Protocol):
+    """What :func:`disposable` needs of the run that owns the copy: its private server."""
+
+    @property
+    def private(self) -> Private | None: ...
+
+
+#: Opens the run that starts and owns the copy's server (``Run(Target(private=True), ...)``).
+CopyOpener = Callable[[], AbstractContextManager[PrivateRun]]
 
 
 @dataclass
@@ -48,31 +62,31 @@ class Disposable:
         """The redis-server, or None for the embedded fakeredis."""
         return self.private.server
 
-    def close(self) -> None:
-        """Stop the server and close every client."""
-        self.runner.close()
-        self.private.close()
 
-
-def start_disposable(keys: Sequence[str]) -> Disposable:
-    """A private server and a user on it limited to ``keys`` (where the server can enforce it).
+@contextmanager
+def disposable(keys: Sequence[str], open_copy: CopyOpener) -> Iterator[Disposable]:
+    """A private server (owned by the run ``open_copy`` opens) and a user on it limited to ``keys``.
 
     Raises:
         BackendUnavailableError: redis-server did not start.
     """
-    private = open_private()
-    if private.server is None:
-        return Disposable(private, private.admin, f"a disposable {private.label} (no redis-server installed)")
-    try:
+    with open_copy() as run:
+        private = run.private
+        assert private is not None, "open_copy must open a run on a private server"
+        if private.server is None:
+            yield Disposable(
+                private, private.admin, f"a disposable {private.label} (no redis-server installed)"
+            )
+            return
         user, password = f"explain-{secrets.token_hex(4)}", secrets.token_hex(16)
         patterns = [f"~{_glob_escape(k)}" for k in dict.fromkeys(keys)]
         rules = ["on", f">{password}", "+@all", "allchannels", *patterns]
         private.admin.client().execute_command("ACL", "SETUSER", user, *rules)
         runner = connect_like(private.url_for(user, password), private.admin)
-    except BaseException:
-        private.close()
-        raise
-    return Disposable(private, runner, f"a disposable {private.label} started for this explain")
+        try:
+            yield Disposable(private, runner, f"a disposable {private.label} started for this explain")
+        finally:
+            runner.close()
 
 
 def _glob_escape(key: str) -> str:

@@ -17,7 +17,14 @@ from typing import Any
 from redisprep.backends import Backend, translate_errors
 from redisprep.errors import BadUsageError
 from redisprep.explain.annotate import Annotation, Probe, annotate, key_names
-from redisprep.explain.copies import RUN_TIMEOUT_S, copy_keys, differences, keyspace, start_disposable
+from redisprep.explain.copies import (
+    RUN_TIMEOUT_S,
+    CopyOpener,
+    copy_keys,
+    differences,
+    disposable,
+    keyspace,
+)
 from redisprep.explain.costs import cost_spec
 from redisprep.explain.docs import DocInfo
 from redisprep.explain.fill import fill_key
@@ -85,9 +92,18 @@ def parse_command(words: list[str]) -> list[str]:
 
 
 def explain_command(
-    backend: Backend, argv: list[str], *, execute: bool = False, fill: int | None = None
+    backend: Backend,
+    argv: list[str],
+    *,
+    open_copy: CopyOpener,
+    execute: bool = False,
+    fill: int | None = None,
 ) -> Explanation:
     """Explain ``argv`` on ``backend`` (see the module docstring for what runs where).
+
+    Args:
+        open_copy: Opens the run that starts and owns a disposable server (``--execute`` on a
+            server redisprep did not start): ``Run(Target(private=True), what=...)``.
 
     Raises:
         UnknownCommandError: Neither the command table nor the server knows the command.
@@ -95,10 +111,12 @@ def explain_command(
         BackendUnavailableError: The server went away.
     """
     with translate_errors(backend.label):
-        return _explain(backend, argv, execute, fill)
+        return _explain(backend, argv, execute, fill, open_copy)
 
 
-def _explain(backend: Backend, argv: list[str], execute: bool, fill: int | None) -> Explanation:
+def _explain(
+    backend: Backend, argv: list[str], execute: bool, fill: int | None, open_copy: CopyOpener
+) -> Explanation:
     name = _name(backend, argv)
     if backend.is_simulated or backend.disposable:
         explainer = Explainer(backend)
@@ -122,7 +140,7 @@ def _explain(backend: Backend, argv: list[str], execute: bool, fill: int | None)
     if reason is not None:
         expl = _costed(view, Explainer(view), name, argv, reason)
         return replace(expl, user_reads=log.summary())
-    return replace(_on_copy(view, name, argv, fill), user_reads=log.summary())
+    return replace(_on_copy(view, name, argv, fill, open_copy), user_reads=log.summary())
 
 
 def _doc_only(name: str) -> str:
@@ -135,34 +153,34 @@ def _never_on_live(name: str) -> bool:
     return name in NEVER_ON_USER_SERVER or name.split(" ")[0] in NEVER_ON_USER_SERVER
 
 
-def _on_copy(view: Backend, name: str, argv: list[str], fill: int | None) -> Explanation:
+def _on_copy(
+    view: Backend, name: str, argv: list[str], fill: int | None, open_copy: CopyOpener
+) -> Explanation:
     """Copy the keys ``argv`` names into a disposable server and run it there."""
     import redis
 
     keys = _keys_of(name, argv)
-    target = start_disposable(keys)
-    try:
+    with disposable(keys, open_copy) as target:
         if target.server is None and name in SCRIPTS:
             raise BadUsageError(
                 "a script runs on copies only on a disposable redis-server, which checks that it "
                 "touches no key it was not given; install redis-server or set $REDISPREP_SERVER"
             )
-        copy_keys(view.client(decode_responses=False), target, keys)
-        explainer = Explainer(target.runner)
-        if fill is not None:
-            _fill(target.runner, explainer, name, argv, fill)
-        before = keyspace(target.admin)
-        expl = _run(target.runner, explainer, argv, fill, timeout_s=RUN_TIMEOUT_S)
-        if _touched_other_keys(expl.error):
-            raise BadUsageError(
-                f"{name} touched a key it does not name as a key (a script's key outside KEYS, or a "
-                "pattern), so its keys cannot be known and it cannot be run on copies"
-            )
-        after = keyspace(target.admin) if not _timed_out(expl) else before
-    except redis.ResponseError as exc:
-        raise BadUsageError(f"cannot run {name} on a copy: {exc}") from None
-    finally:
-        target.close()
+        try:
+            copy_keys(view.client(decode_responses=False), target, keys)
+            explainer = Explainer(target.runner)
+            if fill is not None:
+                _fill(target.runner, explainer, name, argv, fill)
+            before = keyspace(target.admin)
+            expl = _run(target.runner, explainer, argv, fill, timeout_s=RUN_TIMEOUT_S)
+            if _touched_other_keys(expl.error):
+                raise BadUsageError(
+                    f"{name} touched a key it does not name as a key (a script's key outside KEYS, or a "
+                    "pattern), so its keys cannot be known and it cannot be run on copies"
+                )
+            after = keyspace(target.admin) if not _timed_out(expl) else before
+        except redis.ResponseError as exc:
+            raise BadUsageError(f"cannot run {name} on a copy: {exc}") from None
     where = f"{target.where}, holding copies of {len(target.copied)} of its {len(set(keys))} keys"
     return replace(
         expl,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -26,6 +27,8 @@ class Promise:
     checks: tuple[str, ...]
     line: int | None
     """Where it is written in ``exercise.yaml``."""
+    cards: tuple[str, ...] = ()
+    """The flashcards that teach it: made due when one of its checks fails."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,8 +152,8 @@ def load_exercise(path: Path) -> Exercise:
 
 
 def _promises(doc: Any, where: str, top: int | None) -> tuple[Promise, ...]:
-    """The ``promises`` list: each ``{promise: text, checks: [check ids]}`` (an empty list is allowed
-    here, so that the catalogue test can name the promise that no check tests)."""
+    """The ``promises`` list: each ``{promise: text, checks: [check ids], cards: [card ids]}`` (an
+    empty list is allowed here, so that the catalogue tests can name the promise that lacks one)."""
     found = doc.get("promises", [])
     line = line_of_key(doc, "promises") if "promises" in doc else top
     if not isinstance(found, list):
@@ -163,8 +166,17 @@ def _promises(doc: Any, where: str, top: int | None) -> tuple[Promise, ...]:
         checks = item.get("checks", [])
         if not isinstance(checks, list) or not all(isinstance(c, str) for c in checks):
             raise DataFormatError(where, at, "'checks' must be a list of check ids")
-        out.append(Promise(" ".join(item["promise"].split()), tuple(checks), at))
+        cards = item.get("cards", [])
+        if not isinstance(cards, list) or not all(isinstance(c, str) for c in cards):
+            raise DataFormatError(where, at, "'cards' must be a list of flashcard ids")
+        out.append(Promise(" ".join(item["promise"].split()), tuple(checks), at, tuple(cards)))
     return tuple(out)
+
+
+def cards_for(exercise: Exercise, failed: Iterable[str]) -> list[str]:
+    """The flashcards of the promises that the ``failed`` checks test, in promise order, once each."""
+    missed = set(failed)
+    return list(dict.fromkeys(c for p in exercise.promises if missed & set(p.checks) for c in p.cards))
 
 
 def _text(doc: Any, field: str, where: str) -> str:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import difflib
 import re
 import shlex
+from pathlib import Path
 from typing import Any
 
-from redisprep._yaml import brief, line_of, line_of_key
+from redisprep._yaml import brief, line_of, line_of_key, load_yaml
+from redisprep.errors import DataFormatError
 from redisprep.quiz.model import ErrorReply, Problem, Reply, Where
 
 NAME = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
@@ -120,6 +122,25 @@ class Fields:
         except ValueError as exc:
             self.problem(key, f"{key!r}: {exc}")
             return False, None
+
+
+def open_mapping(path: Path, problems: list[Problem], shape: str) -> Fields | None:
+    """Load a YAML file whose top is a mapping, as :class:`Fields`; None (problem recorded) if not.
+
+    Args:
+        path: The file.
+        problems: Where to append the problem.
+        shape: What the mapping holds, for the message ("a deck must be a mapping with ...").
+    """
+    try:
+        doc = load_yaml(path)
+    except DataFormatError as exc:
+        problems.append(Problem(Where(exc.path, exc.line), exc.problem))
+        return None
+    if not isinstance(doc, dict):
+        problems.append(Problem(Where(str(path), 1), shape))
+        return None
+    return Fields(doc, str(path), problems)
 
 
 def _is_text(value: Any) -> bool:

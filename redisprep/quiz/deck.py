@@ -7,9 +7,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from redisprep._yaml import brief, load_yaml
+from redisprep._yaml import brief
 from redisprep.errors import DataFormatError
-from redisprep.quiz._fields import NAME, Fields
+from redisprep.quiz._fields import NAME, Fields, open_mapping
 from redisprep.quiz.model import (
     CARD_KINDS,
     ENCODINGS,
@@ -135,17 +135,10 @@ def load_decks(paths: Iterable[Path], cache: DeckCache | None = None) -> tuple[D
 def parse_deck(path: Path, problems: list[Problem]) -> Deck | None:
     """Parse one deck file, appending its problems; None when the file cannot be used at all."""
     where = str(path)
-    try:
-        doc = load_yaml(path)
-    except DataFormatError as exc:
-        problems.append(Problem(Where(exc.path, exc.line), exc.problem))
+    head = open_mapping(path, problems, "a deck must be a mapping with format_version, deck, title, cards")
+    if head is None:
         return None
-    if not isinstance(doc, dict):
-        problems.append(
-            Problem(Where(where, 1), "a deck must be a mapping with format_version, deck, title, cards")
-        )
-        return None
-    head = Fields(doc, where, problems)
+    doc = head.node
     head.only(_DECK_KEYS, "a deck")
     version = doc.get("format_version")
     if head.require("format_version") and version != FORMAT_VERSION:

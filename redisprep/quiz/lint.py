@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,9 @@ from redisprep.quiz.deck import deck_files, parse_decks
 from redisprep.quiz.judge import verify_card
 from redisprep.quiz.model import Card, Problem, Where
 from redisprep.quiz.sandbox import sandbox_client
+
+#: A cited source: a web address in the card's explanation or back (``Source: https://redis.io/...``).
+_CITED = re.compile(r"https?://\S+|\b(?:redis\.io|valkey\.io|github\.com)/\S+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,8 +37,8 @@ def lint(paths: Sequence[Path], drills_dir: Path | None = None) -> LintReport:
 
     Beyond what loading checks (YAML syntax, fields, kinds, duplicate ids), every command card's
     model answer and every predict card's setup and reply are run on a fresh embedded server,
-    every complexity is compared with Redis 7.0's COMMAND DOCS, and every drill link must name a
-    drill folder under ``drills_dir``.
+    every complexity is compared with Redis 7.0's COMMAND DOCS, every drill link must name a
+    drill folder under ``drills_dir``, and every card cites its source (a URL in its explanation).
     """
     problems: list[Problem] = []
     for path in paths:
@@ -55,6 +59,10 @@ def lint(paths: Sequence[Path], drills_dir: Path | None = None) -> LintReport:
 def check_card(card: Card, drills_dir: Path | None = None) -> list[Problem]:
     """The checks that need more than the card's text: run it, look it up, follow its drill link."""
     problems = verify_card(card, sandbox_client)
+    if not _CITED.search(f"{card.explanation}\n{card.back or ''}"):
+        problems.append(
+            Problem(card.line_of("explanation"), "cite a source: end the explanation with 'Source: <URL>'")
+        )
     if card.kind == "predict" and card.predict == "complexity":
         problems.extend(complexity_problems(card))
     if card.drill and drills_dir is not None and not (drills_dir / card.drill / "drill.yaml").is_file():

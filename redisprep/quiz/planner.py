@@ -33,6 +33,8 @@ class Selection:
     """Put first the cards whose predicted recall at this moment is lowest."""
     new_per_day: int | None = None
     """New cards to start per day (default :data:`NEW_PER_DAY`, more when an interview is near)."""
+    drills: tuple[str, ...] = ()
+    """Only cards that one of these drills shows for real (the card's ``drill``; all when empty)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,10 +50,10 @@ class QueueItem:
 
 
 def select_cards(decks: Sequence[Deck], selection: Selection) -> list[Card]:
-    """The cards of the chosen decks that carry one of the chosen tags, in deck order.
+    """The cards of the chosen decks that carry one of the chosen tags and drills, in deck order.
 
     Raises:
-        UnknownNameError: A deck or tag that no loaded deck has (with the closest names).
+        UnknownNameError: A deck, tag or drill that no loaded deck has (with the closest names).
     """
     by_id = {d.id: d for d in decks}
     for name in selection.decks:
@@ -59,6 +61,10 @@ def select_cards(decks: Sequence[Deck], selection: Selection) -> list[Card]:
             raise UnknownNameError("deck", name, list(by_id))
     chosen = [by_id[n] for n in dict.fromkeys(selection.decks)] if selection.decks else list(decks)
     cards = [c for d in chosen for c in d.cards]
+    taught = {c.drill for c in cards if c.drill is not None}
+    for drill in selection.drills:
+        if drill not in taught:
+            raise UnknownNameError("drill", drill, sorted(taught))
     if selection.tags:
         known = {t for c in cards for t in c.tags}
         for tag in selection.tags:
@@ -66,6 +72,8 @@ def select_cards(decks: Sequence[Deck], selection: Selection) -> list[Card]:
                 raise UnknownNameError("tag", tag, sorted(known))
         wanted = set(selection.tags)
         cards = [c for c in cards if wanted.intersection(c.tags)]
+    if selection.drills:
+        cards = [c for c in cards if c.drill in selection.drills]
     return cards
 
 

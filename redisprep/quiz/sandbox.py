@@ -48,7 +48,7 @@ def sandbox_client() -> Any:
     return raw_replies(client)
 
 
-def _limit_scripts(client: Any) -> None:
+def limit_scripts(client: Any) -> None:
     """Before a script runs on a sandbox server: make its Lua runtime stop runaway scripts.
 
     The hook counts instructions since the last reset; each command resets it.
@@ -102,7 +102,7 @@ def run(client: Any, line: str, timeout_s: float | None = ANSWER_TIMEOUT_S) -> R
     if name in REFUSED_IN_QUIZ:
         return ErrorReply(f"ERR {name} is not available in the quiz sandbox")
     if name in _SCRIPTS:
-        _limit_scripts(client)
+        limit_scripts(client)
     if timeout_s is None:
         try:
             return from_client(client.execute_command(*argv))

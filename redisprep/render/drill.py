@@ -189,7 +189,7 @@ def questions_panel(questions: Sequence[Question]) -> Panel:
 
 
 def summary(report: DrillReport) -> RenderableType:
-    """Costs, questions and a closing line."""
+    """Costs, questions, the verdict, the quiz that keeps this drill's facts, and a closing line."""
     checks = report.checks
     unexpected = [c for c in checks if not c.as_expected]
     verdict = (
@@ -197,13 +197,14 @@ def summary(report: DrillReport) -> RenderableType:
         if not unexpected
         else Text(f"✘ {len(unexpected)} of {len(checks)} checks did not hold", style="bold red")
     )
+    cards = Text.assemble("Keep the facts: ", (f"redisprep quiz --drill {report.name}", "bold"))
     footer = Text(
         f"{report.name} on {report.backend}, seed {report.seed}: {report.duration_ms:.0f} ms; "
         f"removed the run's {report.keys_removed} keys",
         style="dim",
     )
     costs = (costs_table(report.costs), Text("")) if report.costs else ()  # nothing traced: no table
-    return Group(*costs, questions_panel(report.questions), verdict, footer)
+    return Group(*costs, questions_panel(report.questions), verdict, cards, footer)
 
 
 def catalog_table(metas: Sequence[DrillMeta], group_titles: dict[str, str]) -> Table:

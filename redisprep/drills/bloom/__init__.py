@@ -5,10 +5,8 @@ from redisprep.drills.bloom.steps import STEPS
 from redisprep.drills.definition import Drill
 
 DRILL = Drill(
-    name="bloom",
     steps=STEPS,
     checks=CHECKS,
-    reference="redisprep.drills.bloom.reference",
     interface=("sizing", "add_many", "might_contain_many"),
 )
 

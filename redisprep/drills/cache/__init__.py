@@ -5,10 +5,8 @@ from redisprep.drills.cache.steps import STEPS
 from redisprep.drills.definition import Drill
 
 DRILL = Drill(
-    name="cache",
     steps=STEPS,
     checks=CHECKS,
-    reference="redisprep.drills.cache.reference",
     interface=("read", "invalidate", "early_get", "early_set"),
 )
 

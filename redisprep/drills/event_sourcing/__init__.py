@@ -6,10 +6,8 @@ from redisprep.drills.event_sourcing.steps import STEPS
 from redisprep.drills.requirements import Needs
 
 DRILL = Drill(
-    name="event-sourcing",
     steps=STEPS,
     checks=CHECKS,
-    reference="redisprep.drills.event_sourcing.reference",
     interface=(
         "append",
         "create_group",

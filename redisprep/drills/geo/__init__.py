@@ -5,10 +5,8 @@ from redisprep.drills.geo.checks import CHECKS
 from redisprep.drills.geo.steps import STEPS
 
 DRILL = Drill(
-    name="geo",
     steps=STEPS,
     checks=CHECKS,
-    reference="redisprep.drills.geo.reference",
     interface=("encode", "decode", "geohash_string"),
 )
 

@@ -5,10 +5,8 @@ from redisprep.drills.hashes.checks import CHECKS
 from redisprep.drills.hashes.steps import STEPS
 
 DRILL = Drill(
-    name="hashes",
     steps=STEPS,
     checks=CHECKS,
-    reference="redisprep.drills.hashes.reference",
     interface=("save", "load", "set_field", "add_to_field"),
 )
 

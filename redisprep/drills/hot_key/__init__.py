@@ -5,10 +5,8 @@ from redisprep.drills.hot_key.checks import CHECKS
 from redisprep.drills.hot_key.steps import STEPS
 
 DRILL = Drill(
-    name="hot-key",
     steps=STEPS,
     checks=CHECKS,
-    reference="redisprep.drills.hot_key.reference",
     interface=("copy_key", "spread_copies", "write_copies", "read_copy", "cached_get"),
 )
 

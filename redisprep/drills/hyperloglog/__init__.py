@@ -5,10 +5,8 @@ from redisprep.drills.hyperloglog.checks import CHECKS
 from redisprep.drills.hyperloglog.steps import STEPS
 
 DRILL = Drill(
-    name="hyperloglog",
     steps=STEPS,
     checks=CHECKS,
-    reference="redisprep.drills.hyperloglog.reference",
     interface=("add_many", "count", "merge"),
 )
 

@@ -6,10 +6,8 @@ from redisprep.drills.leaderboard.steps import STEPS
 from redisprep.drills.requirements import Needs
 
 DRILL = Drill(
-    name="leaderboard",
     steps=STEPS,
     checks=CHECKS,
-    reference="redisprep.drills.leaderboard.reference",
     interface=("add_points", "top", "rank", "shared_rank", "around", "page"),
     needs=Needs((6, 2), "ZRANGE with REV and BYSCORE"),
 )

@@ -6,10 +6,8 @@ from redisprep.drills.lists.steps import STEPS
 from redisprep.drills.requirements import Needs
 
 DRILL = Drill(
-    name="lists",
     steps=STEPS,
     checks=CHECKS,
-    reference="redisprep.drills.lists.reference",
     interface=("push", "claim", "ack", "recover"),
     needs=Needs((6, 2), "LMOVE, BLMOVE", ("LMOVE", "BLMOVE")),
 )

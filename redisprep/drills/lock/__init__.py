@@ -5,10 +5,8 @@ from redisprep.drills.lock.checks import CHECKS
 from redisprep.drills.lock.steps import STEPS
 
 DRILL = Drill(
-    name="lock",
     steps=STEPS,
     checks=CHECKS,
-    reference="redisprep.drills.lock.reference",
     interface=("acquire", "release", "acquire_fenced", "fenced_write"),
 )
 

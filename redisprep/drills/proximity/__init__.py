@@ -6,10 +6,8 @@ from redisprep.drills.proximity.steps import STEPS
 from redisprep.drills.requirements import Needs
 
 DRILL = Drill(
-    name="proximity",
     steps=STEPS,
     checks=CHECKS,
-    reference="redisprep.drills.proximity.reference",
     interface=("add_places", "nearby", "nearest"),
     needs=Needs((6, 2), "GEOSEARCH", ("GEOSEARCH",), optional=("geosearch-bybox",)),
 )

@@ -5,10 +5,8 @@ from redisprep.drills.pubsub_vs_streams.checks import CHECKS
 from redisprep.drills.pubsub_vs_streams.steps import STEPS
 
 DRILL = Drill(
-    name="pubsub-vs-streams",
     steps=STEPS,
     checks=CHECKS,
-    reference="redisprep.drills.pubsub_vs_streams.reference",
     interface=("publish", "subscribe", "disconnect", "reconnect", "receive", "close"),
 )
 

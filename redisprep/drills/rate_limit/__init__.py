@@ -6,10 +6,8 @@ from redisprep.drills.rate_limit.reference import ALGORITHMS
 from redisprep.drills.rate_limit.steps import STEPS
 
 DRILL = Drill(
-    name="rate-limit",
     steps=STEPS,
     checks=CHECKS,
-    reference="redisprep.drills.rate_limit.reference",
     interface=ALGORITHMS,
 )
 

@@ -5,10 +5,8 @@ from redisprep.drills.redirection.checks import CHECKS
 from redisprep.drills.redirection.steps import STEPS
 
 DRILL = Drill(
-    name="redirection",
     steps=STEPS,
     checks=CHECKS,
-    reference="redisprep.drills.redirection.reference",
     interface=("keys_for", "follow_redirect"),
 )
 

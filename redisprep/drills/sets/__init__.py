@@ -6,10 +6,8 @@ from redisprep.drills.sets.checks import CHECKS
 from redisprep.drills.sets.steps import STEPS
 
 DRILL = Drill(
-    name="sets",
     steps=STEPS,
     checks=CHECKS,
-    reference="redisprep.drills.sets.reference",
     interface=("add", "size", "contains", "common", "common_count"),
     needs=Needs((6, 2), "SMISMEMBER", ("SMISMEMBER",), optional=("sintercard",)),
 )

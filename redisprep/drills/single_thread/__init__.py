@@ -5,10 +5,8 @@ from redisprep.drills.single_thread.checks import CHECKS
 from redisprep.drills.single_thread.steps import STEPS
 
 DRILL = Drill(
-    name="single-thread",
     steps=STEPS,
     checks=CHECKS,
-    reference="redisprep.drills.single_thread.reference",
     interface=("drop",),
 )
 

@@ -6,10 +6,8 @@ from redisprep.drills.sorted_sets.checks import CHECKS
 from redisprep.drills.sorted_sets.steps import STEPS
 
 DRILL = Drill(
-    name="sorted-sets",
     steps=STEPS,
     checks=CHECKS,
-    reference="redisprep.drills.sorted_sets.reference",
     interface=("schedule", "pop_next", "pop_next_blocking", "due", "page"),
     needs=Needs((6, 2), "ZRANGE with BYSCORE and LIMIT"),
 )

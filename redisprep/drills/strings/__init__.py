@@ -5,10 +5,8 @@ from redisprep.drills.strings.checks import CHECKS
 from redisprep.drills.strings.steps import STEPS
 
 DRILL = Drill(
-    name="strings",
     steps=STEPS,
     checks=CHECKS,
-    reference="redisprep.drills.strings.reference",
     interface=("count", "claim", "mark_active", "active_count", "active_on_all"),
 )
 

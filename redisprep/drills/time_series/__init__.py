@@ -6,10 +6,8 @@ from redisprep.drills.time_series.checks import CHECKS
 from redisprep.drills.time_series.steps import STEPS
 
 DRILL = Drill(
-    name="time-series",
     steps=STEPS,
     checks=CHECKS,
-    reference="redisprep.drills.time_series.reference",
     interface=("add_many", "points", "downsample", "trim"),
     needs=Needs((6, 2), "ZRANGE with BYSCORE, in a script"),
 )
