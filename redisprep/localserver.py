@@ -15,7 +15,10 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -245,27 +248,78 @@ def start_server(
     args += server_args_from_env() + list(extra)
     if password:
         args.append("-")  # the rest of the configuration comes from standard input
-    proc = subprocess.Popen(
-        args,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        stdin=subprocess.PIPE if password else subprocess.DEVNULL,
-        preexec_fn=_parent_death_signal() if die_with_parent and not detach else None,  # noqa: PLW1509
-    )
-    if password and proc.stdin is not None:
-        try:
-            proc.stdin.write(f"requirepass {_config_quote(password)}\n".encode())
-            proc.stdin.close()
-        except OSError:
-            pass
-    server = LocalServer(port, proc.pid, workdir, proc)
-    if detach:
-        # The process we started forks the daemon and exits; the daemon writes its PID.
-        server = LocalServer(port, _daemon_pid(proc, workdir / "redis.pid"), workdir)
-    if server.pid < 0 or not _wait_for_ping(port, password, start_timeout_s, None if detach else proc):
+    # An interrupt inside Popen would leave a started child whose PID we never got.
+    with _interrupts_deferred() as deferred:
+        proc = subprocess.Popen(
+            args,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.PIPE if password else subprocess.DEVNULL,
+            preexec_fn=_parent_death_signal() if die_with_parent and not detach else None,  # noqa: PLW1509
+        )
+        server = LocalServer(port, proc.pid, workdir, proc)
+    try:
+        _deliver(deferred)
+        if password and proc.stdin is not None:
+            try:
+                proc.stdin.write(f"requirepass {_config_quote(password)}\n".encode())
+                proc.stdin.close()
+            except OSError:
+                pass
+        if detach:
+            # The process we started forks the daemon and exits; the daemon writes its PID.
+            server = LocalServer(port, _daemon_pid(proc, workdir / "redis.pid"), workdir)
+        watched = None if detach else proc
+        started = server.pid >= 0 and _wait_for_ping(port, password, start_timeout_s, watched)
+    except BaseException:
+        # Interrupted while it starts (Ctrl-C; drill all's stop): nobody else holds its PID yet.
+        server.kill()
+        server.stop()
+        raise
+    if not started:
         server.stop()
         raise BackendUnavailableError(f"redis-server on port {port} did not start")
     return server
+
+
+#: Signals that stop a run (Ctrl-C, SIGTERM, SIGHUP; drill all's workers stop on SIGUSR1).
+_INTERRUPTS = tuple(
+    getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP", "SIGUSR1") if hasattr(signal, n)
+)
+
+
+@contextmanager
+def _interrupts_deferred() -> Iterator[list[int]]:
+    """Within: a stop signal handled by Python is noted instead of raised; yields the noted ones.
+
+    ``subprocess.Popen`` forks, runs at-fork hooks and waits for the child's ``exec``; an interrupt
+    raised in there is swallowed (an at-fork hook) or leaves a started child whose PID nobody got.
+    The caller delivers the noted signals (:func:`_deliver`) once it holds the child. No-op outside
+    the main thread, where Python runs no signal handler.
+    """
+    noted: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield noted
+        return
+
+    def note(signum: int, frame: object) -> None:
+        noted.append(signum)
+
+    previous: dict[int, Any] = {}
+    try:
+        for sig in _INTERRUPTS:  # one at a time: a pending handler runs inside signal.signal()
+            if callable(signal.getsignal(sig)):
+                previous[sig] = signal.signal(sig, note)
+        yield noted
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _deliver(noted: list[int]) -> None:
+    """Send this process again each signal :func:`_interrupts_deferred` noted, to its own handler."""
+    for signum in dict.fromkeys(noted):
+        signal.raise_signal(signum)
 
 
 def _config_quote(value: str) -> str:

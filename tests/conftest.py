@@ -215,6 +215,12 @@ def invoke() -> Any:
 
 
 @pytest.fixture(autouse=True)
+def _small_workloads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The single-thread drill on its small workload: the same steps and checks in a few seconds."""
+    monkeypatch.setenv("REDISPREP_SINGLE_THREAD_SIZE", "small")
+
+
+@pytest.fixture(autouse=True)
 def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Keep every test's user state (quiz progress, practice hints, cluster state) out of ~."""
     monkeypatch.setenv("REDISPREP_HOME", str(tmp_path_factory.mktemp("home")))

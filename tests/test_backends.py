@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import socket
+import subprocess
 from typing import Any
 
 import pytest
+from child_processes import our_servers
 
+from redisprep import localserver
 from redisprep.backends import (
     Backend,
     Namespace,
@@ -187,6 +193,56 @@ def test_local_server_stops_by_pid(fresh_server: LocalServer) -> None:
     assert fresh_server.alive()
     fresh_server.stop()
     assert not fresh_server.alive()
+
+
+@pytest.mark.live
+def test_an_interrupt_while_a_server_starts_leaves_no_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C (or drill all's stop) while redis-server starts: it is killed and reaped, not left
+    to die with this process (a zombie that keeps a stopped process group alive)."""
+    ports: list[int] = []
+    wait_for_ping = localserver._wait_for_ping
+
+    def answered_then_interrupted(port: int, password: str | None, *args: Any) -> bool:
+        ports.append(port)
+        assert wait_for_ping(port, password, *args)  # the server is up when the interrupt lands
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(localserver, "_wait_for_ping", answered_then_interrupted)
+    before = our_servers()
+    with pytest.raises(KeyboardInterrupt):
+        start_server(password="p", die_with_parent=True)
+    assert our_servers() == before
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", ports[0]), timeout=1).close()
+
+
+@pytest.mark.live
+def test_a_stop_inside_popen_lands_once_the_server_is_ours(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """drill all's stop (SIGUSR1) arriving while Popen still runs: raised after it returns, so the
+    server it started is killed and reaped instead of left without anyone knowing its PID."""
+    popen = subprocess.Popen
+    started: list[int] = []
+
+    def popen_then_stop(*args: Any, **kwargs: Any) -> Any:
+        proc = popen(*args, **kwargs)
+        started.append(proc.pid)
+        os.kill(os.getpid(), signal.SIGUSR1)  # its handler would raise here, inside Popen
+        return proc
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(localserver.subprocess, "Popen", popen_then_stop)
+    before = our_servers()
+    previous = signal.signal(signal.SIGUSR1, stop)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            start_server(die_with_parent=True)
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
+    assert started and our_servers() == before
 
 
 def test_a_cluster_over_a_unix_socket_is_one_usage_error(invoke: Any) -> None:

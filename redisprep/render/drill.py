@@ -203,9 +203,8 @@ def summary(report: DrillReport) -> RenderableType:
         f"removed the run's {report.keys_removed} keys",
         style="dim",
     )
-    return Group(
-        costs_table(report.costs), Text(""), questions_panel(report.questions), verdict, cards, footer
-    )
+    costs = (costs_table(report.costs), Text("")) if report.costs else ()  # nothing traced: no table
+    return Group(*costs, questions_panel(report.questions), verdict, cards, footer)
 
 
 def catalog_table(metas: Sequence[DrillMeta], group_titles: dict[str, str]) -> Table:
