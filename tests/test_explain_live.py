@@ -232,7 +232,7 @@ def test_drill_explain_on_live_reads_encodings(invoke: Any, users_server: Any) -
 
 
 def _servers_started_by(pid: int) -> list[tuple[int, str]]:
-    """The redis-server processes whose parent is ``pid``, with their working folders."""
+    """The redis-server processes whose parent is ``pid`` and that work in their own folder."""
     from pathlib import Path
 
     found = []
@@ -243,7 +243,12 @@ def _servers_started_by(pid: int) -> list[tuple[int, str]]:
             cwd = str((stat.parent / "cwd").readlink())
         except OSError:
             continue
-        if int(fields[1]) == pid and comm.startswith(("redis-server", "valkey-server")):
+        # the parent's folder until the server has moved into its own (redisprep-<port>-...)
+        if (
+            int(fields[1]) == pid
+            and comm.startswith(("redis-server", "valkey-server"))
+            and "/redisprep-" in cwd
+        ):
             found.append((int(stat.parent.name), cwd))
     return found
 

@@ -170,7 +170,8 @@ def test_ctrl_c_mid_kill_stops_every_private_server_and_removes_its_folder(fresh
     seen: dict[int, str] = {}
     deadline = time.monotonic() + 60
     while len(set(seen.values())) < 2:  # the second policy's server: its stream of writes
-        assert time.monotonic() < deadline and proc.poll() is None
+        assert proc.poll() is None, (proc.returncode, proc.communicate()[1], seen)
+        assert time.monotonic() < deadline, seen
         seen.update(_children(proc.pid))
         time.sleep(0.01)
     os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C at a terminal: the whole process group
