@@ -17,6 +17,7 @@ GROUP_TITLES: dict[str, str] = {
     "use-case": "Use cases",
     "data-structure": "Data structures",
     "scaling": "Scaling out",
+    "operations": "Durability and the single thread",
 }
 
 

@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from redisprep.drills.context import DrillContext
     from redisprep.explain.tracing import TracedCommand
 
-DrillGroup = Literal["use-case", "data-structure", "scaling"]
+DrillGroup = Literal["use-case", "data-structure", "scaling", "operations"]
 Scalar = int | float | str | bool | None
 
 
