@@ -1,0 +1,15 @@
+"""The replication drill: acknowledged writes lost on failover, WAIT, and Sentinel, on private servers."""
+
+from redisprep.drills.definition import Drill
+from redisprep.drills.replication.checks import CHECKS
+from redisprep.drills.replication.steps import STEPS
+
+DRILL = Drill(
+    name="replication",
+    steps=STEPS,
+    checks=CHECKS,
+    reference="redisprep.drills.replication.reference",
+    interface=("write",),
+)
+
+__all__ = ["DRILL"]

@@ -1,0 +1,138 @@
+"""A Sentinel failover on private servers, seen by a redis-py client that asks Sentinel for the primary.
+
+Three sentinels (quorum 2, ``down-after-milliseconds`` 500) watch a primary with one replica. A
+client made with ``redis.sentinel.Sentinel(...).master_for(...)`` writes; the primary is killed
+with SIGKILL; the client keeps writing, recording every error, until a write succeeds again.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from redisprep.drills.replication.fleet import Fleet, wait_until
+from redisprep.errors import BackendUnavailableError
+
+NAME = "redisprep"
+"""The name the sentinels monitor the primary under (``sentinel monitor NAME ...``)."""
+SENTINELS = 3
+QUORUM = 2
+DOWN_AFTER_MS = 500
+CLIENT_TIMEOUT_S = 0.25
+RETRY_S = 0.01
+GIVE_UP_S = 30.0
+DISCOVERY_TIMEOUT_S = 15.0
+
+
+@dataclass(frozen=True, slots=True)
+class SentinelTrial:
+    """What the writing client saw through one Sentinel failover."""
+
+    acknowledged: int
+    """Writes acknowledged (``write`` returned True) before the primary was killed."""
+    lost_acknowledged: int
+    """Of those, how many the new primary lacks."""
+    outage_s: float
+    """From the SIGKILL to the first write that succeeded again."""
+    failed_attempts: int
+    errors: dict[str, int] = field(default_factory=dict)
+    """Exception class name -> how many attempts ended with it."""
+    first_error: str = ""
+    old_primary: str = ""
+    new_primary: str = ""
+    replica: str = ""
+    discovery_s: float = 0.0
+    """How long the sentinels took to find the replica and each other before the kill."""
+
+    @property
+    def promoted_replica(self) -> bool:
+        """Sentinel now names the former replica as the primary."""
+        return self.new_primary == self.replica
+
+
+def sentinel_failover(impl: Any, writes: int, *, prefix: str = "repl") -> SentinelTrial:
+    """Write ``writes`` keys through Sentinel with ``impl.write``, kill the primary, write until it works.
+
+    Raises:
+        BackendUnsupportedError: No redis-server to start.
+        BackendUnavailableError: A process did not start, or no write succeeded in 30 s.
+    """
+    import redis
+    from redis.sentinel import Sentinel
+
+    with Fleet() as fleet:
+        primary = fleet.server()
+        replica = fleet.replica_of(primary)
+        watchers = [
+            fleet.sentinel(primary, name=NAME, quorum=QUORUM, down_after_ms=DOWN_AFTER_MS)
+            for _ in range(SENTINELS)
+        ]
+        discovery_s = sum(
+            wait_until(
+                _knows_everyone(fleet.connect(s.port)),
+                "sentinels discovering each other",
+                DISCOVERY_TIMEOUT_S,
+            )
+            for s in watchers
+        )
+        sentinel = Sentinel(
+            [("127.0.0.1", s.port) for s in watchers],
+            socket_timeout=CLIENT_TIMEOUT_S,
+            socket_connect_timeout=CLIENT_TIMEOUT_S,
+        )
+        w = sentinel.master_for(
+            NAME,
+            socket_timeout=CLIENT_TIMEOUT_S,
+            socket_connect_timeout=CLIENT_TIMEOUT_S,
+            decode_responses=True,
+        )
+        try:
+            keys = [f"{prefix}:s:{i}" for i in range(writes)]
+            acked = [k for i, k in enumerate(keys) if impl.write(w, k, str(i))]
+            killed = time.monotonic()
+            primary.kill()
+            errors: Counter[str] = Counter()
+            first_error = ""
+            while True:
+                try:
+                    if w.set(f"{prefix}:after", "1"):
+                        break
+                except redis.RedisError as exc:  # ConnectionError, TimeoutError, ReadOnlyError, ...
+                    errors[type(exc).__name__] += 1
+                    first_error = first_error or f"{type(exc).__name__}: {exc}"
+                if time.monotonic() - killed > GIVE_UP_S:
+                    raise BackendUnavailableError(f"no write succeeded {GIVE_UP_S:.0f} s after the failover")
+                time.sleep(RETRY_S)
+            outage_s = time.monotonic() - killed
+            host, port = sentinel.discover_master(NAME)
+            new = fleet.connect(int(port))
+            pipe = new.pipeline(transaction=False)
+            for key in acked:
+                pipe.exists(key)
+            lost = sum(not int(n) for n in pipe.execute())
+        finally:
+            w.close()
+            for s in sentinel.sentinels:
+                s.close()
+        return SentinelTrial(
+            acknowledged=len(acked),
+            lost_acknowledged=lost,
+            outage_s=outage_s,
+            failed_attempts=sum(errors.values()),
+            errors=dict(errors),
+            first_error=first_error,
+            old_primary=f"127.0.0.1:{primary.port}",
+            new_primary=f"{host}:{port}",
+            replica=f"127.0.0.1:{replica.port}",
+            discovery_s=discovery_s,
+        )
+
+
+def _knows_everyone(s: Any) -> Any:
+    def ready() -> bool:
+        state = s.sentinel_master(NAME)
+        return int(state["num-slaves"]) >= 1 and int(state["num-other-sentinels"]) >= SENTINELS - 1
+
+    return ready
