@@ -25,7 +25,7 @@ def _prefix(ctx: DrillContext) -> str:
 )
 def held_back_loses_exactly(ctx: DrillContext, impl: Any) -> Verdict:
     """Hold the replica back, write, kill -9 the primary, promote: the writes after the hold-back are gone."""
-    t = trials.failover(impl, HELD_BACK_WRITES, hold_back=True, prefix=_prefix(ctx))
+    t = trials.failover(impl, HELD_BACK_WRITES, hold_back=True, prefix=_prefix(ctx), tracer=ctx.tracer)
     passed = t.missing_are_the_held_back and t.on_primary == t.writes
     return verdict(
         passed,
@@ -52,7 +52,7 @@ def held_back_loses_exactly(ctx: DrillContext, impl: Any) -> Verdict:
 )
 def acked_survive_failover(ctx: DrillContext, impl: Any) -> Verdict:
     """With the replica held back, every write ``write`` called acknowledged must survive its promotion."""
-    t = trials.failover(impl, HELD_BACK_WRITES, hold_back=True, prefix=_prefix(ctx))
+    t = trials.failover(impl, HELD_BACK_WRITES, hold_back=True, prefix=_prefix(ctx), tracer=ctx.tracer)
     stored = t.on_primary == t.writes
     return verdict(
         stored and t.lost_acknowledged == 0,
@@ -77,7 +77,7 @@ def acked_survive_failover(ctx: DrillContext, impl: Any) -> Verdict:
 )
 def wait_confirms_replicated(ctx: DrillContext, impl: Any) -> Verdict:
     """A healthy replica: each write is reported acknowledged, and a failover right after keeps them all."""
-    t = trials.failover(impl, RUNNING_WRITES, hold_back=False, prefix=_prefix(ctx))
+    t = trials.failover(impl, RUNNING_WRITES, hold_back=False, prefix=_prefix(ctx), tracer=ctx.tracer)
     return verdict(
         t.acknowledged == t.writes and t.lost_acknowledged == 0,
         f"{t.acknowledged} of {t.writes} writes reported acknowledged with the replica running; "
@@ -98,12 +98,12 @@ def wait_confirms_replicated(ctx: DrillContext, impl: Any) -> Verdict:
 @check("replication.sentinel_promotes", "Sentinel promotes the replica and writes resume through it")
 def sentinel_promotes(ctx: DrillContext, impl: Any) -> Verdict:
     """Three sentinels, the primary killed: a client asking Sentinel writes again, to the former replica."""
-    t = sentinel_failover(impl, SENTINEL_WRITES, prefix=_prefix(ctx))
+    t = sentinel_failover(impl, SENTINEL_WRITES, prefix=_prefix(ctx), tracer=ctx.tracer)
     seen = ", ".join(f"{n} x{c}" for n, c in sorted(t.errors.items())) or "no error"
     return verdict(
         t.promoted_replica and t.lost_acknowledged == 0,
         f"Sentinel named the former replica {t.new_primary} as the primary; a write succeeded "
-        f"{t.outage_s:.2f} s after the kill, after {t.failed_attempts} failed attempts ({seen}); "
+        f"{t.outage_s:.2f} s after the kill, after {t.failed_attempts} failed attempts; "
         f"{t.lost_acknowledged} of {t.acknowledged} acknowledged writes lost",
         pitfall="a write reported acknowledged before a replica had it"
         if t.promoted_replica

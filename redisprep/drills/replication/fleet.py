@@ -58,8 +58,16 @@ def client(port: int, timeout_s: float = 2.0) -> Any:
         decode_responses=True,
         socket_timeout=timeout_s,
         socket_connect_timeout=timeout_s,
-        retry_on_timeout=False,
+        retry=no_retry(),
     )
+
+
+def no_retry() -> Any:
+    """redis-py's retry policy that never retries: each attempt the drill counts is one try."""
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    return Retry(NoBackoff(), 0)
 
 
 class Fleet:

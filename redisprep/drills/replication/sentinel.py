@@ -10,10 +10,14 @@ from __future__ import annotations
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from redisprep.drills.replication.fleet import Fleet, wait_until
+from redisprep.drills.replication.fleet import Fleet, no_retry, wait_until
+from redisprep.drills.replication.trials import traced
 from redisprep.errors import BackendUnavailableError
+
+if TYPE_CHECKING:
+    from redisprep.explain.tracing import Tracer
 
 NAME = "redisprep"
 """The name the sentinels monitor the primary under (``sentinel monitor NAME ...``)."""
@@ -52,7 +56,9 @@ class SentinelTrial:
         return self.new_primary == self.replica
 
 
-def sentinel_failover(impl: Any, writes: int, *, prefix: str = "repl") -> SentinelTrial:
+def sentinel_failover(
+    impl: Any, writes: int, *, prefix: str = "repl", tracer: Tracer | None = None
+) -> SentinelTrial:
     """Write ``writes`` keys through Sentinel with ``impl.write``, kill the primary, write until it works.
 
     Raises:
@@ -81,16 +87,27 @@ def sentinel_failover(impl: Any, writes: int, *, prefix: str = "repl") -> Sentin
             [("127.0.0.1", s.port) for s in watchers],
             socket_timeout=CLIENT_TIMEOUT_S,
             socket_connect_timeout=CLIENT_TIMEOUT_S,
+            sentinel_kwargs={
+                "socket_timeout": CLIENT_TIMEOUT_S,
+                "socket_connect_timeout": CLIENT_TIMEOUT_S,
+                "retry": no_retry(),
+            },
         )
         w = sentinel.master_for(
             NAME,
             socket_timeout=CLIENT_TIMEOUT_S,
             socket_connect_timeout=CLIENT_TIMEOUT_S,
             decode_responses=True,
+            retry=no_retry(),
         )
         try:
             keys = [f"{prefix}:s:{i}" for i in range(writes)]
-            acked = [k for i, k in enumerate(keys) if impl.write(w, k, str(i))]
+            acked = []
+            with traced(w, impl, tracer) as (client, operation):
+                for i, key in enumerate(keys):
+                    with operation():
+                        if impl.write(client, key, str(i)):
+                            acked.append(key)
             killed = time.monotonic()
             primary.kill()
             errors: Counter[str] = Counter()

@@ -10,6 +10,7 @@ from redisprep.drills.replication import reference as ref
 
 NAIVE = check_helpers.variant(ref, write=ref.naive_write)
 LATENCY_WRITES = 200
+SERVERS = "the `redis-server` on PATH, or `$REDISPREP_SERVER`"
 WAIT_URL = "https://redis.io/docs/latest/commands/wait/"
 REPLICATION_URL = "https://redis.io/docs/latest/operate/oss_and_stack/management/replication/"
 SENTINEL_URL = "https://redis.io/docs/latest/operate/oss_and_stack/management/sentinel/"
@@ -17,15 +18,15 @@ SENTINEL_URL = "https://redis.io/docs/latest/operate/oss_and_stack/management/se
 
 def _where(ctx: DrillContext) -> str:
     """One line: whose servers this drill fails over (never the backend's)."""
-    path = fleet.binary()  # no server binary: one error line and exit code 4, before anything starts
+    fleet.binary()  # no server binary: one error line and exit code 4, before anything starts
     if ctx.backend.kind == "embedded":
         return (
             "The embedded fakeredis cannot replicate or fail over, so this drill starts its own private "
-            f"servers (`{path}`) on loopback and kills them by PID when it ends."
+            f"servers ({SERVERS}) on loopback and kills them by PID when it ends."
         )
     return (
         f"This drill never touches {ctx.backend.label}: it fails over only private servers it starts "
-        f"itself (`{path}`) on loopback, and kills them by PID when it ends."
+        f"itself ({SERVERS}) on loopback, and kills them by PID when it ends."
     )
 
 
@@ -111,11 +112,12 @@ def sentinel_failover(ctx: DrillContext) -> StepOutcome:
             "`Sentinel(...).master_for(...)`, which asks a sentinel for the primary's address on every "
             f"new connection. It writes {checks.SENTINEL_WRITES} keys with `WAIT`, then the "
             "primary is killed with SIGKILL and the client retries every 10 ms.",
-            f"Result: {result.message}. The client first gets `Connection refused` from the dead "
-            "primary, which the sentinels still name; once they mark it down (subjectively after "
-            f"{sentinel.DOWN_AFTER_MS} ms, objectively when {sentinel.QUORUM} agree) redis-py refuses "
-            "a primary flagged down and raises `MasterNotFoundError`, until a sentinel elected leader "
-            "promotes the replica (`REPLICAOF NO ONE`) and announces it; the next connection goes there.",
+            f"Result: {result.message} ({_m(result, 'errors')}). Connection errors come first: the "
+            "dead primary refuses connections while the sentinels still name it. Once they mark it "
+            f"down (subjectively after {sentinel.DOWN_AFTER_MS} ms, objectively when "
+            f"{sentinel.QUORUM} agree) redis-py refuses a primary flagged down and raises "
+            "`MasterNotFoundError`, until a sentinel elected leader promotes the replica "
+            "(`REPLICAOF NO ONE`) and announces it; the next connection goes there.",
             "The outage is detection (`down-after-milliseconds`) plus the leader election and the "
             "promotion; the loss is whatever the promoted replica had not received, as above. A "
             "partitioned old primary that comes back is turned into a replica of the new one and "

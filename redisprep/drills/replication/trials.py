@@ -13,10 +13,15 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from redisprep.drills.replication.fleet import Fleet, wait_until
+
+if TYPE_CHECKING:
+    from redisprep.explain.tracing import Tracer
 
 BEFORE = 10
 """Writes made, and confirmed replicated, before the replica is held back."""
@@ -52,8 +57,13 @@ class Trial:
         return self.writes - self.kept
 
 
-def failover(impl: Any, writes: int, *, hold_back: bool, prefix: str = "repl") -> Trial:
+def failover(
+    impl: Any, writes: int, *, hold_back: bool, prefix: str = "repl", tracer: Tracer | None = None
+) -> Trial:
     """Run one failover trial with ``impl.write``; every process is gone when this returns.
+
+    Args:
+        tracer: Records the ``write`` calls (their own connection), labelled with the function's name.
 
     Raises:
         BackendUnsupportedError: No redis-server to start.
@@ -74,11 +84,14 @@ def failover(impl: Any, writes: int, *, hold_back: bool, prefix: str = "repl") -
         keys = [f"{prefix}:w:{i}" for i in range(writes)]
         acked: list[str] = []
         took: list[float] = []
-        for i, key in enumerate(keys):
-            began = time.perf_counter()
-            if impl.write(p, key, str(i)):
-                acked.append(key)
-            took.append((time.perf_counter() - began) * 1000)
+        with traced(fleet.connect(primary.port), impl, tracer) as (w, operation):
+            for i, key in enumerate(keys):
+                began = time.perf_counter()
+                with operation():
+                    done = impl.write(w, key, str(i))
+                took.append((time.perf_counter() - began) * 1000)
+                if done:
+                    acked.append(key)
         on_primary = _present(p, keys)
         killed = time.perf_counter()
         primary.kill()
@@ -103,6 +116,20 @@ def failover(impl: Any, writes: int, *, hold_back: bool, prefix: str = "repl") -
             write_ms=statistics.median(took) if took else 0.0,
             promote_ms=promote_ms,
         )
+
+
+@contextmanager
+def traced(client: Any, impl: Any, tracer: Tracer | None) -> Iterator[tuple[Any, Any]]:
+    """``client`` recorded by ``tracer`` (if any) inside the block, and the operation label to use."""
+    if tracer is None:
+        yield client, nullcontext
+        return
+    label = getattr(impl.write, "__name__", "write")
+    tracer.attach(client)
+    try:
+        yield client, lambda: tracer.operation(label)
+    finally:
+        tracer.detach(client)
 
 
 def _present_set(r: Any, keys: list[str]) -> set[str]:
