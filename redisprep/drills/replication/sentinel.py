@@ -26,7 +26,8 @@ QUORUM = 2
 DOWN_AFTER_MS = 500
 CLIENT_TIMEOUT_S = 0.25
 RETRY_S = 0.01
-GIVE_UP_S = 30.0
+GIVE_UP_S = 45.0
+"""Past a Sentinel's TILT (30 s of inaction after its timer ran late, as on a loaded machine)."""
 DISCOVERY_TIMEOUT_S = 15.0
 
 
@@ -120,7 +121,10 @@ def sentinel_failover(
                     errors[type(exc).__name__] += 1
                     first_error = first_error or f"{type(exc).__name__}: {exc}"
                 if time.monotonic() - killed > GIVE_UP_S:
-                    raise BackendUnavailableError(f"no write succeeded {GIVE_UP_S:.0f} s after the failover")
+                    raise BackendUnavailableError(
+                        f"no write succeeded {GIVE_UP_S:.0f} s after the primary was killed "
+                        f"({_states(fleet, watchers)})"
+                    )
                 time.sleep(RETRY_S)
             outage_s = time.monotonic() - killed
             host, port = sentinel.discover_master(NAME)
@@ -153,3 +157,17 @@ def _knows_everyone(s: Any) -> Any:
         return int(state["num-slaves"]) >= 1 and int(state["num-other-sentinels"]) >= SENTINELS - 1
 
     return ready
+
+
+def _states(fleet: Fleet, watchers: list[Any]) -> str:
+    """Each sentinel's view when a failover did not happen: TILT, and the primary's flags."""
+    seen = []
+    for s in watchers:
+        try:
+            c = fleet.connect(s.port, 0.5)
+            tilt = c.info("sentinel").get("sentinel_tilt")
+            flags = c.sentinel_master(NAME).get("flags")
+            seen.append(f"sentinel {s.port}: tilt={tilt} flags={flags}")
+        except Exception as exc:  # noqa: BLE001 (a diagnostic: any failure is shown, not raised)
+            seen.append(f"sentinel {s.port}: {type(exc).__name__}")
+    return "; ".join(seen)
