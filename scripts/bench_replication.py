@@ -10,9 +10,12 @@ PATH), kills the primary with SIGKILL and stops every process by PID. Scenarios:
   the last of N writes, nothing held back.
 - ``Sentinel``: 3 sentinels (quorum 2, down-after-milliseconds 500), a redis-py ``master_for``
   client writes N keys with WAIT, the primary is killed, the client retries every 10 ms.
+- ``Cluster``: 3 primaries with 1 replica each (``redis-cli --cluster create``, node timeout
+  3000 ms); redis-py's ``RedisCluster`` writes N keys (plain SET) to one slot, its primary is
+  killed, the client retries every 10 ms; its slot-map reloads are counted.
 
 "acknowledged" is what the client counted as done: SET's OK without WAIT, WAIT replying >= 1 with it.
-Usage: python scripts/bench_replication.py [--runs 5] [--writes 10]
+Usage: python scripts/bench_replication.py [--runs 5] [--writes 10] [--no-cluster]
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from types import SimpleNamespace
 
 from redisprep.drills.replication import reference as ref
 from redisprep.drills.replication import sentinel, trials
+from redisprep.drills.replication.cluster_failover import cluster_failover
 from redisprep.errors import BackendUnavailableError
 from redisprep.localserver import find_binary
 
@@ -42,6 +46,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="failovers per scenario (default 5)")
     parser.add_argument("--writes", type=int, default=10, help="writes per failover (default 10)")
+    parser.add_argument("--no-cluster", action="store_true", help="skip the cluster failovers")
     args = parser.parse_args()
     print(f"server: {find_binary()}; {args.runs} failovers per scenario, {args.writes} writes each")
     print()
@@ -81,16 +86,27 @@ def main() -> None:
         except BackendUnavailableError as exc:  # kept in the table, never hidden: a failover that never came
             stuck.append(str(exc))
     for t in s_runs:
-        seen.update(t.errors)
+        seen.update(t.outage.errors)
     rows.append(
         (
             f"Sentinel (3, quorum {sentinel.QUORUM}, down-after {sentinel.DOWN_AFTER_MS} ms), WAIT",
             "/".join(str(t.acknowledged) for t in s_runs),
             "/".join(str(t.lost_acknowledged) for t in s_runs),
             "-",
-            _spread([t.outage_s for t in s_runs], "s"),
+            _spread([t.outage.seconds for t in s_runs], "s"),
         )
     )
+    c_runs = [] if args.no_cluster else [cluster_failover(args.writes) for _ in range(args.runs)]
+    if c_runs:
+        rows.append(
+            (
+                "Cluster (3 primaries + 1 replica each, node timeout 3000 ms), SET",
+                "/".join(str(t.acknowledged) for t in c_runs),
+                "/".join(str(t.lost_acknowledged) for t in c_runs),
+                "-",
+                _spread([t.outage.seconds for t in c_runs], "s"),
+            )
+        )
     widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
     for row in (header, tuple("-" * w for w in widths), *rows):
         print(" | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
@@ -104,6 +120,16 @@ def main() -> None:
     print(f"  failovers where no write succeeded within {sentinel.GIVE_UP_S:.0f} s: {len(stuck)}")
     for why in stuck:
         print(f"    {why}")
+    if c_runs:
+        c_seen: Counter[str] = Counter()
+        for c in c_runs:
+            c_seen.update(c.outage.errors)
+        took = sum(c.promoted_replica for c in c_runs)
+        reloads = "/".join(str(c.slot_map_reloads) for c in c_runs)
+        print(f"Cluster: the killed primary's replica took its slots in {took} of {len(c_runs)} failovers")
+        print(f"  what RedisCluster saw (all failovers): {dict(c_seen)}")
+        print(f"  slot-map reloads after the kill, per failover: {reloads}")
+        print(f"  cluster start (6 nodes): {_spread([c.startup_s for c in c_runs], 's')}")
 
 
 if __name__ == "__main__":

@@ -2,8 +2,8 @@
 
 On the embedded backend and with ``--url`` it says in one line that it uses private servers (and the
 user's server is untouched); without a server binary it is one ``error:`` line and exit code 4; a
-Ctrl-C while the replica is paused (SIGSTOP) or while sentinels run stops every process it started
-and removes their folders. The drill's numbers (failover time, latency) are never bounded here:
+Ctrl-C while the replica is paused (SIGSTOP), while sentinels run or once the cluster formed stops
+every process it started and removes their folders. The drill's numbers (failover time, latency) are never bounded here:
 ``scripts/bench_replication.py`` measures them.
 """
 
@@ -74,6 +74,7 @@ def test_runs_on_private_servers_says_so_and_passes_its_checks(
         "replication.acked_survive_failover",
         "replication.wait_confirms_replicated",
         "replication.sentinel_promotes",
+        "replication.cluster_promotes",
     ]
     assert all(c["passed"] == c["expected"] for c in checks), checks
     naive = checks[1]["measured"]
@@ -107,9 +108,14 @@ def _sentinels(root: Path) -> bool:
     )
 
 
+def _cluster(root: Path) -> bool:
+    return sum((p / "nodes.conf").exists() for p in root.iterdir()) >= 6
+
+
 @pytest.mark.live
 @pytest.mark.parametrize(
-    ("moment", "reached"), [("replica paused", _paused), ("sentinels running", _sentinels)]
+    ("moment", "reached"),
+    [("replica paused", _paused), ("sentinels running", _sentinels), ("cluster formed", _cluster)],
 )
 def test_ctrl_c_stops_every_server_and_sentinel_and_removes_their_folders(
     moment: str, reached: Callable[[Path], bool], tmp_path: Path

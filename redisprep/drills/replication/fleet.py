@@ -11,7 +11,9 @@ import signal
 import subprocess
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,7 @@ from redisprep.localserver import (
 
 SYNC_TIMEOUT_S = 5.0
 SENTINEL_PING_TIMEOUT_S = 5.0
+RETRY_S = 0.01
 SYNC_ARGS = ("--repl-diskless-sync", "yes", "--repl-diskless-sync-delay", "0")
 """A new replica's first full sync starts at once (Redis 7.0 waits 5 s for more replicas by default)."""
 SERVER_NEEDED = (
@@ -100,10 +103,10 @@ class Fleet:
             raise KeyboardInterrupt if arrived[0] == signal.SIGINT else signals.Stopped(arrived[0])
         return process
 
-    def server(self, *extra: str) -> LocalServer:
-        """A new private redis-server (``extra``: more start-up arguments)."""
+    def server(self, *extra: str, port: int | None = None) -> LocalServer:
+        """A new private redis-server (``extra``: more start-up arguments; ``port``: a free one)."""
         args = (*SYNC_ARGS, *extra)
-        return self._started(lambda: start_server(*args, die_with_parent=True))
+        return self._started(lambda: start_server(*args, port=port, die_with_parent=True))
 
     def replica_of(self, primary: LocalServer) -> LocalServer:
         """A new private redis-server replicating ``primary``, once its link is up."""
@@ -165,6 +168,49 @@ def wait_until(ready: Callable[[], bool], what: str, timeout_s: float = SYNC_TIM
         if time.monotonic() - began > timeout_s:
             raise BackendUnavailableError(f"private servers: {what} not reached in {timeout_s:.0f} s")
         time.sleep(0.005)
+
+
+@dataclass(frozen=True, slots=True)
+class Outage:
+    """What a client retrying one write every 10 ms saw from a kill until the write succeeded."""
+
+    seconds: float
+    errors: dict[str, int]
+    """Exception class name -> attempts that ended with it."""
+    first_error: str
+
+    @property
+    def attempts(self) -> int:
+        """Failed attempts."""
+        return sum(self.errors.values())
+
+    def described(self) -> str:
+        """``ConnectionError x57, MasterNotFoundError x98`` (or ``no error``)."""
+        return ", ".join(f"{n} x{c}" for n, c in sorted(self.errors.items())) or "no error"
+
+
+def write_until_it_works(
+    write: Callable[[], Any], since: float, give_up_s: float, stuck: Callable[[], str]
+) -> Outage:
+    """Call ``write`` every 10 ms until it returns a true value; the outage counted from ``since``.
+
+    Raises:
+        BackendUnavailableError: Still failing ``give_up_s`` after ``since`` (``stuck()`` says why).
+    """
+    import redis
+
+    errors: Counter[str] = Counter()
+    first = ""
+    while True:
+        try:
+            if write():
+                return Outage(time.monotonic() - since, dict(errors), first)
+        except redis.RedisError as exc:  # ConnectionError, TimeoutError, MasterNotFoundError, ...
+            errors[type(exc).__name__] += 1
+            first = first or f"{type(exc).__name__}: {exc}"
+        if time.monotonic() - since > give_up_s:
+            raise BackendUnavailableError(f"no write succeeded {give_up_s:.0f} s after the kill ({stuck()})")
+        time.sleep(RETRY_S)
 
 
 def _transient(exc: Exception) -> bool:

@@ -8,13 +8,11 @@ with SIGKILL; the client keeps writing, recording every error, until a write suc
 from __future__ import annotations
 
 import time
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from redisprep.drills.replication.fleet import Fleet, no_retry, wait_until
+from redisprep.drills.replication.fleet import Fleet, Outage, no_retry, wait_until, write_until_it_works
 from redisprep.drills.replication.trials import traced
-from redisprep.errors import BackendUnavailableError
 
 if TYPE_CHECKING:
     from redisprep.explain.tracing import Tracer
@@ -25,7 +23,6 @@ SENTINELS = 3
 QUORUM = 2
 DOWN_AFTER_MS = 500
 CLIENT_TIMEOUT_S = 0.25
-RETRY_S = 0.01
 GIVE_UP_S = 45.0
 """Past a Sentinel's TILT (30 s of inaction after its timer ran late, as on a loaded machine)."""
 DISCOVERY_TIMEOUT_S = 15.0
@@ -39,12 +36,8 @@ class SentinelTrial:
     """Writes acknowledged (``write`` returned True) before the primary was killed."""
     lost_acknowledged: int
     """Of those, how many the new primary lacks."""
-    outage_s: float
-    """From the SIGKILL to the first write that succeeded again."""
-    failed_attempts: int
-    errors: dict[str, int] = field(default_factory=dict)
-    """Exception class name -> how many attempts ended with it."""
-    first_error: str = ""
+    outage: Outage
+    """From the SIGKILL to the first write that succeeded again, and the errors on the way."""
     old_primary: str = ""
     new_primary: str = ""
     replica: str = ""
@@ -66,7 +59,6 @@ def sentinel_failover(
         BackendUnsupportedError: No redis-server to start.
         BackendUnavailableError: A process did not start, or no write succeeded in 30 s.
     """
-    import redis
     from redis.sentinel import Sentinel
 
     with Fleet() as fleet:
@@ -111,22 +103,9 @@ def sentinel_failover(
                             acked.append(key)
             killed = time.monotonic()
             primary.kill()
-            errors: Counter[str] = Counter()
-            first_error = ""
-            while True:
-                try:
-                    if w.set(f"{prefix}:after", "1"):
-                        break
-                except redis.RedisError as exc:  # ConnectionError, TimeoutError, ReadOnlyError, ...
-                    errors[type(exc).__name__] += 1
-                    first_error = first_error or f"{type(exc).__name__}: {exc}"
-                if time.monotonic() - killed > GIVE_UP_S:
-                    raise BackendUnavailableError(
-                        f"no write succeeded {GIVE_UP_S:.0f} s after the primary was killed "
-                        f"({_states(fleet, watchers)})"
-                    )
-                time.sleep(RETRY_S)
-            outage_s = time.monotonic() - killed
+            outage = write_until_it_works(
+                lambda: w.set(f"{prefix}:after", "1"), killed, GIVE_UP_S, lambda: _states(fleet, watchers)
+            )
             host, port = sentinel.discover_master(NAME)
             new = fleet.connect(int(port))
             pipe = new.pipeline(transaction=False)
@@ -140,10 +119,7 @@ def sentinel_failover(
         return SentinelTrial(
             acknowledged=len(acked),
             lost_acknowledged=lost,
-            outage_s=outage_s,
-            failed_attempts=sum(errors.values()),
-            errors=dict(errors),
-            first_error=first_error,
+            outage=outage,
             old_primary=f"127.0.0.1:{primary.port}",
             new_primary=f"{host}:{port}",
             replica=f"127.0.0.1:{replica.port}",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from redisprep.drills import check_helpers
 from redisprep.drills.context import DrillContext
 from redisprep.drills.model import CheckResult, DataTable, Scalar, Step, StepOutcome
-from redisprep.drills.replication import checks, fleet, sentinel, trials
+from redisprep.drills.replication import checks, cluster_failover, fleet, sentinel, trials
 from redisprep.drills.replication import reference as ref
 
 NAIVE = check_helpers.variant(ref, write=ref.naive_write)
@@ -14,6 +14,7 @@ SERVERS = "the `redis-server` on PATH, or `$REDISPREP_SERVER`"
 WAIT_URL = "https://redis.io/docs/latest/commands/wait/"
 REPLICATION_URL = "https://redis.io/docs/latest/operate/oss_and_stack/management/replication/"
 SENTINEL_URL = "https://redis.io/docs/latest/operate/oss_and_stack/management/sentinel/"
+CLUSTER_SPEC_URL = "https://redis.io/docs/latest/operate/oss_and_stack/reference/cluster-spec/"
 
 
 def _where(ctx: DrillContext) -> str:
@@ -149,8 +150,56 @@ def sentinel_failover(ctx: DrillContext) -> StepOutcome:
     )
 
 
+def cluster(ctx: DrillContext) -> StepOutcome:
+    result = checks.cluster_promotes.run(ctx, ref)
+    timeout_ms = cluster_failover.NODE_TIMEOUT_MS
+    return StepOutcome(
+        narration=(
+            f"The same kill in a Redis Cluster: {cluster_failover.MASTERS} primaries with one replica each "
+            f"(`redis-cli --cluster create ... --cluster-replicas 1`, `cluster-node-timeout` {timeout_ms}), "
+            f"all private. redis-py's `RedisCluster` writes {checks.CLUSTER_WRITES} keys with one hash "
+            "tag, so one slot; that slot's primary is killed with SIGKILL and the client retries every "
+            "10 ms.",
+            f"Result: {result.message} ({_m(result, 'errors')}). There is no Sentinel: the other "
+            f"primaries flag the dead one as failing after the node timeout ({timeout_ms} ms) and, once "
+            "a majority agree, its replica waits 500 ms plus up to 500 ms at random plus 1 s per "
+            "better-placed replica, asks the primaries for votes and takes over the slots "
+            f"({CLUSTER_SPEC_URL}). Until then every node's slot map still names the dead primary, so "
+            "the client sees connection errors, not `MOVED`; after an error it asks for a slot-map "
+            "reload, run at most once per refresh interval rather than once per error, and the first "
+            "reload after the promotion sends the write to the new primary.",
+            "Lost writes follow the same rule as above: replication inside a cluster is asynchronous, "
+            "so whatever the replica had not received when its primary died is gone; `WAIT` narrows "
+            "it the same way.",
+        ),
+        figures=(
+            DataTable(
+                "What RedisCluster saw",
+                (
+                    "acknowledged before the kill",
+                    "lost",
+                    "seconds until a write succeeded",
+                    "failed attempts",
+                    "slot-map reloads",
+                ),
+                (
+                    (
+                        _m(result, "acknowledged"),
+                        _m(result, "lost_acknowledged"),
+                        _m(result, "outage_s"),
+                        _m(result, "failed_attempts"),
+                        _m(result, "slot_map_reloads"),
+                    ),
+                ),
+            ),
+        ),
+        checks=(result,),
+    )
+
+
 STEPS = (
     Step("Asynchronous replication: OK before the replica has it", asynchronous),
     Step("WAIT: knowing which writes a replica has", wait),
     Step("Sentinel: automatic failover, seen by the client", sentinel_failover),
+    Step("Cluster: a replica takes over its primary's slots", cluster),
 )
