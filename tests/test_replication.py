@@ -3,8 +3,8 @@
 On the embedded backend and with ``--url`` it says in one line that it uses private servers (and the
 user's server is untouched); without a server binary it is one ``error:`` line and exit code 4; a
 Ctrl-C while the replica is paused (SIGSTOP), while sentinels run or once the cluster formed stops
-every process it started and removes their folders. The drill's numbers (failover time, latency) are never bounded here:
-``scripts/bench_replication.py`` measures them.
+every process it started and removes their folders. The drill's numbers (failover time, latency)
+are never bounded here: ``scripts/bench_replication.py`` measures them.
 """
 
 from __future__ import annotations
