@@ -146,3 +146,25 @@ def test_ctrl_c_stops_every_server_and_sentinel_and_removes_their_folders(
     assert len(lines) == 1 and lines[0].startswith("error: interrupted"), lines
     assert processes_in(root) == []
     assert list(root.iterdir()) == []
+
+
+@pytest.mark.live
+def test_a_held_back_replica_continued_from_outside_voids_the_trial(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Job control (Ctrl-Z then fg) continues the whole process group: never a wrong count, an error."""
+    from redisprep.drills.replication import reference, trials
+    from redisprep.errors import BackendUnavailableError
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    def write_after_fg(r: Any, key: str, value: str) -> bool:
+        for pid, state in processes_in(tmp_path):
+            if state == "T":
+                os.kill(pid, signal.SIGCONT)  # what `fg` does to every process of the group
+        return reference.write(r, key, value)
+
+    impl = type("Impl", (), {"write": staticmethod(write_after_fg)})
+    with pytest.raises(BackendUnavailableError, match="continued by a signal from outside"):
+        trials.failover(impl, 3, hold_back=True)
+    assert processes_in(tmp_path) == [] and list(tmp_path.iterdir()) == []

@@ -126,9 +126,22 @@ class Fleet:
         return c
 
     def pause(self, process: LocalServer) -> None:
-        """SIGSTOP: the process stops reading its sockets; undone on every exit path."""
+        """SIGSTOP, and wait until the kernel shows it stopped; undone on every exit path."""
         self.paused.add(process.pid)
         process._signal(signal.SIGSTOP)  # noqa: SLF001 (by PID, through the Popen we hold)
+        wait_until(lambda: self.still_paused(process), "the replica paused")
+
+    def still_paused(self, process: LocalServer) -> bool:
+        """Whether a paused process is still stopped (True where ``/proc`` cannot tell).
+
+        The servers share redisprep's process group, so job control reaches them too: Ctrl-Z then
+        ``fg`` in the terminal, or the group becoming orphaned, sends SIGCONT to every member.
+        """
+        try:
+            stat = Path(f"/proc/{process.pid}/stat").read_text()
+        except OSError:
+            return True
+        return stat.rpartition(")")[2].split()[:1] in (["T"], ["t"])
 
     def resume(self, process: LocalServer) -> None:
         """SIGCONT a paused process."""

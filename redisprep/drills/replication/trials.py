@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from redisprep.drills.replication.fleet import Fleet, wait_until
+from redisprep.errors import BackendUnavailableError
 
 if TYPE_CHECKING:
     from redisprep.explain.tracing import Tracer
@@ -67,7 +68,8 @@ def failover(
 
     Raises:
         BackendUnsupportedError: No redis-server to start.
-        BackendUnavailableError: A private server did not start or sync.
+        BackendUnavailableError: A private server did not start or sync, or the held-back replica
+            was continued from outside (job control), which voids the trial.
     """
     with Fleet() as fleet:
         primary = fleet.server()
@@ -93,6 +95,12 @@ def failover(
                 if done:
                     acked.append(key)
         on_primary = _present(p, keys)
+        if hold_back and not fleet.still_paused(replica):
+            raise BackendUnavailableError(
+                "the held-back replica was continued by a signal from outside redisprep (job control: "
+                "Ctrl-Z then fg continues the whole process group), so this failover does not count; "
+                "run the drill again"
+            )
         killed = time.perf_counter()
         primary.kill()
         if hold_back:
