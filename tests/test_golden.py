@@ -32,7 +32,12 @@ NODE = re.compile(r"\bsim-[a-z]\b")
 #: eviction step starts its own server: Redis samples keys at random and the fill's duration picks
 #: the words. How many keys a run leaves to remove depends on timing (TTLs that expire or not
 #: during a run, eviction), so only whether it removed any is compared.
-VARIES = {("cache", "Eviction when memory runs out")}
+VARIES = {
+    ("cache", "Eviction when memory runs out"),
+    # Which errors the client saw during a Sentinel or cluster failover depends on timing.
+    ("replication", "Sentinel: automatic failover, seen by the client"),
+    ("replication", "Cluster: a replica takes over its primary's slots"),
+}
 
 
 def _words(text: str) -> str:
