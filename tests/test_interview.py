@@ -179,7 +179,11 @@ def test_hostile_answers_touch_no_foreign_key_and_do_not_hang(
     assert "refused (not sent): SET: literal key 'victim'" in working
     assert re.search(stopped, working), working
     assert user.get("victim") == "keep" and user.dbsize() == 1
-    called = {k.split("_", 1)[1] for k in user.info("commandstats")}
+    stats = user.info("commandstats")
+    called = {k.split("_", 1)[1] for k in stats}
+    if "config" in called:  # before 7.0, one count for every CONFIG subcommand: only our RESETSTAT
+        assert stats["cmdstat_config"]["calls"] == 1, stats["cmdstat_config"]
+        called = (called - {"config"}) | {"config|resetstat"}
     assert called <= {"get", "dbsize", "info", "config|resetstat"}, called
 
 
