@@ -53,14 +53,20 @@ def measure_drop(ctx: DrillContext, impl: Any) -> tuple[lb.Window, lb.Window, in
 @check("single-thread.drop_keeps_gets_fast", "removing a big set leaves other clients' GETs fast")
 def drop_keeps_gets_fast(ctx: DrillContext, impl: Any) -> Verdict:
     """Other clients' GET p99 while ``drop`` removes a big set (1M members; 400,000 with the small
-    workload) stays under the stall limit (the better of two tries)."""
+    workload) stays under the stall limit (the better of two tries), or ``drop`` itself answered
+    within the floor, so it cannot have blocked the main thread that long."""
     idle, during, members = measure_drop(ctx, impl)
     limit = stall_limit(idle)
+    # A command that answered within the floor cannot have held the main thread longer than that:
+    # a slower GET then is the machine (the lazy-free thread and others sharing few cores).
+    quick = during.command_ms < FLOOR_MS
+    machine = " (drop itself answered within the floor: the machine, not the main thread)"
     return verdict(
-        during.p99_ms < limit,
+        during.p99_ms < limit or quick,
         f"GET p99 {during.p99_ms:.1f} ms while drop ran ({during.command_ms:.1f} ms; the better of "
         f"two tries), idle "
-        f"{idle.p99_ms:.1f} ms; a stall is above {limit:.0f} ms",
+        f"{idle.p99_ms:.1f} ms; a stall is above {limit:.0f} ms"
+        + (machine if quick and during.p99_ms >= limit else ""),
         pitfall="DEL frees every member on the main thread; UNLINK leaves that to a background thread",
         idle_p50_ms=round(idle.p50_ms, 3),
         idle_p99_ms=round(idle.p99_ms, 3),
