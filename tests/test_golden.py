@@ -34,9 +34,6 @@ NODE = re.compile(r"\bsim-[a-z]\b")
 #: during a run, eviction), so only whether it removed any is compared.
 VARIES = {
     ("cache", "Eviction when memory runs out"),
-    # Which errors the client saw during a Sentinel or cluster failover depends on timing.
-    ("replication", "Sentinel: automatic failover, seen by the client"),
-    ("replication", "Cluster: a replica takes over its primary's slots"),
 }
 
 

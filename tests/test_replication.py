@@ -1,7 +1,8 @@
 """The replication drill fails over only servers it starts, passes its checks, and leaves nothing running.
 
-On the embedded backend and with ``--url`` it says in one line that it uses private servers (and the
-user's server is untouched); without a server binary every step is skipped, saying why; a
+With ``--url`` it says in one line that it uses private servers (and the user's server is untouched);
+on the embedded default it says in one line that it does not run there and starts nothing (``drill
+all`` stays quick); without a server binary every step is skipped, saying why; a
 Ctrl-C while the replica is paused (SIGSTOP), while sentinels run or once the cluster formed stops
 every process it started and removes their folders. The drill's numbers (failover time, latency)
 are never bounded here: ``scripts/bench_replication.py`` measures them.
@@ -51,22 +52,19 @@ def _doc(stdout: str) -> dict[str, Any]:
 
 
 @pytest.mark.live
-@pytest.mark.parametrize("target", ["embedded", "url"])
 def test_runs_on_private_servers_says_so_and_passes_its_checks(
-    target: str, invoke: Any, fresh_server: LocalServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    invoke: Any, fresh_server: LocalServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import redis
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # every private server's folder lands here
     user = redis.Redis.from_url(fresh_server.url, decode_responses=True)
     user.set("precious", "data")
-    args = ["drill", "replication", "--json"] + (["--url", fresh_server.url] if target == "url" else [])
-    result = invoke(*args)
+    result = invoke("drill", "replication", "--json", "--url", fresh_server.url)
     assert result.exit_code == 0, result.stderr
     doc = _doc(result.stdout)
     first = doc["steps"][0]["narration"][0]
-    said = "cannot replicate or fail over" if target == "embedded" else "never touches"
-    assert said in first and "private servers" in first
+    assert "never touches" in first and "private servers" in first
     checks = [c for s in doc["steps"] for c in s["checks"]]
     assert [c["id"] for c in checks] == [
         "replication.held_back_loses_exactly",
@@ -86,11 +84,28 @@ def test_runs_on_private_servers_says_so_and_passes_its_checks(
     assert processes_in(tmp_path) == [] and list(tmp_path.iterdir()) == []
 
 
-def test_without_a_server_binary_every_step_is_skipped_saying_what_to_install(
+def test_on_the_embedded_default_it_says_so_in_one_line_and_starts_nothing(
     invoke: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("REDISPREP_SERVER", str(tmp_path / "no-such-server"))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # a private server's folder would land here
+    for name in ("REDISPREP_URL", "REDIS_URL"):
+        monkeypatch.delenv(name, raising=False)
     result = invoke("drill", "replication", "--json")
+    assert result.exit_code == 0, result.stderr
+    steps = _doc(result.stdout)["steps"]
+    skipped = [step["skipped"] for step in steps]
+    assert "cannot replicate or fail over" in skipped[0] and "--url" in skipped[0]
+    assert all(s and "step 1" in s for s in skipped[1:]), skipped
+    assert [c for s in steps for c in s["checks"]] == []
+    assert processes_in(tmp_path) == [] and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.live
+def test_without_a_server_binary_every_step_is_skipped_saying_what_to_install(
+    invoke: Any, fresh_server: LocalServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REDISPREP_SERVER", str(tmp_path / "no-such-server"))
+    result = invoke("drill", "replication", "--json", "--url", fresh_server.url)
     assert result.exit_code == 0, result.stderr
     skipped = [step["skipped"] for step in json.loads(result.stdout)["steps"]]
     assert len(skipped) == 4 and all(skipped), skipped
@@ -118,13 +133,13 @@ def _cluster(root: Path) -> bool:
     [("replica paused", _paused), ("sentinels running", _sentinels), ("cluster formed", _cluster)],
 )
 def test_ctrl_c_stops_every_server_and_sentinel_and_removes_their_folders(
-    moment: str, reached: Callable[[Path], bool], tmp_path: Path
+    moment: str, reached: Callable[[Path], bool], fresh_server: LocalServer, tmp_path: Path
 ) -> None:
     root = tmp_path / "tmp"
     root.mkdir()
     env = {**os.environ, "TMPDIR": str(root), "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "redisprep", "drill", "replication"],
+        [sys.executable, "-m", "redisprep", "drill", "replication", "--url", fresh_server.url],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         env=env,

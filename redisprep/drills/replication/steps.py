@@ -21,13 +21,15 @@ SENTINEL_URL = "https://redis.io/docs/latest/operate/oss_and_stack/management/se
 CLUSTER_SPEC_URL = "https://redis.io/docs/latest/operate/oss_and_stack/reference/cluster-spec/"
 
 
+EMBEDDED = (
+    "the embedded fakeredis cannot replicate or fail over, so this drill does not run here; "
+    "`redisprep drill replication --url redis://HOST:PORT` does (it fails over private servers it "
+    f"starts itself from {SERVERS}, never the server at --url)"
+)
+
+
 def _where(ctx: DrillContext) -> str:
     """One line: whose servers this drill fails over (never the backend's)."""
-    if ctx.backend.kind == "embedded":
-        return (
-            "The embedded fakeredis cannot replicate or fail over, so this drill starts its own private "
-            f"servers ({SERVERS}) on loopback and kills them by PID when it ends."
-        )
     return (
         f"This drill never touches {ctx.backend.label}: it fails over only private servers it starts "
         f"itself ({SERVERS}) on loopback, and kills them by PID when it ends."
@@ -200,12 +202,19 @@ def cluster(ctx: DrillContext) -> StepOutcome:
     )
 
 
-def _needs_servers(run: Callable[[DrillContext], StepOutcome]) -> Callable[[DrillContext], StepOutcome]:
-    """``run``, skipped with the reason when no server binary is installed: ``drill all --url``
-    against a remote server still runs the other drills."""
+def _needs_servers(
+    run: Callable[[DrillContext], StepOutcome], *, first: bool = False
+) -> Callable[[DrillContext], StepOutcome]:
+    """``run``, skipped in one line on the embedded default (``drill all`` there stays quick and starts
+    no server), and with the reason when no server binary is installed: ``drill all --url`` against a
+    remote server still runs the other drills."""
 
     @functools.wraps(run)
     def step(ctx: DrillContext) -> StepOutcome:
+        if ctx.backend.is_simulated:
+            return StepOutcome(
+                narration=(), skipped=EMBEDDED if first else "needs private servers, as step 1 says"
+            )
         try:
             fleet.binary()
         except BackendUnsupportedError as exc:
@@ -216,7 +225,7 @@ def _needs_servers(run: Callable[[DrillContext], StepOutcome]) -> Callable[[Dril
 
 
 STEPS = (
-    Step("Asynchronous replication: OK before the replica has it", _needs_servers(asynchronous)),
+    Step("Asynchronous replication: OK before the replica has it", _needs_servers(asynchronous, first=True)),
     Step("WAIT: knowing which writes a replica has", _needs_servers(wait)),
     Step("Sentinel: automatic failover, seen by the client", _needs_servers(sentinel_failover)),
     Step("Cluster: a replica takes over its primary's slots", _needs_servers(cluster)),
