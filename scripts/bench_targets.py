@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from redisprep.drills import drill_names
+
 ROOT = Path(__file__).resolve().parent.parent
 NOW = "2025-03-01T09:00:00+00:00"
 
@@ -44,7 +46,7 @@ class Target:
 
 TARGETS = {
     "quiz": Target("quiz --limit 1: first card, then quit (warm cache)", 0.35, "s", True),
-    "drill_all": Target("drill all, embedded (18 drills)", 3.0, "s", True),
+    "drill_all": Target(f"drill all, embedded ({len(drill_names())} drills)", 3.0, "s", True),
     "bench_1": Target("bench: SET 1 connection ÷ redis-benchmark -c 1", 0.6, "x", False),
     "bench_4": Target("bench: SET 4 processes ÷ redis-benchmark -c 4", 0.5, "x", False),
     "tracing": Target("tracing on loopback: traced ÷ untraced (worst workload)", 1.1, "x", True),
