@@ -107,8 +107,6 @@ def test_reply_summary_is_short() -> None:
 
 
 def test_records_are_frozen_and_equal_to_ones_built_the_usual_way(backend: Backend, ns: Namespace) -> None:
-    import dataclasses
-
     from redisprep.explain.tracing import TracedCommand
 
     r = backend.client()
@@ -116,11 +114,13 @@ def test_records_are_frozen_and_equal_to_ones_built_the_usual_way(backend: Backe
     with tracing(r, tracer), tracer.operation("rank update"):
         r.zadd(ns.key("lb"), {"alice": 100})
     (cmd,) = tracer.commands
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError):
         cmd.reply = 7  # type: ignore[misc]
-    assert cmd == TracedCommand(**{f.name: getattr(cmd, f.name) for f in dataclasses.fields(cmd)})
-    assert (cmd.seq, cmd.operation, cmd.kind, cmd.client) == (1, "rank update", "command", 1)
-    assert dataclasses.asdict(cmd)["args"] == ("ZADD", ns.key("lb"), 100, "alice")
+    assert type(cmd) is TracedCommand
+    assert cmd == TracedCommand(**cmd._asdict())
+    assert (cmd.seq, cmd.operation, cmd.kind, cmd.client, cmd.step) == (1, "rank update", "command", 1, None)
+    assert cmd._asdict()["args"] == ("ZADD", ns.key("lb"), 100, "alice")
+    assert (cmd.name, cmd.argv) == ("ZADD", ["ZADD", ns.key("lb"), "100", "alice"])
 
 
 def _wrapped_pipelines(client: Any) -> Any:

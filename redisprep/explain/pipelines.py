@@ -87,9 +87,9 @@ def _record_batch(
         tracer._after(token, tracer.record_round_trip(failed, ms_since(start), rt, kind, client_no))
         raise
     took = ms_since(start)
-    results = list(replies) if isinstance(replies, list) else [replies] * len(batch)
+    results = replies if isinstance(replies, list) else [replies] * len(batch)
     items: Iterable[tuple[tuple[Any, ...], Any, str | None]]
-    if not transactional and not any(isinstance(r, Exception) for r in results):
+    if not transactional and not any(map(isinstance, results, repeat(Exception))):  # in C, no frames
         items = zip(batch, results, repeat(None))  # the common case, built in C
     else:
         items = [(("MULTI",), "OK", None)] if transactional else []
