@@ -3,7 +3,8 @@
 Arguments: run id, first key index, value. The URL comes from ``$REDISPREP_BENCH_URL``, never the
 command line. The worker connects (redisprep's client, and a bare ``redis.Redis.from_url`` one),
 prints ``ready``, then answers each line of standard input, ``ours N`` or ``bare N``, by sending N
-SETs with that client and printing ``{"seconds": ...}``; it stops at the end of its input. Errors
+SETs with that client and printing ``{"seconds": ..., "cpu_seconds": ...}`` (wall and this process's
+CPU time); it stops at the end of its input. Errors
 go to stderr with exit 1.
 """
 
@@ -38,12 +39,12 @@ def main(argv: list[str]) -> int:
         for line in sys.stdin:
             which, count = line.split()
             client = clients[which]
-            began = time.perf_counter()
+            began, cpu = time.perf_counter(), time.process_time()
             for i in range(start, start + int(count)):
                 client.set(key_for(ns, i), value)
-            took = time.perf_counter() - began
+            took, cpu = time.perf_counter() - began, time.process_time() - cpu
             start += int(count)
-            sys.stdout.write(json.dumps({"seconds": took}) + "\n")
+            sys.stdout.write(json.dumps({"seconds": took, "cpu_seconds": cpu}) + "\n")
             sys.stdout.flush()
     except (RedisprepError, redis.RedisError, OSError) as exc:
         sys.stderr.write(f"{exc}\n")
