@@ -34,7 +34,7 @@ from redisprep.localserver import start_server
 
 VALUE = "xxx"
 FLOOR = """
-import socket, sys, time
+import json, socket, sys, time
 port, first, count, prefix = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 keys = [f"{prefix}{i % KEYSPACE}" for i in range(first, first + count)]
 msgs = [f"*3\\r\\n$3\\r\\nSET\\r\\n${len(k)}\\r\\n{k}\\r\\n$3\\r\\nxxx\\r\\n".encode() for k in keys]
@@ -46,68 +46,53 @@ for m in msgs:
     s.sendall(m)
     if s.recv(16) != b"+OK\\r\\n":
         raise SystemExit("unexpected reply")
-print(time.perf_counter() - began, time.process_time() - cpu)
+print(json.dumps({"seconds": time.perf_counter() - began, "cpu_seconds": time.process_time() - cpu}))
 """.replace("KEYSPACE", str(KEYSPACE))
 
 
-def floor_round(port: int, ns: Namespace, procs: int, per_process: int) -> tuple[float, float]:
-    """(SETs per second, client CPU µs per SET) of ``procs`` raw-socket processes started together."""
-    prefix = key_for(ns, 0)[: -len("0")]
+def timed_round(argvs: list[list[str]], line: str, env: dict[str, str]) -> tuple[float, float]:
+    """One process per argv; once each says ``ready``, send all of them ``line`` at once.
+
+    Each process sends its SETs and prints ``{"seconds", "cpu_seconds"}``; returns (SETs per second
+    over all of them, client CPU µs per SET as the processes measured it).
+    """
     children = [
-        subprocess.Popen(
-            [sys.executable, "-c", FLOOR, str(port), str(p * per_process), str(per_process), prefix],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        for p in range(procs)
+        subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+        for argv in argvs
     ]
     for child in children:
         assert child.stdout is not None and child.stdout.readline() == "ready\n"
     began = time.perf_counter()
     for child in children:
         assert child.stdin is not None
-        child.stdin.write("go\n")
-        child.stdin.flush()
+        child.stdin.write(line + "\n")
+        child.stdin.close()
     cpu = 0.0
     for child in children:
-        out, _ = child.communicate(timeout=120)
-        cpu += float(out.split()[1])
+        assert child.stdout is not None
+        cpu += json.loads(child.stdout.readline())["cpu_seconds"]
+        child.wait(timeout=120)
     took = time.perf_counter() - began
-    return procs * per_process / took, cpu / (procs * per_process) * 1e6
+    requests = int(line.split()[-1])
+    return requests * len(argvs) / took, cpu / (requests * len(argvs)) * 1e6
 
 
-def worker_round(url: str, ns: Namespace, procs: int, per_process: int) -> dict[str, tuple[float, float]]:
-    """redisprep's and bare redis-py's rate and client CPU µs per SET from ``procs`` worker processes."""
+def one_round(url: str, port: int, ns: Namespace, procs: int, share: int) -> dict[str, tuple[float, float]]:
+    """The raw-socket floor, redisprep and bare redis-py, each from ``procs`` processes of ``share`` SETs."""
+    prefix = key_for(ns, 0)[: -len("0")]
+    floor = [
+        [sys.executable, "-c", FLOOR, str(port), str(p * share), str(share), prefix] for p in range(procs)
+    ]
+    workers = [
+        [sys.executable, "-m", "redisprep.bench.worker", ns.run_id, str(p * share), VALUE]
+        for p in range(procs)
+    ]
     env = {**os.environ, "REDISPREP_BENCH_URL": url}
-    argv = [sys.executable, "-m", "redisprep.bench.worker", ns.run_id]
-    out: dict[str, tuple[float, float]] = {}
-    for which in ("ours", "bare"):
-        workers = [
-            subprocess.Popen(
-                [*argv, str(p * per_process), VALUE],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                text=True,
-                env=env,
-            )
-            for p in range(procs)
-        ]
-        for w in workers:
-            assert w.stdout is not None and w.stdout.readline() == "ready\n"
-        began = time.perf_counter()
-        for w in workers:
-            assert w.stdin is not None
-            w.stdin.write(f"{which} {per_process}\n")
-            w.stdin.close()
-        cpu = 0.0
-        for w in workers:
-            assert w.stdout is not None
-            cpu += json.loads(w.stdout.readline())["cpu_seconds"]
-            w.wait(timeout=60)
-        took = time.perf_counter() - began
-        out[which] = (procs * per_process / took, cpu / (procs * per_process) * 1e6)
-    return out
+    return {
+        "raw-socket floor": timed_round(floor, f"go {share}", env),
+        "redisprep": timed_round(workers, f"ours {share}", env),
+        "bare redis-py": timed_round(workers, f"bare {share}", env),
+    }
 
 
 def main() -> None:
@@ -124,11 +109,7 @@ def main() -> None:
                 share = args.requests // procs
                 rb, _ = external.run(server.url, ns, args.requests, procs, 1, VALUE)
                 rows.setdefault((procs, "redis-benchmark"), []).append((rb, None))
-                rows.setdefault((procs, "raw-socket floor"), []).append(
-                    floor_round(server.port, ns, procs, share)
-                )
-                for which, figure in worker_round(server.url, ns, procs, share).items():
-                    label = "redisprep" if which == "ours" else "bare redis-py"
+                for label, figure in one_round(server.url, server.port, ns, procs, share).items():
                     rows.setdefault((procs, label), []).append(figure)
     finally:
         server.stop()
