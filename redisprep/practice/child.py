@@ -14,6 +14,7 @@ import importlib
 import itertools
 import os
 import pkgutil
+import queue
 import socket
 import sys
 import threading
@@ -51,6 +52,9 @@ WALK = frozenset(
         "redis",
     }
 )
+
+#: Call threads kept waiting for the next call (the checks run at most 8 workers at once).
+MAX_IDLE_THREADS = 16
 
 
 def preload() -> None:
@@ -114,6 +118,9 @@ class Link:
         self._lock = threading.Lock()
         self._local = threading.local()
         self._objects: dict[tuple[int, str], Any] = {}
+        self._jobs: queue.SimpleQueue[dict[str, Any]] = queue.SimpleQueue()
+        self._idle = 0
+        """Call threads waiting on :attr:`_jobs` for their next call."""
         self.closed = False
 
     # -- values ---------------------------------------------------------------------------------
@@ -188,7 +195,7 @@ class Link:
             op = message.get("op")
             if op == "call":
                 try:
-                    threading.Thread(target=self._call, args=(message,), daemon=True).start()
+                    self._dispatch(message)
                 except RuntimeError as exc:  # the learner's threads took the process limit
                     error = {
                         "type": "RuntimeError",
@@ -203,6 +210,32 @@ class Link:
             for slot in self._waiting.values():
                 slot[0].set()
         os._exit(0)
+
+    def _dispatch(self, message: dict[str, Any]) -> None:
+        """Run the call on an idle call thread, or on a new one when every thread is busy.
+
+        Each call in flight still has a thread of its own (the checks' concurrent workers run
+        concurrently here), but a thread that finished a call waits for the next one instead of
+        ending: starting a thread costs more than the round trip of a call.
+
+        Raises:
+            RuntimeError: No thread is idle and no new one can be started (the process limit).
+        """
+        with self._lock:
+            if self._idle:
+                self._idle -= 1
+                self._jobs.put(message)
+                return
+        threading.Thread(target=self._serve_calls, args=(message,), daemon=True).start()
+
+    def _serve_calls(self, message: dict[str, Any]) -> None:
+        while True:
+            self._call(message)
+            with self._lock:
+                if self._idle >= MAX_IDLE_THREADS:
+                    return
+                self._idle += 1
+            message = self._jobs.get()
 
     def _call(self, message: dict[str, Any]) -> None:
         call_id = message["id"]
