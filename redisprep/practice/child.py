@@ -1,9 +1,9 @@
 """The grading child: contain itself, load the learner's module, and answer the parent's calls.
 
 Started by the parent as ``python -I -c <bootstrap> FD`` with nothing secret in its arguments or
-environment. The parent sends the module's source and the limits over the socket FD; the child
-imports what learner code may need, confines itself (:mod:`redisprep.practice.contain`), runs the
-module, and then serves calls: each in its own thread, so the checks' concurrent workers run
+environment. The child imports what learner code may need; the parent sends the module's source and
+the limits over the socket FD; the child confines itself (:mod:`redisprep.practice.contain`), runs
+the module, and then serves calls: each in its own thread, so the checks' concurrent workers run
 concurrently here too. It decides nothing: results and exceptions go back to the parent, which
 runs the checks.
 """
@@ -304,10 +304,10 @@ def main(fd: int) -> None:
     """Entry point in the child process (see the module docstring)."""
 
     channel = wire.Channel(socket.socket(fileno=fd))
+    preload()  # before the module arrives: the parent prepares the server meanwhile (.spawn)
     hello = channel.receive()
     if hello is None:
         os._exit(0)
-    preload()
 
     impl = str(hello["impl"])
     ids = hello.get("ids")
