@@ -95,7 +95,7 @@ class ChildSession:
         self._startup: queue.SimpleQueue[dict[str, Any] | None] = queue.SimpleQueue()
         self._on_refused = on_refused
         if spawned is None or not spawned.usable_for(workspace):
-            spawned = spawn(workspace)
+            spawned = spawn(workspace, spawned.preload if spawned is not None else ())
         spawned.taken = True
         ours, ids, self.proc = spawned.sock, spawned.ids, spawned.proc
         if on_output is not None:

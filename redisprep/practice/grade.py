@@ -100,7 +100,7 @@ def grade(
     target = Target(url, cluster) if url is not None else Target(private=True)
     started = time.perf_counter()
     workspace = Path(tempfile.mkdtemp(prefix="redisprep-grade-"))
-    spawned = spawn(workspace)  # the child imports while the server opens
+    spawned = spawn(workspace, (entry.drill.reference,))  # the child imports while the server opens
     try:
         with Run(target, what=f"practice {exercise.name}") as run:  # for 'clean' after a kill
             server = open_server(run, exercise.acl)

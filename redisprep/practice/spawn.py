@@ -21,7 +21,7 @@ from redisprep.practice.contain import unprivileged_ids
 #: What the child process is started with: no site customisation, no environment of the user's.
 _BOOT = (
     "import sys; sys.path.insert(0, sys.argv[2]); "
-    "from redisprep.practice.child import main; main(int(sys.argv[1]))"
+    "from redisprep.practice.child import main; main(int(sys.argv[1]), sys.argv[3:])"
 )
 
 
@@ -35,6 +35,8 @@ class Spawned:
     ids: tuple[int, int] | None
     """The (uid, gid) the child will drop to (None: it keeps ours)."""
     workspace: Path
+    preload: tuple[str, ...] = ()
+    """Modules of redisprep's it imports with the standard library (:func:`.child.preload`)."""
     taken: bool = False
 
     def usable_for(self, workspace: Path) -> bool:
@@ -56,8 +58,13 @@ class Spawned:
             self.proc.stdout.close()
 
 
-def spawn(workspace: Path) -> Spawned:
-    """Start a grading child in ``workspace`` (its working directory, made its user's when root)."""
+def spawn(workspace: Path, preload: tuple[str, ...] = ()) -> Spawned:
+    """Start a grading child in ``workspace`` (its working directory, made its user's when root).
+
+    Args:
+        preload: Modules of redisprep's the child imports before it gives up its privileges
+            (the graded drill's ``reference``, which solutions may build on).
+    """
     ours, theirs = socket.socketpair()
     ids = unprivileged_ids()
     if ids is not None:
@@ -71,6 +78,7 @@ def spawn(workspace: Path) -> Spawned:
                 _BOOT,
                 str(theirs.fileno()),
                 str(Path(redisprep.__file__).parent.parent),
+                *preload,
             ],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
@@ -85,7 +93,7 @@ def spawn(workspace: Path) -> Spawned:
         raise
     finally:
         theirs.close()
-    return Spawned(proc, ours, ids, workspace)
+    return Spawned(proc, ours, ids, workspace, preload)
 
 
 def child_env(workspace: Path) -> dict[str, str]:
