@@ -239,21 +239,29 @@ class Link:
     def _call(self, message: dict[str, Any]) -> None:
         call_id = message["id"]
         self._local.call = call_id
+        each = message.get("each")  # several calls of one function, in order (.call_each)
         try:
             fn = getattr(self.module, str(message["fn"]))
-            args = wire.decode(message["args"], self._resolve)
-            kwargs = wire.decode(message["kwargs"], self._resolve)
-            result = fn(*args, **kwargs)
-        except BaseException as exc:  # noqa: BLE001 - learner code: anything can happen
+            calls = wire.decode(
+                each if each is not None else ["l", ["l", message["args"], message["kwargs"]]], self._resolve
+            )
+        except BaseException as exc:  # noqa: BLE001 - a module attribute lookup runs learner code
             self._send({"op": "done", "id": call_id, "error": self._error(exc)})
             return
-        try:
-            value = wire.encode(result, self._other)
-        except wire.ProtocolError as exc:
-            error = {"type": "TypeError", "message": f"returned something the grader cannot read ({exc})"}
-            self._send({"op": "done", "id": call_id, "error": {**error, "where": None}})
-            return
-        self._send({"op": "done", "id": call_id, "value": value})
+        values: list[Any] = []
+        for args, kwargs in calls:
+            try:
+                result = fn(*args, **kwargs)
+            except BaseException as exc:  # noqa: BLE001 - learner code: anything can happen
+                self._send({"op": "done", "id": call_id, "error": self._error(exc)})
+                return
+            try:
+                values.append(wire.encode(result, self._other))
+            except wire.ProtocolError as exc:
+                error = {"type": "TypeError", "message": f"returned something the grader cannot read ({exc})"}
+                self._send({"op": "done", "id": call_id, "error": {**error, "where": None}})
+                return
+        self._send({"op": "done", "id": call_id, "value": ["l", *values] if each is not None else values[0]})
 
     def _error(self, exc: BaseException) -> dict[str, Any]:
         token = getattr(exc, "_redisprep_token", None)

@@ -199,8 +199,32 @@ class ChildSession:
 
     # -- calling the learner's functions --------------------------------------------------------------
 
-    def call(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    def call_each(self, name: str, calls: list[tuple[tuple[Any, ...], dict[str, Any]]]) -> list[Any]:
+        """Call the learner's ``name`` once per ``(args, kwargs)``, in order, in one message.
+
+        The results, one per call; the first exception stops the rest, as in a loop of :meth:`call`.
+
+        Raises:
+            LearnerCodeError: As :meth:`call`, or the child answered with something else than one
+                result per call.
+        """
+        results = self.call(name, (), {}, each=calls)
+        if not isinstance(results, list) or len(results) != len(calls):
+            raise LearnerCodeError(
+                "your code returned something the grader cannot read: not one result per call"
+            )
+        return results
+
+    def call(
+        self,
+        name: str,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        each: list[tuple[tuple[Any, ...], dict[str, Any]]] | None = None,
+    ) -> Any:
         """Call the learner's ``name(*args, **kwargs)`` in the child; its result, or its exception.
+
+        ``each`` (:meth:`call_each`) sends several calls instead, and the result is their list.
 
         Raises:
             LearnerCodeError: The learner's function raised (the message names their line).
@@ -216,8 +240,11 @@ class ChildSession:
             self._calls[call_id] = call
         try:
             message = {"op": "call", "id": call_id, "fn": name}
-            message["args"] = wire.encode(list(args), self._handle_of)
-            message["kwargs"] = wire.encode(kwargs, self._handle_of)
+            if each is None:
+                message["args"] = wire.encode(list(args), self._handle_of)
+                message["kwargs"] = wire.encode(kwargs, self._handle_of)
+            else:
+                message["each"] = wire.encode([[list(a), k] for a, k in each], self._handle_of)
             self.channel.send(message)
             while True:
                 reply = call.replies.get()
