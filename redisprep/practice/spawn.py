@@ -36,7 +36,7 @@ class Spawned:
     """The (uid, gid) the child will drop to (None: it keeps ours)."""
     workspace: Path
     preload: tuple[str, ...] = ()
-    """Modules of redisprep's it imports with the standard library (:func:`.child.preload`)."""
+    """Modules of redisprep's it imports with the standard library (:func:`.preload.preload`)."""
     taken: bool = False
 
     def usable_for(self, workspace: Path) -> bool:
