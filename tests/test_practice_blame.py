@@ -42,6 +42,18 @@ def test_an_exception_in_learner_code_names_the_learners_own_line() -> None:
     assert outcome.message.endswith("(at raises_in_top.py:8)")
 
 
+def test_an_exception_in_one_of_many_calls_in_a_row_names_the_learners_own_line() -> None:
+    """rate-limit.steady asks each limiter 120 times in a row (sent to the child in one message)."""
+    impl = BLAME / "raises_on_third_decision.py"
+    report = grade(get_exercise("rate-limit"), impl, only=("rate-limit.steady",))
+    (outcome,) = report.checks
+    assert outcome.status == "error"
+    assert outcome.message == (
+        "your code raised ValueError: clock went backwards after 3 decisions "
+        "(at raises_on_third_decision.py:15)"
+    )
+
+
 def test_cli_exits_6_with_a_bug_report_message(invoke: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     import redisprep.practice.grade as grading
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -10,6 +12,7 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from redisprep.drills import get_drill
+from redisprep.errors import BackendUnavailableError
 from redisprep.practice import formats
 from redisprep.practice.catalog import get_exercise
 from redisprep.practice.grade import grade
@@ -62,6 +65,30 @@ def test_garbage_output_does_not_break_grading(exercise: Any) -> None:
     report = grade(exercise, HOSTILE / "prints_garbage.py", only=("leaderboard.top_k",))
     assert report.passed
     assert "garbage" in report.output and len(report.output) <= 2_000
+
+
+def _grading_children() -> list[int]:
+    """PIDs of grading children this test process started and has not reaped."""
+    me, found = os.getpid(), []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except (OSError, ValueError):
+            continue
+        if int(stat[stat.rindex(")") + 2 :].split()[1]) == me and b"redisprep.practice.child" in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
+def test_a_grade_whose_server_is_unreachable_leaves_no_grading_child(exercise: Any) -> None:
+    """The child starts before the server is opened (to import meanwhile); a failed open stops it."""
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(BackendUnavailableError):
+        grade(exercise, REFERENCE, url=f"redis://127.0.0.1:{port}")
+    assert _grading_children() == []
 
 
 def test_report_formats(exercise: Any, tmp_path: Path) -> None:

@@ -1,24 +1,23 @@
 """The grading child: contain itself, load the learner's module, and answer the parent's calls.
 
 Started by the parent as ``python -I -c <bootstrap> FD`` with nothing secret in its arguments or
-environment. The parent sends the module's source and the limits over the socket FD; the child
-imports what learner code may need, confines itself (:mod:`redisprep.practice.contain`), runs the
-module, and then serves calls: each in its own thread, so the checks' concurrent workers run
+environment. The child imports what learner code may need; the parent sends the module's source and
+the limits over the socket FD; the child confines itself (:mod:`redisprep.practice.contain`), runs
+the module, and then serves calls: each in its own thread, so the checks' concurrent workers run
 concurrently here too. It decides nothing: results and exceptions go back to the parent, which
 runs the checks.
 """
 
 from __future__ import annotations
 
-import importlib
 import itertools
 import os
-import pkgutil
+import queue
 import socket
 import sys
 import threading
 import traceback
-import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -26,67 +25,11 @@ from typing import Any
 from redisprep.practice import wire
 from redisprep.practice.contain import ResourceLimits, confine
 from redisprep.practice.fence import fence_connections
+from redisprep.practice.preload import preload
 from redisprep.practice.remote import RemoteCallable, RemoteRedis
 
-#: Standard-library modules not imported before the child gives up its privileges: GUIs, test
-#: suites, installers, and modules that warn when imported (deprecated) or touch the terminal.
-SKIP = frozenset(
-    "antigravity this tkinter turtle turtledemo idlelib test lib2to3 ensurepip venv pydoc pydoc_data "
-    "distutils curses readline dbm sqlite3 crypt nis ossaudiodev spwd msilib imp cgi cgitb mailcap "
-    "pipes sndhdr sunau uu xdrlib aifc audioop chunk imghdr nntplib smtpd telnetlib asynchat asyncore "
-    "msvcrt winreg winsound".split()
-)
-#: Imported with all their submodules (loaded lazily otherwise: a codec, ``concurrent.futures``),
-#: together with redis-py. Each drill's ``reference`` module is imported too (:func:`_references`).
-WALK = frozenset(
-    {
-        "encodings",
-        "concurrent",
-        "importlib",
-        "json",
-        "urllib",
-        "collections",
-        "logging",
-        "ctypes",
-        "redis",
-    }
-)
-
-
-def preload() -> None:
-    """Import what learner code may import, before the child gives up its privileges.
-
-    Afterwards (as ``nobody`` when the grader is root) a module in a folder that user cannot read,
-    such as a Python under /root, could not be imported any more. The whole standard library's
-    top level, plus :data:`WALK`, takes about 0.3 s.
-    """
-
-    stdlib = getattr(sys, "stdlib_module_names", ())
-    names = sorted(n for n in stdlib if not n.startswith("_") and n not in SKIP)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for name in [*names, "redis", *_references()]:
-            module = _try_import(name)
-            path = getattr(module, "__path__", None)
-            if name not in WALK or not path:
-                continue
-            for info in pkgutil.walk_packages(path, name + "."):
-                if not {"test", "tests", "__main__"} & set(info.name.split(".")):
-                    _try_import(info.name)
-
-
-def _references() -> list[str]:
-    """``redisprep.drills.<pkg>.reference`` of each drill package: wrong answers import from them."""
-    drills = _try_import("redisprep.drills")
-    path = getattr(drills, "__path__", None) or []
-    return [f"redisprep.drills.{info.name}.reference" for info in pkgutil.iter_modules(path) if info.ispkg]
-
-
-def _try_import(name: str) -> ModuleType | None:
-    try:
-        return importlib.import_module(name)
-    except Exception:  # noqa: BLE001 - a module this platform lacks, or one that needs a service
-        return None
+#: Call threads kept waiting for the next call (the checks run at most 8 workers at once).
+MAX_IDLE_THREADS = 16
 
 
 def describe(exc: BaseException, impl: str) -> dict[str, Any]:
@@ -114,6 +57,9 @@ class Link:
         self._lock = threading.Lock()
         self._local = threading.local()
         self._objects: dict[tuple[int, str], Any] = {}
+        self._jobs: queue.SimpleQueue[dict[str, Any]] = queue.SimpleQueue()
+        self._idle = 0
+        """Call threads waiting on :attr:`_jobs` for their next call."""
         self.closed = False
 
     # -- values ---------------------------------------------------------------------------------
@@ -188,7 +134,7 @@ class Link:
             op = message.get("op")
             if op == "call":
                 try:
-                    threading.Thread(target=self._call, args=(message,), daemon=True).start()
+                    self._dispatch(message)
                 except RuntimeError as exc:  # the learner's threads took the process limit
                     error = {
                         "type": "RuntimeError",
@@ -204,24 +150,58 @@ class Link:
                 slot[0].set()
         os._exit(0)
 
+    def _dispatch(self, message: dict[str, Any]) -> None:
+        """Run the call on an idle call thread, or on a new one when every thread is busy.
+
+        Each call in flight still has a thread of its own (the checks' concurrent workers run
+        concurrently here), but a thread that finished a call waits for the next one instead of
+        ending: starting a thread costs more than the round trip of a call.
+
+        Raises:
+            RuntimeError: No thread is idle and no new one can be started (the process limit).
+        """
+        with self._lock:
+            if self._idle:
+                self._idle -= 1
+                self._jobs.put(message)
+                return
+        threading.Thread(target=self._serve_calls, args=(message,), daemon=True).start()
+
+    def _serve_calls(self, message: dict[str, Any]) -> None:
+        while True:
+            self._call(message)
+            with self._lock:
+                if self._idle >= MAX_IDLE_THREADS:
+                    return
+                self._idle += 1
+            message = self._jobs.get()
+
     def _call(self, message: dict[str, Any]) -> None:
         call_id = message["id"]
         self._local.call = call_id
+        each = message.get("each")  # several calls of one function, in order (.call_each)
         try:
             fn = getattr(self.module, str(message["fn"]))
-            args = wire.decode(message["args"], self._resolve)
-            kwargs = wire.decode(message["kwargs"], self._resolve)
-            result = fn(*args, **kwargs)
-        except BaseException as exc:  # noqa: BLE001 - learner code: anything can happen
+            calls = wire.decode(
+                each if each is not None else ["l", ["l", message["args"], message["kwargs"]]], self._resolve
+            )
+        except BaseException as exc:  # noqa: BLE001 - a module attribute lookup runs learner code
             self._send({"op": "done", "id": call_id, "error": self._error(exc)})
             return
-        try:
-            value = wire.encode(result, self._other)
-        except wire.ProtocolError as exc:
-            error = {"type": "TypeError", "message": f"returned something the grader cannot read ({exc})"}
-            self._send({"op": "done", "id": call_id, "error": {**error, "where": None}})
-            return
-        self._send({"op": "done", "id": call_id, "value": value})
+        values: list[Any] = []
+        for args, kwargs in calls:
+            try:
+                result = fn(*args, **kwargs)
+            except BaseException as exc:  # noqa: BLE001 - learner code: anything can happen
+                self._send({"op": "done", "id": call_id, "error": self._error(exc)})
+                return
+            try:
+                values.append(wire.encode(result, self._other))
+            except wire.ProtocolError as exc:
+                error = {"type": "TypeError", "message": f"returned something the grader cannot read ({exc})"}
+                self._send({"op": "done", "id": call_id, "error": {**error, "where": None}})
+                return
+        self._send({"op": "done", "id": call_id, "value": ["l", *values] if each is not None else values[0]})
 
     def _error(self, exc: BaseException) -> dict[str, Any]:
         token = getattr(exc, "_redisprep_token", None)
@@ -267,14 +247,14 @@ def load(source: str, impl: str, directory: str) -> ModuleType:
     return module
 
 
-def main(fd: int) -> None:
-    """Entry point in the child process (see the module docstring)."""
+def main(fd: int, extra: Sequence[str] = ()) -> None:
+    """Entry point in the child process (see the module docstring); ``extra`` as :func:`preload`'s."""
 
     channel = wire.Channel(socket.socket(fileno=fd))
+    preload(extra)  # before the module arrives: the parent prepares the server meanwhile (.spawn)
     hello = channel.receive()
     if hello is None:
         os._exit(0)
-    preload()
 
     impl = str(hello["impl"])
     ids = hello.get("ids")

@@ -14,9 +14,7 @@ from __future__ import annotations
 import itertools
 import os
 import queue
-import socket
 import subprocess
-import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -24,17 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import redisprep
 from redisprep.errors import RedisprepError
 from redisprep.practice import wire
-from redisprep.practice.contain import ResourceLimits, unprivileged_ids
+from redisprep.practice.contain import ResourceLimits
 from redisprep.practice.proctree import Tree, Watchdog, start_time
+from redisprep.practice.spawn import Spawned, child_env, spawn
 
-#: What the child process is started with: no site customisation, no environment of the user's.
-_BOOT = (
-    "import sys; sys.path.insert(0, sys.argv[2]); "
-    "from redisprep.practice.child import main; main(int(sys.argv[1]))"
-)
 _BUILTINS: dict[str, Any] = {"float": float, "int": int, "str": str, "bytes": bytes, "bool": bool}
 #: How Redis (6.2 to 8) and Valkey word a refusal by ACL, directly and inside a script; lower case.
 _ACL_REFUSALS = ("noperm", "no permissions to", "can't run this command", "can't access at least one")
@@ -72,12 +65,15 @@ class ChildSession:
         keep_pids: tuple[int, ...] = (),
         on_refused: Callable[[str], None] | None = None,
         on_output: Callable[[ChildSession], None] | None = None,
+        spawned: Spawned | None = None,
     ) -> None:
-        """Start the child and load the learner's module in it.
+        """Start the child (or take ``spawned``) and load the learner's module in it.
 
         Args:
             on_output: Called at once with the session, to drain the child's output
                 (``self.proc.stdout``, which it must close at the end).
+            spawned: A child started earlier in ``workspace`` (:func:`.spawn.spawn`); a new one
+                is started when it is taken, gone, or started elsewhere.
 
         Raises:
             LearnerFatalError: The module failed to import or misses functions.
@@ -98,28 +94,10 @@ class ChildSession:
         self._service = ThreadPoolExecutor(max_workers=8, thread_name_prefix="grader-service")
         self._startup: queue.SimpleQueue[dict[str, Any] | None] = queue.SimpleQueue()
         self._on_refused = on_refused
-        ours, theirs = socket.socketpair()
-        ids = unprivileged_ids()
-        if ids is not None:
-            os.chown(workspace, ids[0], ids[1])
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-I",
-                "-c",
-                _BOOT,
-                str(theirs.fileno()),
-                str(Path(redisprep.__file__).parent.parent),
-            ],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            cwd=str(workspace),
-            env=_child_env(workspace),
-            pass_fds=(theirs.fileno(),),
-            start_new_session=True,
-        )
-        theirs.close()
+        if spawned is None or not spawned.usable_for(workspace):
+            spawned = spawn(workspace, spawned.preload if spawned is not None else ())
+        spawned.taken = True
+        ours, ids, self.proc = spawned.sock, spawned.ids, spawned.proc
         if on_output is not None:
             on_output(self)
         elif self.proc.stdout is not None:
@@ -137,7 +115,7 @@ class ChildSession:
             "limits": {f: getattr(limits, f) for f in ResourceLimits.__dataclass_fields__},
             "ids": list(ids) if ids else None,
             "parent": os.getpid(),
-            "env": _child_env(workspace),
+            "env": child_env(workspace),
         }
         self.channel.send(hello)
         self._await_ready()
@@ -221,8 +199,32 @@ class ChildSession:
 
     # -- calling the learner's functions --------------------------------------------------------------
 
-    def call(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    def call_each(self, name: str, calls: list[tuple[tuple[Any, ...], dict[str, Any]]]) -> list[Any]:
+        """Call the learner's ``name`` once per ``(args, kwargs)``, in order, in one message.
+
+        The results, one per call; the first exception stops the rest, as in a loop of :meth:`call`.
+
+        Raises:
+            LearnerCodeError: As :meth:`call`, or the child answered with something else than one
+                result per call.
+        """
+        results = self.call(name, (), {}, each=calls)
+        if not isinstance(results, list) or len(results) != len(calls):
+            raise LearnerCodeError(
+                "your code returned something the grader cannot read: not one result per call"
+            )
+        return results
+
+    def call(
+        self,
+        name: str,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        each: list[tuple[tuple[Any, ...], dict[str, Any]]] | None = None,
+    ) -> Any:
         """Call the learner's ``name(*args, **kwargs)`` in the child; its result, or its exception.
+
+        ``each`` (:meth:`call_each`) sends several calls instead, and the result is their list.
 
         Raises:
             LearnerCodeError: The learner's function raised (the message names their line).
@@ -238,8 +240,11 @@ class ChildSession:
             self._calls[call_id] = call
         try:
             message = {"op": "call", "id": call_id, "fn": name}
-            message["args"] = wire.encode(list(args), self._handle_of)
-            message["kwargs"] = wire.encode(kwargs, self._handle_of)
+            if each is None:
+                message["args"] = wire.encode(list(args), self._handle_of)
+                message["kwargs"] = wire.encode(kwargs, self._handle_of)
+            else:
+                message["each"] = wire.encode([[list(a), k] for a, k in each], self._handle_of)
             self.channel.send(message)
             while True:
                 reply = call.replies.get()
@@ -426,18 +431,3 @@ def _options(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
         raise TypeError("malformed command options")
     return value
-
-
-def _child_env(workspace: Path) -> dict[str, str]:
-    """The child's whole environment: nothing inherited, so no URL or password can be in it."""
-    return {
-        "PATH": "/usr/local/bin:/usr/bin:/bin",
-        "HOME": str(workspace),
-        "TMPDIR": str(workspace),
-        "LANG": "C.UTF-8",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "PYTHONUNBUFFERED": "1",
-        # glibc reserves 64 MiB of address space per malloc arena (up to 8 per core): under
-        # RLIMIT_AS that would leave no room for the threads of a concurrent check.
-        "MALLOC_ARENA_MAX": "2",
-    }

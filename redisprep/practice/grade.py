@@ -31,6 +31,7 @@ from redisprep.practice.guard import KeyGuard
 from redisprep.practice.proctree import Guarded, scrub_own_arguments
 from redisprep.practice.runcheck import run_check
 from redisprep.practice.server import GradingServer, open_server
+from redisprep.practice.spawn import Spawned, spawn
 from redisprep.run import Run, Target
 
 __all__ = ["GradeReport", "grade"]
@@ -98,13 +99,20 @@ def grade(
         scrub_own_arguments(_secret_forms(url))
     target = Target(url, cluster) if url is not None else Target(private=True)
     started = time.perf_counter()
-    with Run(target, what=f"practice {exercise.name}") as run:  # for 'clean' after a kill
-        server = open_server(run, exercise.acl)
-        with translate_errors(server.admin.label):
-            check_needs(exercise.drill, entry.drill.needs, server.admin)
-        outcomes, output = _grade_on(
-            server, run.ns, exercise, impl.resolve(), checks, seed, timeout_s, limits or ResourceLimits()
-        )
+    workspace = Path(tempfile.mkdtemp(prefix="redisprep-grade-"))
+    spawned = spawn(workspace, (entry.drill.reference,))  # the child imports while the server opens
+    try:
+        with Run(target, what=f"practice {exercise.name}") as run:  # for 'clean' after a kill
+            server = open_server(run, exercise.acl)
+            with translate_errors(server.admin.label):
+                check_needs(exercise.drill, entry.drill.needs, server.admin)
+            outcomes, output = _grade_on(
+                server, run.ns, exercise, impl.resolve(), checks, seed, timeout_s,
+                limits or ResourceLimits(), spawned,
+            )  # fmt: skip
+    finally:
+        spawned.discard()
+        shutil.rmtree(workspace, ignore_errors=True)
     return GradeReport(
         exercise.name,
         impl,
@@ -126,12 +134,13 @@ def _grade_on(
     seed: int,
     timeout_s: float,
     limits: ResourceLimits,
+    spawned: Spawned,
 ) -> tuple[list[CheckResult], str]:
     interface = tuple(get_drill(exercise.drill).drill.interface)
     guard = KeyGuard(ns.prefix)
     ctx = DrillContext.create(server.backend, seed, ns, wrap=guard.attach)
     ctx.reader = server.admin.client
-    workspace = Path(tempfile.mkdtemp(prefix="redisprep-grade-"))
+    workspace = spawned.workspace
     outcomes: list[CheckResult] = []
     tail = _Output()
     session: ChildSession | None = None
@@ -144,7 +153,7 @@ def _grade_on(
                     try:
                         session = ChildSession(
                             impl, interface, workspace, limits=limits, keep_pids=server.pids,
-                            on_refused=guard.violations.append, on_output=tail.follow,
+                            on_refused=guard.violations.append, on_output=tail.follow, spawned=spawned,
                         )  # fmt: skip
                     except (LearnerFatalError, ChildGoneError) as exc:
                         done = {o.id for o in outcomes}
@@ -165,7 +174,6 @@ def _grade_on(
         if session is not None:
             session.close()
         tail.stop()
-        shutil.rmtree(workspace, ignore_errors=True)
     return outcomes, tail.text()
 
 

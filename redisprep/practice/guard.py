@@ -11,6 +11,7 @@ is recorded in :attr:`KeyGuard.violations`, so the check fails even when the cod
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -167,7 +168,7 @@ class KeyGuard:
 
     def guarded_script(self, body: str) -> str:
         """``body`` with the checking prelude; remembered under the SHA of ``body`` for EVALSHA."""
-        guarded = guard_lua.guard_script(body, self.prefix, script_refusal_of)
+        guarded = _guarded(body, self.prefix)
         with self._lock:
             self._scripts[guard_lua.sha1(body)] = body
         return guarded
@@ -240,6 +241,15 @@ class KeyGuard:
 
         pubsub.execute_command = execute_command
         return pubsub
+
+
+@functools.lru_cache(maxsize=256)
+def _guarded(body: str, prefix: str) -> str:
+    """:func:`guard_lua.guard_script` for a call inside a script; a function of its arguments alone.
+
+    Cached: checks send one script hundreds of times, and reading it costs more than running it.
+    """
+    return guard_lua.guard_script(body, prefix, script_refusal_of)
 
 
 def _sort_patterns(argv: Sequence[str]) -> list[str]:

@@ -40,6 +40,12 @@ class ImplProxy:
         remote.__name__ = name
         return remote
 
+    def call_each(self, name: str, calls: list[tuple[Any, ...]], kwargs: dict[str, Any]) -> list[Any]:
+        """``[getattr(self, name)(*args, **kwargs) for args in calls]``, sent to the child at once."""
+        if name.startswith("_") or name not in self._interface:
+            raise AttributeError(name)
+        return self._session.call_each(name, [(tuple(args), kwargs) for args in calls])
+
 
 def run_check(
     check: Any, ctx: Any, session: ChildSession, interface: tuple[str, ...], timeout_s: float, guard: Any

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from redisprep.drills.calls import call_each
 from redisprep.drills.check_helpers import (
     NO_KNOWN_PITFALL,
     Verdict,
@@ -43,8 +44,7 @@ def replay_matches_live(ctx: DrillContext, impl: Any) -> Verdict:
     """Append through ``append``, project with two consumers, then rebuild with ``replay``."""
     stream, projection = keys(ctx, "replay")
     events = make_events(ctx.fork_rng("replay"), EVENTS)
-    for event in events:
-        impl.append(ctx.r, stream, event)
+    call_each(impl, "append", [(ctx.r, stream, event) for event in events])
     impl.create_group(ctx.r, stream, GROUP)
     process(impl, ctx.r, stream, projection, ("c1", "c2"))
     live = balances(ctx, projection)
@@ -191,12 +191,10 @@ def snapshot_tail(ctx: DrillContext, impl: Any) -> Verdict:
     stream, _ = keys(ctx, "snap")
     snapshot = ctx.key("es", "{snap}", "snapshot")
     events = snapshot_events(ctx)
-    for event in events[:SNAPSHOT_AT]:
-        impl.append(ctx.r, stream, event)
+    call_each(impl, "append", [(ctx.r, stream, event) for event in events[:SNAPSHOT_AT]])
     state, last = impl.replay(ctx.r, stream)
     impl.save_snapshot(ctx.r, snapshot, state, last)
-    for event in events[SNAPSHOT_AT:]:
-        impl.append(ctx.r, stream, event)
+    call_each(impl, "append", [(ctx.r, stream, event) for event in events[SNAPSHOT_AT:]])
     full, full_last = impl.replay(ctx.r, stream)
 
     def from_snapshot() -> tuple[dict[str, int], Any]:
@@ -248,8 +246,8 @@ def api(ctx: DrillContext, impl: Any) -> Verdict:
     if ids != newest:
         problems.append(f"append returned {ids} (want the ids XADD gave: {newest})")
         pitfall = pitfall or "append must return the entry id XADD assigned"
-    for _ in range(300):
-        impl.append(ctx.r, stream, {"type": "deposit", "account": "acct:bob", "amount": "1"}, maxlen=50)
+    bob = {"type": "deposit", "account": "acct:bob", "amount": "1"}
+    call_each(impl, "append", [(ctx.r, stream, dict(bob)) for _ in range(300)], maxlen=50)
     length = int(ctx.r.xlen(stream))
     if length > 200:
         problems.append(f"after 300 appends with maxlen=50 the log holds {length} entries (want about 50)")

@@ -6,6 +6,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from redisprep.drills.calls import call_each
 from redisprep.drills.check_helpers import (
     NO_KNOWN_PITFALL,
     Verdict,
@@ -60,6 +61,11 @@ def burst_decisions(ctx: DrillContext, limiter: Limiter, label: str) -> list[boo
     return [bool(limiter(ctx.r, key, LIMIT, WINDOW_MS, t)) for t in BURST]
 
 
+def decisions(ctx: DrillContext, impl: Any, name: str, key: str, times: list[int]) -> list[bool]:
+    """``impl.<name>`` asked once per time in ``times`` on one limiter key: admitted or not."""
+    return [bool(ok) for ok in call_each(impl, name, [(ctx.r, key, LIMIT, WINDOW_MS, t) for t in times])]
+
+
 def concurrent_admissions(ctx: DrillContext, impl: Any, names: tuple[str, ...]) -> dict[str, int]:
     """CLIENTS clients in lockstep, each sending REQUESTS_PER_CLIENT to every limiter in ``names``."""
     keys = {name: limiter_key(ctx, f"race-{name}") for name in names}
@@ -84,9 +90,7 @@ def within_limit(ctx: DrillContext, impl: Any) -> Verdict:
     times = [EPOCH_MS + 100 * i for i in range(LIMIT + 5)] + [EPOCH_MS + 2 * WINDOW_MS]
     known = []
     for name in ALGORITHMS:
-        fn = getattr(impl, name)
-        key = limiter_key(ctx, f"within-{name}")
-        got = [bool(fn(ctx.r, key, LIMIT, WINDOW_MS, t)) for t in times]
+        got = decisions(ctx, impl, name, limiter_key(ctx, f"within-{name}"), times)
         admitted[name], recovered[name] = sum(got[:-1]), got[-1]
         if admitted[name] != LIMIT or not recovered[name]:
             known.append(formulas.candidates(name, LIMIT, WINDOW_MS, times, got))
@@ -152,10 +156,9 @@ def steady(ctx: DrillContext, impl: Any) -> Verdict:
     times = [EPOCH_MS + 500 + STEADY_EVERY_MS * i for i in range(STEADY_REQUESTS)]
     faults, known, totals = [], [], {}
     for name in ALGORITHMS:
-        fn = getattr(impl, name)
         key = limiter_key(ctx, f"steady-{name}")
         with ctx.tracer.paused():  # 600 decisions; their cost is measured elsewhere
-            got = [bool(fn(ctx.r, key, LIMIT, WINDOW_MS, t)) for t in times]
+            got = decisions(ctx, impl, name, key, times)
         totals[name] = sum(got)
         fault = _steady_fault(name, times, got)
         if fault is not None:
@@ -176,10 +179,10 @@ def steady(ctx: DrillContext, impl: Any) -> Verdict:
 @check("rate-limit.boundary", "no burst of twice the limit around a window boundary")
 def boundary(ctx: DrillContext, impl: Any) -> Verdict:
     """The sliding limiters admit at most LIMIT of 20 requests sent within 1.81 s across 60 s."""
-    decisions = {name: burst_decisions(ctx, getattr(impl, name), f"edge-{name}") for name in SLIDING}
-    totals = {name: sum(got) for name, got in decisions.items()}
+    made = {name: decisions(ctx, impl, name, limiter_key(ctx, f"edge-{name}"), BURST) for name in SLIDING}
+    totals = {name: sum(got) for name, got in made.items()}
     over = {name: n for name, n in totals.items() if n > LIMIT}
-    known = formulas.common([formulas.candidates(n, LIMIT, WINDOW_MS, BURST, decisions[n]) for n in over])
+    known = formulas.common([formulas.candidates(n, LIMIT, WINDOW_MS, BURST, made[n]) for n in over])
     return verdict(
         not over,
         f"{', '.join(f'{n} {a}' for n, a in totals.items())} of 20 requests in 1.81 s (limit {LIMIT})"
