@@ -8,10 +8,10 @@ reference with one function replaced (``check_helpers.variant``), as a learner w
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from mutation_support import embedded_ctx  # noqa: F401 (the ctx fixture)
 
 from redisprep.backends import connect, delete_namespace
 from redisprep.drills.check_helpers import NO_KNOWN_PITFALL, variant
@@ -19,16 +19,6 @@ from redisprep.drills.context import DrillContext
 from redisprep.drills.leaderboard import checks
 from redisprep.drills.leaderboard import reference as lb
 from redisprep.drills.model import CheckResult
-
-
-@pytest.fixture
-def ctx() -> Iterator[DrillContext]:
-    """A drill context on the embedded backend: the checks' decisions do not depend on the server."""
-    backend = connect(None)
-    context = DrillContext.create(backend, seed=3)
-    yield context
-    delete_namespace(backend.client(), context.ns)
-    backend.close()
 
 
 def _fails(result: CheckResult, pitfall: str) -> None:
