@@ -243,6 +243,21 @@ def test_one_neighbour_too_few_above_fails_around(ctx: DrillContext) -> None:
     _fails(checks.around.run(ctx, variant(lb, around=_window(1))), checks.WINDOW)
 
 
+def test_a_window_that_finds_nobody_below_the_top_two_names_no_pitfall(ctx: DrillContext) -> None:
+    """Empty windows at #58 and #200 are no known mistake (not the 'rank-k to rank+k' one)."""
+    near_top = variant(lb, around=lambda r, b, p, k: lb.around(r, b, p, k) if r.zrevrank(b, p) < 2 else [])
+    result = checks.around.run(ctx, near_top)
+    _fails(result, NO_KNOWN_PITFALL)
+    assert result.message.startswith("around #58: got [], want ['p")
+
+
+def test_a_window_of_names_only_fails_around_saying_what_was_wanted(ctx: DrillContext) -> None:
+    names = variant(lb, around=lambda r, b, p, k: [m for m, _ in lb.around(r, b, p, k)])
+    result = checks.around.run(ctx, names)
+    _fails(result, NO_KNOWN_PITFALL)
+    assert result.message.startswith("around returned ['p")
+
+
 def test_an_empty_window_names_no_single_pitfall(ctx: DrillContext) -> None:
     _fails(checks.around.run(ctx, variant(lb, around=lambda r, b, p, k: [])), NO_KNOWN_PITFALL)
 
@@ -360,6 +375,19 @@ def test_a_zero_based_rank_fails_returns(ctx: DrillContext) -> None:
     assert result.message == "rank of zed (12.5) and shared_rank of amy (9) returned (1, 3) (want (2, 3))"
 
 
+def test_a_shared_rank_without_plus_one_fails_returns_naming_the_missing_one(ctx: DrillContext) -> None:
+    """Two players above amy, no ties: 2 is a count without its + 1 (a dense rank would be 3 too).
+
+    Before the fix the check called this a dense ranking.
+    """
+    uncounted = variant(lb, shared_rank=lambda r, b, p: lb.shared_rank(r, b, p) - 1)
+    result = checks.returns.run(ctx, uncounted)
+    _fails(result, "shared_rank without the + 1: it is the number of players with a higher score, plus 1")
+    assert result.message.endswith("returned (2, 2) (want (2, 3))")
+    dense = checks.returns.run(ctx, variant(lb, shared_rank=_dense))
+    assert dense.status == "pass", dense.message
+
+
 def test_a_rank_as_a_float_fails_returns(ctx: DrillContext) -> None:
     floats = variant(lb, rank=lambda r, b, p: float(lb.rank(r, b, p) or 0))
     result = checks.returns.run(ctx, floats)
@@ -375,7 +403,16 @@ def test_read_then_write_fails_one_round_trip(ctx: DrillContext) -> None:
     assert result.status == "fail"
     assert result.message == "add_points took 2 round trips"
     assert result.measured["trips_add_points"] == 2 and result.measured["trips_top"] == 1
-    assert (result.pitfall or "").startswith("several round trips per operation")
+    assert result.pitfall == (
+        "several round trips per operation: slower, and reads taken from different states; "
+        "use one command or one Lua script"
+    )
+
+
+def test_every_operation_off_its_one_round_trip_is_listed(ctx: DrillContext) -> None:
+    both = variant(lb, add_points=lb.naive_add_points, rank=lambda r, b, p: 1)
+    result = checks.one_round_trip.run(ctx, both)
+    assert result.message == "add_points took 2 round trips, rank took 0 round trips"
 
 
 def test_a_rank_that_asks_nothing_fails_one_round_trip(ctx: DrillContext) -> None:

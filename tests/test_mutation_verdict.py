@@ -7,6 +7,7 @@ embedded backend with small learner modules (the reference with one function cha
 
 from __future__ import annotations
 
+import importlib.util
 import threading
 from pathlib import Path
 from types import SimpleNamespace
@@ -21,7 +22,7 @@ from redisprep.errors import BadUsageError, GraderBugError, RedisprepError
 from redisprep.practice.catalog import get_exercise
 from redisprep.practice.child_session import ChildGoneError, LearnerCodeError
 from redisprep.practice.grade import _lost, grade
-from redisprep.practice.runcheck import ImplProxy, run_check
+from redisprep.practice.runcheck import ImplProxy, bug_report, run_check
 
 
 class Session:
@@ -205,6 +206,35 @@ def test_an_exception_from_the_learners_code_without_a_line_names_none() -> None
     assert _run(run).message == "your code raised ValueError"
 
 
+def test_an_exception_raised_through_the_child_sessions_call_is_the_learners(tmp_path: Path) -> None:
+    """What the grader raises inside a call into the learner's code (a refused command, say) comes
+    back through ``ChildSession.call``: it happened in their code, so it is their error."""
+    (tmp_path / "child_session.py").write_text(
+        "def call(name):\n    raise ConnectionError(f'refused while running {name}')\n"
+    )
+    spec = importlib.util.spec_from_file_location("child_session_here", tmp_path / "child_session.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+
+    def run(ctx: Any, impl: Any) -> CheckResult:
+        return module.call("top")  # type: ignore[no-any-return]
+
+    result = _run(run)
+    assert (result.status, result.message) == (
+        "error",
+        "your code raised ConnectionError: refused while running top",
+    )
+
+
+def test_the_same_exception_raised_elsewhere_is_the_graders_bug() -> None:
+    def run(ctx: Any, impl: Any) -> CheckResult:
+        raise ConnectionError("refused while running top")
+
+    with pytest.raises(GraderBugError, match="crashed \\(ConnectionError: refused while running top at "):
+        _run(run)
+
+
 def test_running_out_of_memory_is_the_learners_error() -> None:
     def run(ctx: Any, impl: Any) -> CheckResult:
         raise MemoryError
@@ -237,6 +267,35 @@ def test_any_other_exception_in_a_check_is_a_grader_bug_naming_the_check_and_lin
         "the grader's check demo.check crashed (KeyError: 'missing' at test_mutation_verdict.py:"
     )
     assert "); this is a bug in redisprep, not in your code, and no grade was recorded" in message
+
+
+def _reads_a_missing_field(record: dict[str, Any]) -> Any:
+    return record["missing"]  # the line a bug report must name
+
+
+def test_a_grader_bug_names_the_line_that_raised_not_the_check_that_called_it() -> None:
+    def run(ctx: Any, impl: Any) -> CheckResult:
+        return _reads_a_missing_field({})  # type: ignore[no-any-return]
+
+    line = _reads_a_missing_field.__code__.co_firstlineno + 1
+    with pytest.raises(GraderBugError) as caught:
+        _run(run)
+    assert f"(KeyError: 'missing' at test_mutation_verdict.py:{line});" in str(caught.value)
+
+
+def test_a_grader_bug_without_a_message_or_a_traceback_is_still_reported_whole() -> None:
+    def run(ctx: Any, impl: Any) -> CheckResult:
+        raise ZeroDivisionError
+
+    with pytest.raises(
+        GraderBugError, match=r"crashed \(ZeroDivisionError at test_mutation_verdict\.py:\d+\);"
+    ):
+        _run(run)
+    assert bug_report("demo.check", RuntimeError("no result")) == (
+        "the grader's check demo.check crashed (RuntimeError: no result); this is a bug in redisprep, not in "
+        "your code, and no grade was recorded: please report it with this message, the output of "
+        "'redisprep --version' and your module"
+    )
 
 
 # --- grade end to end ---------------------------------------------------------------------------

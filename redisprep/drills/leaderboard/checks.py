@@ -272,8 +272,8 @@ def returns(ctx: DrillContext, impl: Any) -> Verdict:
         pitfall = TEXT
     elif ranks == (1, 3):
         pitfall = RANK_PITFALLS["zero-based"]
-    elif ranks == (2, 2):
-        pitfall = "dense ranking (1, 2, 2, 3): competition ranking skips the places the tie took"
+    elif ranks == (2, 2):  # amy has two players above her (no ties): a dense rank would also be 3
+        pitfall = "shared_rank without the + 1: it is the number of players with a higher score, plus 1"
     else:
         pitfall = NO_KNOWN_PITFALL
     return verdict(
