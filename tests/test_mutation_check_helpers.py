@@ -3,7 +3,7 @@ round-trip counting (each as a check written by a drill author would meet it).""
 
 from __future__ import annotations
 
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
 from typing import Any
 
 import pytest
@@ -47,10 +47,11 @@ def test_a_declared_check_carries_its_id_title_and_feature() -> None:
 def test_a_passing_check_names_no_pitfall_even_if_its_verdict_had_one() -> None:
     @check("demo.top", "the top player")
     def top(ctx: Any, impl: Any) -> Verdict:
-        got = impl.top()
+        got = impl.top(ctx.board)
         return verdict(got == "alice", f"got {got}", pitfall="ascending order", k=1)
 
-    passed = top.run(None, variant(ModuleType("m"), top=lambda: "alice"))  # type: ignore[arg-type]
+    ctx = SimpleNamespace(board="lb:top")
+    passed = top.run(ctx, variant(ModuleType("m"), top=lambda board: "alice" if board == "lb:top" else "?"))
     assert (passed.id, passed.title, passed.status, passed.message) == (
         "demo.top",
         "the top player",
@@ -58,7 +59,7 @@ def test_a_passing_check_names_no_pitfall_even_if_its_verdict_had_one() -> None:
         "got alice",
     )
     assert passed.pitfall is None and passed.measured == {"k": 1}
-    failed = top.run(None, variant(ModuleType("m"), top=lambda: "zed"))  # type: ignore[arg-type]
+    failed = top.run(ctx, variant(ModuleType("m"), top=lambda board: "zed"))
     assert (failed.status, failed.message, failed.pitfall) == ("fail", "got zed", "ascending order")
 
 
@@ -168,3 +169,21 @@ def test_asking_whether_a_script_is_cached_is_not_counted(ctx: DrillContext) -> 
     assert round_trips_of(ctx, "exists", checked_then_read) == (None, 1)
     names = [c.name for c in ctx.tracer.commands if c.operation == "exists"]
     assert names == ["SCRIPT EXISTS", "GET"]
+
+
+def test_the_same_operation_measured_twice_counts_only_its_own_round_trips(ctx: DrillContext) -> None:
+    key = ctx.key("trips", "again")
+    assert round_trips_of(ctx, "read", lambda: ctx.r.get(key)) == (None, 1)
+    assert round_trips_of(ctx, "read", lambda: ctx.r.get(key)) == (None, 1)
+
+
+def test_a_pipeline_that_also_asks_about_a_script_is_one_round_trip_of_work(ctx: DrillContext) -> None:
+    key = ctx.key("trips", "mixed")
+
+    def read_and_ask() -> Any:
+        with ctx.r.pipeline(transaction=False) as pipe:
+            pipe.get(key)
+            pipe.script_exists("0" * 40)
+            return pipe.execute()
+
+    assert round_trips_of(ctx, "mixed", read_and_ask) == ([None, [False]], 1)

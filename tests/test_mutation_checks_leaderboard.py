@@ -189,14 +189,20 @@ def _inclusive(r: Any, board: str, player: str) -> int | None:
 def test_dense_ranking_fails_shared_rank(ctx: DrillContext) -> None:
     result = checks.shared_rank.run(ctx, variant(lb, shared_rank=_dense))
     assert result.status == "fail"
-    assert (result.pitfall or "").startswith("dense ranking (1, 2, 2, 3)")
+    assert result.pitfall == (
+        "dense ranking (1, 2, 2, 3): competition ranking skips the places the tie took; count "
+        "the members with a strictly higher score"
+    )
     assert "'carol': 3" in result.message and result.message.startswith("got {")
 
 
 def test_an_inclusive_zcount_fails_shared_rank(ctx: DrillContext) -> None:
     result = checks.shared_rank.run(ctx, variant(lb, shared_rank=_inclusive))
     assert result.status == "fail"
-    assert "'(score' (exclusive)" in (result.pitfall or "")
+    assert result.pitfall == (
+        "ZCOUNT with an inclusive bound counts the tied players themselves; write the lower "
+        "bound as '(score' (exclusive)"
+    )
 
 
 def test_zrevrank_as_shared_rank_fails_it(ctx: DrillContext) -> None:
@@ -259,7 +265,10 @@ def test_a_window_of_names_only_fails_around_saying_what_was_wanted(ctx: DrillCo
 
 
 def test_an_empty_window_names_no_single_pitfall(ctx: DrillContext) -> None:
-    _fails(checks.around.run(ctx, variant(lb, around=lambda r, b, p, k: [])), NO_KNOWN_PITFALL)
+    result = checks.around.run(ctx, variant(lb, around=lambda r, b, p, k: []))
+    _fails(result, NO_KNOWN_PITFALL)
+    assert result.message.startswith("around #1: got [], want ['p")
+    assert result.message.count("; around #") == 1  # four windows wrong, the first two named
 
 
 # --- paging -------------------------------------------------------------------------------------
@@ -301,6 +310,10 @@ def test_a_cursor_on_the_score_alone_fails_page_ties(ctx: DrillContext) -> None:
     result = checks.page_ties.run(ctx, variant(lb, page=_score_only(exclusive=True)))
     _fails(result, checks.SCORE_ONLY_CURSOR)
     assert result.measured == {"pages": 5, "repeated": 0, "missing": 3}
+    assert result.message == (
+        "20 entries in 5 pages (want 23); repeated none, missing ['t03', 't09', 't15']; "
+        "last cursor None (want None)"
+    )
 
 
 def test_an_inclusive_cursor_on_the_score_alone_fails_page_ties(ctx: DrillContext) -> None:
@@ -320,7 +333,9 @@ def test_a_cursor_that_never_ends_fails_page_ties_after_eleven_pages(ctx: DrillC
     result = checks.page_ties.run(ctx, variant(lb, page=_never_ends))
     _fails(result, "paging never ends: return None as the cursor once the last page is out")
     assert result.measured == {"pages": 11, "repeated": 0, "missing": 0}
-    assert result.message.endswith("last cursor (0.0, '') (want None)")
+    assert result.message == (
+        "23 entries in 11 pages (want 23); repeated none, missing none; last cursor (0.0, '') (want None)"
+    )
 
 
 def test_always_the_first_page_fails_page_ties(ctx: DrillContext) -> None:
@@ -328,7 +343,10 @@ def test_always_the_first_page_fails_page_ties(ctx: DrillContext) -> None:
     result = checks.page_ties.run(ctx, first)
     _fails(result, NO_KNOWN_PITFALL)
     assert result.measured == {"pages": 11, "repeated": 5, "missing": 18}
-    assert result.message.startswith("55 entries in 11 pages (want 23); repeated ['t")
+    assert result.message == (
+        "55 entries in 11 pages (want 23); repeated ['t00', 't01', 't02', 't04', 't05'], "
+        "missing ['t03', 't08', 't07', 't06', 't11']; last cursor (0.0, '') (want None)"
+    )  # 18 missing, the first five named
 
 
 def test_each_page_backwards_fails_page_ties(ctx: DrillContext) -> None:
@@ -351,7 +369,9 @@ def test_returning_the_increment_fails_returns(ctx: DrillContext) -> None:
     given = variant(lb, add_points=lambda r, b, p, pts: (lb.add_points(r, b, p, pts), pts)[1])
     result = checks.returns.run(ctx, given)
     assert result.status == "fail"
-    assert (result.pitfall or "").startswith("add_points returns the increment it was given")
+    assert result.pitfall == (
+        "add_points returns the increment it was given, not the new score: return ZINCRBY's reply"
+    )
     assert result.message == "add_points of 7, 5, 0.5 returned [7, 5, 0.5] (want [7.0, 12.0, 12.5])"
 
 
@@ -360,7 +380,22 @@ def test_returning_nothing_fails_returns(ctx: DrillContext) -> None:
         ctx, variant(lb, add_points=lambda r, b, p, pts: r.zincrby(b, pts, p) and None)
     )
     assert result.status == "fail"
-    assert (result.pitfall or "").startswith("add_points returns nothing")
+    assert result.pitfall == (
+        "add_points returns nothing: ZINCRBY replies with the new score; return it as a float"
+    )
+
+
+def test_both_return_mistakes_are_listed(ctx: DrillContext) -> None:
+    both = variant(
+        lb,
+        add_points=lambda r, b, p, pts: (lb.add_points(r, b, p, pts), pts)[1],
+        rank=lambda r, b, p: r.zrevrank(b, p),
+    )
+    result = checks.returns.run(ctx, both)
+    assert result.message == (
+        "add_points of 7, 5, 0.5 returned [7, 5, 0.5] (want [7.0, 12.0, 12.5]); "
+        "rank of zed (12.5) and shared_rank of amy (9) returned (1, 3) (want (2, 3))"
+    )
 
 
 def test_a_score_as_text_fails_returns(ctx: DrillContext) -> None:

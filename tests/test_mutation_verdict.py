@@ -235,6 +235,20 @@ def test_the_same_exception_raised_elsewhere_is_the_graders_bug() -> None:
         _run(run)
 
 
+def call() -> None:
+    """A grader function that happens to be named like ChildSession's."""
+    raise ConnectionError("refused while running top")
+
+
+def test_an_exception_from_a_grader_function_named_call_is_still_the_graders_bug() -> None:
+    def run(ctx: Any, impl: Any) -> CheckResult:
+        call()
+        return _decided(True)(ctx, impl)  # type: ignore[unreachable]
+
+    with pytest.raises(GraderBugError):
+        _run(run)
+
+
 def test_running_out_of_memory_is_the_learners_error() -> None:
     def run(ctx: Any, impl: Any) -> CheckResult:
         raise MemoryError
@@ -291,10 +305,10 @@ def test_a_grader_bug_without_a_message_or_a_traceback_is_still_reported_whole()
         GraderBugError, match=r"crashed \(ZeroDivisionError at test_mutation_verdict\.py:\d+\);"
     ):
         _run(run)
-    assert bug_report("demo.check", RuntimeError("no result")) == (
-        "the grader's check demo.check crashed (RuntimeError: no result); this is a bug in redisprep, not in "
-        "your code, and no grade was recorded: please report it with this message, the output of "
-        "'redisprep --version' and your module"
+    assert bug_report("demo.check", RuntimeError("no result past MAX")) == (
+        "the grader's check demo.check crashed (RuntimeError: no result past MAX); this is a bug in "
+        "redisprep, not in your code, and no grade was recorded: please report it with this message, "
+        "the output of 'redisprep --version' and your module"
     )
 
 
