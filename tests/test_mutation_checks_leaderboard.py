@@ -8,6 +8,7 @@ reference with one function replaced (``check_helpers.variant``), as a learner w
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -57,6 +58,13 @@ def test_the_reference_measures_what_it_says(ctx: DrillContext) -> None:
     assert trips == {f"trips_{f}": 1 for f in ("add_points", "top", "rank", "shared_rank", "around", "page")}
 
 
+def test_an_add_points_that_writes_nothing_loses_every_increment(ctx: DrillContext) -> None:
+    result = checks.concurrent_add.run(ctx, variant(lb, add_points=lambda r, b, p, pts: float(pts)))
+    assert result.status == "fail"
+    assert result.measured == {"final": 0.0, "expected": 400, "lost": 400}
+    assert result.message == "0 of 400 increments kept (8 writers x 50); 400 lost"
+
+
 # --- top-K --------------------------------------------------------------------------------------
 
 
@@ -64,7 +72,8 @@ def test_the_right_players_in_reverse_order_fail_top_k(ctx: DrillContext) -> Non
     """The issue's own example: the best ten, but worst of them first."""
     result = checks.top_k.run(ctx, variant(lb, top=lambda r, b, k: lb.top(r, b, k)[::-1]))
     _fails(result, NO_KNOWN_PITFALL)
-    assert result.message.startswith("top 10 differs: got [(")
+    best = lb.top(ctx.r, ctx.key("lb", "top"), 10)
+    assert result.message == f"top 10 differs: got {best[::-1][:3]}…, want {best[:3]}…"
 
 
 def _ascending(r: Any, board: str, k: int) -> list[tuple[str, float]]:
@@ -118,7 +127,8 @@ def test_zrank_fails_rank_as_ascending(ctx: DrillContext, one_based: bool) -> No
     result = checks.rank.run(ctx, variant(lb, rank=_zrank(one_based)))
     _fails(result, checks.RANK_PITFALLS["ascending"])
     assert result.measured == {"wrong": 20}
-    assert result.message.count(": got ") == 3  # the first three of 20, not all
+    first_three = result.message.split("; ")  # the first three of 20, not all
+    assert len(first_three) == 3 and all(re.fullmatch(r"p\d{4}: got \d+, want \d+", w) for w in first_three)
 
 
 def test_zrevrank_without_plus_one_fails_rank_as_zero_based(ctx: DrillContext) -> None:
@@ -359,7 +369,19 @@ def test_each_page_backwards_fails_page_ties(ctx: DrillContext) -> None:
 def test_a_page_that_is_not_a_pair_fails_saying_so(ctx: DrillContext) -> None:
     result = checks.page_ties.run(ctx, variant(lb, page=lambda r, b, c, n: lb.page(r, b, c, n)[0]))
     _fails(result, NO_KNOWN_PITFALL)
+    assert result.message.startswith("page returned [('t")
     assert result.message.endswith("; want (entries, cursor)")
+
+
+def test_a_page_of_names_only_fails_saying_what_was_wanted(ctx: DrillContext) -> None:
+    def names(r: Any, board: str, cursor: Any, n: int) -> tuple[list[str], Any]:
+        entries, after = lb.page(r, board, cursor, n)
+        return [m for m, _ in entries], after
+
+    result = checks.page_ties.run(ctx, variant(lb, page=names))
+    _fails(result, NO_KNOWN_PITFALL)
+    assert result.message.startswith("page returned ['t")
+    assert result.message.endswith("; want a list of (member, number) pairs")
 
 
 # --- what the functions return ------------------------------------------------------------------
