@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from mutation_support import embedded_ctx  # noqa: F401 (the ctx fixture)
 
-from redisprep.drills.check_helpers import variant
+from redisprep.drills.check_helpers import NO_KNOWN_PITFALL, variant
 from redisprep.drills.context import DrillContext
 from redisprep.drills.lock import checks
 from redisprep.drills.lock import reference as lk
@@ -147,6 +147,13 @@ def test_a_release_returning_one_fails_tokens(ctx: DrillContext) -> None:
     assert (result.status, result.pitfall) == ("fail", checks.RELEASE_RETURNS)
 
 
+def test_a_release_that_frees_but_says_false_fails_tokens(ctx: DrillContext) -> None:
+    result = checks.tokens.run(
+        ctx, variant(lk, release=lambda r, lock, token: lk.release(r, lock, token) and False)
+    )
+    assert (result.status, result.pitfall) == ("fail", checks.RELEASE_RETURNS)
+
+
 def test_an_acquire_that_fails_once_fails_tokens(ctx: DrillContext) -> None:
     calls: list[str] = []
 
@@ -169,7 +176,10 @@ def test_check_then_act_fails_one_holder_counting_the_winners(ctx: DrillContext)
     assert result.status == "fail"
     assert result.message == "8 of 8 racing workers got the lock"
     assert result.measured == {"holders": 8}
-    assert (result.pitfall or "").startswith("check-then-act acquisition")
+    assert result.pitfall == (
+        "check-then-act acquisition: GET then SET lets in every worker that saw the lock free; "
+        "SET NX decides in one command"
+    )
 
 
 def test_the_reference_has_exactly_one_holder(ctx: DrillContext) -> None:
@@ -225,6 +235,32 @@ def test_a_release_that_always_says_true_fails_wrong_owner(ctx: DrillContext) ->
 def test_a_lock_that_cannot_be_taken_fails_wrong_owner(ctx: DrillContext) -> None:
     result = checks.wrong_owner.run(ctx, variant(lk, acquire=lambda r, lock, ttl_ms, wait_ms=0: None))
     assert (result.status, result.message) == ("fail", "A or B could not take a free lock")
+    assert result.pitfall == "acquire must succeed on a free lock"
+
+
+def test_a_lock_that_can_be_taken_only_once_fails_wrong_owner(ctx: DrillContext) -> None:
+    taken: list[str] = []
+
+    def once(r: Any, lock: str, ttl_ms: int, wait_ms: int = 0) -> str | None:
+        token = None if taken else lk.acquire(r, lock, ttl_ms)
+        taken.extend([token] if token else [])
+        return token
+
+    result = checks.wrong_owner.run(ctx, variant(lk, acquire=once))
+    assert (result.status, result.message) == ("fail", "A or B could not take a free lock")
+
+
+def _no_nx(r: Any, lock: str, ttl_ms: int, wait_ms: int = 0) -> str:
+    token = secrets.token_hex(16)
+    r.set(lock, token, px=ttl_ms)  # no NX: takes the lock whoever holds it
+    return token
+
+
+def test_an_acquire_without_nx_fails_wrong_owner_with_no_known_pitfall(ctx: DrillContext) -> None:
+    """A's late release is refused, but C gets in anyway: not one of the release mistakes."""
+    result = checks.wrong_owner.run(ctx, variant(lk, acquire=_no_nx))
+    assert (result.status, result.pitfall) == ("fail", NO_KNOWN_PITFALL)
+    assert result.measured == {"late_release_freed": False, "holders": 2}
 
 
 # --- waiting and round trips --------------------------------------------------------------------
@@ -245,6 +281,26 @@ def test_the_reference_waits_for_a_dead_holders_lease(ctx: DrillContext) -> None
     assert result.message.startswith("without waiting: None after ")
     assert "waiting up to 3 s: got it after " in result.message
     assert result.message.endswith("(want the lock after the 300 ms lease)")
+
+
+def test_a_fixed_token_fails_waits(ctx: DrillContext) -> None:
+    def fixed(r: Any, lock: str, ttl_ms: int, wait_ms: int = 0) -> str | None:
+        return lk.acquire(r, lock, ttl_ms, wait_ms) and "t"
+
+    result = checks.waits.run(ctx, variant(lk, acquire=fixed))
+    assert (result.status, result.pitfall) == ("fail", checks.FIXED_TOKEN)
+
+
+def test_a_fenced_write_in_two_round_trips_fails_one_round_trip(ctx: DrillContext) -> None:
+    def read_then_write(r: Any, resource: str, fence: int, value: str) -> bool:
+        if int(r.hget(resource, "fence") or 0) >= fence:
+            return False
+        r.hset(resource, mapping={"fence": fence, "value": value})
+        return True
+
+    result = checks.one_round_trip.run(ctx, variant(lk, fenced_write=read_then_write))
+    assert result.message == "fenced_write took 2 round trips"
+    assert result.measured["trips_fenced_write"] == 2
 
 
 def test_get_then_del_fails_one_round_trip(ctx: DrillContext) -> None:
@@ -299,6 +355,7 @@ def test_a_section_entered_twice_counts_an_overlap_and_a_lost_update() -> None:
     section = checks.CriticalSection()
     section.inside = 1  # someone is already inside
     section.run()
-    assert (section.inside, section.max_inside, section.overlaps, section.counter) == (1, 2, 1, 1)
+    section.run()
+    assert (section.inside, section.max_inside, section.overlaps, section.counter) == (1, 2, 2, 2)
     section.give_up()
     assert section.gave_up == 1

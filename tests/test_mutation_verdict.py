@@ -52,7 +52,9 @@ def _guard(*violations: str) -> Any:
 
 
 def _run(run: Any, session: Session | None = None, *violations: str, timeout_s: float = 5.0) -> CheckResult:
-    return run_check(_check(run), None, session or Session(), ("top",), timeout_s, _guard(*violations))
+    result = run_check(_check(run), None, session or Session(), ("top",), timeout_s, _guard(*violations))
+    assert (result.id, result.title) == ("demo.check", "a demo check")  # whatever the outcome
+    return result
 
 
 def _decided(passed: bool) -> Any:
@@ -186,14 +188,14 @@ def test_an_error_redisprep_explains_is_an_error_with_its_message(error: type[Ex
 
 def test_an_exception_from_the_learners_line_names_that_line() -> None:
     def run(ctx: Any, impl: Any) -> CheckResult:
-        exc = ValueError("bad score")
+        exc = ValueError("score above MAX")
         exc._redisprep_where = 12  # type: ignore[attr-defined]
         raise exc
 
     result = _run(run)
     assert (result.status, result.message) == (
         "error",
-        "your code raised ValueError: bad score (at solution.py:12)",
+        "your code raised ValueError: score above MAX (at solution.py:12)",
     )
 
 
