@@ -16,7 +16,11 @@ from typing import Any
 import pytest
 import redis
 
-from redisprep.drills.check_helpers import NO_KNOWN_PITFALL
+from redisprep.backends import connect, delete_namespace
+from redisprep.drills.check_helpers import NO_KNOWN_PITFALL, variant
+from redisprep.drills.context import DrillContext
+from redisprep.drills.leaderboard import checks
+from redisprep.drills.leaderboard import reference as lb_reference
 from redisprep.drills.model import CheckResult
 from redisprep.errors import BadUsageError, GraderBugError, RedisprepError
 from redisprep.practice.catalog import get_exercise
@@ -362,9 +366,39 @@ def test_a_module_that_cannot_load_errors_every_check_it_was_asked_for(
     path = tmp_path / "solution.py"
     path.write_text("import no_such_module_here\n")
     report = grade(leaderboard, path, only=("leaderboard.top_k", "leaderboard.rank"))
-    assert [c.status for c in report.checks] == ["error", "error"]
+    assert [(c.id, c.status) for c in report.checks] == [
+        ("leaderboard.top_k", "error"),
+        ("leaderboard.rank", "error"),
+    ]
+    assert [c.title for c in report.checks] == ["top-K in leaderboard order", "rank of a player (1-based)"]
     assert all(c.message == report.checks[0].message for c in report.checks)
     assert "failed to import: ModuleNotFoundError" in report.checks[0].message
+
+
+def test_a_child_that_died_in_one_check_is_replaced_for_the_next(leaderboard: Any, tmp_path: Path) -> None:
+    dies_in_top = "import os\n\ndef top(r, board, k):\n    os._exit(7)\n"
+    report = grade(
+        leaderboard, _solution(tmp_path, dies_in_top), only=("leaderboard.top_k", "leaderboard.rank")
+    )
+    top_k, rank = report.checks
+    assert top_k.status == "error" and "exited with code 7" in top_k.message
+    assert rank.status == "pass", rank.message
+
+
+def test_grading_with_a_seed_samples_what_the_check_samples_with_that_seed(
+    leaderboard: Any, tmp_path: Path
+) -> None:
+    """The grade's --seed is the checks' seed: the same players sampled, the same message."""
+    zero_based = "def rank(r, board, player):\n    return r.zrevrank(board, player)\n"
+    report = grade(leaderboard, _solution(tmp_path, zero_based), seed=5, only=("leaderboard.rank",))
+    backend = connect(None)
+    try:
+        ctx = DrillContext.create(backend, seed=5)
+        wrong = variant(lb_reference, rank=lambda r, b, p: r.zrevrank(b, p))
+        assert report.checks[0].message == checks.rank.run(ctx, wrong).message
+        delete_namespace(backend.client(), ctx.ns)
+    finally:
+        backend.close()
 
 
 def test_grade_refuses_a_check_the_exercise_does_not_have(leaderboard: Any, tmp_path: Path) -> None:
