@@ -65,6 +65,8 @@ def main() -> int:
     survivors: list[tuple[str, str]] = []
     for module, mutants in sorted(by_module.items()):
         checked = {n: s for n, s in mutants.items() if s not in UNCHECKED}
+        if not checked:  # not in this run's MUTANTS
+            continue
         killed = sum(s in KILLED for s in checked.values())
         alive = [(n, s) for n, s in checked.items() if s not in KILLED]
         equiv = sum(n in known for n, _ in alive)
