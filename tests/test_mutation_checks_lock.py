@@ -311,7 +311,20 @@ def test_get_then_del_fails_one_round_trip(ctx: DrillContext) -> None:
     assert result.status == "fail"
     assert result.message == "release took 2 round trips"
     assert result.measured["trips_release"] == 2 and result.measured["trips_refused_acquire"] == 1
-    assert (result.pitfall or "").startswith("several round trips per lock operation")
+    assert result.pitfall == (
+        "several round trips per lock operation: GET then DEL (or GET then SET) can interleave "
+        "with another client; use one command or one Lua script"
+    )
+
+
+def test_every_lock_operation_off_its_one_round_trip_is_listed(ctx: DrillContext) -> None:
+    def get_then_del(r: Any, lock: str, token: str) -> bool:
+        return r.get(lock) == token and bool(r.delete(lock))
+
+    result = checks.one_round_trip.run(
+        ctx, variant(lk, release=get_then_del, fenced_write=lambda r, s, f, v: True)
+    )
+    assert result.message == "release took 2 round trips, fenced_write took 0 round trips"
 
 
 def test_the_reference_takes_one_round_trip_per_operation(ctx: DrillContext) -> None:
@@ -332,7 +345,10 @@ def test_the_reference_never_overlaps(ctx: DrillContext) -> None:
 def test_check_then_act_overlaps_under_contention(ctx: DrillContext) -> None:
     result = checks.no_overlap.run(ctx, variant(lk, acquire=lk.naive_acquire))
     assert result.status == "fail"
-    assert (result.pitfall or "").startswith("two holders at once")
+    assert result.pitfall == (
+        "two holders at once: acquisition must be one atomic SET NX PX, and the TTL must outlast "
+        "the critical section"
+    )
     assert int(result.measured["max_inside"]) > 1
 
 
