@@ -62,6 +62,9 @@ typecheck: $(VENV_STAMP)
 # skips decorated functions). Of backends.py only the cleanup half runs (delete_namespace, scan_raw
 # and their helpers); of grade.py the verdict half (_grade_on, _lost). One module at a time:
 # make mutate MUTANTS='redisprep.drills.lock.checks.*'. One mutant: scripts/mutmut_checks.py show NAME.
+# Measured on the shared 2-core machine (load ~6): runcheck, grade, check_helpers and the leaderboard
+# checks 30 min; the lock checks 19 min with one child. Survivors: tests/mutation_equivalent.txt
+# (equivalent) and tests/mutation_not_killed.txt (not equivalent, what a test would need).
 MUTANTS = 'redisprep.masking.*' 'redisprep.cleanup.*' 'redisprep.quiz.scheduler.*' 'redisprep.quiz.planner.*' \
 	'redisprep.practice.guard.*' 'redisprep.backends.x_delete_namespace*' 'redisprep.backends.x_scan_raw*' \
 	'redisprep.backends.x__batches*' 'redisprep.backends.x__unlink*' \

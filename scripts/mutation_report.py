@@ -17,6 +17,8 @@ from collections import defaultdict
 from pathlib import Path
 
 EQUIVALENT = Path(__file__).resolve().parent.parent / "tests" / "mutation_equivalent.txt"
+#: Survivors known not to be equivalent, with what a test would need to kill them (they still count).
+NOT_KILLED = EQUIVALENT.with_name("mutation_not_killed.txt")
 KILLED = {"killed", "timeout", "caught by type check"}
 UNCHECKED = {"not checked", "skipped"}
 #: Modules of which only some functions are mutated (``make mutate``'s MUTANTS): the rest is not scored.
@@ -26,12 +28,12 @@ ONLY = {
 }
 
 
-def equivalents() -> dict[str, str]:
+def equivalents(path: Path = EQUIVALENT) -> dict[str, str]:
     """Mutant name -> why it is equivalent, from the reasoned list (``#`` starts a comment)."""
-    if not EQUIVALENT.exists():
+    if not path.exists():
         return {}
     found = {}
-    for line in EQUIVALENT.read_text().splitlines():
+    for line in path.read_text().splitlines():
         line = line.split("#", 1)[0].strip()
         if line:
             name, _, reason = line.partition(":")
@@ -60,6 +62,7 @@ def main() -> int:
             continue
         by_module[module][name] = status
     known = equivalents()
+    open_ones = equivalents(NOT_KILLED)
     head = ("mutants", "killed", "timeout", "survived", "score", "w/o equiv.")
     print(f"{'module':40} " + " ".join(f"{h:>{max(len(h), 6)}}" for h in head))
     survivors: list[tuple[str, str]] = []
@@ -81,7 +84,14 @@ def main() -> int:
         print("\nsurvivors (`python scripts/mutmut_checks.py show NAME` prints the change):")
         for name, status in sorted(survivors):
             why = known.get(name)
-            print(f"  {name}: {status}" + (f"  [equivalent: {why}]" if why else ""))
+            note = (
+                f"  [equivalent: {why}]"
+                if why
+                else f"  [not killed: {open_ones[name]}]"
+                if name in open_ones
+                else ""
+            )
+            print(f"  {name}: {status}{note}")
     return 0
 
 
