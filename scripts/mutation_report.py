@@ -1,9 +1,10 @@
 """Print mutmut's results as a score per module and the surviving mutants (``make mutate``).
 
 Reads ``python -m mutmut results --all true`` (run after ``mutmut run``). A mutant counts as killed
-when a test failed, timed out or the type check caught it; the score is killed / checked. Survivors
-named in ``tests/mutation_equivalent.txt`` (``mutant-name: reason``) are listed with their reason
-and left out of the second score (equivalent: no test can tell them from the original).
+when a test failed, timed out (also shown on its own) or the type check caught it; the score is
+killed / checked. Survivors named in ``tests/mutation_equivalent.txt`` (``mutant-name: reason``)
+are listed with their reason and left out of the second score (equivalent: no test can tell them
+from the original).
 Usage: python scripts/mutation_report.py [--survivors-only]
 """
 
@@ -16,18 +17,23 @@ from collections import defaultdict
 from pathlib import Path
 
 EQUIVALENT = Path(__file__).resolve().parent.parent / "tests" / "mutation_equivalent.txt"
+#: Survivors known not to be equivalent, with what a test would need to kill them (they still count).
+NOT_KILLED = EQUIVALENT.with_name("mutation_not_killed.txt")
 KILLED = {"killed", "timeout", "caught by type check"}
 UNCHECKED = {"not checked", "skipped"}
 #: Modules of which only some functions are mutated (``make mutate``'s MUTANTS): the rest is not scored.
-ONLY = {"redisprep.backends": ("x_delete_namespace__", "x_scan_raw__", "x__batches__", "x__unlink__")}
+ONLY = {
+    "redisprep.backends": ("x_delete_namespace__", "x_scan_raw__", "x__batches__", "x__unlink__"),
+    "redisprep.practice.grade": ("x__grade_on__", "x__lost__"),
+}
 
 
-def equivalents() -> dict[str, str]:
+def equivalents(path: Path = EQUIVALENT) -> dict[str, str]:
     """Mutant name -> why it is equivalent, from the reasoned list (``#`` starts a comment)."""
-    if not EQUIVALENT.exists():
+    if not path.exists():
         return {}
     found = {}
-    for line in EQUIVALENT.read_text().splitlines():
+    for line in path.read_text().splitlines():
         line = line.split("#", 1)[0].strip()
         if line:
             name, _, reason = line.partition(":")
@@ -56,22 +62,36 @@ def main() -> int:
             continue
         by_module[module][name] = status
     known = equivalents()
-    print(f"{'module':34} {'mutants':>7} {'killed':>6} {'survived':>8} {'score':>6} {'w/o equiv.':>10}")
+    open_ones = equivalents(NOT_KILLED)
+    head = ("mutants", "killed", "timeout", "survived", "score", "w/o equiv.")
+    print(f"{'module':40} " + " ".join(f"{h:>{max(len(h), 6)}}" for h in head))
     survivors: list[tuple[str, str]] = []
     for module, mutants in sorted(by_module.items()):
         checked = {n: s for n, s in mutants.items() if s not in UNCHECKED}
+        if not checked:  # not in this run's MUTANTS
+            continue
         killed = sum(s in KILLED for s in checked.values())
         alive = [(n, s) for n, s in checked.items() if s not in KILLED]
         equiv = sum(n in known for n, _ in alive)
         score = killed / len(checked) if checked else 0.0
         real = killed / (len(checked) - equiv) if len(checked) > equiv else 1.0
-        print(f"{module:34} {len(checked):7} {killed:6} {len(alive):8} {score:6.1%} {real:10.1%}")
+        timeouts = sum(s == "timeout" for s in checked.values())
+        print(
+            f"{module:40} {len(checked):7} {killed:6} {timeouts:7} {len(alive):8} {score:6.1%} {real:10.1%}"
+        )
         survivors += alive
     if survivors:
-        print("\nsurvivors (`python -m mutmut show NAME` prints the change):")
+        print("\nsurvivors (`python scripts/mutmut_checks.py show NAME` prints the change):")
         for name, status in sorted(survivors):
             why = known.get(name)
-            print(f"  {name}: {status}" + (f"  [equivalent: {why}]" if why else ""))
+            note = (
+                f"  [equivalent: {why}]"
+                if why
+                else f"  [not killed: {open_ones[name]}]"
+                if name in open_ones
+                else ""
+            )
+            print(f"  {name}: {status}{note}")
     return 0
 
 

@@ -101,21 +101,22 @@ def rank(ctx: DrillContext, impl: Any) -> Verdict:
     scores = seed_board(ctx, board, BOARD_SIZE, rng)
     order = [m for m, _ in expected_order(scores)]
     wrong = []
-    shapes = set()
+    fits: list[set[str]] = []  # per wrong answer, every mistake that explains it
     for player in rng.sample(order, 20):
         got = impl.rank(ctx.r, board, player)
         want = order.index(player) + 1
         if got != want:
             wrong.append(f"{player}: got {got!r}, want {want}")
-            shapes.add(_rank_shape(got, want, len(order)))
+            fits.append(_rank_shapes(got, want, len(order)))
     stranger = impl.rank(ctx.r, board, "nobody")
     if stranger is not None:
         wrong.append(f"unknown player: got {stranger!r}, want None")
-        shapes.add("stranger")
+        fits.append({"stranger"})
+    shared = set.intersection(*fits) if fits else set()
     return verdict(
         not wrong,
         "20 sampled ranks and an unknown player are right" if not wrong else "; ".join(wrong[:3]),
-        pitfall=RANK_PITFALLS.get(shapes.pop(), NO_KNOWN_PITFALL) if len(shapes) == 1 else NO_KNOWN_PITFALL,
+        pitfall=RANK_PITFALLS.get(shared.pop(), NO_KNOWN_PITFALL) if len(shared) == 1 else NO_KNOWN_PITFALL,
         wrong=len(wrong),
     )
 
@@ -128,14 +129,14 @@ RANK_PITFALLS = {
 }
 
 
-def _rank_shape(got: object, want: int, size: int) -> str:
+def _rank_shapes(got: object, want: int, size: int) -> set[str]:
+    """The mistakes that explain ``got``: the middle rank of an ascending count also looks 0-based."""
     if isinstance(got, str):
-        return "text"
-    if got in (size - want + 1, size - want):
-        return "ascending"
+        return {"text"}
+    shapes = {"ascending"} if got in (size - want + 1, size - want) else set()
     if got == want - 1:
-        return "zero-based"
-    return "other"
+        shapes.add("zero-based")
+    return shapes or {"other"}
 
 
 @check("leaderboard.shared_rank", "tied players share a rank")
@@ -271,8 +272,8 @@ def returns(ctx: DrillContext, impl: Any) -> Verdict:
         pitfall = TEXT
     elif ranks == (1, 3):
         pitfall = RANK_PITFALLS["zero-based"]
-    elif ranks == (2, 2):
-        pitfall = "dense ranking (1, 2, 2, 3): competition ranking skips the places the tie took"
+    elif ranks == (2, 2):  # amy has two players above her (no ties): a dense rank would also be 3
+        pitfall = "shared_rank without the + 1: it is the number of players with a higher score, plus 1"
     else:
         pitfall = NO_KNOWN_PITFALL
     return verdict(

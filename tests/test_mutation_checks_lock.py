@@ -1,0 +1,377 @@
+"""The lock checks decide right: each wrong lock fails the check it breaks, naming its pitfall, and
+the reference passes each check with the message a learner reads.
+
+In this process, on the embedded backend (``make mutate`` sees a mutated check here); the wrong
+locks are the reference with one function replaced, as a learner would write them.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import pytest
+from mutation_support import embedded_ctx  # noqa: F401 (the ctx fixture)
+
+from redisprep.drills.check_helpers import NO_KNOWN_PITFALL, variant
+from redisprep.drills.context import DrillContext
+from redisprep.drills.lock import checks
+from redisprep.drills.lock import reference as lk
+from redisprep.drills.lock.keys import TTL_MS
+
+
+def _acquire_with(**options: Any) -> Any:
+    """An acquire that sets the lock with other options than NX PX ttl_ms."""
+
+    def acquire(r: Any, lock: str, ttl_ms: int, wait_ms: int = 0) -> str | None:
+        token = secrets.token_hex(16)
+        given = {k: (v(ttl_ms) if callable(v) else v) for k, v in options.items()}
+        return token if r.set(lock, token, nx=True, **given) else None
+
+    return acquire
+
+
+# --- the lease ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("pttl", "pitfall"),
+    [
+        (-2, checks.PX_WITH_S),
+        (-1, checks.NO_EXPIRY),
+        (0, checks.NO_EXPIRY),
+        (1, checks.PX_WITH_S),
+        (100, checks.PX_WITH_S),
+        (101, None),
+        (9_990, None),
+        (20_000, None),
+        (20_001, checks.EX_WITH_MS),
+        (10_000_000, checks.EX_WITH_MS),
+    ],
+)
+def test_a_pttl_names_the_unit_mistake_it_shows(pttl: int, pitfall: str | None) -> None:
+    assert checks.ttl_pitfall(pttl, TTL_MS) == pitfall
+
+
+def test_the_reference_lock_expires_after_its_ttl(ctx: DrillContext) -> None:
+    result = checks.expires.run(ctx, lk)
+    assert result.status == "pass"
+    assert result.message == "PTTL right after acquiring: about 10 s (of 10 s); a second acquire was refused"
+    assert 9_000 < int(result.measured["pttl_ms"]) <= TTL_MS
+
+
+def test_a_lock_without_expiry_fails_expires(ctx: DrillContext) -> None:
+    result = checks.expires.run(ctx, variant(lk, acquire=lk.setnx_acquire))
+    assert (result.status, result.pitfall) == ("fail", checks.NO_EXPIRY)
+    assert result.message == (
+        "PTTL right after acquiring: -1, no expiry (want 1..10000 ms); a second acquire was refused"
+    )
+    assert result.measured == {"pttl_ms": -1}
+
+
+def test_ttl_ms_given_to_ex_fails_expires(ctx: DrillContext) -> None:
+    result = checks.expires.run(ctx, variant(lk, acquire=_acquire_with(ex=lambda ms: ms)))
+    assert (result.status, result.pitfall) == ("fail", checks.EX_WITH_MS)
+    pttl = int(result.measured["pttl_ms"])
+    assert 9_990_000 < pttl <= 10_000_000
+    assert (
+        result.message
+        == f"PTTL right after acquiring: {pttl} ms (want 1..10000); a second acquire was refused"
+    )
+
+
+def test_ttl_ms_divided_by_1000_fails_expires(ctx: DrillContext) -> None:
+    result = checks.expires.run(ctx, variant(lk, acquire=_acquire_with(px=lambda ms: ms // 1000)))
+    assert (result.status, result.pitfall) == ("fail", checks.PX_WITH_S)
+
+
+def test_a_lease_gone_before_the_check_looked_is_blamed_as_too_short(ctx: DrillContext) -> None:
+    gone = variant(lk, acquire=lambda r, lock, ttl_ms, wait_ms=0: secrets.token_hex(16))  # never sets it
+    result = checks.expires.run(ctx, gone)
+    assert (result.status, result.pitfall) == ("fail", checks.PX_WITH_S)
+    assert result.message.startswith(
+        "PTTL right after acquiring: -2, the lock had already expired (want 1..10000 ms)"
+    )
+
+
+def test_a_second_acquire_that_also_succeeds_fails_expires(ctx: DrillContext) -> None:
+    def always(r: Any, lock: str, ttl_ms: int, wait_ms: int = 0) -> str:
+        token = secrets.token_hex(16)
+        r.set(lock, token, px=ttl_ms)  # no NX: takes the lock whoever holds it
+        return token
+
+    result = checks.expires.run(ctx, variant(lk, acquire=always))
+    assert result.status == "fail"
+    assert result.pitfall == "a held lock must refuse a second acquire: SET ... NX"
+    assert "; a second acquire also succeeded (returned '" in result.message
+    assert result.message.endswith("'; want None)")
+
+
+def test_a_lock_that_cannot_be_taken_fails_expires(ctx: DrillContext) -> None:
+    result = checks.expires.run(ctx, variant(lk, acquire=lambda r, lock, ttl_ms, wait_ms=0: None))
+    assert (result.status, result.message) == ("fail", "could not take a free lock")
+    assert result.pitfall == "acquire must succeed on a free lock"
+
+
+# --- tokens -------------------------------------------------------------------------------------
+
+
+def test_the_reference_gives_three_different_tokens(ctx: DrillContext) -> None:
+    result = checks.tokens.run(ctx, lk)
+    assert (result.status, result.pitfall) == ("pass", None)
+    assert "(all different); release returned True (want True)" in result.message
+
+
+def test_one_token_for_every_holder_fails_tokens(ctx: DrillContext) -> None:
+    fixed = variant(
+        lk, acquire=lambda r, lock, ttl_ms, wait_ms=0: "t" if r.set(lock, "t", nx=True, px=ttl_ms) else None
+    )
+    result = checks.tokens.run(ctx, fixed)
+    assert (result.status, result.pitfall) == ("fail", checks.FIXED_TOKEN)
+    assert result.message == "tokens ['t', 't', 't'] (repeated); release returned True (want True)"
+
+
+def test_a_release_returning_nothing_fails_tokens(ctx: DrillContext) -> None:
+    result = checks.tokens.run(
+        ctx, variant(lk, release=lambda r, lock, token: lk.release(r, lock, token) and None)
+    )
+    assert (result.status, result.pitfall) == ("fail", checks.RELEASE_RETURNS)
+    assert result.message.endswith("(all different); release returned None (want True)")
+
+
+def test_a_release_returning_one_fails_tokens(ctx: DrillContext) -> None:
+    """1 == True in Python, but the interface promises a bool: ``freed is True`` is the check."""
+    result = checks.tokens.run(
+        ctx, variant(lk, release=lambda r, lock, token: int(lk.release(r, lock, token)))
+    )
+    assert (result.status, result.pitfall) == ("fail", checks.RELEASE_RETURNS)
+
+
+def test_a_release_that_frees_but_says_false_fails_tokens(ctx: DrillContext) -> None:
+    result = checks.tokens.run(
+        ctx, variant(lk, release=lambda r, lock, token: lk.release(r, lock, token) and False)
+    )
+    assert (result.status, result.pitfall) == ("fail", checks.RELEASE_RETURNS)
+
+
+def test_an_acquire_that_fails_once_fails_tokens(ctx: DrillContext) -> None:
+    calls: list[str] = []
+
+    def acquire(r: Any, lock: str, ttl_ms: int, wait_ms: int = 0) -> str | None:
+        calls.append(lock)
+        return None if len(calls) == 3 else lk.acquire(r, lock, ttl_ms)
+
+    def release(r: Any, lock: str, token: str | None) -> bool:
+        return token is not None and lk.release(r, lock, token)
+
+    result = checks.tokens.run(ctx, variant(lk, acquire=acquire, release=release))
+    assert (result.status, result.pitfall) == ("fail", "acquire must succeed on a free lock")
+
+
+# --- racing and late releases -------------------------------------------------------------------
+
+
+def test_check_then_act_fails_one_holder_counting_the_winners(ctx: DrillContext) -> None:
+    result = checks.one_holder.run(ctx, variant(lk, acquire=lk.naive_acquire))
+    assert result.status == "fail"
+    assert result.message == "8 of 8 racing workers got the lock"
+    assert result.measured == {"holders": 8}
+    assert result.pitfall == (
+        "check-then-act acquisition: GET then SET lets in every worker that saw the lock free; "
+        "SET NX decides in one command"
+    )
+
+
+def test_the_reference_has_exactly_one_holder(ctx: DrillContext) -> None:
+    result = checks.one_holder.run(ctx, lk)
+    assert (result.status, result.message, result.measured) == (
+        "pass",
+        "1 of 8 racing workers got the lock",
+        {"holders": 1},
+    )
+
+
+def test_nobody_winning_a_free_lock_fails_one_holder(ctx: DrillContext) -> None:
+    result = checks.one_holder.run(ctx, variant(lk, acquire=lambda r, lock, ttl_ms, wait_ms=0: None))
+    assert (result.status, result.measured) == ("fail", {"holders": 0})
+
+
+def test_the_reference_refuses_a_late_release(ctx: DrillContext) -> None:
+    result = checks.wrong_owner.run(ctx, lk)
+    assert (result.status, result.pitfall) == ("pass", None)
+    assert result.message == "A's late release was refused; C could not get in while B held the lock"
+    assert result.measured == {"late_release_freed": False, "holders": 1}
+
+
+def test_plain_del_fails_wrong_owner(ctx: DrillContext) -> None:
+    result = checks.wrong_owner.run(ctx, variant(lk, release=lk.naive_release))
+    assert (result.status, result.pitfall) == ("fail", checks.PLAIN_DEL)
+    assert result.message == "A's late release freed B's lock; C got in while B still held it: 2 holders"
+    assert result.measured == {"late_release_freed": True, "holders": 2}
+
+
+def test_a_fixed_token_fails_wrong_owner(ctx: DrillContext) -> None:
+    fixed = variant(
+        lk, acquire=lambda r, lock, ttl_ms, wait_ms=0: "t" if r.set(lock, "t", nx=True, px=ttl_ms) else None
+    )
+    assert checks.wrong_owner.run(ctx, fixed).pitfall == checks.FIXED_TOKEN
+
+
+def test_a_release_that_never_says_true_fails_wrong_owner(ctx: DrillContext) -> None:
+    silent = variant(lk, release=lambda r, lock, token: lk.release(r, lock, token) and False)
+    result = checks.wrong_owner.run(ctx, silent)
+    assert (result.status, result.pitfall) == ("fail", checks.RELEASE_RETURNS)
+    assert result.message.endswith("; B's own release returned False (want True)")
+
+
+def test_a_release_that_always_says_true_fails_wrong_owner(ctx: DrillContext) -> None:
+    boasting = variant(lk, release=lambda r, lock, token: lk.release(r, lock, token) or True)
+    result = checks.wrong_owner.run(ctx, boasting)
+    assert result.status == "fail"
+    assert result.measured == {"late_release_freed": True, "holders": 1}
+    assert result.pitfall == checks.PLAIN_DEL  # it claimed to free B's lock: that is what it reports
+
+
+def test_a_lock_that_cannot_be_taken_fails_wrong_owner(ctx: DrillContext) -> None:
+    result = checks.wrong_owner.run(ctx, variant(lk, acquire=lambda r, lock, ttl_ms, wait_ms=0: None))
+    assert (result.status, result.message) == ("fail", "A or B could not take a free lock")
+    assert result.pitfall == "acquire must succeed on a free lock"
+
+
+def test_a_lock_that_can_be_taken_only_once_fails_wrong_owner(ctx: DrillContext) -> None:
+    taken: list[str] = []
+
+    def once(r: Any, lock: str, ttl_ms: int, wait_ms: int = 0) -> str | None:
+        token = None if taken else lk.acquire(r, lock, ttl_ms)
+        taken.extend([token] if token else [])
+        return token
+
+    result = checks.wrong_owner.run(ctx, variant(lk, acquire=once))
+    assert (result.status, result.message) == ("fail", "A or B could not take a free lock")
+
+
+def _no_nx(r: Any, lock: str, ttl_ms: int, wait_ms: int = 0) -> str:
+    token = secrets.token_hex(16)
+    r.set(lock, token, px=ttl_ms)  # no NX: takes the lock whoever holds it
+    return token
+
+
+def test_an_acquire_without_nx_fails_wrong_owner_with_no_known_pitfall(ctx: DrillContext) -> None:
+    """A's late release is refused, but C gets in anyway: not one of the release mistakes."""
+    result = checks.wrong_owner.run(ctx, variant(lk, acquire=_no_nx))
+    assert (result.status, result.pitfall) == ("fail", NO_KNOWN_PITFALL)
+    assert result.measured == {"late_release_freed": False, "holders": 2}
+
+
+# --- waiting and round trips --------------------------------------------------------------------
+
+
+def test_an_acquire_that_never_waits_fails_waits(ctx: DrillContext) -> None:
+    result = checks.waits.run(
+        ctx, variant(lk, acquire=lambda r, lock, ttl_ms, wait_ms=0: lk.acquire(r, lock, ttl_ms))
+    )
+    assert (result.status, result.pitfall) == ("fail", checks.GIVES_UP)
+    assert "waiting up to 3 s: None after" in result.message
+    assert result.measured["lease_ms"] == 300
+
+
+def test_the_reference_waits_for_a_dead_holders_lease(ctx: DrillContext) -> None:
+    result = checks.waits.run(ctx, lk)
+    assert (result.status, result.pitfall) == ("pass", None)
+    assert result.message.startswith("without waiting: None after ")
+    assert "waiting up to 3 s: got it after " in result.message
+    assert result.message.endswith("(want the lock after the 300 ms lease)")
+
+
+def test_a_fixed_token_fails_waits(ctx: DrillContext) -> None:
+    def fixed(r: Any, lock: str, ttl_ms: int, wait_ms: int = 0) -> str | None:
+        return lk.acquire(r, lock, ttl_ms, wait_ms) and "t"
+
+    result = checks.waits.run(ctx, variant(lk, acquire=fixed))
+    assert (result.status, result.pitfall) == ("fail", checks.FIXED_TOKEN)
+
+
+def test_a_fenced_write_in_two_round_trips_fails_one_round_trip(ctx: DrillContext) -> None:
+    def read_then_write(r: Any, resource: str, fence: int, value: str) -> bool:
+        if int(r.hget(resource, "fence") or 0) >= fence:
+            return False
+        r.hset(resource, mapping={"fence": fence, "value": value})
+        return True
+
+    result = checks.one_round_trip.run(ctx, variant(lk, fenced_write=read_then_write))
+    assert result.message == "fenced_write took 2 round trips"
+    assert result.measured["trips_fenced_write"] == 2
+
+
+def test_get_then_del_fails_one_round_trip(ctx: DrillContext) -> None:
+    def get_then_del(r: Any, lock: str, token: str) -> bool:
+        return r.get(lock) == token and bool(r.delete(lock))
+
+    result = checks.one_round_trip.run(ctx, variant(lk, release=get_then_del))
+    assert result.status == "fail"
+    assert result.message == "release took 2 round trips"
+    assert result.measured["trips_release"] == 2 and result.measured["trips_refused_acquire"] == 1
+    assert result.pitfall == (
+        "several round trips per lock operation: GET then DEL (or GET then SET) can interleave "
+        "with another client; use one command or one Lua script"
+    )
+
+
+def test_every_lock_operation_off_its_one_round_trip_is_listed(ctx: DrillContext) -> None:
+    def get_then_del(r: Any, lock: str, token: str) -> bool:
+        return r.get(lock) == token and bool(r.delete(lock))
+
+    result = checks.one_round_trip.run(
+        ctx, variant(lk, release=get_then_del, fenced_write=lambda r, s, f, v: True)
+    )
+    assert result.message == "release took 2 round trips, fenced_write took 0 round trips"
+
+
+def test_the_reference_takes_one_round_trip_per_operation(ctx: DrillContext) -> None:
+    result = checks.one_round_trip.run(ctx, lk)
+    assert (result.status, result.message) == ("pass", "every operation took 1 round trip")
+    assert set(result.measured.values()) == {1} and "trips_acquire_fenced" in result.measured
+
+
+def test_the_reference_never_overlaps(ctx: DrillContext) -> None:
+    """The figures are test_lock.py's; here the sentence the learner reads."""
+    result = checks.no_overlap.run(ctx, lk)
+    assert (result.status, result.message) == (
+        "pass",
+        "400 acquisitions, at most 1 inside at once, 0 overlaps; unguarded counter 400 of 400",
+    )
+
+
+def test_check_then_act_overlaps_under_contention(ctx: DrillContext) -> None:
+    result = checks.no_overlap.run(ctx, variant(lk, acquire=lk.naive_acquire))
+    assert result.status == "fail"
+    assert result.pitfall == (
+        "two holders at once: acquisition must be one atomic SET NX PX, and the TTL must outlast "
+        "the critical section"
+    )
+    assert int(result.measured["max_inside"]) > 1
+
+
+def test_a_lock_that_always_gives_up_fails_no_overlap(ctx: DrillContext) -> None:
+    result = checks.no_overlap.run(ctx, variant(lk, acquire=lambda r, lock, ttl_ms, wait_ms=0: None))
+    assert (result.status, result.pitfall) == ("fail", checks.GIVES_UP)
+    assert result.measured == {
+        "acquisitions": 0,
+        "max_inside": 0,
+        "overlaps": 0,
+        "counter": 0,
+        "gave_up": 400,
+    }
+    assert (
+        result.message == "0 acquisitions, at most 0 inside at once, 0 overlaps; unguarded counter 0 of 400"
+    )
+
+
+def test_a_section_entered_twice_counts_an_overlap_and_a_lost_update() -> None:
+    section = checks.CriticalSection()
+    section.inside = 1  # someone is already inside
+    section.run()
+    section.run()
+    assert (section.inside, section.max_inside, section.overlaps, section.counter) == (1, 2, 2, 2)
+    section.give_up()
+    assert section.gave_up == 1
