@@ -183,3 +183,23 @@ def test_a_held_back_replica_continued_from_outside_voids_the_trial(
     with pytest.raises(BackendUnavailableError, match="continued by a signal from outside"):
         trials.failover(impl, 3, hold_back=True)
     assert processes_in(tmp_path) == [] and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.live
+def test_a_ctrl_c_while_a_trial_cleans_up_is_raised_once_its_servers_are_stopped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Ctrl-C that lands while a trial that ended normally stops its servers stops the drill."""
+    from redisprep.drills.replication import fleet
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    close = fleet.Fleet.close
+
+    def interrupted_close(self: fleet.Fleet) -> None:
+        signal.raise_signal(signal.SIGINT)  # the user's Ctrl-C, just as the cleanup starts
+        close(self)
+
+    monkeypatch.setattr(fleet.Fleet, "close", interrupted_close)
+    with pytest.raises(KeyboardInterrupt), fleet.Fleet() as servers:
+        servers.server()
+    assert processes_in(tmp_path) == [] and list(tmp_path.iterdir()) == []

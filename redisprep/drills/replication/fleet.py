@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from redisprep import signals
 from redisprep.errors import BackendUnavailableError, BackendUnsupportedError
 from redisprep.localserver import (
     LocalServer,
@@ -91,7 +90,9 @@ class Fleet:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        with signals.held():  # a second Ctrl-C must not leave a paused server behind
+        # A Ctrl-C now must not leave a paused server behind, nor be lost: it is raised once every
+        # process is stopped (a trial that was ending normally then stops the drill, as pressed).
+        with _deferred():
             self.close()
 
     def _started(self, start: Callable[[], LocalServer]) -> LocalServer:
