@@ -13,6 +13,7 @@ import pytest
 
 from redisprep.backends import Backend, connect
 from redisprep.drills import drill_names, run_drill
+from redisprep.drills.model import DrillReport
 from redisprep.explain.docs import docs_map
 from redisprep.explain.observer import Explainer
 from redisprep.explain.tracing import Tracer
@@ -21,11 +22,11 @@ from redisprep.knowledge.keyspecs import script_calls
 from redisprep.localserver import LocalServer, start_server
 
 
-def _explained_run(name: str, backend: Backend) -> tuple[Tracer, Explainer]:
+def _explained_run(name: str, backend: Backend) -> tuple[Tracer, Explainer, DrillReport]:
     explainer = Explainer(backend)
     tracer = Tracer(observer=explainer)
-    run_drill(name, backend, tracer=tracer)
-    return tracer, explainer
+    report = run_drill(name, backend, tracer=tracer)
+    return tracer, explainer, report
 
 
 #: Drills that send nothing on the embedded backend: every step says in one line that it needs a real
@@ -35,9 +36,8 @@ REAL_SERVER_ONLY = frozenset({"replication"})
 
 @pytest.mark.parametrize("drill", drill_names())
 def test_every_command_and_script_call_of_every_drill_is_documented(drill: str, backend: Backend) -> None:
-    tracer, explainer = _explained_run(drill, backend)
+    tracer, explainer, report = _explained_run(drill, backend)
     if backend.is_simulated and drill in REAL_SERVER_ONLY:
-        report = run_drill(drill, backend)
         assert tracer.commands == [] and all(step.outcome.skipped for step in report.steps)
         return
     assert tracer.commands, f"{drill} sent nothing"
@@ -81,14 +81,14 @@ def test_every_complexity_shown_is_the_servers_text(drill: str, live: Any) -> No
     where its COMMAND DOCS give no complexity (a module's BF.* commands) the text of the module's
     own documentation, whose source the table names.
     """
-    _, embedded = _explained_run(drill, connect(None))
+    _, embedded, _ = _explained_run(drill, connect(None))
     for name, complexity in _shown(embedded):
         doc = command_doc(name)
         assert doc is not None and complexity == doc.complexity, name
     server = connect(live.url)
     try:
         docs = _server_docs(server)
-        _, explainer = _explained_run(drill, server)
+        _, explainer, _ = _explained_run(drill, server)
     finally:
         server.close()
     shown = _shown(explainer)

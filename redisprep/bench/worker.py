@@ -4,8 +4,7 @@ Arguments: run id, first key index, value. The URL comes from ``$REDISPREP_BENCH
 command line. The worker connects (redisprep's client, and a bare ``redis.Redis.from_url`` one),
 prints ``ready``, then answers each line of standard input, ``ours N`` or ``bare N``, by sending N
 SETs with that client and printing ``{"seconds": ..., "cpu_seconds": ...}`` (wall and this process's
-CPU time); it stops at the end of its input. Errors
-go to stderr with exit 1.
+CPU time); it stops at the end of its input. Errors go to stderr with exit 1.
 """
 
 from __future__ import annotations

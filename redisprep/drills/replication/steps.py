@@ -19,8 +19,6 @@ WAIT_URL = "https://redis.io/docs/latest/commands/wait/"
 REPLICATION_URL = "https://redis.io/docs/latest/operate/oss_and_stack/management/replication/"
 SENTINEL_URL = "https://redis.io/docs/latest/operate/oss_and_stack/management/sentinel/"
 CLUSTER_SPEC_URL = "https://redis.io/docs/latest/operate/oss_and_stack/reference/cluster-spec/"
-
-
 EMBEDDED = (
     "the embedded fakeredis cannot replicate or fail over, so this drill does not run here; "
     "`redisprep drill replication --url redis://HOST:PORT` does (it fails over private servers it "
