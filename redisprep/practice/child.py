@@ -25,6 +25,7 @@ from typing import Any
 from redisprep.practice import wire
 from redisprep.practice.contain import ResourceLimits, confine
 from redisprep.practice.fence import fence_connections
+from redisprep.practice.preload import more as preload_more
 from redisprep.practice.preload import preload
 from redisprep.practice.remote import RemoteCallable, RemoteRedis
 
@@ -255,6 +256,9 @@ def main(fd: int, extra: Sequence[str] = ()) -> None:
     channel = wire.Channel(socket.socket(fileno=fd))
     preload(extra)  # before the module arrives: the parent prepares the server meanwhile (.spawn)
     hello = channel.receive()
+    while hello is not None and hello.get("op") == "preload":  # named once the exercise was known
+        preload_more(hello.get("modules"))
+        hello = channel.receive()
     if hello is None:
         os._exit(0)
 
