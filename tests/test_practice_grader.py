@@ -143,10 +143,6 @@ def test_cli_errors_are_one_line(invoke: Any, tmp_path: Path) -> None:
     assert unknown.exit_code == 2 and "did you mean 'leaderboard'" in unknown.stderr
 
 
-def _workspaces() -> set[str]:
-    return {p.name for p in Path(tempfile.gettempdir()).glob("redisprep-grade-*")}
-
-
 @pytest.mark.parametrize(
     "args",
     [
@@ -156,15 +152,27 @@ def _workspaces() -> set[str]:
     ],
 )
 def test_a_check_refused_before_grading_stops_the_child_it_started(
-    invoke: Any, args: tuple[str, ...]
+    invoke: Any, args: tuple[str, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """'practice check' starts the grading child first (it imports while the grader loads): a
     command line refused afterwards still stops it and removes its workspace."""
-    before = _workspaces()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where its workspace is made
     refused = invoke("practice", "check", *args)
     assert refused.exit_code == 2 and refused.stderr.startswith("error: ")
     assert _grading_children() == []
-    assert _workspaces() <= before
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_workspace_of_a_check_is_made_where_the_test_looks(
+    invoke: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The premise of the test above: the early child's workspace does go to ``tempfile.tempdir``."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    from redisprep.practice.spawn import prestarted
+
+    with prestarted() as early:
+        assert early.workspace.parent == tmp_path and early.workspace.is_dir()
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_the_child_started_early_imports_the_drills_reference_before_the_module(

@@ -25,10 +25,10 @@ from typing import Any
 from redisprep.errors import RedisprepError
 from redisprep.practice import wire
 from redisprep.practice.contain import ResourceLimits
+from redisprep.practice.handles import Handles
 from redisprep.practice.proctree import Tree, Watchdog, start_time
 from redisprep.practice.spawn import Spawned, child_env, spawn
 
-_BUILTINS: dict[str, Any] = {"float": float, "int": int, "str": str, "bytes": bytes, "bool": bool}
 #: How Redis (6.2 to 8) and Valkey word a refusal by ACL, directly and inside a script; lower case.
 _ACL_REFUSALS = ("noperm", "no permissions to", "can't run this command", "can't access at least one")
 #: Longest the child may take to import, confine itself and run the learner's module.
@@ -83,13 +83,9 @@ class ChildSession:
         self.limits = limits
         self.gone: str | None = None
         """Why the child is gone (None while it runs)."""
-        self._objects: dict[int, tuple[str, Any]] = {}
-        self._ids_of: dict[int, int] = {}
-        self._handles = itertools.count(1)
+        self.handles = Handles()
         self._calls: dict[int, _Call] = {}
         self._call_ids = itertools.count(1)
-        self._tokens: dict[int, BaseException] = {}
-        self._token_ids = itertools.count(1)
         self._lock = threading.Lock()
         self._service = ThreadPoolExecutor(max_workers=8, thread_name_prefix="grader-service")
         self._startup: queue.SimpleQueue[dict[str, Any] | None] = queue.SimpleQueue()
@@ -241,10 +237,10 @@ class ChildSession:
         try:
             message = {"op": "call", "id": call_id, "fn": name}
             if each is None:
-                message["args"] = wire.encode(list(args), self._handle_of)
-                message["kwargs"] = wire.encode(kwargs, self._handle_of)
+                message["args"] = wire.encode(list(args), self.handles.tagged)
+                message["kwargs"] = wire.encode(kwargs, self.handles.tagged)
             else:
-                message["each"] = wire.encode([[list(a), k] for a, k in each], self._handle_of)
+                message["each"] = wire.encode([[list(a), k] for a, k in each], self.handles.tagged)
             self.channel.send(message)
             while True:
                 reply = call.replies.get()
@@ -264,7 +260,7 @@ class ChildSession:
         error = reply.get("error")
         if error is None:
             try:
-                return wire.decode(reply.get("value"), self._resolve)
+                return wire.decode(reply.get("value"), self.handles.resolve)
             except wire.ProtocolError as exc:
                 raise LearnerCodeError(
                     f"your code returned something the grader cannot read: {exc}"
@@ -272,7 +268,7 @@ class ChildSession:
         if not isinstance(error, dict):
             raise LearnerCodeError("your code raised an exception the grader cannot read")
         token = error.get("token")
-        original = self._tokens.get(token) if type(token) is int else None
+        original = self.handles.original(token)
         if original is not None:
             # The grader's own exception (a refused command, a lost server, a lockstep abort) came
             # back through the learner's code unchanged: raise the very object, noting their line.
@@ -293,15 +289,15 @@ class ChildSession:
     def _answer(self, message: dict[str, Any]) -> None:
         reply: dict[str, Any] = {"op": "reply", "id": message.get("id")}
         try:
-            value = self._perform(message)
+            value = self.handles.perform(message)
             for item in value if isinstance(value, list) else []:
                 self._noticed(item)  # a pipeline's replies
-            reply["value"] = wire.encode(value, self._handle_of)
+            reply["value"] = wire.encode(value, self.handles.tagged)
         except wire.ProtocolError as exc:
-            reply["error"] = self._error_of(TypeError(f"the grader cannot pass this: {exc}"))
+            reply["error"] = self.handles.error_of(TypeError(f"the grader cannot pass this: {exc}"))
         except Exception as exc:  # noqa: BLE001 - handed to the learner's code, which may catch it
             self._noticed(exc)
-            reply["error"] = self._error_of(exc)
+            reply["error"] = self.handles.error_of(exc)
         try:
             self.channel.send(reply)
         except (OSError, wire.ProtocolError):
@@ -316,118 +312,6 @@ class ChildSession:
         if any(sign in lowered for sign in _ACL_REFUSALS):
             self._on_refused(f"the server refused it for this run's user: {text.splitlines()[0][:300]}")
 
-    def _perform(self, m: dict[str, Any]) -> Any:
-        kind = m.get("kind")
-        h = m.get("h")
-
-        def arg(name: str) -> Any:
-            return wire.decode(m.get(name), self._resolve)
-
-        if kind == "cmd":
-            return self._object(h, "redis").execute_command(*_argv(arg("args")), **_options(arg("options")))
-        if kind == "pipe":
-            client = self._object(h, "redis")
-            pipe = client.pipeline(transaction=bool(arg("transaction")), shard_hint=arg("shard_hint"))
-            return self._register(pipe, "pipe")
-        if kind == "pipe_cmd":
-            return self._object(h, "pipe").execute_command(*_argv(arg("args")), **_options(arg("options")))
-        if kind == "pipe_run":
-            return self._run_pipeline(self._object(h, "pipe"), m, arg)
-        if kind == "pipe_reset":
-            self._object(h, "pipe").reset()
-            return None
-        if kind == "invoke":
-            args, kwargs = arg("args"), arg("kwargs")
-            if not isinstance(args, list) or not isinstance(kwargs, dict):
-                raise TypeError("malformed call")
-            return self._object(h, "call")(*args, **{str(k): v for k, v in kwargs.items()})
-        raise TypeError(f"the grader does not know {str(kind)[:40]!r}")
-
-    def _run_pipeline(self, pipe: Any, m: dict[str, Any], arg: Callable[[str], Any]) -> Any:
-        from redis.commands.core import Script
-
-        commands = arg("commands")
-        if not isinstance(commands, list):
-            raise TypeError("malformed pipeline")
-        if arg("multi") and not pipe.explicit_transaction:
-            pipe.multi()
-        for body in arg("scripts") or []:
-            if isinstance(body, str | bytes):
-                pipe.scripts.add(Script(pipe, body))
-        for entry in commands:
-            if not (isinstance(entry, list) and len(entry) == 2):
-                raise TypeError("malformed pipeline")
-            pipe.execute_command(*_argv(entry[0]), **_options(entry[1]))
-        return pipe.execute(raise_on_error=bool(arg("raise_on_error")))
-
-    # -- handles and errors ------------------------------------------------------------------------
-
-    def _register(self, obj: Any, kind: str) -> int:
-        with self._lock:
-            known = self._ids_of.get(id(obj))
-            if known is not None and self._objects[known][1] is obj:
-                return known
-            handle = next(self._handles)
-            self._objects[handle] = (kind, obj)
-            self._ids_of[id(obj)] = handle
-            return handle
-
-    def _object(self, handle: Any, kind: str) -> Any:
-        entry = self._objects.get(handle) if type(handle) is int else None
-        if entry is None or entry[0] != kind:
-            raise TypeError("not an object the grader handed over")
-        return entry[1]
-
-    def _handle_of(self, value: Any) -> list[Any] | None:
-        if isinstance(value, BaseException):
-            return self._error_of(value)
-        if hasattr(value, "execute_command") and hasattr(value, "pipeline"):
-            return ["h", self._register(value, "redis"), "redis"]
-        if callable(value):
-            return ["h", self._register(value, "call"), "call"]
-        return None
-
-    def _resolve(self, tag: str, items: list[Any]) -> Any:
-        if tag != "h":
-            raise wire.ProtocolError("the child may not send exceptions")
-        ref = wire.handle(items)
-        if ref.id == 0 and ref.kind in _BUILTINS:
-            return _BUILTINS[ref.kind]
-        entry = self._objects.get(ref.id)
-        if entry is None or entry[0] != ref.kind:
-            raise wire.ProtocolError("a handle the grader never gave out")
-        return entry[1]
-
-    def _error_of(self, exc: BaseException) -> list[Any]:
-        token = next(self._token_ids)
-        with self._lock:
-            self._tokens[token] = exc
-        cls = type(exc)
-        return ["x", f"{cls.__module__}.{cls.__qualname__}", str(exc)[:4000], token]
-
     def forget(self) -> None:
-        """Drop the pipelines, callables and exceptions of the check that just ended.
-
-        Clients stay: learner code may keep what it built on one (a ``register_script`` made on the
-        first call), as it could with a real client that outlives the call.
-        """
-        with self._lock:
-            kept = {h: e for h, e in self._objects.items() if e[0] == "redis"}
-            self._objects = kept
-            self._ids_of = {id(e[1]): h for h, e in kept.items()}
-            self._tokens.clear()
-
-
-def _argv(value: Any) -> list[Any]:
-    if not isinstance(value, list) or not value:
-        raise TypeError("a command must be a non-empty list of arguments")
-    for item in value:
-        if not isinstance(item, str | bytes | int | float) or isinstance(item, bool):
-            raise TypeError(f"a command argument cannot be a {type(item).__name__}")
-    return value
-
-
-def _options(value: Any) -> dict[str, Any]:
-    if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
-        raise TypeError("malformed command options")
-    return value
+        """Drop the pipelines, callables and exceptions of the check that just ended (clients stay)."""
+        self.handles.forget()
