@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from redisprep.errors import BackendUnavailableError, BackendUnsupportedError
+from redisprep.leftovers import sweep
 
 START_TIMEOUT_S = 5.0
 #: A cluster node also listens on its port + 10000 (the cluster bus), which must stay below 65536.
@@ -203,6 +204,7 @@ def start_server(
         password: Set ``requirepass``. It is passed on the server's standard input, never on its
             command line, which every process on the machine can read in ``/proc/<pid>/cmdline``.
         workdir: The server's folder (a new temporary one by default); removed by :meth:`stop`.
+            Before making a new one, the folders of dead servers are removed (:mod:`.leftovers`).
         detach: Let redis-server daemonize itself (``--daemonize yes``, its PID read back from its
             pidfile), so it outlives this process and the terminal (``cluster up``); a later
             process stops it by that PID.
@@ -219,6 +221,7 @@ def start_server(
     binary = find_binary()
     port = port or free_port()
     if workdir is None:
+        sweep()  # folders of servers whose redisprep was killed before it could stop them
         workdir = Path(tempfile.mkdtemp(prefix=f"redisprep-{port}-"))
     else:
         workdir.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,103 @@
+"""A throw-away server whose redisprep was killed leaves its folder; the next start removes it, and
+nothing else.
+
+The folders here are made in a test's own temporary directory (``tempfile.tempdir``), so the sweep
+sees only them.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from redisprep.leftovers import sweep
+from redisprep.localserver import start_server
+
+
+@pytest.fixture(name="tmp")
+def own_tempdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    return tmp_path
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def _folder(where: Path, name: str, files: dict[str, str]) -> Path:
+    folder = where / name
+    folder.mkdir()
+    for file, text in files.items():
+        (folder / file).write_text(text)
+    return folder
+
+
+def test_a_server_killed_with_its_redisprep_leaves_a_folder_the_next_start_removes(tmp: Path) -> None:
+    """The real case: redisprep SIGKILLed while its server runs (the kernel stops the server)."""
+    script = (
+        "import os, sys, tempfile, time\n"
+        f"tempfile.tempdir = {str(tmp)!r}\n"
+        "from redisprep.localserver import start_server\n"
+        "server = start_server(die_with_parent=True)\n"
+        "print(server.workdir, server.pid, flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    workdir, pid = proc.stdout.readline().split()
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    proc.stdout.close()
+    for _ in range(500):  # the kernel's parent-death signal reaches the server
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.01)
+    assert Path(workdir).is_dir(), "premise: a killed redisprep leaves its server's folder"
+    server = start_server()
+    try:
+        assert not Path(workdir).exists()
+        assert server.workdir.is_dir()  # the new server's own folder is not taken for a dead one
+    finally:
+        server.stop()
+    assert list(tmp.iterdir()) == []
+
+
+def test_only_folders_certainly_left_by_a_dead_server_are_removed(tmp: Path) -> None:
+    dead, live = str(_dead_pid()), str(os.getpid())
+    gone = [
+        _folder(tmp, "redisprep-6379-abcd_123", {"redis.pid": dead, "redis.log": "x"}),
+        _folder(tmp, "redisprep-7000-zz99zz99", {"redis.pid": dead, "nodes.conf": "", "dump.rdb": ""}),
+    ]
+    kept = [
+        _folder(tmp, "redisprep-6380-alive123", {"redis.pid": live, "redis.log": "x"}),  # still running
+        _folder(tmp, "redisprep-6381-starting", {"redis.log": "x"}),  # no pid yet: still starting
+        _folder(tmp, "redisprep-6382-notes123", {"redis.pid": dead, "notes.txt": "mine"}),  # not redis's
+        _folder(tmp, "redisprep-6383-badpid12", {"redis.pid": "pid"}),
+        _folder(tmp, "redisprep-grade-abcdefgh", {"redis.pid": dead}),  # another kind of folder
+        _folder(tmp, "my-redisprep-6384-abcdefgh", {"redis.pid": dead}),
+        _folder(tmp, "redisprep-6385-abcdefghi", {"redis.pid": dead}),  # not mkdtemp's 8 characters
+    ]
+    outside = _folder(tmp, "elsewhere", {"redis.pid": dead})
+    link = tmp / "redisprep-6386-linked12"
+    link.symlink_to(outside)
+    kept.append(link)
+    assert sorted(sweep()) == sorted(gone)
+    assert all(not f.exists() for f in gone)
+    assert all(f.exists() for f in kept) and (outside / "redis.pid").exists()
+
+
+def test_another_users_folder_is_left_alone(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = _folder(tmp, "redisprep-6390-others12", {"redis.pid": str(_dead_pid())})
+    monkeypatch.setattr(os, "getuid", lambda: folder.stat().st_uid + 1)  # as seen by another user
+    assert sweep() == [] and folder.exists()
