@@ -17,7 +17,9 @@ WRONG = Path(__file__).resolve().parent.parent / "drills" / "leaderboard" / "wro
 
 
 def _spawn(tmp_path: Path, *args: str) -> object:
-    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200", "TERM": "dumb"}
+    scratch = tmp_path / "tmp"  # the grading children's workspaces (TMPDIR), checked at the end
+    scratch.mkdir(exist_ok=True)
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200", "TERM": "dumb", "TMPDIR": str(scratch)}
     return pexpect.spawn(
         sys.executable,
         ["-m", "redisprep", "practice", *args],
@@ -65,7 +67,22 @@ def test_watch_regrades_on_save_shows_hints_and_moves_on(tmp_path: Path) -> None
 
     watch.send("n")
     watch.expect("for lock")
+    assert _children_in(tmp_path / "tmp"), "premise: the next grade's child waits, started, in a workspace"
     watch.send("q")
     watch.expect(pexpect.EOF)
     watch.close()
     assert watch.exitstatus == 0
+    assert _children_in(tmp_path / "tmp") == [] and list((tmp_path / "tmp").iterdir()) == []
+
+
+def _children_in(folder: Path) -> list[int]:
+    """Processes whose working directory is inside ``folder`` (grading children run in their workspace)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            cwd = Path(os.readlink(entry / "cwd"))
+        except (OSError, ValueError):
+            continue
+        if cwd.is_relative_to(folder):
+            found.append(int(entry.name))
+    return found

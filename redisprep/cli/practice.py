@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -16,6 +15,7 @@ from redisprep.cli._options import ClusterOption, UrlOption
 if TYPE_CHECKING:
     from redisprep.practice.catalog import Exercise
     from redisprep.practice.grade import GradeReport
+    from redisprep.practice.spawn import Spawned
     from redisprep.practice.state import PracticeState
 
 app = typer.Typer(
@@ -152,6 +152,7 @@ def check(
         redisprep practice check leaderboard --junit report.xml --json results.json
     """
     app_ctx: AppContext = ctx.obj
+    from redisprep.cli import _watch
     from redisprep.practice.spawn import prestarted
 
     with prestarted() as early:  # the grading child imports while the grader loads
@@ -164,18 +165,19 @@ def check(
             timeout_s=timeout, only=tuple(only or ()), junit=junit, json_file=json_file,
         )  # fmt: skip
 
-        def run() -> bool:
-            report = grade_request(request, early)  # a later run starts a child of its own
+        def run(spawned: Spawned) -> bool:
+            report = grade_request(request, spawned)
             app_ctx.console.print(grade_report(report))
             settle(request, report, _state())
             if cards and not report.passed:
                 _follow_up(app_ctx, request.exercise, report)
             return report.passed
 
-        passed = run()
+        passed = run(early)
     while watch:
-        _wait_for_change(request.impl)
-        passed = run()
+        with prestarted() as early:  # the next grade's child imports while the learner edits
+            _watch.wait_for_change(request.impl)
+            passed = run(early)
     if not passed:
         raise typer.Exit(1)
 
@@ -199,48 +201,28 @@ def watch(
         redisprep practice watch leaderboard
     """
     app_ctx: AppContext = ctx.obj
+    from redisprep.practice.spawn import prestart
+
+    early = prestart()  # the first grade's child imports while the exercises load
+    try:
+        from redisprep.practice.catalog import get_exercise, load_exercises
+
+        exercises = list(load_exercises(app_ctx.data_dir))
+        if name is None:
+            state = _state()
+            pending = [e for e in exercises if not _passed(state.result(e.name))]
+            index = exercises.index(pending[0]) if pending else 0
+        else:
+            index = exercises.index(get_exercise(name, app_ctx.data_dir))
+    except BaseException:
+        early.release()
+        raise
     from redisprep.cli import _watch
-    from redisprep.practice.catalog import load_exercises
-    from redisprep.practice.grade import grade
-    from redisprep.practice.workspace import find_solution
-    from redisprep.render.practice import hint_panel
 
-    exercises = list(load_exercises(app_ctx.data_dir))
-    state = _state()
-    if name is None:
-        pending = [e for e in exercises if not _passed(state.result(e.name))]
-        index = exercises.index(pending[0]) if pending else 0
-    else:
-        from redisprep.practice.catalog import get_exercise
+    def follow_up(exercise: Exercise, report: GradeReport) -> None:
+        _follow_up(app_ctx, exercise, report)
 
-        index = exercises.index(get_exercise(name, app_ctx.data_dir))
-    console = app_ctx.console
-    with _watch.keys():
-        while True:
-            exercise = exercises[index]
-            path = find_solution(exercise, directory)
-            console.print(f"watching {path} for {exercise.name} (h: next hint, n: next exercise, q: quit)")
-            seen = _watch.mtime(path)
-            if path.is_file():
-                report = grade(exercise, path)
-                console.print(_first_failure(report))
-                state.record_result(report.exercise, report.counts["pass"], len(report.checks), str(path))
-                if not report.passed:
-                    _follow_up(app_ctx, exercise, report)
-            else:
-                console.print(f"no {path} yet: 'redisprep practice start {exercise.name} {directory}'")
-            while True:
-                event = _watch.wait(path, seen)
-                if event == "save":
-                    console.print("saved: grading again")
-                    break
-                if event == "h":
-                    console.print(hint_panel(exercise.name, state.next_hint(exercise.name, exercise.hints)))
-                elif event == "n":
-                    index = (index + 1) % len(exercises)
-                    break
-                elif event == "q":
-                    return
+    _watch.watching(app_ctx, exercises, index, directory, early, _state(), follow_up)
 
 
 def _follow_up(app_ctx: AppContext, exercise: Exercise, report: GradeReport) -> None:
@@ -268,27 +250,3 @@ def _follow_up(app_ctx: AppContext, exercise: Exercise, report: GradeReport) -> 
 
 def _passed(result: dict[str, object] | None) -> bool:
     return result is not None and result.get("passed") == result.get("total") != 0
-
-
-def _first_failure(report: GradeReport) -> str:
-    """One line for the watch screen: all passed, or the first failing check and its pitfall."""
-    failed = [c for c in report.checks if c.status != "pass"]
-    total = len(report.checks)
-    if not failed:
-        return f"all {total} checks passed in {report.duration_s:.1f} s: press n for the next exercise"
-    first = failed[0]
-    lines = [
-        f"{total - len(failed)} of {total} checks passed in {report.duration_s:.1f} s; first failing: "
-        f"{first.id} ({first.title})",
-        f"  {first.message}",
-    ]
-    if first.pitfall:
-        lines.append(f"  pitfall: {first.pitfall}")
-    return "\n".join(lines)
-
-
-def _wait_for_change(path: Path) -> None:
-    """Block until ``path``'s modification time changes (polling twice a second)."""
-    before = path.stat().st_mtime_ns if path.exists() else 0
-    while (path.stat().st_mtime_ns if path.exists() else 0) == before:
-        time.sleep(0.5)

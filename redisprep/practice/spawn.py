@@ -60,6 +60,11 @@ class Spawned:
         """Whether a session in ``workspace`` may take this child (untaken, alive, started there)."""
         return not self.taken and self.workspace == workspace and self.proc.poll() is None
 
+    def release(self) -> None:
+        """:meth:`discard`, and remove the workspace (a grade that took the child removed it already)."""
+        self.discard()
+        shutil.rmtree(self.workspace, ignore_errors=True)
+
     def discard(self) -> None:
         """Stop the child if no session took it (it has run nothing but imports)."""
         if self.taken:
@@ -113,25 +118,29 @@ def spawn(workspace: Path, preload: tuple[str, ...] = ()) -> Spawned:
     return Spawned(proc, ours, ids, workspace, preload)
 
 
-@contextmanager
-def prestarted() -> Iterator[Spawned]:
+def prestart() -> Spawned:
     """A grading child started now, in a fresh workspace, before the grader knows what it grades.
 
-    ``practice check`` enters this first, so that the child's imports (a quarter of a second) run
-    while this process loads the grader and the exercise. :func:`~redisprep.practice.grade.grade`
-    takes it over; whatever happens, it is stopped and its workspace removed on the way out.
+    Its imports (a quarter of a second) then run while this process loads the grader, or while the
+    learner edits (``practice watch``). :func:`~redisprep.practice.grade.grade` takes it over;
+    :meth:`Spawned.release` stops it if nobody did and removes its workspace.
     """
     workspace = Path(tempfile.mkdtemp(prefix="redisprep-grade-"))
     try:
-        early = spawn(workspace)
+        return spawn(workspace)
     except BaseException:
         shutil.rmtree(workspace, ignore_errors=True)
         raise
+
+
+@contextmanager
+def prestarted() -> Iterator[Spawned]:
+    """:func:`prestart`, released on the way out whatever happens (``practice check`` enters it first)."""
+    early = prestart()
     try:
         yield early
     finally:
-        early.discard()
-        shutil.rmtree(workspace, ignore_errors=True)
+        early.release()
 
 
 def child_env(workspace: Path) -> dict[str, str]:
