@@ -1,10 +1,13 @@
-"""Remove the folders of redisprep's own throw-away servers that died without being stopped.
+"""Remove the folders of redisprep's own throw-away servers whose redisprep died without stopping them.
 
 A redisprep killed with SIGKILL cannot clean up: the kernel stops its server (it dies with its
 parent), but the server's folder stays in the temporary directory. The next start of a throw-away
-server removes such folders. Only a folder that is certainly a dead server's goes: named as
-:func:`~redisprep.localserver.start_server` names them, a real directory of this user's, holding a
-``redis.pid`` whose process is gone, and nothing but what redis-server itself writes there.
+server removes such folders. Only a folder that is certainly abandoned goes: named as
+:func:`~redisprep.localserver.start_server` names them, a real directory of this user's, whose
+owner (the process that started its server, in :data:`OWNER`) is gone, whose server (``redis.pid``)
+is gone too, and holding nothing but what redis-server and that owner write there. A server killed
+on purpose while its redisprep lives (the persistence drill restarts it on the same folder) keeps
+its folder.
 """
 
 from __future__ import annotations
@@ -19,8 +22,15 @@ from pathlib import Path
 
 #: ``redisprep-<port>-<mkdtemp's 8 characters>``.
 _NAME = re.compile(r"redisprep-[0-9]{1,5}-[a-z0-9_]{8}")
+#: The file in a server's folder naming the process that started the server (its PID).
+OWNER = "redisprep.owner"
 #: What redis-server writes in its ``--dir`` (with our ``--pidfile`` and ``--logfile`` there).
-_ARTEFACTS = ("redis.pid", "redis.log", "nodes.conf", "*.rdb", "*.aof", "appendonlydir", "temp-*")
+_ARTEFACTS = (OWNER, "redis.pid", "redis.log", "nodes.conf", "*.rdb", "*.aof", "appendonlydir", "temp-*")
+
+
+def claim(folder: Path) -> None:
+    """Write this process as the owner of the server folder ``folder`` (before its server starts)."""
+    (folder / OWNER).write_text(f"{os.getpid()}\n")
 
 
 def sweep(directory: Path | None = None) -> list[Path]:
@@ -44,12 +54,20 @@ def _dead_servers(folder: Path) -> bool:
         if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
             return False
         names = os.listdir(folder)
-        pid = int((folder / "redis.pid").read_text().strip())
+        owner = int((folder / OWNER).read_text().strip())
+        server = int(pid_text) if (pid_text := _text(folder / "redis.pid")) else None
     except (OSError, ValueError):
-        return False  # gone meanwhile, unreadable, or no pid written yet (a server still starting)
+        return False  # gone meanwhile, unreadable, or not claimed (an older redisprep's)
     if not all(any(fnmatch.fnmatchcase(n, pattern) for pattern in _ARTEFACTS) for n in names):
         return False
-    return pid > 0 and not _alive(pid)
+    return owner > 0 and not _alive(owner) and (server is None or (server > 0 and not _alive(server)))
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        return ""
 
 
 def _alive(pid: int) -> bool:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from redisprep.errors import BackendUnavailableError, BackendUnsupportedError
-from redisprep.leftovers import sweep
+from redisprep.leftovers import claim, sweep
 
 START_TIMEOUT_S = 5.0
 #: A cluster node also listens on its port + 10000 (the cluster bus), which must stay below 65536.
@@ -225,6 +225,7 @@ def start_server(
         workdir = Path(tempfile.mkdtemp(prefix=f"redisprep-{port}-"))
     else:
         workdir.mkdir(parents=True, exist_ok=True)
+    claim(workdir)
     args = [
         binary,
         "--port",

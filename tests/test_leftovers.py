@@ -1,5 +1,5 @@
 """A throw-away server whose redisprep was killed leaves its folder; the next start removes it, and
-nothing else.
+nothing else (not the folder of a server killed on purpose by a redisprep that still runs).
 
 The folders here are made in a test's own temporary directory (``tempfile.tempdir``), so the sweep
 sees only them.
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from redisprep.leftovers import sweep
+from redisprep.leftovers import OWNER, sweep
 from redisprep.localserver import start_server
 
 
@@ -73,31 +73,54 @@ def test_a_server_killed_with_its_redisprep_leaves_a_folder_the_next_start_remov
     assert list(tmp.iterdir()) == []
 
 
-def test_only_folders_certainly_left_by_a_dead_server_are_removed(tmp: Path) -> None:
+def test_only_folders_certainly_abandoned_are_removed(tmp: Path) -> None:
     dead, live = str(_dead_pid()), str(os.getpid())
     gone = [
-        _folder(tmp, "redisprep-6379-abcd_123", {"redis.pid": dead, "redis.log": "x"}),
-        _folder(tmp, "redisprep-7000-zz99zz99", {"redis.pid": dead, "nodes.conf": "", "dump.rdb": ""}),
+        _folder(tmp, "redisprep-6379-abcd_123", {OWNER: dead, "redis.pid": dead, "redis.log": "x"}),
+        _folder(
+            tmp, "redisprep-7000-zz99zz99", {OWNER: dead, "redis.pid": dead, "nodes.conf": "", "dump.rdb": ""}
+        ),
+        _folder(tmp, "redisprep-7001-nopid123", {OWNER: dead, "redis.log": "x"}),  # killed before its pidfile
     ]
     kept = [
-        _folder(tmp, "redisprep-6380-alive123", {"redis.pid": live, "redis.log": "x"}),  # still running
-        _folder(tmp, "redisprep-6381-starting", {"redis.log": "x"}),  # no pid yet: still starting
-        _folder(tmp, "redisprep-6382-notes123", {"redis.pid": dead, "notes.txt": "mine"}),  # not redis's
-        _folder(tmp, "redisprep-6383-badpid12", {"redis.pid": "pid"}),
-        _folder(tmp, "redisprep-grade-abcdefgh", {"redis.pid": dead}),  # another kind of folder
-        _folder(tmp, "my-redisprep-6384-abcdefgh", {"redis.pid": dead}),
-        _folder(tmp, "redisprep-6385-abcdefghi", {"redis.pid": dead}),  # not mkdtemp's 8 characters
+        # A drill that killed its server on purpose and is about to restart it on the same folder:
+        _folder(tmp, "redisprep-6378-restart1", {OWNER: live, "redis.pid": dead, "appendonly.aof": ""}),
+        _folder(
+            tmp, "redisprep-6380-alive123", {OWNER: dead, "redis.pid": live, "redis.log": "x"}
+        ),  # detached
+        _folder(tmp, "redisprep-6381-olderone", {"redis.pid": dead, "redis.log": "x"}),  # nobody claimed it
+        _folder(tmp, "redisprep-6382-notes123", {OWNER: dead, "redis.pid": dead, "notes.txt": "mine"}),
+        _folder(tmp, "redisprep-6383-badpid12", {OWNER: "pid", "redis.pid": dead}),
+        _folder(tmp, "redisprep-grade-abcdefgh", {OWNER: dead}),  # another kind of folder
+        _folder(tmp, "my-redisprep-6384-abcdefgh", {OWNER: dead}),
+        _folder(tmp, "redisprep-6385-abcdefghi", {OWNER: dead}),  # not mkdtemp's 8 characters
     ]
-    outside = _folder(tmp, "elsewhere", {"redis.pid": dead})
+    outside = _folder(tmp, "elsewhere", {OWNER: dead})
     link = tmp / "redisprep-6386-linked12"
     link.symlink_to(outside)
     kept.append(link)
     assert sorted(sweep()) == sorted(gone)
     assert all(not f.exists() for f in gone)
-    assert all(f.exists() for f in kept) and (outside / "redis.pid").exists()
+    assert all(f.exists() for f in kept) and (outside / OWNER).exists()
+
+
+def test_a_drill_restarting_its_killed_server_keeps_its_folder_while_others_start_servers(tmp: Path) -> None:
+    """The persistence drill's kill -9 and restart on one folder, with other servers starting meanwhile
+    (drill all's workers, other test processes): the folder and its files survive the sweep."""
+    first = start_server()
+    (first.workdir / "appendonly.aof").write_text("kept data")
+    first.kill()  # and reaped: its PID is gone
+    other = start_server()  # sweeps: the killed server's owner (this process) is alive
+    try:
+        assert (first.workdir / "appendonly.aof").read_text() == "kept data"
+        again = start_server(workdir=first.workdir)
+        again.stop()
+    finally:
+        other.stop()
+    assert list(tmp.iterdir()) == []
 
 
 def test_another_users_folder_is_left_alone(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    folder = _folder(tmp, "redisprep-6390-others12", {"redis.pid": str(_dead_pid())})
+    folder = _folder(tmp, "redisprep-6390-others12", {OWNER: str(_dead_pid()), "redis.pid": str(_dead_pid())})
     monkeypatch.setattr(os, "getuid", lambda: folder.stat().st_uid + 1)  # as seen by another user
     assert sweep() == [] and folder.exists()
