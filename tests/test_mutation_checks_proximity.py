@@ -730,3 +730,12 @@ def test_two_heavy_operations_are_both_listed(ctx: DrillContext) -> None:
 
     result = checks.one_round_trip.run(ctx, variant(prox, add_places=one_by_one, nearest=_widening))
     assert result.message == "add_places took 50 round trips, nearest took 5 round trips"
+
+
+def test_latitude_first_and_off_by_more_than_a_metre_is_not_called_swapped_in_moves(
+    ctx: DrillContext,
+) -> None:
+    def swapped_and_off(r: Any, key: str, places: list[Any]) -> int:
+        return prox.naive_add_places(r, key, [(m, lon, lat + 1.5 / M_PER_DEG) for m, lon, lat in places])
+
+    _fails(checks.moves.run(ctx, variant(prox, add_places=swapped_and_off)), NOT_MOVED)
