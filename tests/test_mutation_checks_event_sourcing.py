@@ -147,7 +147,8 @@ def test_each_check_logs_the_events_its_seed_gives(
     """The same seed, the same log: a run is reproducible (``drill run --seed``)."""
     assert check.run(ctx, es).status == "pass"
     logged = [fields for _, fields in ctx.r.xrange(ctx.key("es", "{" + tag + "}", "events"))]
-    assert logged[:count] == make_events(ctx.fork_rng(label), count)
+    measured = [{"type": "deposit", "account": "acct:ann", "amount": "10"}] if tag == "trips" else []
+    assert logged == make_events(ctx.fork_rng(label), count) + measured
 
 
 # --- replay matches the live projection ---------------------------------------------------------
@@ -688,3 +689,65 @@ def test_the_claim_measured_takes_over_what_a_read_left(ctx: DrillContext) -> No
 
     assert checks.one_round_trip.run(ctx, variant(es, claim=claim)).status == "pass"
     assert claimed == [1]  # read 2, applied 1: one left pending for B
+
+
+# --- what a check reads, and the edges of crash recovery ----------------------------------------
+
+
+def _ids_only(r: Any, stream: str, group: str, consumer: str, count: int) -> list[str]:
+    """A read that returns the entries' ids without their fields."""
+    return [i for i, _ in es.read(r, stream, group, consumer, count)]
+
+
+@pytest.mark.parametrize(
+    "check", [checks.crash_recovery, checks.redelivery_once, checks.one_round_trip], ids=lambda c: c.id
+)
+def test_a_read_returning_ids_only_fails_naming_read(ctx: DrillContext, check: Any) -> None:
+    result = check.run(ctx, variant(es, read=_ids_only))
+    _fails(result, NO_KNOWN_PITFALL)
+    assert re.fullmatch(r"read returned \['\d+-\d+'.*; want a list of \(id, fields\) pairs", result.message)
+
+
+def _noack(r: Any, stream: str, group: str, consumer: str, count: int) -> Any:
+    reply = r.xreadgroup(group, consumer, {stream: ">"}, count=count, noack=True)
+    return [(i, f) for _, entries in reply for i, f in entries]
+
+
+def test_a_read_without_the_pending_list_loses_the_crashed_consumers_entries(ctx: DrillContext) -> None:
+    """NOACK: what A read was never pending, so nothing is left to reclaim: applied not at all."""
+    result = checks.crash_recovery.run(ctx, variant(es, read=_noack))
+    _fails(result, TWICE_OR_NOT)
+    assert result.measured == {
+        "pending_before": 0,
+        "pending_after": 0,
+        "claimed": 0,
+        "claimed_too_early": 0,
+        "lost": CRASHED_READ,
+        "projection_equal": False,
+    }
+
+
+def test_one_stranded_entry_never_reclaimed_is_named_so(ctx: DrillContext) -> None:
+    """A read that returns one entry at a time leaves A with one pending entry: not reclaimed."""
+
+    def one(r: Any, stream: str, group: str, consumer: str, count: int) -> Any:
+        return es.read(r, stream, group, consumer, 1)
+
+    result = checks.crash_recovery.run(ctx, variant(es, read=one, claim=es.naive_claim_new_only))
+    _fails(result, NEVER_RECLAIMS)
+    assert (result.measured["pending_before"], result.measured["pending_after"]) == (1, 1)
+    assert result.message.startswith(f"A read 1 and crashed; B processed {EVENTS - 1}; pending 1 -> 1 ")
+
+
+def test_one_entry_left_pending_after_the_sweep_is_named_so(ctx: DrillContext) -> None:
+    """A claim that takes over every entry but hands back all but the last: that one stays pending."""
+
+    def keeps_one(
+        r: Any, stream: str, group: str, consumer: str, min_idle_ms: int, start: str = "0-0", count: int = 100
+    ) -> Any:
+        cursor, entries, deleted = es.claim(r, stream, group, consumer, min_idle_ms, start, count)
+        return cursor, entries[:-1], deleted
+
+    result = checks.crash_recovery.run(ctx, variant(es, claim=keeps_one))
+    _fails(result, KEEPS_PENDING)
+    assert (result.measured["pending_after"], result.measured["lost"]) == (1, 1)
