@@ -64,7 +64,7 @@ typecheck: $(VENV_STAMP)
 # make mutate MUTANTS='redisprep.drills.lock.checks.*'. One mutant: scripts/mutmut_checks.py show NAME.
 # Measured on the shared 2-core machine (load ~6): runcheck, grade, check_helpers and the leaderboard
 # checks 30 min; the lock checks 19 min with one child; the proximity checks (both modules, 920
-# mutants) 3-7 min, the event-sourcing checks (1,007) 5 min. Survivors: tests/mutation_equivalent.txt
+# mutants) 3-7 min, the event-sourcing checks (1,007) 5-12 min. Survivors: tests/mutation_equivalent.txt
 # (equivalent) and tests/mutation_not_killed.txt (not equivalent, what a test would need).
 MUTANTS = 'redisprep.masking.*' 'redisprep.cleanup.*' 'redisprep.quiz.scheduler.*' 'redisprep.quiz.planner.*' \
 	'redisprep.practice.guard.*' 'redisprep.backends.x_delete_namespace*' 'redisprep.backends.x_scan_raw*' \
