@@ -63,13 +63,16 @@ typecheck: $(VENV_STAMP)
 # and their helpers); of grade.py the verdict half (_grade_on, _lost). One module at a time:
 # make mutate MUTANTS='redisprep.drills.lock.checks.*'. One mutant: scripts/mutmut_checks.py show NAME.
 # Measured on the shared 2-core machine (load ~6): runcheck, grade, check_helpers and the leaderboard
-# checks 30 min; the lock checks 19 min with one child. Survivors: tests/mutation_equivalent.txt
+# checks 30 min; the lock checks 19 min with one child; the proximity checks (both modules, 920
+# mutants) 3-7 min, the event-sourcing checks (1,007) 5-12 min. Survivors: tests/mutation_equivalent.txt
 # (equivalent) and tests/mutation_not_killed.txt (not equivalent, what a test would need).
 MUTANTS = 'redisprep.masking.*' 'redisprep.cleanup.*' 'redisprep.quiz.scheduler.*' 'redisprep.quiz.planner.*' \
 	'redisprep.practice.guard.*' 'redisprep.backends.x_delete_namespace*' 'redisprep.backends.x_scan_raw*' \
 	'redisprep.backends.x__batches*' 'redisprep.backends.x__unlink*' \
 	'redisprep.practice.runcheck.*' 'redisprep.practice.grade.x__grade_on*' 'redisprep.practice.grade.x__lost*' \
-	'redisprep.drills.check_helpers.*' 'redisprep.drills.leaderboard.checks.*' 'redisprep.drills.lock.checks.*'
+	'redisprep.drills.check_helpers.*' 'redisprep.drills.leaderboard.checks.*' 'redisprep.drills.lock.checks.*' \
+	'redisprep.drills.proximity.checks.*' 'redisprep.drills.proximity.checks_places.*' \
+	'redisprep.drills.event_sourcing.checks.*'
 mutate: $(VENV_STAMP)
 	rm -rf mutants
 	nice -n 10 $(PY) scripts/mutmut_checks.py run --max-children 2 $(MUTANTS)

@@ -22,6 +22,7 @@ from redisprep.drills.event_sourcing.workload import (
     NEVER_ACKS,
     NEVER_RECLAIMS,
     READ_FROM_ZERO,
+    REPLAY_LAST_ID,
     SNAPSHOT_AT,
     balances,
     claimed_of,
@@ -218,7 +219,10 @@ def snapshot_tail(ctx: DrillContext, impl: Any) -> Verdict:
         f"{off}); after trimming the first {SNAPSHOT_AT}, snapshot + tail "
         f"{'=' if nonzero(trimmed_tail) == want else '≠'} full, a replay from the start "
         f"{'=' if nonzero(trimmed_full) == want else '≠'} full",
-        pitfall="the tail starts AFTER the snapshot's last id (XRANGE stream (id +): starting at the id "
+        # A snapshot without its last id (None) makes the tail a full replay: the prefix counts twice.
+        pitfall=REPLAY_LAST_ID
+        if last is None or tail_last != full_last
+        else "the tail starts AFTER the snapshot's last id (XRANGE stream (id +): starting at the id "
         "itself applies that event twice",
         off_by=off,
         trimmed_replay_equal=nonzero(trimmed_full) == want,

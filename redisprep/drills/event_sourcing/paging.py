@@ -12,6 +12,7 @@ from redisprep.drills.event_sourcing.workload import (
     NEVER_ACKS,
     NEVER_RECLAIMS,
     READ_FROM_ZERO,
+    REPLAY_LAST_ID,
     entries_of,
     keys,
     make_events,
@@ -48,7 +49,7 @@ def long_replay(ctx: DrillContext, impl: Any) -> Verdict:
             "stream (last_id + COUNT n until a page comes back empty"
         )
     elif last != newest:
-        pitfall = "replay must return the id of the last entry it folded"
+        pitfall = REPLAY_LAST_ID
     else:
         pitfall = NO_KNOWN_PITFALL
     return verdict(

@@ -156,3 +156,4 @@ NEVER_ACKS = (
     "which grows for ever and hands the entries out again on every claim; ack in the same script as "
     "the apply"
 )
+REPLAY_LAST_ID = "replay must return the id of the last entry it folded"

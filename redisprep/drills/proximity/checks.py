@@ -87,6 +87,7 @@ def radius_recall(ctx: DrillContext, impl: Any) -> Verdict:
             impl.nearby(ctx.r, key, centres[-1][0], centres[-1][1], RADIUS_M),
             found,
             extra,
+            expected,
         ),
         points=POINTS,
         queries=len(centres),
@@ -123,6 +124,7 @@ def search_pitfall(
     raw: Any,
     found: int,
     extra: int,
+    expected: int,
 ) -> str:
     """Which mistake a failed radius search shows, from the stored positions and one query's hits."""
     name, lon, lat = places[0]
@@ -138,7 +140,7 @@ def search_pitfall(
         return RADIUS_KM
     if found == 0:
         return "the search centre swapped: FROMLONLAT takes longitude, then latitude"
-    if not extra:
+    if not extra and found < expected:  # places missed, none extra (not just distances off)
         return CELL_ONLY
     return NO_KNOWN_PITFALL
 
@@ -193,6 +195,8 @@ def moves(ctx: DrillContext, impl: Any) -> Verdict:
             if (first, second) == (3, 2)
             else "add_places must return GEOADD's reply (how many were new)"
         )
+    elif pos is not None and geohash.distance_m(moved_to[::-1], (float(pos[0]), float(pos[1]))) <= 1.0:
+        pitfall = SWAPPED  # stored at (latitude, longitude): the pair was given latitude first
     elif not moved:
         pitfall = "a moved place must be re-added under the same member (GEOADD updates its position)"
     else:
