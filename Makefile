@@ -69,7 +69,8 @@ MUTANTS = 'redisprep.masking.*' 'redisprep.cleanup.*' 'redisprep.quiz.scheduler.
 	'redisprep.practice.guard.*' 'redisprep.backends.x_delete_namespace*' 'redisprep.backends.x_scan_raw*' \
 	'redisprep.backends.x__batches*' 'redisprep.backends.x__unlink*' \
 	'redisprep.practice.runcheck.*' 'redisprep.practice.grade.x__grade_on*' 'redisprep.practice.grade.x__lost*' \
-	'redisprep.drills.check_helpers.*' 'redisprep.drills.leaderboard.checks.*' 'redisprep.drills.lock.checks.*'
+	'redisprep.drills.check_helpers.*' 'redisprep.drills.leaderboard.checks.*' 'redisprep.drills.lock.checks.*' \
+	'redisprep.drills.cache.checks.*' 'redisprep.drills.rate_limit.checks.*'
 mutate: $(VENV_STAMP)
 	rm -rf mutants
 	nice -n 10 $(PY) scripts/mutmut_checks.py run --max-children 2 $(MUTANTS)
