@@ -23,6 +23,7 @@ from redisprep.drills.cache.steps import NAIVE, PLAIN_TTL, SINGLE_FLIGHT_LOCK, X
 from redisprep.drills.check_helpers import NO_KNOWN_PITFALL, variant
 from redisprep.drills.context import DrillContext
 from redisprep.drills.model import CheckResult
+from redisprep.drills.runner import operation_costs
 
 Load = Callable[[], str]
 
@@ -130,6 +131,40 @@ def test_each_check_starts_from_an_empty_key_when_run_twice(ctx: DrillContext) -
         assert check.run(ctx, cache).message == PASSING[check], check.id
 
 
+def _spy(seen: list[str]) -> Any:
+    """The reference, noting every key a check hands to it."""
+
+    def noting(fn: Callable[..., Any]) -> Callable[..., Any]:
+        def call(r: Any, key: str, *args: Any) -> Any:
+            seen.append(key)
+            return fn(r, key, *args)
+
+        return call
+
+    names = ("read", "invalidate", "early_get", "early_set")
+    return variant(cache, **{n: noting(getattr(cache, n)) for n in names})
+
+
+def test_every_key_a_check_hands_over_is_the_runs_and_shares_its_helpers_slot(ctx: DrillContext) -> None:
+    """On a cluster the reference's scripts touch key and key:lease (or key:refresh) together."""
+    from redis.crc import key_slot
+
+    seen: list[str] = []
+    for check in PASSING:
+        assert check.run(ctx, _spy(seen)).status == "pass", check.id
+    assert len(set(seen)) == len(PASSING) + 1  # one key per check, two for round_trips
+    for key in seen:
+        assert key.startswith(ctx.ns.prefix)
+        slot = key_slot(key.encode())
+        assert key_slot(cache.lease_key(key).encode()) == key_slot(cache.refresh_key(key).encode()) == slot
+
+
+def test_the_round_trip_measurements_add_no_row_to_the_drills_cost_table(ctx: DrillContext) -> None:
+    """The drill's cost table leaves out the checks' own measurements (labelled "check:...")."""
+    checks.round_trips.run(ctx, cache)
+    assert operation_costs(ctx.tracer) == ()
+
+
 # --- cache-aside --------------------------------------------------------------------------------
 
 
@@ -181,6 +216,36 @@ def test_a_read_that_loads_every_time_fails_aside_as_not_cache_aside(ctx: DrillC
         "after the update and invalidate the read returned 'price=12' (4 loads in all)"
     )
     assert result.measured == {"loads": 4, "ttl_s": 60}
+
+
+def test_a_read_that_never_caches_fails_aside_as_not_cache_aside(ctx: DrillContext) -> None:
+    """Before the fix it was told "ttl_s given to PX": its key is missing (-2), as a value cached
+    for 60 ms is by the time the check looks; but a PX value was still there for the hit."""
+    result = checks.aside.run(ctx, variant(cache, read=lambda r, key, load, ttl_s: load()))
+    _fails(result, LOAD_ON_MISS)
+    assert result.message == (
+        "first two reads returned 'price=10', 'price=10' with 2 loads (want 1); TTL of the cached key "
+        "is -2 (want 1..60); after the update and invalidate the read returned 'price=12' (4 loads in all)"
+    )
+    assert result.measured == {"loads": 4, "ttl_s": -2}
+
+
+def _slow_hit(r: Any, key: str, load: Load, ttl_s: int) -> str:
+    """PX given 5 x ttl_s (300 ms), and a hit that takes longer than that to come back."""
+    value = r.get(key)
+    if value is None:
+        value = load()
+        r.set(key, value, px=ttl_s * 5)
+        return str(value)
+    time.sleep(0.35)
+    return str(value)
+
+
+def test_a_value_gone_between_the_hit_and_the_check_is_blamed_on_px(ctx: DrillContext) -> None:
+    result = checks.aside.run(ctx, variant(cache, read=_slow_hit))
+    _fails(result, PX_WITH_S)
+    assert result.message == "TTL of the cached key is -2 (want 1..60)"
+    assert result.measured == {"loads": 3, "ttl_s": -2}
 
 
 def test_a_read_that_returns_another_value_on_a_hit_fails_aside(ctx: DrillContext) -> None:
@@ -345,7 +410,7 @@ def test_a_lease_kept_after_a_failed_load_makes_the_next_read_wait(ctx: DrillCon
     result = checks.loader_fails.run(ctx, variant(cache, read=_keeps_lease(1_100, waits=True)))
     _fails(result, LEASE_HELD)
     waited = float(result.measured["waited_s"] or 0)
-    assert waited >= 1.0
+    assert waited >= 1.0 and round(waited, 2) == waited
     assert result.message == (
         "read raised LoaderDownError; cached afterwards: None (want None); the next read returned "
         f"'price=5' after {waited:.1f} s (want 'price=5' at once)"
@@ -454,6 +519,33 @@ def test_a_miss_in_three_round_trips_fails_round_trips(ctx: DrillContext) -> Non
 def test_plain_cache_aside_misses_in_two_round_trips(ctx: DrillContext) -> None:
     result = checks.round_trips.run(ctx, NAIVE)
     assert (result.status, result.measured["trips_miss"]) == ("pass", 2)
+
+
+def test_a_read_that_loads_every_time_is_judged_on_round_trips_alone(ctx: DrillContext) -> None:
+    """It loads on a hit too (aside fails it), but each call is one SET: round_trips passes it."""
+    result = checks.round_trips.run(ctx, variant(cache, read=_load_every_time))
+    assert (result.status, result.measured["trips_miss"], result.measured["trips_hit"]) == ("pass", 1, 1)
+
+
+_SLIDING = """
+local value = redis.call('GET', KEYS[1])
+if value then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return value
+"""
+
+
+def _sliding_ttl(r: Any, key: str, load: Load, ttl_s: int) -> str:
+    """A hit renews the TTL in the same script (sliding expiry): still one round trip."""
+    value = r.eval(_SLIDING, 1, key, ttl_s)
+    if value is None:
+        value = load()
+        r.set(key, value, ex=ttl_s)
+    return str(value)
+
+
+def test_a_sliding_ttl_read_takes_one_round_trip_per_hit(ctx: DrillContext) -> None:
+    result = checks.round_trips.run(ctx, variant(cache, read=_sliding_ttl))
+    assert (result.status, result.measured["trips_hit"]) == ("pass", 1)
 
 
 def test_every_cache_operation_off_its_one_round_trip_is_listed(ctx: DrillContext) -> None:

@@ -60,7 +60,7 @@ def aside(ctx: DrillContext, impl: Any) -> Verdict:
         )
     elif ttl > TTL_S:
         pitfall = "ttl_s given to EX as milliseconds (x1000): the value lives 1000 times too long"
-    elif pttl == -2 or 0 < pttl <= TTL_S * 10:
+    elif (pttl == -2 and loads_after_hit == 1) or 0 < pttl <= TTL_S * 10:  # -2: gone since the hit
         pitfall = "ttl_s given to PX (milliseconds): the value expires 1000 times too soon; EX takes seconds"
     elif loads_after_hit != 1:
         pitfall = "cache-aside: GET first and load only on a miss; cache what load() returned"
