@@ -118,6 +118,14 @@ def test_each_limiter_key_is_new_so_two_runs_never_share_state(ctx: DrillContext
         assert check.run(ctx, rl).status == "pass", check.id
 
 
+def test_every_key_a_check_makes_the_limiters_write_is_in_the_runs_namespace(ctx: DrillContext) -> None:
+    for check in PASSING:
+        check.run(ctx, rl)
+        outside = [k for k in ctx.r.scan_iter(count=1000) if not k.startswith("redisprep:")]
+        assert outside == [], check.id
+        assert list(ctx.r.scan_iter(match=ctx.ns.prefix + "*", count=1000)), check.id
+
+
 def test_a_burst_across_the_boundary_is_split_at_60_s(ctx: DrillContext) -> None:
     assert checks.boundary_burst(ctx, rl.fixed_window, "fw") == (10, 10)
     assert checks.boundary_burst(ctx, rl.gcra, "gcra") == (10, 0)
@@ -155,6 +163,24 @@ def test_a_limiter_that_never_recovers_fails_within_limit(ctx: DrillContext) -> 
         "over-admitted or locked out for good",
     )
     assert result.message == "gcra still denies after 120 s"
+
+
+def test_a_limiter_locked_out_for_longer_than_two_windows_fails_within_limit(ctx: DrillContext) -> None:
+    """A window that opens at the client's first request and lasts 2.5 windows: the request after
+    two windows of silence is still denied."""
+
+    def slow(r: Any, key: str, limit: int, window_ms: int, now_ms: int) -> bool:
+        start = int(r.get(f"{key}:start") or now_ms)
+        if now_ms - start >= window_ms * 5 // 2:
+            r.delete(f"{key}:count")
+            start = now_ms
+        r.set(f"{key}:start", start, px=3 * window_ms)
+        count = int(r.incr(f"{key}:count"))
+        r.pexpire(f"{key}:count", 3 * window_ms)
+        return count <= limit
+
+    result = checks.within_limit.run(ctx, variant(rl, token_bucket=slow))
+    assert (result.status, result.message) == ("fail", "token_bucket still denies after 120 s")
 
 
 def test_a_limiter_that_admits_everything_fails_within_limit(ctx: DrillContext) -> None:
@@ -302,6 +328,16 @@ def test_a_bucket_with_every_request_of_one_window_admitted_passes_steady(
     result = checks.steady.run(ctx, variant(rl, **{name: _tweaked(name, admit, deny)}))
     assert result.status == "pass", result.message
     assert result.measured[name] == len(_admitted(name))
+
+
+def test_eleven_in_the_window_ending_at_the_last_request_fail_steady(ctx: DrillContext) -> None:
+    """The last request admitted (and the first denied, so the total is the reference's): the
+    window that ends at that request holds 11."""
+    name = "sliding_log"
+    admit, deny = _denied(name)[-1:], _admitted(name)[:1]
+    result = checks.steady.run(ctx, variant(rl, sliding_log=_tweaked(name, admit, deny)))
+    assert result.status == "fail"
+    assert result.message == "sliding_log admitted 60 (want 59..60), at most 11 in one 60 s window"
 
 
 def test_a_fixed_window_with_eleven_in_its_first_window_fails_steady(ctx: DrillContext) -> None:
