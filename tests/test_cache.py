@@ -196,7 +196,7 @@ def test_cli_shows_the_counts_and_the_questions(invoke: Any) -> None:
     result = invoke("drill", "cache", "--seed", "2", catch=False)
     assert result.exit_code == 0, result.stderr
     out = " ".join(result.stdout.replace("│", " ").split())  # undo panels and line wrapping
-    assert "50 concurrent readers, 50 database loads" in out
-    assert "50 concurrent readers, 1 database load;" in out
+    assert "20 concurrent readers, 20 database loads" in out
+    assert "20 concurrent readers, 1 database load;" in out
     assert "What happens when Redis runs out of memory?" in out
     assert "all 9 checks came out as expected" in out

@@ -19,6 +19,8 @@ from typer._coercion import build_runtime_param
 from redisprep.cli._coerce import install
 from redisprep.cli.main import app
 
+LEADERBOARD = str(Path(__file__).parent.parent / "redisprep" / "drills" / "leaderboard" / "reference.py")
+
 SAMPLES: list[Any] = [
     None,
     (),
@@ -34,6 +36,14 @@ SAMPLES: list[Any] = [
     "5 ",
     "1_000",
     "2.0",
+    "0.5",
+    "0.49",
+    "-1.5",
+    "10.25",
+    "1.",
+    ".5",
+    "nan",
+    "inf",
     "1e3",
     "99999999999999999999",
     "true",
@@ -41,6 +51,9 @@ SAMPLES: list[Any] = [
     1,
     5,
     2.5,
+    0.5,
+    0.25,
+    10.0,
     True,
     ("a", "b"),
     ("1", "2"),
@@ -99,6 +112,7 @@ def test_each_parameter_converts_like_typer(name: str, param: Any, ctx: Any) -> 
         ("quiz", "--limit", "1", "--now", "2025-03-01T09:00:00+00:00"),
         ("drill", "list"),
         ("quiz", "--help"),
+        ("practice", "check", "leaderboard", "--impl", LEADERBOARD, "--no-cards", "--timeout", "5"),
     ],
 )
 def test_plain_commands_do_not_import_pydantic(args: tuple[str, ...], tmp_path: Path) -> None:

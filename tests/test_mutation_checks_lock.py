@@ -272,7 +272,7 @@ def test_an_acquire_that_never_waits_fails_waits(ctx: DrillContext) -> None:
     )
     assert (result.status, result.pitfall) == ("fail", checks.GIVES_UP)
     assert "waiting up to 3 s: None after" in result.message
-    assert result.measured["lease_ms"] == 300
+    assert result.measured["lease_ms"] == checks.LEASES_MS[0]
 
 
 def test_the_reference_waits_for_a_dead_holders_lease(ctx: DrillContext) -> None:
@@ -280,7 +280,7 @@ def test_the_reference_waits_for_a_dead_holders_lease(ctx: DrillContext) -> None
     assert (result.status, result.pitfall) == ("pass", None)
     assert result.message.startswith("without waiting: None after ")
     assert "waiting up to 3 s: got it after " in result.message
-    assert result.message.endswith("(want the lock after the 300 ms lease)")
+    assert result.message.endswith("(want the lock after the 150 ms lease)")
 
 
 def test_a_fixed_token_fails_waits(ctx: DrillContext) -> None:
@@ -338,7 +338,7 @@ def test_the_reference_never_overlaps(ctx: DrillContext) -> None:
     result = checks.no_overlap.run(ctx, lk)
     assert (result.status, result.message) == (
         "pass",
-        "400 acquisitions, at most 1 inside at once, 0 overlaps; unguarded counter 400 of 400",
+        "96 acquisitions, at most 1 inside at once, 0 overlaps; unguarded counter 96 of 96",
     )
 
 
@@ -360,11 +360,9 @@ def test_a_lock_that_always_gives_up_fails_no_overlap(ctx: DrillContext) -> None
         "max_inside": 0,
         "overlaps": 0,
         "counter": 0,
-        "gave_up": 400,
+        "gave_up": checks.WORKERS * checks.ROUNDS,
     }
-    assert (
-        result.message == "0 acquisitions, at most 0 inside at once, 0 overlaps; unguarded counter 0 of 400"
-    )
+    assert result.message == "0 acquisitions, at most 0 inside at once, 0 overlaps; unguarded counter 0 of 96"
 
 
 def test_a_section_entered_twice_counts_an_overlap_and_a_lost_update() -> None:

@@ -3,11 +3,12 @@
 typer 0.29 converts every option and argument (a flag excepted) through a pydantic ``TypeAdapter``
 that it builds on first use: importing pydantic and building the adapters took 0.1 s of every
 command, a third of ``redisprep quiz``'s time to its first card. Most values need no conversion
-at all: an option left out (None, or no values of a repeatable one), a text, a whole number within
-its bounds, a path (checked by typer's own path function). :func:`install` gives each parameter a
-converter that returns those exactly as typer's adapter would and passes any other value to
-typer's own converter, built then, so its checks and its error messages are unchanged. If typer
-changes the internals this relies on, nothing is installed and typer works as it always does.
+at all: an option left out (None, or no values of a repeatable one), a text, a whole or decimal
+number within its bounds, a path (checked by typer's own path function). :func:`install` gives
+each parameter a converter that returns those exactly as typer's adapter would and passes any
+other value to typer's own converter, built then, so its checks and its error messages are
+unchanged. If typer changes the internals this relies on, nothing is installed and typer works as
+it always does.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any, get_args, get_origin
 from typer.core import TyperGroup
 
 _WHOLE = re.compile(r"-?[0-9]{1,18}")
+_DECIMAL = re.compile(r"-?[0-9]{1,15}(\.[0-9]{1,15})?")
 _NO = object()
 
 
@@ -82,7 +84,7 @@ def _fast_class(base: Any, build: Any) -> Any:
 def plain_value(annotation: Any, info: Any, value: Any, param: Any = None, ctx: Any = None) -> Any:
     """What typer's converter would return for ``value`` when it needs no pydantic; else ``_NO``.
 
-    Handles text, whole numbers within their bounds, paths given as text (checked by typer's own
+    Handles text, whole and decimal numbers within their bounds, paths given as text (checked by typer's own
     path function), and lists of those. Anything else, and anything that fails, is typer's to say.
     """
     if get_origin(annotation) is list:
@@ -97,6 +99,8 @@ def plain_value(annotation: Any, info: Any, value: Any, param: Any = None, ctx: 
         return value
     if annotation is int and not getattr(info, "clamp", False):
         return _whole(info, value)
+    if annotation is float and not getattr(info, "clamp", False):
+        return _decimal(info, value)
     if isinstance(annotation, type) and issubclass(annotation, PurePath):
         return _path(annotation, info, value, param, ctx)
     return _NO
@@ -110,6 +114,21 @@ def _whole(info: Any, value: Any) -> Any:
     else:
         return _NO
     low, high = getattr(info, "min", None), getattr(info, "max", None)
+    if (low is not None and number < low) or (high is not None and number > high):
+        return _NO  # typer says why
+    return number
+
+
+def _decimal(info: Any, value: Any) -> Any:
+    if type(value) in (float, int):
+        number = float(value)
+    elif type(value) is str and _DECIMAL.fullmatch(value):
+        number = float(value)
+    else:
+        return _NO
+    low, high = getattr(info, "min", None), getattr(info, "max", None)
+    if getattr(info, "min_open", False) or getattr(info, "max_open", False) or number != number:
+        return _NO
     if (low is not None and number < low) or (high is not None and number > high):
         return _NO  # typer says why
     return number

@@ -13,7 +13,7 @@ from redisprep.drills.check_helpers import NO_KNOWN_PITFALL, Verdict, check, rou
 from redisprep.drills.context import DrillContext
 
 TTL_S = 60
-READERS = 50
+READERS = 20
 
 NO_STAMPEDE_PROTECTION = (
     "cache without stampede protection: every reader that misses a cold key loads it from the "

@@ -21,7 +21,7 @@ from redisprep.drills.lock.fences import fence_numbers, fencing, grant_of
 from redisprep.drills.lock.keys import TTL_MS, lock_key
 
 WORKERS = 8
-ROUNDS = 50  # 400 acquisitions: a non-atomic lock overlaps within tens; each hand-off waits a backoff
+ROUNDS = 12  # 96 acquisitions: a non-atomic lock overlaps within tens; each hand-off waits a backoff
 #: Lease of each acquisition in the concurrency run: far longer than the critical section.
 HOLD_TTL_MS = 5_000
 #: How long a worker waits for the lock before giving up.
@@ -129,7 +129,7 @@ def tokens(ctx: DrillContext, impl: Any) -> Verdict:
 
 #: The dead holder's lease, longer each time a slow machine let it run out before the second acquire
 #: returned (then that acquire's success proves nothing, and it is tried again).
-LEASES_MS = (300, 1_200, 4_800)
+LEASES_MS = (150, 1_200, 4_800)
 
 
 @check("lock.waits", "a waiting acquire gets the lock when the holder's lease runs out")
