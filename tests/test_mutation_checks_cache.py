@@ -12,6 +12,7 @@ import re
 import secrets
 import time
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -254,6 +255,20 @@ def test_a_value_gone_between_the_hit_and_the_check_is_blamed_on_px(ctx: DrillCo
     assert result.measured == {"loads": 3, "ttl_s": -2}
 
 
+@pytest.mark.parametrize(
+    ("ttl", "pttl", "pitfall"),
+    [(0, 1, PX_WITH_S), (1, 600, PX_WITH_S), (1, 601, LOAD_ON_MISS), (1, 660, LOAD_ON_MISS)],
+)
+def test_pttl_readings_at_the_bounds_of_the_px_mistake(
+    ctx: DrillContext, monkeypatch: pytest.MonkeyPatch, ttl: int, pttl: int, pitfall: str
+) -> None:
+    """A read that loads every time, with the server's TTL and PTTL as read in one chosen
+    millisecond: up to ttl_s x 10 ms left is the PX mistake, more is not."""
+    monkeypatch.setattr(ctx.r, "ttl", lambda key: ttl)
+    monkeypatch.setattr(ctx.r, "pttl", lambda key: pttl)
+    _fails(checks.aside.run(ctx, variant(cache, read=_load_every_time)), pitfall)
+
+
 def test_a_read_that_returns_another_value_on_a_hit_fails_aside(ctx: DrillContext) -> None:
     def read(r: Any, key: str, load: Load, ttl_s: int) -> str:
         hit = r.get(key)
@@ -389,6 +404,29 @@ def test_a_read_that_caches_the_failure_and_raises_fails_loader_fails(ctx: Drill
         "read raised LoaderDownError; cached afterwards: 'error' (want None); the next read returned "
         "'error' after "
     )
+
+
+def _clock(monkeypatch: pytest.MonkeyPatch, start: float, end: float) -> None:
+    """The check's clock reads ``start``, then ``end``, around the read after the failure."""
+    monkeypatch.setattr(checks, "time", SimpleNamespace(monotonic=iter([start, end]).__next__))
+
+
+def test_a_read_after_the_failure_that_takes_one_second_fails_loader_fails(
+    ctx: DrillContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _clock(monkeypatch, 100.0, 101.0)
+    result = checks.loader_fails.run(ctx, cache)
+    _fails(result, LEASE_HELD)
+    assert result.message.endswith("the next read returned 'price=5' after 1.0 s (want 'price=5' at once)")
+    assert result.measured == {"waited_s": 1.0}
+
+
+def test_the_wait_after_the_failure_is_reported_to_the_hundredth(
+    ctx: DrillContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _clock(monkeypatch, 100.0, 100.0125)
+    result = checks.loader_fails.run(ctx, cache)
+    assert (result.status, result.measured) == ("pass", {"waited_s": 0.01})
 
 
 def _keeps_lease(lease_ms: int, waits: bool) -> Callable[[Any, str, Load, int], str | None]:
