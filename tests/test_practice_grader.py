@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import tempfile
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -140,6 +141,48 @@ def test_cli_errors_are_one_line(invoke: Any, tmp_path: Path) -> None:
     assert missing.exit_code == 2 and missing.stderr.startswith("error: no solution at ")
     unknown = invoke("practice", "start", "leaderbord")
     assert unknown.exit_code == 2 and "did you mean 'leaderboard'" in unknown.stderr
+
+
+def _workspaces() -> set[str]:
+    return {p.name for p in Path(tempfile.gettempdir()).glob("redisprep-grade-*")}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("leaderbord",),
+        ("leaderboard", "--impl", "/no/such/module.py"),
+        ("leaderboard", "--impl", str(REFERENCE), "--only", "leaderboard.nope"),
+    ],
+)
+def test_a_check_refused_before_grading_stops_the_child_it_started(
+    invoke: Any, args: tuple[str, ...]
+) -> None:
+    """'practice check' starts the grading child first (it imports while the grader loads): a
+    command line refused afterwards still stops it and removes its workspace."""
+    before = _workspaces()
+    refused = invoke("practice", "check", *args)
+    assert refused.exit_code == 2 and refused.stderr.startswith("error: ")
+    assert _grading_children() == []
+    assert _workspaces() <= before
+
+
+def test_the_child_started_early_imports_the_drills_reference_before_the_module(
+    invoke: Any, tmp_path: Path
+) -> None:
+    """Solutions build on the reference: the early child is told which one once the exercise is
+    known, and imports it before it gives up its privileges (and before the learner's module)."""
+    module = tmp_path / "solution.py"
+    module.write_text(
+        "import sys\n"
+        "assert 'redisprep.drills.leaderboard.reference' in sys.modules, 'the reference was not preloaded'\n"
+        "from redisprep.drills.leaderboard.reference import (\n"
+        "    add_points, around, page, rank, shared_rank, top)\n"
+    )
+    graded = invoke("practice", "check", "leaderboard", "--impl", str(module), "--no-cards", catch=False)
+    assert graded.exit_code == 0, graded.stdout + graded.stderr
+    assert f"{CHECKS} of {CHECKS} checks passed" in graded.stdout
+    assert _grading_children() == []
 
 
 def test_start_writes_starter_and_refuses_to_overwrite(invoke: Any, tmp_path: Path) -> None:

@@ -152,24 +152,27 @@ def check(
         redisprep practice check leaderboard --junit report.xml --json results.json
     """
     app_ctx: AppContext = ctx.obj
-    from redisprep.practice.grade_request import GradeRequest, grade_request, settle
-    from redisprep.render.practice import grade_report
-    from redisprep.run import Target
+    from redisprep.practice.spawn import prestarted
 
-    request = GradeRequest.parse(
-        name, impl, Target.resolve(url, cluster), data_dir=app_ctx.data_dir, seed=seed, timeout_s=timeout,
-        only=tuple(only or ()), junit=junit, json_file=json_file,
-    )  # fmt: skip
+    with prestarted() as early:  # the grading child imports while the grader loads
+        from redisprep.practice.grade_request import GradeRequest, grade_request, settle
+        from redisprep.render.practice import grade_report
+        from redisprep.run import Target
 
-    def run() -> bool:
-        report = grade_request(request)
-        app_ctx.console.print(grade_report(report))
-        settle(request, report, _state())
-        if cards and not report.passed:
-            _follow_up(app_ctx, request.exercise, report)
-        return report.passed
+        request = GradeRequest.parse(
+            name, impl, Target.resolve(url, cluster), data_dir=app_ctx.data_dir, seed=seed,
+            timeout_s=timeout, only=tuple(only or ()), junit=junit, json_file=json_file,
+        )  # fmt: skip
 
-    passed = run()
+        def run() -> bool:
+            report = grade_request(request, early)  # a later run starts a child of its own
+            app_ctx.console.print(grade_report(report))
+            settle(request, report, _state())
+            if cards and not report.passed:
+                _follow_up(app_ctx, request.exercise, report)
+            return report.passed
+
+        passed = run()
     while watch:
         _wait_for_change(request.impl)
         passed = run()

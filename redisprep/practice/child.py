@@ -25,6 +25,7 @@ from typing import Any
 from redisprep.practice import wire
 from redisprep.practice.contain import ResourceLimits, confine
 from redisprep.practice.fence import fence_connections
+from redisprep.practice.preload import more as preload_more
 from redisprep.practice.preload import preload
 from redisprep.practice.remote import RemoteCallable, RemoteRedis
 
@@ -97,7 +98,9 @@ class Link:
         except wire.ProtocolError as exc:
             raise TypeError(f"cannot pass this to the grader's client: {exc}") from None
         ask_id = next(self._ids)
-        slot: list[Any] = [threading.Event(), None]
+        gate = threading.Lock()
+        gate.acquire()  # released once the reply is in the slot (or the parent is gone)
+        slot: list[Any] = [gate, None]
         with self._lock:
             self._waiting[ask_id] = slot
         message = {"op": "ask", "id": ask_id, "call": getattr(self._local, "call", None), "kind": kind}
@@ -107,7 +110,7 @@ class Link:
             with self._lock:
                 self._waiting.pop(ask_id, None)
             raise redis.ConnectionError(f"cannot reach the grader: {exc}") from None
-        slot[0].wait()
+        gate.acquire()
         reply = slot[1]
         if reply is None:
             raise redis.ConnectionError("the grader is gone")
@@ -121,7 +124,7 @@ class Link:
             slot = self._waiting.pop(message.get("id", -1), None)
         if slot is not None:
             slot[1] = message
-            slot[0].set()
+            slot[0].release()
 
     # -- serving the parent's calls -----------------------------------------------------------------
 
@@ -147,7 +150,7 @@ class Link:
         self.closed = True
         with self._lock:
             for slot in self._waiting.values():
-                slot[0].set()
+                slot[0].release()
         os._exit(0)
 
     def _dispatch(self, message: dict[str, Any]) -> None:
@@ -253,6 +256,9 @@ def main(fd: int, extra: Sequence[str] = ()) -> None:
     channel = wire.Channel(socket.socket(fileno=fd))
     preload(extra)  # before the module arrives: the parent prepares the server meanwhile (.spawn)
     hello = channel.receive()
+    while hello is not None and hello.get("op") == "preload":  # named once the exercise was known
+        preload_more(hello.get("modules"))
+        hello = channel.receive()
     if hello is None:
         os._exit(0)
 

@@ -76,8 +76,12 @@ def grade(
     timeout_s: float = 10.0,
     only: tuple[str, ...] = (),
     limits: ResourceLimits | None = None,
+    spawned: Spawned | None = None,
 ) -> GradeReport:
     """Run ``exercise``'s checks against the module at ``impl``.
+
+    ``spawned``: a grading child started earlier (:func:`~redisprep.practice.spawn.prestarted`),
+    taken over if it is still unused and alive; otherwise one is started here.
 
     Raises:
         BadUsageError: ``impl`` does not exist, or ``only`` names no check of the exercise.
@@ -99,8 +103,12 @@ def grade(
         scrub_own_arguments(_secret_forms(url))
     target = Target(url, cluster) if url is not None else Target(private=True)
     started = time.perf_counter()
-    workspace = Path(tempfile.mkdtemp(prefix="redisprep-grade-"))
-    spawned = spawn(workspace, (entry.drill.reference,))  # the child imports while the server opens
+    if spawned is not None and spawned.usable_for(spawned.workspace):
+        workspace = spawned.workspace
+        spawned.load((entry.drill.reference,))
+    else:
+        workspace = Path(tempfile.mkdtemp(prefix="redisprep-grade-"))
+        spawned = spawn(workspace, (entry.drill.reference,))  # the child imports while the server opens
     try:
         with Run(target, what=f"practice {exercise.name}") as run:  # for 'clean' after a kill
             server = open_server(run, exercise.acl)

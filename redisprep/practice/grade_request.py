@@ -12,6 +12,7 @@ from redisprep.errors import BadUsageError
 from redisprep.practice import formats
 from redisprep.practice.catalog import Exercise, get_exercise
 from redisprep.practice.grade import GradeReport, grade
+from redisprep.practice.spawn import Spawned
 from redisprep.practice.state import PracticeState
 from redisprep.practice.workspace import find_solution
 from redisprep.run import Target
@@ -51,7 +52,7 @@ class GradeRequest:
         return cls(exercise, path, target, seed, timeout_s, only, junit, json_file)
 
 
-def grade_request(request: GradeRequest) -> GradeReport:
+def grade_request(request: GradeRequest, spawned: Spawned | None = None) -> GradeReport:
     """Grade the request's module (see :func:`~redisprep.practice.grade.grade`)."""
     return grade(
         request.exercise,
@@ -61,6 +62,7 @@ def grade_request(request: GradeRequest) -> GradeReport:
         seed=request.seed,
         timeout_s=request.timeout_s,
         only=request.only,
+        spawned=spawned,
     )
 
 

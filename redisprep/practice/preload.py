@@ -61,6 +61,14 @@ def preload(extra: Sequence[str] = ()) -> None:
                     _try_import(info.name)
 
 
+def more(names: object) -> None:
+    """Import the modules of redisprep's the parent names in a ``preload`` frame (others are ignored)."""
+    if isinstance(names, list):
+        for name in names:
+            if isinstance(name, str) and name.startswith("redisprep."):
+                _try_import(name)
+
+
 def _try_import(name: str) -> ModuleType | None:
     try:
         return importlib.import_module(name)

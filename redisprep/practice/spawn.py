@@ -9,9 +9,13 @@ learner's runs until :class:`~redisprep.practice.child_session.ChildSession` sen
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +42,19 @@ class Spawned:
     preload: tuple[str, ...] = ()
     """Modules of redisprep's it imports with the standard library (:func:`.preload.preload`)."""
     taken: bool = False
+
+    def load(self, modules: tuple[str, ...]) -> None:
+        """Have the child import ``modules`` of redisprep's too, before it reads the learner's module.
+
+        For a child started before the exercise was known (:func:`prestarted`): it reads this
+        after the standard library, still with the privileges it needs to import them.
+        """
+        new = tuple(m for m in modules if m not in self.preload)
+        if new and not self.taken:
+            from redisprep.practice import wire
+
+            wire.Channel(self.sock).send({"op": "preload", "modules": list(new)})
+            self.preload += new
 
     def usable_for(self, workspace: Path) -> bool:
         """Whether a session in ``workspace`` may take this child (untaken, alive, started there)."""
@@ -94,6 +111,27 @@ def spawn(workspace: Path, preload: tuple[str, ...] = ()) -> Spawned:
     finally:
         theirs.close()
     return Spawned(proc, ours, ids, workspace, preload)
+
+
+@contextmanager
+def prestarted() -> Iterator[Spawned]:
+    """A grading child started now, in a fresh workspace, before the grader knows what it grades.
+
+    ``practice check`` enters this first, so that the child's imports (a quarter of a second) run
+    while this process loads the grader and the exercise. :func:`~redisprep.practice.grade.grade`
+    takes it over; whatever happens, it is stopped and its workspace removed on the way out.
+    """
+    workspace = Path(tempfile.mkdtemp(prefix="redisprep-grade-"))
+    try:
+        early = spawn(workspace)
+    except BaseException:
+        shutil.rmtree(workspace, ignore_errors=True)
+        raise
+    try:
+        yield early
+    finally:
+        early.discard()
+        shutil.rmtree(workspace, ignore_errors=True)
 
 
 def child_env(workspace: Path) -> dict[str, str]:

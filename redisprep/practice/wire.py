@@ -23,6 +23,9 @@ MAX_FRAME = 64 * 1024 * 1024
 #: Deepest nesting a value may have.
 MAX_DEPTH = 64
 _HEADER = struct.Struct(">I")
+#: Types sent as themselves, compared exactly (a subclass takes the slower, general path).
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+_TO_JSON = json.JSONEncoder(separators=(",", ":"), allow_nan=True).encode
 
 
 class ProtocolError(Exception):
@@ -60,24 +63,26 @@ def encode(value: Any, other: Other | None = None, depth: int = 0) -> Any:
     Raises:
         ProtocolError: A value that is not plain data and has no handle, or nested too deeply.
     """
+    if type(value) in _PLAIN:
+        return value
     if depth > MAX_DEPTH:
         raise ProtocolError(f"a value nested more than {MAX_DEPTH} levels deep")
-    if value is None or isinstance(value, bool | int | float | str):
+    if isinstance(value, bool | int | float | str):
         return value
     nested = depth + 1
     if isinstance(value, bytes | bytearray | memoryview):
         return ["b", base64.b64encode(bytes(value)).decode("ascii")]
-    if isinstance(value, list):
-        return ["l", *(encode(v, other, nested) for v in value)]
-    if isinstance(value, tuple):
-        return ["t", *(encode(v, other, nested) for v in value)]
-    if isinstance(value, dict):
-        out: list[Any] = ["d"]
-        for k, v in value.items():
-            out += [encode(k, other, nested), encode(v, other, nested)]
+    if isinstance(value, list | tuple | set | frozenset):
+        out: list[Any] = ["l" if isinstance(value, list) else "t" if isinstance(value, tuple) else "s"]
+        for v in value:
+            out.append(v if type(v) in _PLAIN else encode(v, other, nested))
         return out
-    if isinstance(value, set | frozenset):
-        return ["s", *(encode(v, other, nested) for v in value)]
+    if isinstance(value, dict):
+        out = ["d"]
+        for k, v in value.items():
+            out.append(k if type(k) in _PLAIN else encode(k, other, nested))
+            out.append(v if type(v) in _PLAIN else encode(v, other, nested))
+        return out
     tagged = other(value) if other is not None else None
     if tagged is None:
         raise ProtocolError(f"a {type(value).__name__} is not plain data")
@@ -90,17 +95,19 @@ def decode(data: Any, resolve: Resolve | None = None, depth: int = 0) -> Any:
     Raises:
         ProtocolError: ``data`` is not something :func:`encode` produces.
     """
+    if type(data) in _PLAIN:
+        return data
     if depth > MAX_DEPTH:
         raise ProtocolError(f"a value nested more than {MAX_DEPTH} levels deep")
-    if data is None or isinstance(data, bool | int | float | str):
+    if isinstance(data, bool | int | float | str):
         return data
     if not isinstance(data, list) or not data or not isinstance(data[0], str):
         raise ProtocolError("not a tagged value")
     tag, items, nested = data[0], data[1:], depth + 1
     if tag == "l":
-        return [decode(v, resolve, nested) for v in items]
+        return [v if type(v) in _PLAIN else decode(v, resolve, nested) for v in items]
     if tag == "t":
-        return tuple(decode(v, resolve, nested) for v in items)
+        return tuple([v if type(v) in _PLAIN else decode(v, resolve, nested) for v in items])
     if tag == "s":
         try:
             return {decode(v, resolve, nested) for v in items}
@@ -152,7 +159,7 @@ class Channel:
             ProtocolError: The message is larger than :data:`MAX_FRAME`.
             OSError: The other side is gone.
         """
-        body = json.dumps(message, separators=(",", ":"), allow_nan=True).encode("utf-8")
+        body = _TO_JSON(message).encode("utf-8")
         if len(body) > MAX_FRAME:
             raise ProtocolError(f"a message of {len(body)} bytes (the limit is {MAX_FRAME})")
         with self._send_lock:
@@ -174,7 +181,7 @@ class Channel:
         if body is None:
             return None
         try:
-            message = json.loads(body)
+            message = json.loads(body.decode("utf-8", "surrogatepass"))
         except (ValueError, RecursionError) as exc:
             raise ProtocolError(f"a frame that is not JSON: {str(exc)[:80]}") from None
         if not isinstance(message, dict):

@@ -22,7 +22,7 @@ from redisprep.drills.event_sourcing.workload import (
     truth_of,
 )
 
-LONG_LOG = 2_400
+LONG_LOG = 1_200
 """Entries in the long-log check: more than one page of any sensible XRANGE COUNT (500, 1000)."""
 PILED = 150
 """Entries a crashed consumer leaves pending in the big-claim check: more than one claim page (100)."""
@@ -30,7 +30,7 @@ PILED = 150
 
 @check("event-sourcing.long_replay", "a log longer than one read page replays whole")
 def long_replay(ctx: DrillContext, impl: Any) -> Verdict:
-    """2,400 events: replay folds them all and returns the newest id (XRANGE in pages)."""
+    """1,200 events: replay folds them all and returns the newest id (XRANGE in pages)."""
     stream, _ = keys(ctx, "long")
     events = make_events(ctx.fork_rng("long"), LONG_LOG)
     seed_log(ctx, stream, events)

@@ -7,6 +7,7 @@ import random
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from redisprep.drills.calls import call_each
 from redisprep.drills.check_helpers import UnusableResultError
 from redisprep.drills.context import DrillContext
 from redisprep.drills.event_sourcing.reference import fold
@@ -113,9 +114,8 @@ def process(
         entries = entries_of(impl.read(r, stream, GROUP, consumer, batch), "read")
         if not entries:
             break
-        for entry in entries:
-            impl.apply(r, stream, GROUP, projection, entry)
-            handed[consumer].append(str(entry[0]))
+        call_each(impl, "apply", [(r, stream, GROUP, projection, entry) for entry in entries])
+        handed[consumer] += [str(entry[0]) for entry in entries]
     return handed
 
 
@@ -130,9 +130,8 @@ def recover(impl: Any, r: Any, stream: str, projection: str, consumer: str) -> t
         cursor, entries, _deleted = claimed_of(impl.claim(r, stream, GROUP, consumer, 0, cursor, 100))
         calls += 1
         claimed += len(entries)
-        for entry in entries:
-            impl.apply(r, stream, GROUP, projection, entry)
-            handed.append(str(entry[0]))
+        call_each(impl, "apply", [(r, stream, GROUP, projection, entry) for entry in entries])
+        handed += [str(entry[0]) for entry in entries]
         if str(cursor) == "0-0":
             break
     return claimed, calls, handed

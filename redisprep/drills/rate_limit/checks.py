@@ -120,8 +120,8 @@ def within_limit(ctx: DrillContext, impl: Any) -> Verdict:
 
 
 STEADY_EVERY_MS = 3_000
-STEADY_REQUESTS = 120
-"""One request every 3 s for 6 minutes: twice the allowed rate (10 per 60 s), after the burst."""
+STEADY_REQUESTS = 80
+"""One request every 3 s for 4 minutes: twice the allowed rate (10 per 60 s), after the burst."""
 
 
 def _worst_window(times: list[int], got: list[bool]) -> int:
@@ -152,9 +152,9 @@ def _steady_fault(name: str, times: list[int], got: list[bool]) -> str | None:
     )
 
 
-@check("rate-limit.steady", "steady traffic at twice the rate for 6 minutes keeps to the rate")
+@check("rate-limit.steady", "steady traffic at twice the rate for 4 minutes keeps to the rate")
 def steady(ctx: DrillContext, impl: Any) -> Verdict:
-    """A client that drained its allowance keeps sending every 3 s for 6 minutes on the injected clock."""
+    """A client that drained its allowance keeps sending every 3 s for 4 minutes on the injected clock."""
     times = [EPOCH_MS + 500 + STEADY_EVERY_MS * i for i in range(STEADY_REQUESTS)]
     faults, known, totals = [], [], {}
     for name in ALGORITHMS:
