@@ -63,7 +63,8 @@ typecheck: $(VENV_STAMP)
 # and their helpers); of grade.py the verdict half (_grade_on, _lost). One module at a time:
 # make mutate MUTANTS='redisprep.drills.lock.checks.*'. One mutant: scripts/mutmut_checks.py show NAME.
 # Measured on the shared 2-core machine (load ~6): runcheck, grade, check_helpers and the leaderboard
-# checks 30 min; the lock checks 19 min with one child. Survivors: tests/mutation_equivalent.txt
+# checks 30 min; the lock checks 19 min with one child; the cache checks 6 min and the rate-limit
+# checks 12 min with two (load 6-9). Survivors: tests/mutation_equivalent.txt
 # (equivalent) and tests/mutation_not_killed.txt (not equivalent, what a test would need).
 MUTANTS = 'redisprep.masking.*' 'redisprep.cleanup.*' 'redisprep.quiz.scheduler.*' 'redisprep.quiz.planner.*' \
 	'redisprep.practice.guard.*' 'redisprep.backends.x_delete_namespace*' 'redisprep.backends.x_scan_raw*' \
