@@ -505,13 +505,13 @@ def test_two_loads_of_a_cold_key_are_already_a_stampede(ctx: DrillContext) -> No
     readers = itertools.count()
 
     def read(r: Any, key: str, load: Load, ttl_s: int) -> str:
-        if next(readers) < 2:  # the first two readers load, whatever the cache says
+        if next(readers) == 0:  # the first reader loads, whatever the cache says
             return load()
         return cache.read(r, key, load, ttl_s)
 
     result = checks.stampede.run(ctx, variant(cache, read=read))
     _fails(result, checks.NO_STAMPEDE_PROTECTION)
-    assert result.measured["loads"] == 3
+    assert result.measured["loads"] == 2
 
 
 # --- early refresh ------------------------------------------------------------------------------
