@@ -64,7 +64,8 @@ typecheck: $(VENV_STAMP)
 # make mutate MUTANTS='redisprep.drills.lock.checks.*'. One mutant: scripts/mutmut_checks.py show NAME.
 # Measured on the shared 2-core machine (load ~6): runcheck, grade, check_helpers and the leaderboard
 # checks 30 min; the lock checks 19 min with one child; the proximity checks (both modules, 920
-# mutants) 3-7 min, the event-sourcing checks (1,007) 5-12 min. Survivors: tests/mutation_equivalent.txt
+# mutants) 3-7 min, the event-sourcing checks (1,007) 5-12 min, the cache checks 6-11 min and the
+# rate-limit checks 12 min with two (load 6-9). Survivors: tests/mutation_equivalent.txt
 # (equivalent) and tests/mutation_not_killed.txt (not equivalent, what a test would need).
 MUTANTS = 'redisprep.masking.*' 'redisprep.cleanup.*' 'redisprep.quiz.scheduler.*' 'redisprep.quiz.planner.*' \
 	'redisprep.practice.guard.*' 'redisprep.backends.x_delete_namespace*' 'redisprep.backends.x_scan_raw*' \
@@ -72,7 +73,8 @@ MUTANTS = 'redisprep.masking.*' 'redisprep.cleanup.*' 'redisprep.quiz.scheduler.
 	'redisprep.practice.runcheck.*' 'redisprep.practice.grade.x__grade_on*' 'redisprep.practice.grade.x__lost*' \
 	'redisprep.drills.check_helpers.*' 'redisprep.drills.leaderboard.checks.*' 'redisprep.drills.lock.checks.*' \
 	'redisprep.drills.proximity.checks.*' 'redisprep.drills.proximity.checks_places.*' \
-	'redisprep.drills.event_sourcing.checks.*'
+	'redisprep.drills.event_sourcing.checks.*' 'redisprep.drills.cache.checks.*' \
+	'redisprep.drills.rate_limit.checks.*'
 mutate: $(VENV_STAMP)
 	rm -rf mutants
 	nice -n 10 $(PY) scripts/mutmut_checks.py run --max-children 2 $(MUTANTS)

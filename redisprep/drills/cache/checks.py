@@ -60,7 +60,7 @@ def aside(ctx: DrillContext, impl: Any) -> Verdict:
         )
     elif ttl > TTL_S:
         pitfall = "ttl_s given to EX as milliseconds (x1000): the value lives 1000 times too long"
-    elif pttl == -2 or 0 < pttl <= TTL_S * 10:
+    elif (pttl == -2 and loads_after_hit == 1) or 0 < pttl <= TTL_S * 10:  # -2: gone since the hit
         pitfall = "ttl_s given to PX (milliseconds): the value expires 1000 times too soon; EX takes seconds"
     elif loads_after_hit != 1:
         pitfall = "cache-aside: GET first and load only on a miss; cache what load() returned"
@@ -99,7 +99,7 @@ def stampede(ctx: DrillContext, impl: Any) -> Verdict:
         ok,
         f"{READERS} concurrent readers, {db.loads} database {'load' if db.loads == 1 else 'loads'}; "
         f"{served} got the value" + (stuck if db.timed_out else ""),
-        pitfall=NO_STAMPEDE_PROTECTION,
+        pitfall=NO_STAMPEDE_PROTECTION if db.loads > 1 else NO_KNOWN_PITFALL,
         loads=db.loads,
         readers=READERS,
         served=served,
@@ -158,6 +158,7 @@ def stale_set(ctx: DrillContext, impl: Any) -> Verdict:
     """Reader loads v1; writer stores v2 and invalidates; reader fills. Later reads must see v2."""
     key = _key(ctx, "product:2")
     db = Database("stock=5")
+    old = db.value
 
     def slow_load() -> str:
         value = db.load()  # the reader has read the old row ...
@@ -174,7 +175,9 @@ def stale_set(ctx: DrillContext, impl: Any) -> Verdict:
         f"the next read returned {after!r}; the database holds {db.value!r}"
         + ("" if ok else f": stale for the next {stale_for} s (the whole TTL)"),
         pitfall="stale set: a slow reader wrote the old value back after the writer's invalidation; "
-        "fill only while a lease that the invalidation deletes is still yours",
+        "fill only while a lease that the invalidation deletes is still yours"
+        if after == old
+        else NO_KNOWN_PITFALL,
         stale_for_s=stale_for,
     )
 

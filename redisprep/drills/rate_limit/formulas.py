@@ -143,13 +143,25 @@ WRONG: dict[str, tuple[tuple[str, Simulator], ...]] = {
 
 
 def candidates(
-    algorithm: str, limit: int, window: int, times: Sequence[int], got: Sequence[bool]
+    algorithm: str,
+    limit: int,
+    window: int,
+    times: Sequence[int],
+    got: Sequence[bool],
+    *,
+    exact: bool = False,
 ) -> list[str]:
-    """Every known wrong formula of ``algorithm`` that admits what ``got`` admitted."""
+    """Every known wrong formula of ``algorithm`` that admits what ``got`` admitted.
+
+    Args:
+        exact: Only formulas that admit exactly ``got``, none that is merely close (for a trace too
+            short to tell a rounding difference from another mistake).
+    """
     found = []
     for pitfall, simulate in WRONG.get(algorithm, ()):
         expected = simulate(limit, window, times)
-        if list(got) == expected or (sum(got) == sum(expected) and _close(got, expected)):
+        close = not exact and sum(got) == sum(expected) and _close(got, expected)
+        if list(got) == expected or close:
             found.append(pitfall)
     return found
 
