@@ -31,6 +31,7 @@ from redisprep.drills.event_sourcing.workload import (
     snapshot_events,
 )
 from redisprep.drills.model import CheckResult
+from redisprep.drills.runner import operation_costs
 
 LIVE = (
     "the log (XADD) is the source of truth: every entry must reach the projection once, and a replay "
@@ -751,3 +752,10 @@ def test_one_entry_left_pending_after_the_sweep_is_named_so(ctx: DrillContext) -
     result = checks.crash_recovery.run(ctx, variant(es, claim=keeps_one))
     _fails(result, KEEPS_PENDING)
     assert (result.measured["pending_after"], result.measured["lost"]) == (1, 1)
+
+
+def test_the_round_trip_measurements_add_no_row_to_the_drills_cost_table(ctx: DrillContext) -> None:
+    """The drill's cost table leaves out the checks' own measurements (labelled "check:...")."""
+    result = checks.one_round_trip.run(ctx, es)
+    assert result.status == "pass"
+    assert operation_costs(ctx.tracer) == ()

@@ -18,6 +18,7 @@ from redisprep.drills.context import DrillContext
 from redisprep.drills.lock import checks
 from redisprep.drills.lock import reference as lk
 from redisprep.drills.lock.keys import TTL_MS
+from redisprep.drills.runner import operation_costs
 
 
 def _acquire_with(**options: Any) -> Any:
@@ -373,3 +374,10 @@ def test_a_section_entered_twice_counts_an_overlap_and_a_lost_update() -> None:
     assert (section.inside, section.max_inside, section.overlaps, section.counter) == (1, 2, 2, 2)
     section.give_up()
     assert section.gave_up == 1
+
+
+def test_the_round_trip_measurements_add_no_row_to_the_drills_cost_table(ctx: DrillContext) -> None:
+    """The drill's cost table leaves out the checks' own measurements (labelled "check:...")."""
+    result = checks.one_round_trip.run(ctx, lk)
+    assert result.status == "pass"
+    assert operation_costs(ctx.tracer) == ()

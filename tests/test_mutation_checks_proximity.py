@@ -21,6 +21,7 @@ from redisprep.drills.context import DrillContext
 from redisprep.drills.model import CheckResult
 from redisprep.drills.proximity import checks, checks_places
 from redisprep.drills.proximity import reference as prox
+from redisprep.drills.runner import operation_costs
 
 #: Metres per degree of latitude on Redis's sphere: a place ``d`` metres north is ``d / M_PER_DEG``
 #: degrees of latitude away, exactly, for the haversine distance the checks use.
@@ -739,3 +740,10 @@ def test_latitude_first_and_off_by_more_than_a_metre_is_not_called_swapped_in_mo
         return prox.naive_add_places(r, key, [(m, lon, lat + 1.5 / M_PER_DEG) for m, lon, lat in places])
 
     _fails(checks.moves.run(ctx, variant(prox, add_places=swapped_and_off)), NOT_MOVED)
+
+
+def test_the_round_trip_measurements_add_no_row_to_the_drills_cost_table(ctx: DrillContext) -> None:
+    """The drill's cost table leaves out the checks' own measurements (labelled "check:...")."""
+    result = checks.one_round_trip.run(ctx, prox)
+    assert result.status == "pass"
+    assert operation_costs(ctx.tracer) == ()
