@@ -85,9 +85,12 @@ fmt: $(VENV_STAMP)
 	$(PY) -m ruff check --fix redisprep tests scripts drills noxfile.py
 
 # Figures, not assertions: first issue 22's table (each figure against its target, as ratios from
-# one run), then start-up, drills (embedded and live), the quiz, explain's tracing overhead, a real
-# server through `redisprep bench` (1M-member leaderboard), and the cluster.
+# one run), then start-up, practice check and watch (#16), drills (embedded and live), the quiz,
+# explain's tracing overhead, a real server through `redisprep bench` (1M-member leaderboard), and
+# the cluster.
 bench: bench-targets bench-startup
+	$(PY) scripts/bench_practice.py --runs 5
+	$(PY) scripts/bench_watch.py --saves 8
 	$(PY) scripts/bench_drills.py --runs 3
 	$(PY) scripts/bench_quiz.py
 	$(PY) scripts/bench_tracing.py
