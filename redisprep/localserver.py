@@ -220,12 +220,57 @@ def start_server(
     """
     binary = find_binary()
     port = port or free_port()
-    if workdir is None:
-        sweep()  # folders of servers whose redisprep was killed before it could stop them
-        workdir = Path(tempfile.mkdtemp(prefix=f"redisprep-{port}-"))
-    else:
-        workdir.mkdir(parents=True, exist_ok=True)
-    claim(workdir)
+    made = workdir is None
+    # An interrupt inside Popen would leave a started child whose PID we never got, and one while
+    # the folder is made and claimed would leave it behind: both are deferred to the try below.
+    with _interrupts_deferred() as deferred:
+        if workdir is None:
+            sweep()  # folders of servers whose redisprep was killed before it could stop them
+            workdir = Path(tempfile.mkdtemp(prefix=f"redisprep-{port}-"))
+        else:
+            workdir.mkdir(parents=True, exist_ok=True)
+        try:
+            claim(workdir)
+            proc = subprocess.Popen(
+                _server_argv(binary, port, workdir, detach, password, extra),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                stdin=subprocess.PIPE if password else subprocess.DEVNULL,
+                preexec_fn=_parent_death_signal() if die_with_parent and not detach else None,  # noqa: PLW1509
+            )
+        except BaseException:
+            if made:
+                shutil.rmtree(workdir, ignore_errors=True)
+            raise
+        server = LocalServer(port, proc.pid, workdir, proc)
+    try:
+        _deliver(deferred)
+        if password and proc.stdin is not None:
+            try:
+                proc.stdin.write(f"requirepass {_config_quote(password)}\n".encode())
+                proc.stdin.close()
+            except OSError:
+                pass
+        if detach:
+            # The process we started forks the daemon and exits; the daemon writes its PID.
+            server = LocalServer(port, _daemon_pid(proc, workdir / "redis.pid"), workdir)
+        watched = None if detach else proc
+        started = server.pid >= 0 and _wait_for_ping(port, password, start_timeout_s, watched)
+    except BaseException:
+        # Interrupted while it starts (Ctrl-C; drill all's stop): nobody else holds its PID yet.
+        server.kill()
+        server.stop()
+        raise
+    if not started:
+        server.stop()
+        raise BackendUnavailableError(f"redis-server on port {port} did not start")
+    return server
+
+
+def _server_argv(
+    binary: str, port: int, workdir: Path, detach: bool, password: str | None, extra: tuple[str, ...]
+) -> list[str]:
+    """redis-server's command line: loopback only, nothing persisted, pid and log in ``workdir``."""
     args = [
         binary,
         "--port",
@@ -252,38 +297,7 @@ def start_server(
     args += server_args_from_env() + list(extra)
     if password:
         args.append("-")  # the rest of the configuration comes from standard input
-    # An interrupt inside Popen would leave a started child whose PID we never got.
-    with _interrupts_deferred() as deferred:
-        proc = subprocess.Popen(
-            args,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            stdin=subprocess.PIPE if password else subprocess.DEVNULL,
-            preexec_fn=_parent_death_signal() if die_with_parent and not detach else None,  # noqa: PLW1509
-        )
-        server = LocalServer(port, proc.pid, workdir, proc)
-    try:
-        _deliver(deferred)
-        if password and proc.stdin is not None:
-            try:
-                proc.stdin.write(f"requirepass {_config_quote(password)}\n".encode())
-                proc.stdin.close()
-            except OSError:
-                pass
-        if detach:
-            # The process we started forks the daemon and exits; the daemon writes its PID.
-            server = LocalServer(port, _daemon_pid(proc, workdir / "redis.pid"), workdir)
-        watched = None if detach else proc
-        started = server.pid >= 0 and _wait_for_ping(port, password, start_timeout_s, watched)
-    except BaseException:
-        # Interrupted while it starts (Ctrl-C; drill all's stop): nobody else holds its PID yet.
-        server.kill()
-        server.stop()
-        raise
-    if not started:
-        server.stop()
-        raise BackendUnavailableError(f"redis-server on port {port} did not start")
-    return server
+    return args
 
 
 #: Signals that stop a run (Ctrl-C, SIGTERM, SIGHUP; drill all's workers stop on SIGUSR1).

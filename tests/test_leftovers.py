@@ -124,3 +124,22 @@ def test_another_users_folder_is_left_alone(tmp: Path, monkeypatch: pytest.Monke
     folder = _folder(tmp, "redisprep-6390-others12", {OWNER: str(_dead_pid()), "redis.pid": str(_dead_pid())})
     monkeypatch.setattr(os, "getuid", lambda: folder.stat().st_uid + 1)  # as seen by another user
     assert sweep() == [] and folder.exists()
+
+
+@pytest.mark.parametrize("where", ["claim", "Popen"])
+def test_a_start_that_fails_before_its_server_runs_leaves_no_folder(
+    tmp: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """An interrupt while the folder is claimed, or a server that cannot be started at all."""
+    import redisprep.localserver as localserver
+
+    def fail(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt if where == "claim" else OSError("exec failed")
+
+    if where == "claim":
+        monkeypatch.setattr(localserver, "claim", fail)
+    else:
+        monkeypatch.setattr(localserver.subprocess, "Popen", fail)
+    with pytest.raises(KeyboardInterrupt if where == "claim" else OSError):
+        start_server()
+    assert list(tmp.iterdir()) == []
