@@ -21,8 +21,8 @@ import time
 from pathlib import Path
 
 import pexpect
+from bench_practice import reference
 
-from redisprep.drills import get_drill
 from redisprep.practice.catalog import load_exercises
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,8 +46,7 @@ def main() -> None:
     parser.add_argument("--exercise", default="leaderboard", choices=sorted(WRONG))
     args = parser.parse_args()
     exercise = next(e for e in load_exercises() if e.name == args.exercise)
-    drill = get_drill(exercise.drill).drill
-    right = ROOT.joinpath(*drill.reference.split(".")).with_suffix(".py").read_text()
+    right = reference(ROOT, args.exercise).read_text()
     wrong = (ROOT / "drills" / args.exercise / "wrong" / WRONG[args.exercise]).read_text()
     home = Path(tempfile.mkdtemp(prefix="redisprep-bench-watch-"))
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200", "TERM": "dumb", "REDISPREP_HOME": str(home / "h"),

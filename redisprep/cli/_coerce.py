@@ -113,10 +113,7 @@ def _whole(info: Any, value: Any) -> Any:
         number = int(value)
     else:
         return _NO
-    low, high = getattr(info, "min", None), getattr(info, "max", None)
-    if (low is not None and number < low) or (high is not None and number > high):
-        return _NO  # typer says why
-    return number
+    return _within(info, number)
 
 
 def _decimal(info: Any, value: Any) -> Any:
@@ -126,11 +123,16 @@ def _decimal(info: Any, value: Any) -> Any:
         number = float(value)
     else:
         return _NO
-    low, high = getattr(info, "min", None), getattr(info, "max", None)
     if getattr(info, "min_open", False) or getattr(info, "max_open", False) or number != number:
         return _NO
+    return _within(info, number)
+
+
+def _within(info: Any, number: Any) -> Any:
+    """``number`` when it is within the parameter's min and max, else ``_NO`` (typer says why)."""
+    low, high = getattr(info, "min", None), getattr(info, "max", None)
     if (low is not None and number < low) or (high is not None and number > high):
-        return _NO  # typer says why
+        return _NO
     return number
 
 

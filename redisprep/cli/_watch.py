@@ -136,6 +136,6 @@ def first_failure(report: GradeReport) -> str:
 
 def wait_for_change(path: Path) -> None:
     """Block until ``path``'s modification time changes (polling twice a second)."""
-    before = path.stat().st_mtime_ns if path.exists() else 0
-    while (path.stat().st_mtime_ns if path.exists() else 0) == before:
+    before = mtime(path)
+    while mtime(path) == before:
         time.sleep(0.5)

@@ -208,8 +208,8 @@ def watch(
         from redisprep.practice.catalog import get_exercise, load_exercises
 
         exercises = list(load_exercises(app_ctx.data_dir))
+        state = _state()
         if name is None:
-            state = _state()
             pending = [e for e in exercises if not _passed(state.result(e.name))]
             index = exercises.index(pending[0]) if pending else 0
         else:
@@ -222,7 +222,7 @@ def watch(
     def follow_up(exercise: Exercise, report: GradeReport) -> None:
         _follow_up(app_ctx, exercise, report)
 
-    _watch.watching(app_ctx, exercises, index, directory, early, _state(), follow_up)
+    _watch.watching(app_ctx, exercises, index, directory, early, state, follow_up)
 
 
 def _follow_up(app_ctx: AppContext, exercise: Exercise, report: GradeReport) -> None:

@@ -8,8 +8,6 @@ credentials, and its commands reach the server through the parent, as a per-run 
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -31,7 +29,7 @@ from redisprep.practice.guard import KeyGuard
 from redisprep.practice.proctree import Guarded, scrub_own_arguments
 from redisprep.practice.runcheck import run_check
 from redisprep.practice.server import GradingServer, open_server
-from redisprep.practice.spawn import Spawned, spawn
+from redisprep.practice.spawn import Spawned, prestart
 from redisprep.run import Run, Target
 
 __all__ = ["GradeReport", "grade"]
@@ -103,12 +101,9 @@ def grade(
         scrub_own_arguments(_secret_forms(url))
     target = Target(url, cluster) if url is not None else Target(private=True)
     started = time.perf_counter()
-    if spawned is not None and spawned.usable_for(spawned.workspace):
-        workspace = spawned.workspace
-        spawned.load((entry.drill.reference,))
-    else:
-        workspace = Path(tempfile.mkdtemp(prefix="redisprep-grade-"))
-        spawned = spawn(workspace, (entry.drill.reference,))  # the child imports while the server opens
+    if spawned is None or not spawned.usable_for(spawned.workspace):
+        spawned = prestart()  # the child imports while the server opens
+    spawned.load((entry.drill.reference,))
     try:
         with Run(target, what=f"practice {exercise.name}") as run:  # for 'clean' after a kill
             server = open_server(run, exercise.acl)
@@ -119,8 +114,7 @@ def grade(
                 limits or ResourceLimits(), spawned,
             )  # fmt: skip
     finally:
-        spawned.discard()
-        shutil.rmtree(workspace, ignore_errors=True)
+        spawned.release()
     return GradeReport(
         exercise.name,
         impl,

@@ -46,8 +46,8 @@ class Spawned:
     def load(self, modules: tuple[str, ...]) -> None:
         """Have the child import ``modules`` of redisprep's too, before it reads the learner's module.
 
-        For a child started before the exercise was known (:func:`prestarted`): it reads this
-        after the standard library, still with the privileges it needs to import them.
+        A child is started before the exercise is known (:func:`prestart`): it reads this after the
+        standard library, still with the privileges it needs to import them.
         """
         new = tuple(m for m in modules if m not in self.preload)
         if new and not self.taken:
