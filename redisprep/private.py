@@ -27,10 +27,11 @@ class Private:
 
     @property
     def label(self) -> str:
-        """``redis-server 7.0.15`` or the embedded server's description."""
+        """``redis-server 7.0.15``, ``valkey-server 8.1.1`` or the embedded server's description."""
         if self.server is None:
             return self.admin.label
-        return "redis-server " + ".".join(str(v) for v in self.admin.version)
+        release = self.admin.release
+        return f"{release.family}-server " + ".".join(str(v) for v in release.version)
 
     def url_for(self, username: str, password: str) -> str:
         """A URL logging in to the server as ``username`` (a redis-server only)."""

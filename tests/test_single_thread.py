@@ -20,6 +20,7 @@ from redisprep.drills.breaker import Breaker
 from redisprep.drills.single_thread import lab as lb
 from redisprep.drills.single_thread import workload
 from redisprep.errors import ExitCode
+from redisprep.private import open_private
 
 SLOW_COMMANDS = {"(idle)", "KEYS", "DEL", "UNLINK", "EVAL", "ZUNIONSTORE"}
 
@@ -81,6 +82,28 @@ def test_without_a_server_binary_the_measuring_steps_say_why(invoke: Any, live: 
     for step in (slow, logs):
         assert step["skipped"] == "no private redis-server to start"
         assert "REDISPREP_SERVER" in step["narration"][0]
+
+
+@pytest.mark.live
+def test_a_server_that_frees_del_lazily_gets_the_redis_default_back_in_the_lab() -> None:
+    # Valkey 8.0 and later start with lazyfree-lazy-user-del yes: DEL of a big set would then
+    # show no stall and the naive drop would pass its check. The lab's server is the drill's own.
+    private = open_private()
+    try:
+        client = private.admin.client()
+        default = client.config_get(lb.LAZY_USER_DEL)[lb.LAZY_USER_DEL]
+        plain = lb.Lab(private, Breaker(connect(None)), workload.SMALL)
+        assert plain.lazy_del_default is (default == "yes")
+        assert client.config_get(lb.LAZY_USER_DEL) == {lb.LAZY_USER_DEL: "no"}
+
+        client.config_set(lb.LAZY_USER_DEL, "yes")  # as Valkey 8 starts
+        lazy = lb.Lab(private, Breaker(connect(None)), workload.SMALL)
+        assert lazy.lazy_del_default is True
+        assert client.config_get(lb.LAZY_USER_DEL) == {lb.LAZY_USER_DEL: "no"}
+        assert private.label.split()[0] in ("redis-server", "valkey-server")
+        assert private.label.split()[1] == ".".join(map(str, private.admin.release.version))
+    finally:
+        private.close()
 
 
 class _Finalized:

@@ -26,6 +26,7 @@ INTERVAL_S = 0.001
 SLOW_TIMEOUT_S = 60.0
 PROBE_KEY = "probe"
 FILL_CHUNK = 10_000
+LAZY_USER_DEL = "lazyfree-lazy-user-del"
 
 #: Scripts that write ARGV[1]..ARGV[2] in batches of BATCH arguments per command (unpack's limit).
 _FILL_STRINGS = """
@@ -79,6 +80,21 @@ class Lab:
         self.size = size
         self.admin = self.client()
         self.admin.set(PROBE_KEY, "v")
+        self.lazy_del_default = self._blocking_del()
+
+    def _blocking_del(self) -> bool:
+        """Make DEL free on the main thread, as Redis does by default; whether the server had not.
+
+        Valkey 8.0 turned ``lazyfree-lazy-user-del`` on by default (valkey-io/valkey#913), which
+        makes DEL free big values in the background like UNLINK. This server is the drill's own, so
+        CONFIG SET may put the Redis default back and let DEL show what it does there. A server
+        without the setting (before Redis 6.0) always frees DEL on the main thread.
+        """
+        reply = self.admin.config_get(LAZY_USER_DEL)
+        if str(reply.get(LAZY_USER_DEL, "no")).lower() != "yes":
+            return False
+        self.admin.config_set(LAZY_USER_DEL, "no")
+        return True
 
     @property
     def label(self) -> str:

@@ -22,6 +22,13 @@ EMBEDDED = (
     "(it measures on a private redis-server it starts itself, never on the server at --url)"
 )
 
+LAZY_DEL = (
+    "{label} frees DEL in the background by default (`lazyfree-lazy-user-del yes`, the default "
+    "since Valkey 8.0), so there DEL costs what UNLINK does. The drill set it to `no` on its private "
+    "server, the default of Redis, to show what DEL does where it is off: check "
+    "`CONFIG GET lazyfree-lazy-user-del` on yours before relying on either."
+)
+
 
 def _unavailable(why: str) -> StepOutcome:
     return StepOutcome(narration=(why,), skipped="no private redis-server to start")
@@ -42,8 +49,9 @@ def _check_row(command: str, what: str, result: CheckResult) -> tuple[Scalar, ..
 
 def _slow_commands(
     ctx: DrillContext, size: Workload
-) -> tuple[lb.Window, list[tuple[str, str, lb.Window]], str]:
-    """Idle, KEYS, the busy script and ZUNIONSTORE, each timed from another client."""
+) -> tuple[lb.Window, list[tuple[str, str, lb.Window]], str, bool]:
+    """Idle, KEYS, the busy script and ZUNIONSTORE, each timed from another client; whether the
+    server frees DEL in the background by default (:attr:`lb.Lab.lazy_del_default`)."""
     with lb.open_lab(ctx.breaker, size) as lab:
         lab.fill_strings(size.keys)
         lab.fill_members(("za", "zb"), size.zset_members, "ZADD")
@@ -56,7 +64,7 @@ def _slow_commands(
             ("ZUNIONSTORE", zsets, lambda r: r.zunionstore("zu", ["za", "zb"])),
         ]
         windows = [(name, what, lab.window(name, run)) for name, what, run in runs]
-        return idle, windows, lab.label
+        return idle, windows, lab.label, lab.lazy_del_default
 
 
 def slow_commands(ctx: DrillContext) -> StepOutcome:
@@ -64,7 +72,7 @@ def slow_commands(ctx: DrillContext) -> StepOutcome:
         return StepOutcome(narration=(), skipped=EMBEDDED)
     size = workload()
     try:
-        idle, windows, label = _slow_commands(ctx, size)
+        idle, windows, label, lazy_del = _slow_commands(ctx, size)
         dropped = (checks.drop_keeps_gets_fast.run(ctx, NAIVE), checks.drop_keeps_gets_fast.run(ctx, ref))
     except lb.LabUnavailableError as exc:
         return _unavailable(str(exc))
@@ -98,6 +106,7 @@ def slow_commands(ctx: DrillContext) -> StepOutcome:
             f"{naive.measured['command_ms']} ms. `UNLINK` only unlinks the key "
             f"({unlink.measured['command_ms']} ms) and a background thread frees the memory. "
             "`KEYS` is O(N) in the whole keyspace even when nothing matches: iterate with `SCAN`.",
+            *((LAZY_DEL.format(label=label),) if lazy_del else ()),
             "The DEL and UNLINK rows come from their checks, each on its own server with its own "
             "idle baseline (the better of two tries, each on a set of its own); every other "
             "row is one window of this run. Figures vary between runs and machines: compare the "
