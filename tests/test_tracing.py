@@ -123,14 +123,20 @@ def test_records_are_frozen_and_equal_to_ones_built_the_usual_way(backend: Backe
     assert (cmd.name, cmd.argv) == ("ZADD", ["ZADD", ns.key("lb"), "100", "alice"])
 
 
-def _wrapped_pipelines(client: Any) -> Any:
-    """Wrap every pipeline's execute_command before the tracer sees it (as the practice guard does)."""
+def _wrapped_pipelines(client: Any, seen: list[str]) -> Any:
+    """Wrap every pipeline's execute_command before the tracer sees it (as the practice guard does);
+    ``seen`` gets the name of every command the wrapper passed on."""
     make = client.pipeline
 
     def pipeline(*args: Any, **kwargs: Any) -> Any:
         pipe = make(*args, **kwargs)
         queue = pipe.execute_command
-        pipe.execute_command = lambda *a, **k: queue(*a, **k)
+
+        def execute_command(*a: Any, **k: Any) -> Any:
+            seen.append(str(a[0]).upper())
+            return queue(*a, **k)
+
+        pipe.execute_command = execute_command
         return pipe
 
     client.pipeline = pipeline
@@ -146,8 +152,9 @@ def test_plain_and_wrapped_pipelines_are_recorded_alike(
     r = backend.client()
     r.set(ns.key("n"), 1)
     r.set(ns.key("s"), "text")
+    through_wrapper: list[str] = []
     if wrapped:
-        _wrapped_pipelines(r)
+        _wrapped_pipelines(r, through_wrapper)
     with tracing(r, Tracer()) as t:
         with r.pipeline() as pipe:
             pipe.watch(ns.key("n"))
@@ -169,3 +176,5 @@ def test_plain_and_wrapped_pipelines_are_recorded_alike(
         ("INCRBY", 4, "pipeline", True),
         ("GET", 4, "pipeline", False),
     ]
+    # The tracer kept the wrapper in the path of every pipeline command (the guard relies on it).
+    assert through_wrapper == (["WATCH", "GET", "SET", "INCRBY", "GET"] if wrapped else [])

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
 
-from redisprep.explain.pipelines import trace_pipeline
+from redisprep.explain.pipelines import pipeline_factory, trace_pipeline
 from redisprep.explain.roundtrip import TraceKind, error_text, ms_since
 from redisprep.knowledge.commands import container_names
 
@@ -217,6 +217,7 @@ class Tracer:
             return pipe
 
         client.execute_command = execute_command
+        pipeline = pipeline_factory(self, client, client_no) or pipeline
         client.pipeline = pipeline
         client._redisprep_tracer = self
         return client
