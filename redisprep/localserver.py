@@ -15,14 +15,12 @@ import signal
 import socket
 import subprocess
 import tempfile
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from redisprep import signals
 from redisprep.errors import BackendUnavailableError, BackendUnsupportedError
 from redisprep.leftovers import claim, sweep
 
@@ -223,7 +221,8 @@ def start_server(
     made = workdir is None
     # An interrupt inside Popen would leave a started child whose PID we never got, and one while
     # the folder is made and claimed would leave it behind: both are deferred to the try below.
-    with _interrupts_deferred() as deferred:
+    # (``subprocess.Popen`` forks, runs at-fork hooks and waits for the child's ``exec``.)
+    with signals.held(signals.STOP) as deferred:
         if workdir is None:
             sweep()  # folders of servers whose redisprep was killed before it could stop them
             workdir = Path(tempfile.mkdtemp(prefix=f"redisprep-{port}-"))
@@ -244,7 +243,7 @@ def start_server(
             raise
         server = LocalServer(port, proc.pid, workdir, proc)
     try:
-        _deliver(deferred)
+        signals.deliver(deferred)
         if password and proc.stdin is not None:
             try:
                 proc.stdin.write(f"requirepass {_config_quote(password)}\n".encode())
@@ -298,46 +297,6 @@ def _server_argv(
     if password:
         args.append("-")  # the rest of the configuration comes from standard input
     return args
-
-
-#: Signals that stop a run (Ctrl-C, SIGTERM, SIGHUP; drill all's workers stop on SIGUSR1).
-_INTERRUPTS = tuple(
-    getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP", "SIGUSR1") if hasattr(signal, n)
-)
-
-
-@contextmanager
-def _interrupts_deferred() -> Iterator[list[int]]:
-    """Within: a stop signal handled by Python is noted instead of raised; yields the noted ones.
-
-    ``subprocess.Popen`` forks, runs at-fork hooks and waits for the child's ``exec``; an interrupt
-    raised in there is swallowed (an at-fork hook) or leaves a started child whose PID nobody got.
-    The caller delivers the noted signals (:func:`_deliver`) once it holds the child. No-op outside
-    the main thread, where Python runs no signal handler.
-    """
-    noted: list[int] = []
-    if threading.current_thread() is not threading.main_thread():
-        yield noted
-        return
-
-    def note(signum: int, frame: object) -> None:
-        noted.append(signum)
-
-    previous: dict[int, Any] = {}
-    try:
-        for sig in _INTERRUPTS:  # one at a time: a pending handler runs inside signal.signal()
-            if callable(signal.getsignal(sig)):
-                previous[sig] = signal.signal(sig, note)
-        yield noted
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-
-
-def _deliver(noted: list[int]) -> None:
-    """Send this process again each signal :func:`_interrupts_deferred` noted, to its own handler."""
-    for signum in dict.fromkeys(noted):
-        signal.raise_signal(signum)
 
 
 def _config_quote(value: str) -> str:

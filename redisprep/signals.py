@@ -145,12 +145,21 @@ def interrupted(exc: BaseException, detail: str) -> RunInterruptedError:
     return RunInterruptedError(message)
 
 
-@contextmanager
-def held() -> Iterator[list[int]]:
-    """While cleaning up after an interrupt: Ctrl-C, SIGTERM and SIGHUP are noted, not raised.
+#: Signals that a cleanup must not be stopped by: Ctrl-C, SIGTERM and SIGHUP.
+CLEANUP = ("SIGINT", "SIGTERM", "SIGHUP")
+#: Every signal that stops a run: those, and SIGUSR1, with which ``drill all`` stops a worker.
+STOP = (*CLEANUP, "SIGUSR1")
 
-    A second signal would otherwise stop the cleanup halfway (keys, an ACL user left behind).
-    Yields the signals that arrived meanwhile. No-op outside the main thread.
+
+@contextmanager
+def held(names: tuple[str, ...] = CLEANUP) -> Iterator[list[int]]:
+    """Within: the signals of ``names`` (all, by default, but SIGUSR1) are noted, not handled.
+
+    While cleaning up after an interrupt a second signal would otherwise stop the cleanup halfway
+    (keys, an ACL user left behind); while a process is forked, an interrupt would be swallowed
+    by an at-fork hook or leave a child whose PID nobody got. Yields the signals that arrived
+    meanwhile, for the caller to drop or :func:`deliver`. No-op outside the main thread, where
+    Python runs no signal handler.
     """
     arrived: list[int] = []
     if threading.current_thread() is not threading.main_thread():
@@ -164,8 +173,26 @@ def held() -> Iterator[list[int]]:
     try:
         # One at a time, so that an interrupt raised by a handler that runs while they are being
         # swapped (signal.signal() runs pending handlers first) still leaves the swapped ones restored.
-        for sig in _signals("SIGINT", "SIGTERM", "SIGHUP"):
+        for sig in _signals(*names):
             previous.update(_swap([sig], note))
         yield arrived
     finally:
         _swap(list(previous), previous)
+
+
+def deliver(arrived: list[int]) -> None:
+    """Raise each signal :func:`held` noted again, once, in this process, to its own handler now."""
+    for signum in dict.fromkeys(arrived):
+        signal.raise_signal(signum)
+
+
+@contextmanager
+def deferred(names: tuple[str, ...] = STOP) -> Iterator[None]:
+    """Within: the signals of ``names`` are noted; after the block they are raised again
+    (:func:`deliver`), also when the block raised."""
+    arrived: list[int] = []
+    try:
+        with held(names) as arrived:
+            yield
+    finally:
+        deliver(arrived)

@@ -185,10 +185,11 @@ def test_ctrl_c_right_after_the_marker_is_written_removes_it(
 
 
 def _late_signal_at_hold(monkeypatch: pytest.MonkeyPatch, nth: int) -> list[int]:
-    """Make the ``nth`` signals.held() of the run raise KeyboardInterrupt as it begins.
+    """Make the ``nth`` signals.held() of the run's cleanup raise KeyboardInterrupt as it begins.
 
     That is what a signal does when it arrives as the run's exit begins: Python runs its handler
     between any two calls, before the cleanup has swapped in the handlers that only note signals.
+    (Holds of every stop signal, as start_server's around the fork, are not the cleanup's.)
     """
     import contextlib
 
@@ -198,11 +199,12 @@ def _late_signal_at_hold(monkeypatch: pytest.MonkeyPatch, nth: int) -> list[int]
     calls: list[int] = []
 
     @contextlib.contextmanager
-    def held() -> Any:
-        calls.append(1)
-        if len(calls) == nth:
-            raise KeyboardInterrupt
-        with real_held() as arrived:
+    def held(names: tuple[str, ...] = signals.CLEANUP) -> Any:
+        if names == signals.CLEANUP:
+            calls.append(1)
+            if len(calls) == nth:
+                raise KeyboardInterrupt
+        with real_held(names) as arrived:
             yield arrived
 
     monkeypatch.setattr(signals, "held", held)
@@ -349,3 +351,34 @@ def test_a_swallowed_ctrl_c_on_a_live_server_removes_the_run_and_writes_nothing_
     assert list(observer.scan_iter(match=prefix + "*")) == []
     assert list(observer.scan_iter(match="redisprep:*")) == []
     assert done.stderr == ""
+
+
+def test_deferred_raises_a_stop_signal_from_inside_the_block_once_the_block_is_done() -> None:
+    from redisprep import signals
+
+    before = signal.getsignal(signal.SIGINT)
+    went_on: list[str] = []
+    with pytest.raises(KeyboardInterrupt), signals.deferred():
+        signal.raise_signal(signal.SIGINT)
+        signal.raise_signal(signal.SIGINT)  # twice: raised again once
+        went_on.append("the block finished")
+    assert went_on == ["the block finished"]
+    assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_held_notes_drill_alls_stop_signal_only_when_asked() -> None:
+    from redisprep import signals
+
+    got: list[int] = []
+    previous = signal.signal(signal.SIGUSR1, lambda signum, frame: got.append(signum))
+    try:
+        with signals.held(signals.STOP) as arrived:
+            signal.raise_signal(signal.SIGUSR1)
+        assert (arrived, got) == ([signal.SIGUSR1], [])
+        with signals.held() as arrived:  # the cleanup's hold leaves SIGUSR1 to its handler
+            signal.raise_signal(signal.SIGUSR1)
+        assert (arrived, got) == ([], [signal.SIGUSR1])
+        signals.deliver([signal.SIGUSR1, signal.SIGUSR1])
+        assert got == [signal.SIGUSR1, signal.SIGUSR1]
+    finally:
+        signal.signal(signal.SIGUSR1, previous)

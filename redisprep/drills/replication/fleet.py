@@ -10,15 +10,14 @@ from __future__ import annotations
 import signal
 import subprocess
 import tempfile
-import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from redisprep import signals
 from redisprep.errors import BackendUnavailableError, BackendUnsupportedError
 from redisprep.localserver import (
     LocalServer,
@@ -31,9 +30,6 @@ from redisprep.localserver import (
 SYNC_TIMEOUT_S = 5.0
 SENTINEL_PING_TIMEOUT_S = 5.0
 RETRY_S = 0.01
-STOP_SIGNALS = tuple(
-    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGUSR1") if hasattr(signal, name)
-)
 SYNC_ARGS = ("--repl-diskless-sync", "yes", "--repl-diskless-sync-delay", "0")
 """A new replica's first full sync starts at once (Redis 7.0 waits 5 s for more replicas by default)."""
 SERVER_NEEDED = (
@@ -92,12 +88,12 @@ class Fleet:
     def __exit__(self, *exc: object) -> None:
         # A Ctrl-C now must not leave a paused server behind, nor be lost: it is raised once every
         # process is stopped (a trial that was ending normally then stops the drill, as pressed).
-        with _deferred():
+        with signals.deferred():
             self.close()
 
     def _started(self, start: Callable[[], LocalServer]) -> LocalServer:
         """Run ``start`` with stop signals deferred, so none lands between the fork and the record."""
-        with _deferred():
+        with signals.deferred():
             try:
                 process = start()
             except (BackendUnavailableError, OSError) as exc:
@@ -164,33 +160,6 @@ class Fleet:
             process.stop()
         self.paused.clear()
         self.processes.clear()
-
-
-@contextmanager
-def _deferred() -> Iterator[None]:
-    """Signals that stop a run (Ctrl-C, SIGTERM, SIGHUP, and SIGUSR1, with which ``drill all``
-    stops a worker) are noted inside the block and raised again, to their own handlers, after it.
-
-    No-op outside the main thread (Python runs signal handlers only there).
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    arrived: list[int] = []
-
-    def note(signum: int, frame: object) -> None:
-        arrived.append(signum)
-
-    previous: dict[int, Any] = {}
-    try:
-        for sig in STOP_SIGNALS:
-            previous[sig] = signal.signal(sig, note)
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        for signum in dict.fromkeys(arrived):
-            signal.raise_signal(signum)
 
 
 def wait_until(ready: Callable[[], bool], what: str, timeout_s: float = SYNC_TIMEOUT_S) -> float:
