@@ -74,7 +74,7 @@ def _fixed_script(compare: Callable[[int, int], bool]) -> Limiter:
 # --- the reference passes, with the message the learner reads ----------------------------------
 
 PASSING = {
-    checks.within_limit: "every limiter admitted 10 of 15 requests in 1.4 s and admitted again later",
+    checks.within_limit: "every limiter admitted 10 of 15 requests in 1.4 s, and 10 of 12 again 120 s later",
     checks.boundary: (
         "sliding_log 10, sliding_counter 10, token_bucket 10, gcra 10 of 20 requests in 1.81 s (limit 10)"
     ),
@@ -83,7 +83,10 @@ PASSING = {
         "token_bucket 49, gcra 49 admitted"
     ),
     checks.concurrent: "every limiter admitted exactly 10 of 32 concurrent requests",
-    checks.keys: "every limiter's keys share one slot and expire within two windows",
+    checks.keys: (
+        "every limiter's keys share one slot and expire within two windows, not before their state stops "
+        "mattering"
+    ),
     checks.one_round_trip: "every decision took 1 round trip",
 }
 
@@ -507,7 +510,10 @@ def test_a_key_read_in_its_last_millisecond_still_has_an_expiry(
 ) -> None:
     """PTTL 0 (the server's reading in the millisecond a key expires) is an expiry, not none."""
     monkeypatch.setattr(ctx.r, "pttl", lambda key: 0)
-    assert checks.keys.run(ctx, rl).status == "pass"
+    result = checks.keys.run(ctx, rl)
+    # Every key then expires too soon for its state, but none is "without expiry".
+    assert "without expiry" not in result.message
+    assert result.message.count("keys expire within 0 ms") == len(checks.ALGORITHMS)
 
 
 def test_a_limiter_that_writes_no_key_fails_keys(ctx: DrillContext) -> None:
@@ -582,3 +588,70 @@ def test_one_round_trip_asks_each_limiter_at_the_check_epoch(ctx: DrillContext) 
 
     checks.one_round_trip.run(ctx, variant(rl, gcra=gcra))
     assert asked == [(checks.LIMIT, checks.WINDOW_MS, checks.EPOCH_MS)]
+
+
+# --- this session's corpus variants, graded in this process ---------------------------------------
+
+_NEW_WRONG = {
+    "bucket_no_cap": (checks.within_limit, checks.IDLE_BANKED),
+    "counter_short_expiry": (checks.keys, checks.KEY_PITFALLS["short-sliding_counter"]),
+    "bucket_short_expiry": (checks.keys, checks.KEY_PITFALLS["short-token_bucket"]),
+    "log_member_collision": (checks.concurrent, checks.MEMBERS_COLLIDE),
+    "count_as_text": (checks.within_limit, _pitfall("fixed_window", "count compared with the limit as text")),
+    "window_from_seconds": (checks.within_limit, _pitfall("fixed_window", "window named from seconds")),
+    "counter_previous_1ms": (checks.within_limit, _pitfall("sliding_counter", "sliding counter reading")),
+    "gcra_stores_denied": (checks.steady, _pitfall("gcra", "GCRA that stores the new TAT")),
+}
+
+
+def _corpus_module(name: str) -> Any:
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "drills" / "rate-limit" / "wrong" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"rl_wrong_{name}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("name", list(_NEW_WRONG))
+def test_a_corpus_variant_fails_its_check_naming_its_pitfall_in_process(ctx: DrillContext, name: str) -> None:
+    check, pitfall = _NEW_WRONG[name]
+    _fails(check.run(ctx, _corpus_module(name)), pitfall)
+
+
+def test_idle_banking_is_named_only_when_the_first_burst_was_right(ctx: DrillContext) -> None:
+    uncapped = _simulated(lambda lim, w, t: formulas.token_bucket(10_000, w, t, refill_scale=1 / 1000))
+    result = checks.within_limit.run(ctx, variant(rl, token_bucket=uncapped))
+    assert result.message == "token_bucket admitted 15 (want 10)"  # the first burst says it all
+    banked = _corpus_module("bucket_no_cap")
+    result = checks.within_limit.run(ctx, banked)
+    assert result.message == "token_bucket admitted 12 of 12 after 120 s of silence (want 10)"
+    assert result.measured["token_bucket"] == 10
+
+
+@pytest.mark.parametrize("name", checks.ALGORITHMS)
+def test_a_key_that_lives_exactly_as_long_as_its_state_passes_and_one_less_than_the_slack_fails(
+    ctx: DrillContext, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """The lower bound is STATE_MATTERS_MS - STATE_SLACK_MS, for each algorithm on its own."""
+    real = ctx.r.pttl
+    floor = checks.STATE_MATTERS_MS[name] - checks.STATE_SLACK_MS
+
+    def pttl_at(value: int) -> Any:
+        def pttl(key: str) -> int:
+            return value if f"keys-{name}-" in key else int(real(key))
+
+        return pttl
+
+    monkeypatch.setattr(ctx.r, "pttl", pttl_at(floor))
+    assert checks.keys.run(ctx, rl).status == "pass"
+    monkeypatch.setattr(ctx.r, "pttl", pttl_at(floor - 1))
+    result = checks.keys.run(ctx, rl)
+    _fails(result, checks.KEY_PITFALLS[f"short-{name}"])
+    assert result.message == (
+        f"{name}'s keys expire within {floor - 1} ms, while its state matters for "
+        f"{checks.STATE_MATTERS_MS[name]} ms more"
+    )

@@ -82,27 +82,48 @@ def concurrent_admissions(ctx: DrillContext, impl: Any, names: tuple[str, ...]) 
     return {name: sum(c[name] for c in per_client) for name in names}
 
 
+#: After two windows of silence, a second burst: the full allowance is back, and no more.
+AFTER_IDLE = LIMIT + 2
+IDLE_BANKED = (
+    "idle time must not buy more than the limit: cap the bucket at `limit` tokens (min(limit, tokens "
+    "+ elapsed * rate)), or start GCRA's new TAT from max(tat, now)"
+)
+
+
 @check("rate-limit.within_limit", "each limiter admits the limit in a window, then recovers")
 def within_limit(ctx: DrillContext, impl: Any) -> Verdict:
-    """LIMIT + 5 requests within 1.4 s admit exactly LIMIT; after two windows of silence, one more."""
+    """LIMIT + 5 requests within 1.4 s admit exactly LIMIT; after two windows of silence, a burst of
+    LIMIT + 2 admits LIMIT again (no fewer: it recovered; no more: silence is not banked)."""
     admitted: dict[str, int] = {}
-    recovered: dict[str, bool] = {}
-    times = [EPOCH_MS + 100 * i for i in range(LIMIT + 5)] + [EPOCH_MS + 2 * WINDOW_MS]
+    again: dict[str, int] = {}
+    first = [EPOCH_MS + 100 * i for i in range(LIMIT + 5)]
+    times = first + [EPOCH_MS + 2 * WINDOW_MS + 100 * i for i in range(AFTER_IDLE)]
     known = []
     for name in ALGORITHMS:
         got = decisions(ctx, impl, name, limiter_key(ctx, f"within-{name}"), times)
-        admitted[name], recovered[name] = sum(got[:-1]), got[-1]
-        if admitted[name] != LIMIT or not recovered[name]:
-            # 16 decisions: one admit moved is another mistake (a limiter that never recovers is
+        admitted[name], again[name] = sum(got[: len(first)]), sum(got[len(first) :])
+        if admitted[name] != LIMIT or again[name] != LIMIT:
+            # 27 decisions: one admit moved is another mistake (a limiter that never recovers is
             # not GCRA's short tolerance), not rounding.
             known.append(formulas.candidates(name, LIMIT, WINDOW_MS, times, got, exact=True))
+    idle_s = 2 * WINDOW_MS // 1000
     wrong = [f"{n} admitted {a} (want {LIMIT})" for n, a in admitted.items() if a != LIMIT]
-    wrong += [f"{n} still denies after {2 * WINDOW_MS // 1000} s" for n, ok in recovered.items() if not ok]
+    wrong += [f"{n} still denies after {idle_s} s" for n, a in again.items() if not a]
+    # After a first burst gone wrong, the second says nothing new.
+    fine_first = [n for n, a in admitted.items() if a == LIMIT]
+    banked = [n for n in fine_first if again[n] > LIMIT]
+    wrong += [
+        f"{n} admitted {again[n]} of {AFTER_IDLE} after {idle_s} s of silence (want {LIMIT})"
+        for n in fine_first
+        if again[n] and again[n] != LIMIT
+    ]
     if not known:
         pitfall = None
     elif formulas.common(known):
         pitfall = formulas.common(known)
-    elif any(not ok for ok in recovered.values()) or any(a > LIMIT for a in admitted.values()):
+    elif banked and len(wrong) == len(banked):
+        pitfall = IDLE_BANKED
+    elif any(not a for a in again.values()) or any(a > LIMIT for a in admitted.values()):
         pitfall = (
             "count before admitting, and let old state go (expiry, trimming or refill), or a client is "
             "over-admitted or locked out for good"
@@ -111,7 +132,8 @@ def within_limit(ctx: DrillContext, impl: Any) -> Verdict:
         pitfall = NO_KNOWN_PITFALL
     return verdict(
         not wrong,
-        f"every limiter admitted {LIMIT} of {LIMIT + 5} requests in 1.4 s and admitted again later"
+        f"every limiter admitted {LIMIT} of {LIMIT + 5} requests in 1.4 s, and {LIMIT} of "
+        f"{AFTER_IDLE} again {idle_s} s later"
         if not wrong
         else "; ".join(wrong),
         pitfall=pitfall,
@@ -197,18 +219,39 @@ def boundary(ctx: DrillContext, impl: Any) -> Verdict:
     )
 
 
+MEMBERS_COLLIDE = (
+    "sorted-set members collide: requests in the same millisecond ZADD the same member, which only "
+    "updates it, so the log never grows past one entry per instant; make each member unique (now "
+    "plus a counter or a random suffix)"
+)
+
+
+def _logged(ctx: DrillContext, label: str) -> int:
+    """The most members any sorted set of the limiters labelled ``label`` holds."""
+    sizes = [
+        int(ctx.r.zcard(k))
+        for k in ctx.scan_keys(ctx.key("rl", "{" + label + "-*"))
+        if ctx.r.type(k) == "zset"
+    ]
+    return max(sizes, default=0)
+
+
 @check("rate-limit.concurrent", f"{CLIENTS} concurrent clients admitted exactly the limit")
 def concurrent(ctx: DrillContext, impl: Any) -> Verdict:
     """CLIENTS clients send 2 requests each to every limiter in lockstep: exactly LIMIT get in."""
     admitted = concurrent_admissions(ctx, impl, ALGORITHMS)
     over = {name: n for name, n in admitted.items() if n != LIMIT}
     sent = CLIENTS * REQUESTS_PER_CLIENT
+    # All requests share one instant: a log that admitted more than it holds overwrote members.
+    collided = set(over) == {"sliding_log"} and _logged(ctx, "race-sliding_log") < over["sliding_log"]
     return verdict(
         not over,
         f"every limiter admitted exactly {LIMIT} of {sent} concurrent requests"
         if not over
         else ", ".join(f"{n} admitted {a} of {sent} (limit {LIMIT})" for n, a in over.items()),
-        pitfall=READ_THEN_INCREMENT
+        pitfall=MEMBERS_COLLIDE
+        if collided
+        else READ_THEN_INCREMENT
         if all(a > LIMIT for a in over.values())
         else "fewer than the limit admitted, with or without concurrency: see rate-limit.within_limit"
         if all(a < LIMIT for a in over.values())
@@ -217,9 +260,28 @@ def concurrent(ctx: DrillContext, impl: Any) -> Verdict:
     )
 
 
+#: The decisions the keys check makes: both sides of a boundary, so the counter's two windows exist.
+KEY_OFFSETS = (59_500, 60_500)
+#: How long (ms) each limiter's state still matters after the second decision of the keys check, so
+#: that a key expiring sooner forgets admissions: the fixed window's counter until its window ends;
+#: the log's newest entry for a window; the sliding counter's window until the end of the next one
+#: (it is read there as the previous window); a bucket or a TAT until the 1.83 tokens spent (one
+#: request at 59.5 s, one at 60.5 s, 1 s of refill at 10 per 60 s) are back: 1.83 x 6 s.
+STATE_MATTERS_MS = {
+    "fixed_window": 2 * WINDOW_MS - KEY_OFFSETS[1],
+    "sliding_log": WINDOW_MS,
+    "sliding_counter": 3 * WINDOW_MS - KEY_OFFSETS[1],
+    "token_bucket": 11_000,
+    "gcra": 11_000,
+}
+#: PTTL is read a little after the decision, in real time (and the bucket's figure is rounded).
+STATE_SLACK_MS = 1_000
+
+
 @check("rate-limit.keys", "one slot per limiter, and every key expires")
 def keys(ctx: DrillContext, impl: Any) -> Verdict:
-    """All keys a limiter writes start with its (hash-tagged) key, share its slot and have a TTL."""
+    """All keys a limiter writes start with its (hash-tagged) key, share its slot and have a TTL; the
+    longest-lived of them outlives the limiter's state (:data:`STATE_MATTERS_MS`)."""
     from redis.crc import key_slot
 
     problems = []
@@ -227,7 +289,7 @@ def keys(ctx: DrillContext, impl: Any) -> Verdict:
     for name in ALGORITHMS:
         fn = getattr(impl, name)
         key = limiter_key(ctx, f"keys-{name}")
-        for offset in (59_500, 60_500):  # both sides of a boundary: the counter's two windows exist
+        for offset in KEY_OFFSETS:
             fn(ctx.r, key, LIMIT, WINDOW_MS, EPOCH_MS + offset)
         written = ctx.scan_keys(key + "*")
         slots = {key_slot(k.encode()) for k in written}
@@ -246,9 +308,16 @@ def keys(ctx: DrillContext, impl: Any) -> Verdict:
         elif any(t > 2 * WINDOW_MS for t in ttls):
             problems.append(f"{name} has a key with PTTL {max(ttls)} (want 0 < PTTL <= {2 * WINDOW_MS})")
             kinds.add("long")
+        elif ttls and max(ttls) < STATE_MATTERS_MS[name] - STATE_SLACK_MS:
+            problems.append(
+                f"{name}'s keys expire within {max(ttls)} ms, while its state matters for "
+                f"{STATE_MATTERS_MS[name]} ms more"
+            )
+            kinds.add(f"short-{name}")
     return verdict(
         not problems,
-        "every limiter's keys share one slot and expire within two windows"
+        "every limiter's keys share one slot and expire within two windows, not before their state "
+        "stops mattering"
         if not problems
         else "; ".join(problems),
         pitfall=KEY_PITFALLS[kinds.pop()] if len(kinds) == 1 else NO_KNOWN_PITFALL,
@@ -263,6 +332,18 @@ KEY_PITFALLS = {
     "long": "EXPIRE given milliseconds: the key lives 1000 times too long; PEXPIRE takes window_ms",
     "prefix": "every key a limiter writes must start with the limiter key it was given (its {hash "
     "tag}); keys outside it land in other slots and fail with CROSSSLOT in a cluster",
+    **{
+        f"short-{name}": "a key that expires while its state still matters forgets admissions and "
+        f"lets the client back in early: {why}"
+        for name, why in {
+            "fixed_window": "a window's counter must live until its window ends",
+            "sliding_log": "the log's newest entry counts for a whole window",
+            "sliding_counter": "a window's counter is read as the previous window during the next "
+            "one, so it must live two windows",
+            "token_bucket": "expiring the bucket before it would be full again resets it to full",
+            "gcra": "the TAT must live until it is back to now (PX new_tat - now)",
+        }.items()
+    },
 }
 
 

@@ -15,15 +15,17 @@ Simulator = Callable[[int, int, Sequence[int]], list[bool]]
 
 
 def sliding_counter(
-    limit: int, window: int, times: Sequence[int], *, weight_elapsed: bool = False
+    limit: int, window: int, times: Sequence[int], *, weight_elapsed: bool = False, previous_1ms: bool = False
 ) -> list[bool]:
-    """Two fixed windows; the previous one weighted by its overlap (or, wrongly, by the elapsed part)."""
+    """Two fixed windows; the previous one weighted by its overlap (or, wrongly, by the elapsed part;
+    or, wrongly, the window of now - 1 ms read as the previous one)."""
     counts: dict[int, int] = {}
     out = []
     for now in times:
         slot, elapsed = divmod(now, window)
         share = elapsed / window if weight_elapsed else (window - elapsed) / window
-        admit = counts.get(slot - 1, 0) * share + counts.get(slot, 0) + 1 <= limit
+        previous = (now - 1) // window if previous_1ms else slot - 1
+        admit = counts.get(previous, 0) * share + counts.get(slot, 0) + 1 <= limit
         if admit:
             counts[slot] = counts.get(slot, 0) + 1
         out.append(admit)
@@ -58,8 +60,16 @@ def token_bucket(limit: int, window: int, times: Sequence[int], *, refill_scale:
     return out
 
 
-def gcra(limit: int, window: int, times: Sequence[int], *, tolerance: float | None = None) -> list[bool]:
-    """Theoretical arrival time; burst tolerance ``window`` (or a wrong one)."""
+def gcra(
+    limit: int,
+    window: int,
+    times: Sequence[int],
+    *,
+    tolerance: float | None = None,
+    store_denied: bool = False,
+) -> list[bool]:
+    """Theoretical arrival time; burst tolerance ``window`` (or a wrong one; or, wrongly, the new
+    TAT stored on a denial too)."""
     interval = window / limit
     tau = window if tolerance is None else tolerance
     tat = 0.0
@@ -67,20 +77,20 @@ def gcra(limit: int, window: int, times: Sequence[int], *, tolerance: float | No
     for now in times:
         new_tat = max(tat, now) + interval
         admit = new_tat - tau <= now
-        if admit:
+        if admit or store_denied:
             tat = new_tat
         out.append(admit)
     return out
 
 
-def fixed_window(limit: int, window: int, times: Sequence[int]) -> list[bool]:
-    """At most ``limit`` per aligned window."""
+def fixed_window(limit: int, window: int, times: Sequence[int], *, as_text: bool = False) -> list[bool]:
+    """At most ``limit`` per aligned window (or, wrongly, the count compared with it as text)."""
     counts: dict[int, int] = {}
     out = []
     for now in times:
         slot = now // window
         counts[slot] = counts.get(slot, 0) + 1
-        out.append(counts[slot] <= limit)
+        out.append(str(counts[slot]) <= str(limit) if as_text else counts[slot] <= limit)
     return out
 
 
@@ -97,12 +107,27 @@ WRONG: dict[str, tuple[tuple[str, Simulator], ...]] = {
             "off by one: INCR returns the count including this request; admit while count <= limit",
             lambda lim, w, t: fixed_window(lim - 1, w, t),
         ),
+        (
+            "count compared with the limit as text: as strings '2' > '10'; tonumber() both in Lua "
+            "(ARGV are strings) or int() them in Python",
+            lambda lim, w, t: fixed_window(lim, w, t, as_text=True),
+        ),
+        (
+            "window named from seconds (now_ms // 1000 // window_ms): each window lasts 1000 windows; "
+            "both are milliseconds, so the window is now_ms // window_ms",
+            lambda lim, w, t: fixed_window(lim, w * 1000, t),
+        ),
     ),
     "sliding_counter": (
         (
             "sliding counter weighted by the elapsed part of the window: the previous window counts "
             "for (window - elapsed) / window, how much of it the sliding window still covers",
             lambda lim, w, t: sliding_counter(lim, w, t, weight_elapsed=True),
+        ),
+        (
+            "sliding counter reading the window of now - 1 ms as the previous one (mostly the current "
+            "window, counted twice): the previous window is now_ms // window_ms - 1",
+            lambda lim, w, t: sliding_counter(lim, w, t, previous_1ms=True),
         ),
         (FIXED, fixed_window),
     ),
@@ -136,6 +161,11 @@ WRONG: dict[str, tuple[tuple[str, Simulator], ...]] = {
         (
             "GCRA tolerance of one interval short (window - T): the burst is limit - 1",
             lambda lim, w, t: gcra(lim, w, t, tolerance=w - w / lim),
+        ),
+        (
+            "GCRA that stores the new TAT on a denial too: every denied retry pushes the TAT further "
+            "ahead and a client that keeps trying is locked out; SET only when admitting",
+            lambda lim, w, t: gcra(lim, w, t, store_denied=True),
         ),
         (FIXED, fixed_window),
     ),
