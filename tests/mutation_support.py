@@ -1,8 +1,10 @@
-"""What the mutation tests share: a drill context on the embedded backend, for checks run in-process."""
+"""What the mutation tests share: a drill context on the embedded backend, and corpus variants imported
+in-process, for checks run here."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -19,3 +21,17 @@ def embedded_ctx() -> Iterator[DrillContext]:
     yield context
     delete_namespace(backend.client(), context.ns)
     backend.close()
+
+
+def corpus_module(exercise: str, name: str) -> Any:
+    """The wrong variant ``drills/<exercise>/wrong/<name>.py`` imported into this process (where
+    ``make mutate``'s mutants are switched on), to grade it with ``check.run(ctx, module)``."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "drills" / exercise / "wrong" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"wrong_{exercise.replace('-', '_')}_{name}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 import pytest
-from mutation_support import embedded_ctx  # noqa: F401 (the ctx fixture)
+from mutation_support import corpus_module, embedded_ctx  # noqa: F401 (the ctx fixture)
 
 from redisprep.drills.check_helpers import NO_KNOWN_PITFALL, variant
 from redisprep.drills.context import DrillContext
@@ -116,6 +116,7 @@ def test_the_reference_measures_what_it_says(ctx: DrillContext) -> None:
         "claimed_too_early": 0,
         "lost": 0,
         "projection_equal": True,
+        "deleted_probed": 1,  # one deleted pending entry, for claim to name
     }
     assert checks.redelivery_once.run(ctx, es).measured == {
         "delivered": 2,
@@ -270,6 +271,7 @@ def test_never_reclaiming_fails_crash_recovery(ctx: DrillContext) -> None:
         "claimed_too_early": 0,
         "lost": CRASHED_READ,
         "projection_equal": False,
+        "deleted_probed": 1,  # one deleted pending entry, for claim to name
     }
 
 
@@ -725,6 +727,7 @@ def test_a_read_without_the_pending_list_loses_the_crashed_consumers_entries(ctx
         "claimed_too_early": 0,
         "lost": CRASHED_READ,
         "projection_equal": False,
+        "deleted_probed": 1,  # one deleted pending entry, for claim to name
     }
 
 
@@ -759,3 +762,28 @@ def test_the_round_trip_measurements_add_no_row_to_the_drills_cost_table(ctx: Dr
     result = checks.one_round_trip.run(ctx, es)
     assert result.status == "pass"
     assert operation_costs(ctx.tracer) == ()
+
+
+# --- this session's corpus variants, graded in this process ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "check", "pitfall"),
+    [
+        ("read_ignores_count", checks.crash_recovery, checks.READ_IGNORES_COUNT),
+        ("claim_drops_deleted", checks.crash_recovery, checks.DROPS_DELETED),
+        ("replay_end_none", checks.snapshot_tail, checks.EMPTY_TAIL_LAST_ID),
+    ],
+)
+def test_a_corpus_variant_fails_its_check_naming_its_pitfall_in_process(
+    ctx: DrillContext, name: str, check: Any, pitfall: str
+) -> None:
+    result = check.run(ctx, corpus_module("event-sourcing", name))
+    _fails(result, pitfall)
+
+
+def test_a_claim_that_drops_deleted_ids_is_told_so_only_when_all_else_is_right(ctx: DrillContext) -> None:
+    result = checks.crash_recovery.run(ctx, corpus_module("event-sourcing", "claim_drops_deleted"))
+    assert result.message.endswith("; claim did not return the id of a deleted pending entry")
+    assert result.measured["deleted_probed"] == 1
+    assert result.measured["pending_after"] == 0

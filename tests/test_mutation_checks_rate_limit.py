@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 import pytest
-from mutation_support import embedded_ctx  # noqa: F401 (the ctx fixture)
+from mutation_support import corpus_module, embedded_ctx  # noqa: F401 (the ctx fixture)
 
 from redisprep.drills.check_helpers import NO_KNOWN_PITFALL, variant
 from redisprep.drills.context import DrillContext
@@ -605,15 +605,7 @@ _NEW_WRONG = {
 
 
 def _corpus_module(name: str) -> Any:
-    import importlib.util
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parent.parent / "drills" / "rate-limit" / "wrong" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"rl_wrong_{name}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return corpus_module("rate-limit", name)
 
 
 @pytest.mark.parametrize("name", list(_NEW_WRONG))

@@ -65,6 +65,8 @@ def test_wrong_variant_fails_its_check_naming_its_pitfall(
     """On the grader's own server (the correct variants also run on the locked live one)."""
     report = grade(exercise, path, timeout_s=20, only=(check,))
     (outcome,) = report.checks
+    if "# needs: Redis 7.0" in path.read_text() and not outcome.measured.get("deleted_probed"):
+        pytest.skip("the grader's server is older than Redis 7.0, where XAUTOCLAIM names deleted ids")
     assert outcome.status == "fail", (outcome.status, outcome.message)
     assert pitfall.lower() in (outcome.pitfall or "").lower(), outcome.pitfall
 

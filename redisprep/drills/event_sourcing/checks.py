@@ -92,9 +92,38 @@ def acked(ctx: DrillContext, impl: Any) -> Verdict:
     )
 
 
+READ_IGNORES_COUNT = (
+    "read ignores count: XREADGROUP ... COUNT n hands a consumer at most n entries; one that takes "
+    "everything leaves nothing for the others and, when it crashes, strands it all"
+)
+DROPS_DELETED = (
+    "claim drops XAUTOCLAIM's third element (Redis 7.0+): the ids of pending entries whose data was "
+    "trimmed away, which XAUTOCLAIM removes from the pending list; this reply is the only time "
+    "anyone hears of them, so return them"
+)
+
+
+def _deleted_and_told(ctx: DrillContext, impl: Any) -> tuple[list[str], list[str]]:
+    """On Redis 7.0+ (XAUTOCLAIM names deleted entries from then on; 6.2 answers nil in their place):
+    A reads three entries and crashes, the middle one is deleted; the ids deleted, and those one
+    ``claim`` sweep said were deleted."""
+    if ctx.backend.version < (7, 0):
+        return [], []
+    stream, _ = keys(ctx, "gone")
+    seed_log(ctx, stream, make_events(ctx.fork_rng("gone"), 3))
+    impl.create_group(ctx.r, stream, GROUP)
+    read = [str(e[0]) for e in entries_of(impl.read(ctx.r, stream, GROUP, "A", 3), "read")]
+    gone = read[1:2]
+    if gone:
+        ctx.r.xdel(stream, *gone)
+    _, _, told = claimed_of(impl.claim(ctx.r, stream, GROUP, "B", 0, "0-0", 100))
+    return gone, [str(i) for i in told]
+
+
 @check("event-sourcing.crash_recovery", "a crashed consumer's entries are reclaimed, none lost")
 def crash_recovery(ctx: DrillContext, impl: Any) -> Verdict:
-    """A reads 10 and crashes; B processes the rest, then sweeps the pending list with ``claim``."""
+    """A reads 10 and crashes; B processes the rest, then sweeps the pending list with ``claim``.
+    On Redis 7.0+ also: of three entries A left pending, one is deleted; claim must return its id."""
     stream, projection = keys(ctx, "crash")
     seed_log(ctx, stream, make_events(ctx.fork_rng("crash"), EVENTS))
     impl.create_group(ctx.r, stream, GROUP)
@@ -108,9 +137,15 @@ def crash_recovery(ctx: DrillContext, impl: Any) -> Verdict:
     all_ids = {str(i) for i, _ in ctx.r.xrange(stream)}
     lost = len(all_ids - set(handed) - set(reclaimed))
     correct = balances(ctx, projection) == truth(ctx, stream)
-    ok = not early and after == 0 and lost == 0 and correct
+    gone, told = _deleted_and_told(ctx, impl)
+    unheard = sorted(set(gone) - set(told))
+    over_read = len(stranded) > CRASHED_READ
+    rest_ok = not early and after == 0 and lost == 0 and correct and not over_read
+    ok = rest_ok and not unheard
     if not stranded:
         pitfall = READ_FROM_ZERO
+    elif over_read:
+        pitfall = READ_IGNORES_COUNT
     elif early:
         pitfall = "claims ignore min-idle: a sweep must take only entries idle longer than the threshold, "
         pitfall += "or it steals work from healthy consumers"
@@ -121,13 +156,17 @@ def crash_recovery(ctx: DrillContext, impl: Any) -> Verdict:
         pitfall += "pending and are claimed again and again; XACK in the same script as the apply"
     elif lost or not correct:
         pitfall = "a reclaimed entry was applied twice or not at all: apply must be idempotent"
+    elif unheard:
+        pitfall = DROPS_DELETED
     else:
         pitfall = NO_KNOWN_PITFALL
     return verdict(
         ok,
-        f"A read {len(stranded)} and crashed; B processed {len(handed)}; pending {before} -> {after} "
-        f"after claiming {claimed} in {calls} call(s); {lost} of {len(all_ids)} events lost; "
-        f"projection {'equals' if correct else 'differs from'} the log",
+        f"A read {len(stranded)}{f' (asked for {CRASHED_READ})' if over_read else ''} and crashed; "
+        f"B processed {len(handed)}; pending {before} -> {after} after claiming {claimed} in {calls} "
+        f"call(s); {lost} of {len(all_ids)} events lost; projection "
+        f"{'equals' if correct else 'differs from'} the log"
+        + ("; claim did not return the id of a deleted pending entry" if unheard and rest_ok else ""),
         pitfall=pitfall,
         pending_before=before,
         pending_after=after,
@@ -135,6 +174,7 @@ def crash_recovery(ctx: DrillContext, impl: Any) -> Verdict:
         claimed_too_early=len(early),
         lost=lost,
         projection_equal=correct,
+        deleted_probed=len(gone),
     )
 
 
@@ -185,6 +225,12 @@ def redelivery_once(ctx: DrillContext, impl: Any) -> Verdict:
     )
 
 
+EMPTY_TAIL_LAST_ID = (
+    "a replay with nothing after `after` folded nothing, so its state still ends at `after`: "
+    "return `after` as the last id, not None (the next snapshot would lose its place)"
+)
+
+
 @check("event-sourcing.snapshot_tail", "snapshot + tail replay equals full replay")
 def snapshot_tail(ctx: DrillContext, impl: Any) -> Verdict:
     """Snapshot after SNAPSHOT_AT events, append the rest; snapshot + tail must equal a full replay,
@@ -203,6 +249,8 @@ def snapshot_tail(ctx: DrillContext, impl: Any) -> Verdict:
         return impl.replay(ctx.r, stream, after=saved_last, state=saved)  # type: ignore[no-any-return]
 
     tail, tail_last = from_snapshot()
+    # Nothing after the newest id: the state still includes everything up to it.
+    _, at_end = impl.replay(ctx.r, stream, after=full_last, state=full)
     # Drop exactly what the snapshot covers (exact MINID: `~` would keep the whole first node).
     first_after = ctx.r.xrange(stream, count=SNAPSHOT_AT + 1)[SNAPSHOT_AT][0]
     ctx.r.xtrim(stream, minid=first_after, approximate=False)
@@ -210,7 +258,7 @@ def snapshot_tail(ctx: DrillContext, impl: Any) -> Verdict:
     trimmed_full, _ = impl.replay(ctx.r, stream)
     want = truth_of(events)
     ok = nonzero(full) == want and nonzero(tail) == want and nonzero(trimmed_tail) == want
-    ok = ok and tail_last == full_last
+    ok = ok and tail_last == full_last and at_end == full_last
     off = sum(nonzero(tail).values()) - sum(want.values())
     return verdict(
         ok,
@@ -218,10 +266,17 @@ def snapshot_tail(ctx: DrillContext, impl: Any) -> Verdict:
         f"{'=' if nonzero(tail) == want else '≠'} full replay of {EVENTS} (balances total off by "
         f"{off}); after trimming the first {SNAPSHOT_AT}, snapshot + tail "
         f"{'=' if nonzero(trimmed_tail) == want else '≠'} full, a replay from the start "
-        f"{'=' if nonzero(trimmed_full) == want else '≠'} full",
+        f"{'=' if nonzero(trimmed_full) == want else '≠'} full"
+        + (
+            ""
+            if at_end == full_last
+            else f"; a replay after the newest id returned {at_end!r}, want {full_last!r}"
+        ),
         # A snapshot without its last id (None) makes the tail a full replay: the prefix counts twice.
         pitfall=REPLAY_LAST_ID
         if last is None or tail_last != full_last
+        else EMPTY_TAIL_LAST_ID
+        if at_end != full_last
         else "the tail starts AFTER the snapshot's last id (XRANGE stream (id +): starting at the id "
         "itself applies that event twice",
         off_by=off,
