@@ -73,7 +73,7 @@ MUTANTS = 'redisprep.masking.*' 'redisprep.cleanup.*' 'redisprep.quiz.scheduler.
 	'redisprep.practice.runcheck.*' 'redisprep.practice.grade.x__grade_on*' 'redisprep.practice.grade.x__lost*' \
 	'redisprep.drills.check_helpers.*' 'redisprep.drills.leaderboard.checks.*' 'redisprep.drills.lock.checks.*' \
 	'redisprep.drills.proximity.checks.*' 'redisprep.drills.proximity.checks_places.*' \
-	'redisprep.drills.event_sourcing.checks.*' 'redisprep.drills.cache.checks.*' \
+	'redisprep.drills.event_sourcing.checks.*' 'redisprep.drills.event_sourcing.diagnosis.*' 'redisprep.drills.cache.checks.*' \
 	'redisprep.drills.rate_limit.checks.*'
 mutate: $(VENV_STAMP)
 	rm -rf mutants

@@ -17,7 +17,7 @@ from mutation_support import corpus_module, embedded_ctx  # noqa: F401 (the ctx 
 
 from redisprep.drills.check_helpers import NO_KNOWN_PITFALL, variant
 from redisprep.drills.context import DrillContext
-from redisprep.drills.event_sourcing import checks
+from redisprep.drills.event_sourcing import checks, diagnosis
 from redisprep.drills.event_sourcing import reference as es
 from redisprep.drills.event_sourcing.workload import (
     CRASHED_READ,
@@ -158,7 +158,7 @@ def test_each_check_logs_the_events_its_seed_gives(
 
 def test_reading_from_zero_leaves_the_live_projection_behind(ctx: DrillContext) -> None:
     result = checks.replay_matches_live.run(ctx, variant(es, read=_read_from_zero))
-    _fails(result, LIVE)
+    _fails(result, READ_FROM_ZERO)  # the group handed nothing out (last-delivered-id 0-0)
     assert result.message == (
         f"{EVENTS} events logged; live projection ≠ log, replay = log, replay ends at the newest entry"
     )
@@ -770,9 +770,13 @@ def test_the_round_trip_measurements_add_no_row_to_the_drills_cost_table(ctx: Dr
 @pytest.mark.parametrize(
     ("name", "check", "pitfall"),
     [
-        ("read_ignores_count", checks.crash_recovery, checks.READ_IGNORES_COUNT),
-        ("claim_drops_deleted", checks.crash_recovery, checks.DROPS_DELETED),
-        ("replay_end_none", checks.snapshot_tail, checks.EMPTY_TAIL_LAST_ID),
+        ("read_ignores_count", checks.crash_recovery, diagnosis.READ_IGNORES_COUNT),
+        ("claim_drops_deleted", checks.crash_recovery, diagnosis.DROPS_DELETED),
+        ("replay_end_none", checks.snapshot_tail, diagnosis.EMPTY_TAIL_LAST_ID),
+        ("group_at_end", checks.replay_matches_live, diagnosis.GROUP_AT_END),
+        ("withdraw_adds", checks.replay_matches_live, diagnosis.WITHDRAW_ADDS),
+        ("type_as_account", checks.replay_matches_live, diagnosis.NOT_ACCOUNTS),
+        ("reads_from_zero", checks.replay_matches_live, READ_FROM_ZERO),
     ],
 )
 def test_a_corpus_variant_fails_its_check_naming_its_pitfall_in_process(

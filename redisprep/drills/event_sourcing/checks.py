@@ -13,6 +13,13 @@ from redisprep.drills.check_helpers import (
     verdict,
 )
 from redisprep.drills.context import DrillContext
+from redisprep.drills.event_sourcing.diagnosis import (
+    DROPS_DELETED,
+    EMPTY_TAIL_LAST_ID,
+    READ_IGNORES_COUNT,
+    deleted_and_told,
+    why_differs,
+)
 from redisprep.drills.event_sourcing.paging import big_claim, long_replay
 from redisprep.drills.event_sourcing.workload import (
     CRASHED_READ,
@@ -59,8 +66,7 @@ def replay_matches_live(ctx: DrillContext, impl: Any) -> Verdict:
         f"{logged} events logged; live projection {'=' if live == expected else '≠'} log, "
         f"replay {'=' if nonzero(replayed) == expected else '≠'} log, replay ends at "
         f"{'the newest entry' if last == newest[0][0] else repr(last)}",
-        pitfall="the log (XADD) is the source of truth: every entry must reach the projection once, and a "
-        "replay must fold every entry from the start (XRANGE - + in pages) and return the last id",
+        pitfall=why_differs(ctx, stream, events, live, nonzero(replayed)),
         logged=logged,
         live_equals_replay=live == nonzero(replayed),
     )
@@ -92,34 +98,6 @@ def acked(ctx: DrillContext, impl: Any) -> Verdict:
     )
 
 
-READ_IGNORES_COUNT = (
-    "read ignores count: XREADGROUP ... COUNT n hands a consumer at most n entries; one that takes "
-    "everything leaves nothing for the others and, when it crashes, strands it all"
-)
-DROPS_DELETED = (
-    "claim drops XAUTOCLAIM's third element (Redis 7.0+): the ids of pending entries whose data was "
-    "trimmed away, which XAUTOCLAIM removes from the pending list; this reply is the only time "
-    "anyone hears of them, so return them"
-)
-
-
-def _deleted_and_told(ctx: DrillContext, impl: Any) -> tuple[list[str], list[str]]:
-    """On Redis 7.0+ (XAUTOCLAIM names deleted entries from then on; 6.2 answers nil in their place):
-    A reads three entries and crashes, the middle one is deleted; the ids deleted, and those one
-    ``claim`` sweep said were deleted."""
-    if ctx.backend.version < (7, 0):
-        return [], []
-    stream, _ = keys(ctx, "gone")
-    seed_log(ctx, stream, make_events(ctx.fork_rng("gone"), 3))
-    impl.create_group(ctx.r, stream, GROUP)
-    read = [str(e[0]) for e in entries_of(impl.read(ctx.r, stream, GROUP, "A", 3), "read")]
-    gone = read[1:2]
-    if gone:
-        ctx.r.xdel(stream, *gone)
-    _, _, told = claimed_of(impl.claim(ctx.r, stream, GROUP, "B", 0, "0-0", 100))
-    return gone, [str(i) for i in told]
-
-
 @check("event-sourcing.crash_recovery", "a crashed consumer's entries are reclaimed, none lost")
 def crash_recovery(ctx: DrillContext, impl: Any) -> Verdict:
     """A reads 10 and crashes; B processes the rest, then sweeps the pending list with ``claim``.
@@ -137,7 +115,7 @@ def crash_recovery(ctx: DrillContext, impl: Any) -> Verdict:
     all_ids = {str(i) for i, _ in ctx.r.xrange(stream)}
     lost = len(all_ids - set(handed) - set(reclaimed))
     correct = balances(ctx, projection) == truth(ctx, stream)
-    gone, told = _deleted_and_told(ctx, impl)
+    gone, told = deleted_and_told(ctx, impl)
     unheard = sorted(set(gone) - set(told))
     over_read = len(stranded) > CRASHED_READ
     rest_ok = not early and after == 0 and lost == 0 and correct and not over_read
@@ -223,12 +201,6 @@ def redelivery_once(ctx: DrillContext, impl: Any) -> Verdict:
         balance=balance,
         applied_times=times,
     )
-
-
-EMPTY_TAIL_LAST_ID = (
-    "a replay with nothing after `after` folded nothing, so its state still ends at `after`: "
-    "return `after` as the last id, not None (the next snapshot would lose its place)"
-)
 
 
 @check("event-sourcing.snapshot_tail", "snapshot + tail replay equals full replay")
