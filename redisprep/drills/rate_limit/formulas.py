@@ -146,8 +146,9 @@ WRONG: dict[str, tuple[tuple[str, Simulator], ...]] = {
             lambda lim, w, t: token_bucket(lim, w, t, refill_scale=1000.0),
         ),
         (
-            "token bucket that never refills: add limit * elapsed / window tokens (capped at limit) "
-            "on every request",
+            "token bucket that never refills (or rounds each refill away: tokens kept as whole numbers "
+            "lose the fraction a request earns): add limit * elapsed / window tokens on every request, "
+            "capped at limit, and keep the fraction",
             lambda lim, w, t: token_bucket(lim, w, t, refill_scale=0.0),
         ),
         (FIXED, fixed_window),
