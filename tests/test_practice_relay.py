@@ -111,3 +111,41 @@ def test_every_waiting_thread_learns_the_child_is_gone() -> None:
     for w in workers:
         w.join(timeout=30)
     assert results == {0: None, 1: None}
+
+
+def test_questions_and_answers_in_rounds_never_leave_the_pipe_unread() -> None:
+    """Threads that each ask, wait for the answer, then wait for each other (the checks' lockstep
+    rounds; answers in any order), with no background reader: baton passing alone must keep
+    someone reading while anyone waits, or a round never completes."""
+    channel = _Channel()
+    relay = Relay(channel.receive, channel.route, channel.lock)
+    threads, rounds = 8, 150
+    channel.mailboxes = {n: queue.SimpleQueue() for n in range(threads)}
+    asked: queue.Queue[int] = queue.Queue()
+    got: dict[int, int] = dict.fromkeys(range(threads), 0)
+    everyone = threading.Barrier(threads, timeout=30)
+
+    def answer_in_rounds() -> None:
+        rng = random.Random(7)
+        for _ in range(rounds):
+            batch = [asked.get() for _ in range(threads)]
+            rng.shuffle(batch)
+            for n in batch:
+                channel.frames.put({"to": n, "seq": got[n]})
+
+    def call(n: int) -> None:
+        for _ in range(rounds):
+            asked.put(n)
+            frame = relay.wait(channel.mailboxes[n])
+            assert frame is not None and frame["to"] == n
+            got[n] += 1
+            everyone.wait()  # a round ends when every thread has its answer
+
+    answering = threading.Thread(target=answer_in_rounds, daemon=True)
+    workers = [threading.Thread(target=call, args=(n,), daemon=True) for n in range(threads)]
+    answering.start()
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=60)
+    assert got == dict.fromkeys(range(threads), rounds)

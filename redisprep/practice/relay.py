@@ -61,9 +61,11 @@ class Relay:
             if not self._baton.acquire(blocking=False):
                 got = mine.get()
                 self._leave(mine)
-                if got is not TURN:
-                    return got  # type: ignore[no-any-return]
-                continue
+                if got is TURN:
+                    continue
+                if _drop_turns(mine):  # a turn came after this frame: pass it on, or nobody reads
+                    self._pass_baton()
+                return got  # type: ignore[no-any-return]
             self._leave(mine)
             try:
                 got = _queued(mine)  # passed on just before this thread took the baton
@@ -112,6 +114,23 @@ class Relay:
         with self._lock:
             if self._waiting:
                 self._waiting[0].put(TURN)
+
+
+def _drop_turns(mine: Waiter) -> bool:
+    """Take the turns out of ``mine`` (keeping a None that says the child is gone); any found?"""
+    found, kept = False, []
+    while True:
+        try:
+            got = mine.get_nowait()
+        except queue.Empty:
+            break
+        if got is TURN:
+            found = True
+        else:
+            kept.append(got)
+    for got in kept:
+        mine.put(got)
+    return found
 
 
 def _queued(mine: Waiter) -> Any:
