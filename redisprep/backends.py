@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
-from redisprep import fakegeo
+from redisprep import fakegeo, fakelua
 from redisprep.errors import (
     BackendUnavailableError,
     BackendUnsupportedError,
@@ -331,6 +331,7 @@ def _embedded() -> Backend:
     import fakeredis
 
     fakegeo.install()  # geo scores as Redis keeps them (52-bit integers), while fakeredis lacks it
+    fakelua.install()  # each script compiled once, as Redis does (fakeredis parses it on every EVAL)
     server = fakeredis.FakeServer(version=EMBEDDED_VERSION)
     version = ".".join(str(v) for v in EMBEDDED_VERSION)
 

@@ -546,7 +546,7 @@ def test_a_log_of_more_than_200_is_not_about_50(ctx: DrillContext, fixed: int, s
         assert result.pitfall == MAXLEN
         assert (
             result.message
-            == f"after 300 appends with maxlen=50 the log holds {fixed} entries (want about 50)"
+            == f"after 200 appends with maxlen=50 the log holds {fixed} entries (want about 50)"
         )
 
 
@@ -555,8 +555,8 @@ def test_an_append_ignoring_maxlen_fails_api(ctx: DrillContext) -> None:
         ctx, variant(es, append=lambda r, stream, event, maxlen=None: r.xadd(stream, dict(event)))
     )
     _fails(result, MAXLEN)
-    assert result.message == "after 300 appends with maxlen=50 the log holds 303 entries (want about 50)"
-    assert result.measured == {"length": 303}
+    assert result.message == "after 200 appends with maxlen=50 the log holds 203 entries (want about 50)"
+    assert result.measured == {"length": 203}
 
 
 def test_an_append_returning_nothing_fails_api(ctx: DrillContext) -> None:
@@ -602,7 +602,7 @@ def test_every_api_mistake_is_listed_and_the_first_named(ctx: DrillContext) -> N
     parts = result.message.split("; ")
     assert parts[0].startswith("create_group on a new stream, twice: ResponseError: BUSYGROUP")
     assert parts[1].startswith("append returned [None, None, None] (want the ids XADD gave: [")
-    assert parts[2] == "after 300 appends with maxlen=50 the log holds 303 entries (want about 50)"
+    assert parts[2] == "after 200 appends with maxlen=50 the log holds 203 entries (want about 50)"
     result = checks.api.run(ctx, variant(es, append=untrimmed))
     _fails(result, APPEND_ID)
 

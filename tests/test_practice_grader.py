@@ -193,6 +193,69 @@ def test_the_child_started_early_imports_the_drills_reference_before_the_module(
     assert _grading_children() == []
 
 
+#: Runs the console-script entry point with ``sys.argv[1:]``, saying "started" for each grading
+#: child, and whether typer was loaded by then.
+_ENTRY = """
+import sys
+from redisprep.practice import spawn
+real = spawn.prestart
+def counting():
+    sys.stderr.write("started after typer\\n" if "typer" in sys.modules else "started\\n")
+    return real()
+spawn.prestart = counting
+from redisprep.cli import main
+main(sys.argv[1:])
+"""
+
+
+def _entry(args: list[str], tmp_path: Path) -> tuple[int, str, int]:
+    """Exit code, stdout and how many grading children ``redisprep ARGS`` started (workspaces in
+    tmp_path), each before typer was loaded."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "TMPDIR": str(tmp_path), "REDISPREP_SERVER": "/nonexistent/redis-server"}
+    done = subprocess.run(
+        [sys.executable, "-c", _ENTRY, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert "started after typer" not in done.stderr
+    return done.returncode, done.stdout, done.stderr.count("started\n")
+
+
+def test_the_entry_point_starts_the_child_first_and_the_check_grades_with_it(tmp_path: Path) -> None:
+    """`redisprep practice check` starts its grading child before typer loads (its imports then
+    overlap the grader's whole start-up), and the command grades with that very child: one child
+    for one grade, and its workspace removed afterwards."""
+    code, out, children = _entry(
+        ["practice", "check", "leaderboard", "--impl", str(REFERENCE), "--no-cards"], tmp_path
+    )
+    assert code == 0, out
+    assert f"{CHECKS} of {CHECKS} checks passed" in out
+    assert children == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "children"),
+    [
+        (["practice", "check", "leaderboard", "--help"], 0, 0),
+        (["practice", "list"], 0, 0),
+        (["practice", "check", "nosuch"], 2, 1),
+    ],
+)
+def test_a_command_line_that_grades_nothing_leaves_no_child(
+    tmp_path: Path, args: list[str], code: int, children: int
+) -> None:
+    """Help and other commands start no child; a check refused after its child started stops it."""
+    assert _entry(args, tmp_path)[::2] == (code, children)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_start_writes_starter_and_refuses_to_overwrite(invoke: Any, tmp_path: Path) -> None:
     first = invoke("practice", "start", "leaderboard", str(tmp_path), catch=False)
     assert first.exit_code == 0

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from redisprep import __version__
+
+if TYPE_CHECKING:
+    from redisprep.practice.spawn import Spawned
 
 __all__ = ["app", "main"]
 
@@ -21,9 +24,30 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args == ["--version"]:
         sys.stdout.write(f"redisprep {__version__}\n")
         sys.exit(0)
-    from redisprep.cli.main import main as run
+    early = _early_child(args)
+    try:
+        from redisprep.cli.main import main as run
 
-    run(argv)
+        run(argv, early)
+    finally:
+        if early is not None:
+            early.release()
+
+
+def _early_child(args: Sequence[str]) -> Spawned | None:
+    """For ``practice check``, the grading child, started before typer and the command load.
+
+    The child imports what learner code may need (a few tenths of a second, in its own process);
+    started here rather than in the command, that import overlaps the grader's start-up too. Any
+    other command line, or one asking for help, starts nothing.
+    """
+    if [a for a in args if not a.startswith("-")][:2] != ["practice", "check"]:
+        return None
+    if "--help" in args or "-h" in args:
+        return None
+    from redisprep.practice.spawn import prestart
+
+    return prestart()
 
 
 def __getattr__(name: str) -> Any:

@@ -5,14 +5,18 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
 from redisprep import __version__
+from redisprep.cli._context import EarlyStart
 from redisprep.cli._lazy import Entry, lazy_group_class
 from redisprep.signals import Stopped, install, interrupted
+
+if TYPE_CHECKING:
+    from redisprep.practice.spawn import Spawned
 
 # The order `redisprep --help` lists them: learn, then measure, then tidy up. Each summary is the
 # first paragraph of the command's own help (tests/test_cli_lazy.py holds them equal); a command's
@@ -119,20 +123,27 @@ def root(
     no_color: Annotated[bool, typer.Option("--no-color", help="Plain output without colours.")] = False,
 ) -> None:
     """Drills, explain mode, flashcards and graded practice for Redis."""
-    from redisprep.cli._context import AppContext  # not needed for `redisprep --help`
+    from redisprep.cli._context import AppContext
 
-    if ctx.obj is None:
+    early = ctx.obj.child if isinstance(ctx.obj, EarlyStart) else None
+    if ctx.obj is None or early is not None:
         ctx.obj = AppContext.default(no_color=no_color)
+        ctx.obj.early_child = early
     ctx.obj.debug = debug
     ctx.obj.data_dir = data_dir
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Console-script entry point: usage errors become one ``error:`` line and exit code 2."""
+def main(argv: Sequence[str] | None = None, early: Spawned | None = None) -> None:
+    """Console-script entry point: usage errors become one ``error:`` line and exit code 2.
+
+    ``early``: the grading child :func:`redisprep.cli.main` started for ``practice check``, which
+    the command takes over (the caller releases it afterwards, taken or not).
+    """
 
     last_signal = install()  # SIGTERM and SIGHUP clean up like Ctrl-C
     try:
-        rv = app(args=argv, prog_name="redisprep", standalone_mode=False)
+        obj = EarlyStart(early) if early is not None else None
+        rv = app(args=argv, prog_name="redisprep", standalone_mode=False, obj=obj)
     except NoArgsIsHelpError as exc:  # `redisprep` or `redisprep cluster` alone: the help, as click shows it
         exc.show()
         sys.exit(exc.exit_code)

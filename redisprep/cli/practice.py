@@ -155,7 +155,7 @@ def check(
     from redisprep.cli import _watch
     from redisprep.practice.spawn import prestarted
 
-    with prestarted() as early:  # the grading child imports while the grader loads
+    with prestarted(app_ctx.take_early_child()) as early:  # the grading child imports while the grader loads
         from redisprep.practice.grade_request import GradeRequest, grade_request, settle
         from redisprep.render.practice import grade_report
         from redisprep.run import Target

@@ -27,6 +27,7 @@ from redisprep.practice.contain import ResourceLimits, confine
 from redisprep.practice.fence import fence_connections
 from redisprep.practice.preload import more as preload_more
 from redisprep.practice.preload import preload
+from redisprep.practice.relay import Relay, Waiter
 from redisprep.practice.remote import RemoteCallable, RemoteRedis
 
 #: Call threads kept waiting for the next call (the checks run at most 8 workers at once).
@@ -54,8 +55,10 @@ class Link:
         self.impl = impl
         self.module: ModuleType | None = None
         self._ids = itertools.count(1)
-        self._waiting: dict[int, list[Any]] = {}
+        self._waiting: dict[int, Waiter] = {}
+        """The mailbox of each question sent and not yet answered, by its id."""
         self._lock = threading.Lock()
+        self._relay = Relay(self._receive, self._route, self._lock)
         self._local = threading.local()
         self._objects: dict[tuple[int, str], Any] = {}
         self._jobs: queue.SimpleQueue[dict[str, Any]] = queue.SimpleQueue()
@@ -98,20 +101,17 @@ class Link:
         except wire.ProtocolError as exc:
             raise TypeError(f"cannot pass this to the grader's client: {exc}") from None
         ask_id = next(self._ids)
-        gate = threading.Lock()
-        gate.acquire()  # released once the reply is in the slot (or the parent is gone)
-        slot: list[Any] = [gate, None]
+        mailbox: Waiter = queue.SimpleQueue()
         with self._lock:
-            self._waiting[ask_id] = slot
+            self._waiting[ask_id] = mailbox
         message = {"op": "ask", "id": ask_id, "call": getattr(self._local, "call", None), "kind": kind}
         try:
             self.channel.send({**message, **payload})
         except (OSError, wire.ProtocolError) as exc:
-            with self._lock:
-                self._waiting.pop(ask_id, None)
+            self._answered(ask_id)
             raise redis.ConnectionError(f"cannot reach the grader: {exc}") from None
-        gate.acquire()
-        reply = slot[1]
+        reply = self._relay.wait(mailbox)  # this thread reads the pipe while it can (.relay)
+        self._answered(ask_id)
         if reply is None:
             raise redis.ConnectionError("the grader is gone")
         value = wire.decode(reply.get("value"), self._resolve)
@@ -119,39 +119,47 @@ class Link:
             raise wire.decode(reply["error"], self._resolve)
         return value
 
-    def _answered(self, message: dict[str, Any]) -> None:
+    def _answered(self, ask_id: int) -> None:
         with self._lock:
-            slot = self._waiting.pop(message.get("id", -1), None)
-        if slot is not None:
-            slot[1] = message
-            slot[0].release()
+            self._waiting.pop(ask_id, None)
+            if not self._waiting:  # nobody reads for a question now: the serving thread reads on
+                self._relay.idle_changed.notify_all()
 
     # -- serving the parent's calls -----------------------------------------------------------------
 
     def serve(self) -> None:
-        """Read frames until the parent closes the pipe; then exit."""
-        while True:
+        """Read frames while no question waits for its answer (askers read for themselves); exit
+        when the parent closes the pipe."""
+        self._relay.serve(lambda: bool(self._waiting), lambda: self.closed)
+        self._gone()
+
+    def _receive(self) -> dict[str, Any] | None:
+        try:
             message = self.channel.receive()
-            if message is None:
-                break
-            op = message.get("op")
-            if op == "call":
-                try:
-                    self._dispatch(message)
-                except RuntimeError as exc:  # the learner's threads took the process limit
-                    error = {
-                        "type": "RuntimeError",
-                        "message": f"no thread for this call: {exc}",
-                        "where": None,
-                    }
-                    self._send({"op": "done", "id": message.get("id"), "error": {**error, "token": None}})
-            elif op == "reply":
-                self._answered(message)
+        except wire.ProtocolError:
+            message = None
+        if message is None:
+            self._gone()
+        return message
+
+    def _gone(self) -> None:
+        """The parent closed the pipe (or broke the protocol): the grade is over, end at once."""
         self.closed = True
-        with self._lock:
-            for slot in self._waiting.values():
-                slot[0].release()
         os._exit(0)
+
+    def _route(self, message: dict[str, Any]) -> Waiter | None:
+        """The mailbox of the question ``message`` answers; None once it was dealt with here."""
+        op = message.get("op")
+        if op == "reply":
+            with self._lock:
+                return self._waiting.get(message.get("id", -1))
+        if op == "call":
+            try:
+                self._dispatch(message)
+            except RuntimeError as exc:  # the learner's threads took the process limit
+                error = {"type": "RuntimeError", "message": f"no thread for this call: {exc}", "where": None}
+                self._send({"op": "done", "id": message.get("id"), "error": {**error, "token": None}})
+        return None
 
     def _dispatch(self, message: dict[str, Any]) -> None:
         """Run the call on an idle call thread, or on a new one when every thread is busy.

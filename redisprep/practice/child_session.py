@@ -27,6 +27,7 @@ from redisprep.practice import wire
 from redisprep.practice.contain import ResourceLimits
 from redisprep.practice.handles import Handles
 from redisprep.practice.proctree import Tree, Watchdog, start_time
+from redisprep.practice.relay import Relay, Waiter
 from redisprep.practice.spawn import Spawned, child_env, spawn
 
 #: How Redis (6.2 to 8) and Valkey word a refusal by ACL, directly and inside a script; lower case.
@@ -49,7 +50,7 @@ class LearnerFatalError(RedisprepError):
 
 @dataclass
 class _Call:
-    replies: queue.SimpleQueue[dict[str, Any] | None] = field(default_factory=queue.SimpleQueue)
+    replies: Waiter = field(default_factory=queue.SimpleQueue)
 
 
 class ChildSession:
@@ -87,6 +88,7 @@ class ChildSession:
         self._calls: dict[int, _Call] = {}
         self._call_ids = itertools.count(1)
         self._lock = threading.Lock()
+        self._relay = Relay(self._receive, self._route, self._lock)
         self._service = ThreadPoolExecutor(max_workers=8, thread_name_prefix="grader-service")
         self._startup: queue.SimpleQueue[dict[str, Any] | None] = queue.SimpleQueue()
         self._on_refused = on_refused
@@ -100,7 +102,12 @@ class ChildSession:
             self.proc.stdout.close()
         self.tree = Tree(self.proc.pid, start_time(self.proc.pid), keep_pids)
         self.channel = wire.Channel(ours)
-        self._reader = threading.Thread(target=self._read, name="grader-reader", daemon=True)
+        self._reader = threading.Thread(
+            target=self._relay.serve,
+            args=(lambda: bool(self._calls), lambda: self.gone is not None),
+            name="grader-reader",
+            daemon=True,
+        )
         self._reader.start()
         self.watchdog = Watchdog(self.tree, limits.processes, self._watchdog_fired)
         hello = {
@@ -161,37 +168,42 @@ class ChildSession:
             if self.gone is None:
                 self.gone = why
             calls = list(self._calls.values())
+            self._relay.idle_changed.notify_all()
         for call in calls:
             call.replies.put(None)
         self._startup.put(None)
 
     # -- reading the child --------------------------------------------------------------------------
 
-    def _read(self) -> None:
-        while True:
-            try:
-                message = self.channel.receive()
-            except wire.ProtocolError as exc:
-                self._end(f"the grading process broke the grader's protocol ({exc})")
-                self.tree.kill()
-                return
-            if message is None:
-                code = self.proc.wait()
-                self._end(f"the grading process exited with code {code}")
-                return
-            op = message.get("op")
-            if op in ("ready", "fatal"):
-                self._startup.put(message)
-            elif op == "refused" and self._on_refused is not None:
-                self._on_refused(str(message.get("text"))[:500])
-            elif op in ("done", "ask"):
-                target = message.get("id") if op == "done" else message.get("call")
-                with self._lock:
-                    call = self._calls.get(target) if type(target) is int else None
-                if call is not None:
-                    call.replies.put(message)
-                elif op == "ask":
-                    self._service.submit(self._answer, message)
+    def _receive(self) -> dict[str, Any] | None:
+        """The child's next frame; None once it is gone (why is recorded in :attr:`gone`)."""
+        try:
+            message = self.channel.receive()
+        except wire.ProtocolError as exc:
+            self._end(f"the grading process broke the grader's protocol ({exc})")
+            self.tree.kill()
+            return None
+        if message is None:
+            code = self.proc.wait()
+            self._end(f"the grading process exited with code {code}")
+        return message
+
+    def _route(self, message: dict[str, Any]) -> Waiter | None:
+        """The mailbox of the call ``message`` is for; None once it was dealt with here."""
+        op = message.get("op")
+        if op in ("ready", "fatal"):
+            self._startup.put(message)
+        elif op == "refused" and self._on_refused is not None:
+            self._on_refused(str(message.get("text"))[:500])
+        elif op in ("done", "ask"):
+            target = message.get("id") if op == "done" else message.get("call")
+            with self._lock:
+                call = self._calls.get(target) if type(target) is int else None
+            if call is not None:
+                return call.replies
+            if op == "ask":
+                self._service.submit(self._answer, message)
+        return None
 
     # -- calling the learner's functions --------------------------------------------------------------
 
@@ -243,7 +255,7 @@ class ChildSession:
                 message["each"] = wire.encode([[list(a), k] for a, k in each], self.handles.tagged)
             self.channel.send(message)
             while True:
-                reply = call.replies.get()
+                reply = self._relay.wait(call.replies)
                 if reply is None:
                     raise ChildGoneError(self.gone or "the grading process ended")
                 if reply.get("op") == "ask":
@@ -255,6 +267,8 @@ class ChildSession:
         finally:
             with self._lock:
                 self._calls.pop(call_id, None)
+                if not self._calls:
+                    self._relay.idle_changed.notify_all()
 
     def _result(self, reply: dict[str, Any]) -> Any:
         error = reply.get("error")

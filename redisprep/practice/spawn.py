@@ -134,9 +134,13 @@ def prestart() -> Spawned:
 
 
 @contextmanager
-def prestarted() -> Iterator[Spawned]:
-    """:func:`prestart`, released on the way out whatever happens (``practice check`` enters it first)."""
-    early = prestart()
+def prestarted(started: Spawned | None = None) -> Iterator[Spawned]:
+    """:func:`prestart`, released on the way out whatever happens (``practice check`` enters it first).
+
+    ``started``: a child started earlier still (by the entry point), used instead while it is
+    untaken and alive.
+    """
+    early = started if started is not None and started.usable_for(started.workspace) else prestart()
     try:
         yield early
     finally:
