@@ -56,19 +56,21 @@ typecheck: $(VENV_STAMP)
 	$(PY) -m mypy
 
 # Mutation testing ([tool.mutmut] in pyproject.toml: URL masking, cleanup, the quiz scheduler, the
-# practice guard, the grader's verdict path and the practice exercises' checks) at low priority, then
-# the score per module and the survivors. Takes a while: the machine's other work comes first (nice).
-# scripts/mutmut_checks.py is mutmut with the bodies of @check(...) functions mutated too (mutmut
-# skips decorated functions). Of backends.py only the cleanup half runs (delete_namespace, scan_raw
-# and their helpers); of grade.py the verdict half (_grade_on, _lost). One module at a time:
-# make mutate MUTANTS='redisprep.drills.lock.checks.*'. One mutant: scripts/mutmut_checks.py show NAME.
-# Measured on the shared 2-core machine (load ~6): runcheck, grade, check_helpers and the leaderboard
-# checks 30 min; the lock checks 19 min with one child; the proximity checks (both modules, 920
-# mutants) 3-7 min, the event-sourcing checks (1,007) 5-12 min, the cache checks 6-11 min and the
-# rate-limit checks 12 min with two (load 6-9). Survivors: tests/mutation_equivalent.txt
-# (equivalent) and tests/mutation_not_killed.txt (not equivalent, what a test would need).
+# practice guard and isolation, the grader's verdict path and the practice exercises' checks) at low
+# priority, then the score per module and the survivors. Takes a while: the machine's other work
+# comes first (nice). scripts/mutmut_checks.py is mutmut with the bodies of @check(...) functions
+# mutated too (mutmut skips decorated functions). Of backends.py only the cleanup half runs
+# (delete_namespace, scan_raw and their helpers); of grade.py the verdict half (_grade_on, _lost).
+# One module at a time: make mutate MUTANTS='redisprep.drills.lock.checks.*'. One mutant:
+# scripts/mutmut_checks.py show NAME. Measured on the shared 2-core machine (load ~6): runcheck,
+# grade, check_helpers and the leaderboard checks 30 min; the lock checks 19 min with one child; the
+# proximity checks (both modules, 920 mutants) 3-7 min, the event-sourcing checks (1,007) 5-12 min,
+# the cache checks 6-11 min and the rate-limit checks 12 min with two (load 6-9). Survivors:
+# tests/mutation_equivalent.txt (equivalent) and tests/mutation_not_killed.txt (not equivalent, what
+# a test would need).
 MUTANTS = 'redisprep.masking.*' 'redisprep.cleanup.*' 'redisprep.quiz.scheduler.*' 'redisprep.quiz.planner.*' \
-	'redisprep.practice.guard.*' 'redisprep.backends.x_delete_namespace*' 'redisprep.backends.x_scan_raw*' \
+	'redisprep.practice.guard.*' 'redisprep.practice.contain.*' 'redisprep.practice.fence.*' \
+	'redisprep.backends.x_delete_namespace*' 'redisprep.backends.x_scan_raw*' \
 	'redisprep.backends.x__batches*' 'redisprep.backends.x__unlink*' \
 	'redisprep.practice.runcheck.*' 'redisprep.practice.grade.x__grade_on*' 'redisprep.practice.grade.x__lost*' \
 	'redisprep.drills.check_helpers.*' 'redisprep.drills.leaderboard.checks.*' 'redisprep.drills.lock.checks.*' \

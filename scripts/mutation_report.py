@@ -29,13 +29,14 @@ ONLY = {
 
 
 def equivalents(path: Path = EQUIVALENT) -> dict[str, str]:
-    """Mutant name -> why it is equivalent, from the reasoned list (``#`` starts a comment)."""
+    """Mutant name -> why it is equivalent, from the reasoned list (a line starting ``#`` is a comment;
+    a reason may hold ``#``, as in ``split("#")``)."""
     if not path.exists():
         return {}
     found = {}
     for line in path.read_text().splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
+        line = line.strip()
+        if line and not line.startswith("#"):
             name, _, reason = line.partition(":")
             found[name.strip()] = reason.strip()
     return found

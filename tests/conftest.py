@@ -239,7 +239,7 @@ def quiz_store(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
 def _start_cluster(replicas: int) -> Any:
     from redisprep.cluster.local import start_cluster
 
-    return start_cluster(3, replicas)
+    return start_cluster(3, replicas, die_with_parent=True)  # a killed test run leaves no orphan node
 
 
 @pytest.fixture(scope="session")

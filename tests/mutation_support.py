@@ -1,9 +1,11 @@
-"""What the mutation tests share: a drill context on the embedded backend, and corpus variants imported
-in-process, for checks run here."""
+"""What the mutation tests share: a drill context on the embedded backend, for checks run in-process,
+corpus variants imported in-process, and mutmut's record of the functions a fork of the test
+process called."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import sys
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import pytest
@@ -35,3 +37,21 @@ def corpus_module(exercise: str, name: str) -> Any:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def mutmut_hits() -> list[str]:
+    """The mutated functions that mutmut's stats run saw called in this process (none outside one).
+
+    mutmut learns which tests reach a function by recording calls in the test process; a call made
+    in a fork of it (the grading child's confinement, tested in a fork) is recorded in the fork and
+    lost. The fork sends these back, and the test passes them to :func:`add_mutmut_hits`.
+    """
+    module = sys.modules.get("mutmut.state")
+    return sorted(module.state()._stats) if module is not None else []
+
+
+def add_mutmut_hits(names: Iterable[str]) -> None:
+    """Record calls a fork of this test process made, for mutmut's stats run (no-op outside one)."""
+    module = sys.modules.get("mutmut.state")
+    if module is not None:
+        module.state()._stats.update(names)

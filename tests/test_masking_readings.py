@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from redisprep.masking import MASK, redact, secrets_in
+from redisprep.masking import MASK, mask_url, redact, secrets_in
 
 
 @pytest.mark.parametrize(
@@ -35,6 +35,14 @@ from redisprep.masking import MASK, redact, secrets_in
         ("redis://h?password=p 1&x", ["p 1&x", "p 1"]),
         ("redis://:zz@h?password=aaaa", ["aaaa", "zz"]),  # by length, not alphabet
         ("redis://:p#w@x@host", ["p#w@x"]),  # the userinfo runs to the last '@'
+        # A user name that starts with a delimiter: what precedes it is no host:port, so the
+        # userinfo still runs to the last '@' (not to the last '@' before the next delimiter).
+        ("redis://#ops:hun@ter/2@db", ["hun@ter/2"]),
+        ("redis://?ops:hun@ter#2@db", ["hun@ter#2"]),
+        # An IPv6 host and port: its colons are no userinfo's, an '@' in the query no userinfo's end.
+        ("redis://[::1]:6379/0?name=a@b", []),
+        # An empty userinfo ('@' first) has no password, whatever ':' and '@' the query holds.
+        ("redis://@cache/0?client_name=app:blue@x", []),
     ],
 )
 def test_the_password_is_read_where_a_parser_reads_it(url: str, secrets: list[str]) -> None:
@@ -54,3 +62,15 @@ def test_the_password_is_read_where_a_parser_reads_it(url: str, secrets: list[st
 )
 def test_redact_hides_every_form_and_piece_of_a_secret(text: str, secret: str, shown: str) -> None:
     assert redact(text, [secret]) == shown and MASK == "***"
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("redis://#ops:hun@ter/2@db", "redis://#ops:***@db"),
+        ("redis://?ops:hun@ter#2@db", "redis://?ops:***@db"),
+        ("redis://[::1]:6379/0?name=a@b", "redis://[::1]:6379/0?name=a@b"),  # nothing to hide
+    ],
+)
+def test_mask_url_shows_no_piece_of_a_password_behind_a_delimiter(url: str, shown: str) -> None:
+    assert mask_url(url) == shown

@@ -63,6 +63,7 @@ def start_cluster(
     *,
     detach: bool = False,
     workdir: Path | None = None,
+    die_with_parent: bool = False,
 ) -> LocalCluster:
     """Start ``masters * (1 + replicas)`` nodes and join them into one cluster.
 
@@ -71,6 +72,8 @@ def start_cluster(
         replicas: Replicas per master.
         detach: Let the nodes outlive this process (``cluster up``); see :func:`start_server`.
         workdir: Folder for the nodes' folders (temporary folders by default).
+        die_with_parent: The kernel kills every node when the thread that started it ends (a test
+            run killed with SIGKILL leaves no orphan nodes); see :func:`start_server`.
 
     Raises:
         BadUsageError: Fewer than 3 masters, a negative replica count, or more than 30 nodes.
@@ -90,7 +93,7 @@ def start_cluster(
     cluster = LocalCluster(masters, replicas, [])
     try:
         for _ in range(total):
-            cluster.servers.append(_start_node(detach, workdir))
+            cluster.servers.append(_start_node(detach, workdir, die_with_parent))
         _create(cli, cluster.addresses, replicas)
         cluster.records = _wait_until_ready(cluster.servers, total, replicas)
     except BaseException:
@@ -100,7 +103,7 @@ def start_cluster(
     return cluster
 
 
-def _start_node(detach: bool, workdir: Path | None) -> LocalServer:
+def _start_node(detach: bool, workdir: Path | None, die_with_parent: bool) -> LocalServer:
     args = [
         *("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"),
         *("--cluster-node-timeout", str(NODE_TIMEOUT_MS)),
@@ -115,7 +118,9 @@ def _start_node(detach: bool, workdir: Path | None) -> LocalServer:
         port = free_port(cluster_bus=True)
         folder = workdir / str(port) if workdir is not None else None
         try:
-            return start_server(*args, port=port, workdir=folder, detach=detach)
+            return start_server(
+                *args, port=port, workdir=folder, detach=detach, die_with_parent=die_with_parent
+            )
         except BackendUnavailableError as exc:
             last = exc
     assert last is not None

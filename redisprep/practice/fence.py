@@ -24,16 +24,18 @@ _OURS = str(Path(__file__).resolve().parent.parent)
 def _learner_line(impl: str) -> str | None:
     """The learner's line that created this pool, if the learner's code created it.
 
-    The nearest caller outside redis-py decides: the learner's file, or redisprep itself (for
-    example the check that the server still answers after a timeout, made while a learner's
-    command is on the stack), whose connections are ours.
+    The nearest caller outside redis-py and this module decides: the learner's file, or redisprep
+    itself (for example the check that the server still answers after a timeout, made while a
+    learner's command is on the stack), whose connections are ours. This module's own frames are
+    stepped over by name, not counted, so a wrapper around them (mutmut's) changes nothing.
     """
-    frame = sys._getframe(2)
+    frame = sys._getframe(1)
+    here = sys._getframe(0).f_code.co_filename
     while frame is not None:
         filename = frame.f_code.co_filename
         if filename == impl:
             return f"{Path(impl).name}:{frame.f_lineno}"
-        if filename.startswith(_OURS):
+        if filename.startswith(_OURS) and filename != here:
             return None
         frame = frame.f_back  # type: ignore[assignment]
     return None
