@@ -233,8 +233,9 @@ def _window_shape(got: list[Any], want: list[Any], order: list[Any], position: i
 def stable_pages(ctx: DrillContext, impl: Any) -> Verdict:
     """A score change between two page reads must not repeat or skip a player."""
     board = ctx.key("lb", "pages")
-    ctx.r.zadd(board, {f"u{i:02d}": 100 - i for i in range(20)})
+    ctx.r.zadd(board, {f"u{i:02d}": 100.5 - i for i in range(20)})  # fractions, across 100
     first, cursor = _page(impl, ctx, board, None)
+    steady, _ = _page(impl, ctx, board, cursor)  # page 2 before anything changed
     ctx.r.zincrby(board, 50, "u10")  # the 11th jumps to the top between the two reads
     second, _ = _page(impl, ctx, board, cursor)
     first_names = [m for m, _ in first]
@@ -247,7 +248,10 @@ def stable_pages(ctx: DrillContext, impl: Any) -> Verdict:
         if ok
         else f"page 2 is {', '.join(second_names)}; repeated from page 1: {repeated or 'none'}"
     )
-    shifted = second_names == [f"u{i:02d}" for i in range(4, 9)]
+    steady_right = [m for m, _ in steady] == want
+    shifted = second_names == [f"u{i:02d}" for i in range(4, 9)] and steady_right
+    if not steady_right:
+        message += f"; before the change page 2 was already {', '.join(m for m, _ in steady)}"
     return verdict(
         ok,
         message + ("" if ok else f"; want {', '.join(want)}"),

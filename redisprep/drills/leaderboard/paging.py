@@ -21,12 +21,26 @@ TRUNCATED_CURSOR = (
     "cursor's score are skipped; send the score as it is (repr(score))"
 )
 
+SCORES_AS_TEXT = (
+    "scores compared as text ('100.5' < '90.75'): convert with tonumber() in Lua or float() in "
+    "Python before comparing"
+)
+
+
+def _text(score: float) -> str:
+    """A score as Redis writes it (%.17g): what a Lua script compares when it skips tonumber()."""
+    return format(score, ".17g")
+
+
 RULES: dict[str, tuple[Rule, str | None]] = {
     "right": (lambda s, m, cs, cm: (s, m) < (cs, cm), None),
     "score below": (lambda s, m, cs, cm: s < cs, SCORE_ONLY_CURSOR),
     "score at most": (lambda s, m, cs, cm: s <= cs, SCORE_ONLY_CURSOR),
     "ties reversed": (lambda s, m, cs, cm: s < cs or (s == cs and m > cm), TIES_WRONG_WAY),
     "int score": (lambda s, m, cs, cm: (s, m) < (int(cs), cm), TRUNCATED_CURSOR),
+    # below: rows of ZRANGE cursor -inf BYSCORE REV, then filtered comparing the scores as text
+    "text, ties": (lambda s, m, cs, cm: s <= cs and (_text(s), m) < (_text(cs), cm), SCORES_AS_TEXT),
+    "text, or member": (lambda s, m, cs, cm: s <= cs and (_text(s) < _text(cs) or m < cm), SCORES_AS_TEXT),
 }
 
 
