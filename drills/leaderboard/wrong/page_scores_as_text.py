@@ -6,15 +6,17 @@ from redisprep.drills.leaderboard.reference import add_points, around, rank, sha
 
 _AFTER = """
 local rows = redis.call('ZRANGE', KEYS[1], ARGV[1], '-inf', 'BYSCORE', 'REV', 'WITHSCORES')
-local out, n = {}, tonumber(ARGV[3])
-for i = 1, #rows, 2 do
-  local after = rows[i + 1] < ARGV[1] or (rows[i + 1] == ARGV[1] and rows[i] < ARGV[2])
-  if after and #out < 2 * n then
-    table.insert(out, rows[i])
-    table.insert(out, rows[i + 1])
+local picked = {}
+local i = 1
+while i < #rows and #picked < 2 * tonumber(ARGV[3]) do
+  local member, score = rows[i], rows[i + 1]
+  if score < ARGV[1] or (score == ARGV[1] and member < ARGV[2]) then
+    picked[#picked + 1] = member
+    picked[#picked + 1] = score
   end
+  i = i + 2
 end
-return out
+return picked
 """
 
 
@@ -23,6 +25,6 @@ def page(r, board, cursor, n):
         entries = top(r, board, n)
     else:
         flat = iter(r.eval(_AFTER, 1, board, repr(cursor[0]), cursor[1], n))
-        entries = [(member, float(score)) for member, score in zip(flat, flat)]
+        entries = [(member, float(score)) for member, score in zip(flat, flat, strict=False)]
     last = entries[-1] if len(entries) == n else None
     return entries, None if last is None else (last[1], last[0])
