@@ -9,7 +9,7 @@ import pytest
 from redisprep.backends import Backend
 from redisprep.drills import run_drill
 from redisprep.drills.context import DrillContext
-from redisprep.drills.lock import checks, fences
+from redisprep.drills.lock import checks, fences, units
 from redisprep.drills.lock import reference as lk
 from redisprep.drills.lock.steps import CHECK_THEN_ACT, DEL_RELEASE, REDIS_PY, SETNX, UNFENCED
 
@@ -23,6 +23,7 @@ def test_eight_workers_twelve_times_never_overlap(ctx: DrillContext) -> None:
         "overlaps": 0,
         "counter": 96,
         "gave_up": 0,
+        "unexpiring": 0,
     }
 
 
@@ -143,9 +144,11 @@ def test_a_lease_that_ran_out_before_pttl_is_blamed_as_too_short_not_as_no_expir
         def release(r: Any, name: str, token: str) -> bool:
             return False
 
+        acquire_fenced = staticmethod(lk.acquire_fenced)
+
     result = checks.expires.run(ctx, ExpiredAtOnce)
     assert not result.passed
-    assert result.pitfall == checks.PX_WITH_S
+    assert result.pitfall == units.PX_WITH_S
     assert "already expired" in result.message
 
 

@@ -17,7 +17,7 @@ from mutation_support import embedded_ctx  # noqa: F401 (the ctx fixture)
 from redisprep.backends import connect, delete_namespace
 from redisprep.drills.check_helpers import NO_KNOWN_PITFALL, variant
 from redisprep.drills.context import DrillContext
-from redisprep.drills.leaderboard import checks
+from redisprep.drills.leaderboard import checks, paging
 from redisprep.drills.leaderboard import reference as lb
 from redisprep.drills.model import CheckResult
 
@@ -73,7 +73,7 @@ def test_the_right_players_in_reverse_order_fail_top_k(ctx: DrillContext) -> Non
     result = checks.top_k.run(ctx, variant(lb, top=lambda r, b, k: lb.top(r, b, k)[::-1]))
     _fails(result, NO_KNOWN_PITFALL)
     best = lb.top(ctx.r, ctx.key("lb", "top"), 10)
-    assert result.message == f"top 10 differs: got {best[::-1][:3]}…, want {best[:3]}…"
+    assert result.message == f"top 10 differs: 10 entries (want 10); #1 is {best[-1]} (want {best[0]})"
 
 
 def _ascending(r: Any, board: str, k: int) -> list[tuple[str, float]]:
@@ -100,7 +100,7 @@ def test_ties_by_name_ascending_fail_top_k(ctx: DrillContext) -> None:
 
 def test_one_player_short_fails_top_k(ctx: DrillContext) -> None:
     short = variant(lb, top=lambda r, b, k: lb.top(r, b, k - 1))
-    _fails(checks.top_k.run(ctx, short), NO_KNOWN_PITFALL)
+    _fails(checks.top_k.run(ctx, short), checks.TOP_STOP)
 
 
 def test_names_without_scores_fail_top_k_saying_what_was_wanted(ctx: DrillContext) -> None:
@@ -226,9 +226,10 @@ def test_a_shared_rank_as_text_fails_it(ctx: DrillContext) -> None:
     _fails(checks.shared_rank.run(ctx, text), checks.TEXT)
 
 
-def test_a_stranger_sharing_rank_zero_names_no_pitfall(ctx: DrillContext) -> None:
+def test_a_stranger_sharing_rank_zero_is_told_an_unknown_player_gets_none(ctx: DrillContext) -> None:
     stranger = variant(lb, shared_rank=lambda r, b, p: lb.shared_rank(r, b, p) or 0)
-    _fails(checks.shared_rank.run(ctx, stranger), NO_KNOWN_PITFALL)
+    result = checks.shared_rank.run(ctx, stranger)
+    assert result.status == "fail" and (result.pitfall or "").startswith("an unknown player must get None")
 
 
 # --- around -------------------------------------------------------------------------------------
@@ -318,7 +319,7 @@ def _score_only(exclusive: bool) -> Any:
 
 def test_a_cursor_on_the_score_alone_fails_page_ties(ctx: DrillContext) -> None:
     result = checks.page_ties.run(ctx, variant(lb, page=_score_only(exclusive=True)))
-    _fails(result, checks.SCORE_ONLY_CURSOR)
+    _fails(result, paging.SCORE_ONLY_CURSOR)
     assert result.measured == {"pages": 5, "repeated": 0, "missing": 3}
     assert result.message == (
         "20 entries in 5 pages (want 23); repeated none, missing ['t03', 't09', 't15']; "
@@ -327,10 +328,10 @@ def test_a_cursor_on_the_score_alone_fails_page_ties(ctx: DrillContext) -> None:
 
 
 def test_an_inclusive_cursor_on_the_score_alone_fails_page_ties(ctx: DrillContext) -> None:
-    """It repeats players tied at its own page edges; the pitfall is named only for the correct
-    pages' edges, so this one gets none (a diagnosis gap, reported; the verdict is right)."""
+    """It repeats players tied at its own page edges: each page is judged from the previous page's
+    last entry as returned, so the mistake is named although its pages drift from the right ones."""
     result = checks.page_ties.run(ctx, variant(lb, page=_score_only(exclusive=False)))
-    assert result.status == "fail"
+    _fails(result, paging.SCORE_ONLY_CURSOR)
     assert result.measured["repeated"] > 0
 
 
@@ -344,7 +345,8 @@ def test_a_cursor_that_never_ends_fails_page_ties_after_eleven_pages(ctx: DrillC
     _fails(result, "paging never ends: return None as the cursor once the last page is out")
     assert result.measured == {"pages": 11, "repeated": 0, "missing": 0}
     assert result.message == (
-        "23 entries in 11 pages (want 23); repeated none, missing none; last cursor (0.0, '') (want None)"
+        "23 entries in 11 pages (want 23); repeated none, missing none; last cursor (0.0, '') (want None); "
+        "a short page came with a cursor"
     )
 
 

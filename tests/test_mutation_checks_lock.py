@@ -15,7 +15,7 @@ from mutation_support import embedded_ctx  # noqa: F401 (the ctx fixture)
 
 from redisprep.drills.check_helpers import NO_KNOWN_PITFALL, variant
 from redisprep.drills.context import DrillContext
-from redisprep.drills.lock import checks
+from redisprep.drills.lock import checks, units
 from redisprep.drills.lock import reference as lk
 from redisprep.drills.lock.keys import TTL_MS
 from redisprep.drills.runner import operation_costs
@@ -38,58 +38,62 @@ def _acquire_with(**options: Any) -> Any:
 @pytest.mark.parametrize(
     ("pttl", "pitfall"),
     [
-        (-2, checks.PX_WITH_S),
-        (-1, checks.NO_EXPIRY),
-        (0, checks.NO_EXPIRY),
-        (1, checks.PX_WITH_S),
-        (100, checks.PX_WITH_S),
+        (-2, units.PX_WITH_S),
+        (-1, units.NO_EXPIRY),
+        (0, units.NO_EXPIRY),
+        (1, units.PX_WITH_S),
+        (100, units.PX_WITH_S),
         (101, None),
         (9_990, None),
         (20_000, None),
-        (20_001, checks.EX_WITH_MS),
-        (10_000_000, checks.EX_WITH_MS),
+        (20_001, units.EX_WITH_MS),
+        (10_000_000, units.EX_WITH_MS),
     ],
 )
 def test_a_pttl_names_the_unit_mistake_it_shows(pttl: int, pitfall: str | None) -> None:
-    assert checks.ttl_pitfall(pttl, TTL_MS) == pitfall
+    assert units.ttl_pitfall(pttl, TTL_MS) == pitfall
 
 
 def test_the_reference_lock_expires_after_its_ttl(ctx: DrillContext) -> None:
     result = checks.expires.run(ctx, lk)
     assert result.status == "pass"
-    assert result.message == "PTTL right after acquiring: about 10 s (of 10 s); a second acquire was refused"
+    assert result.message == (
+        "PTTL right after acquiring: about 10 s (of 10 s); after acquire_fenced: about 10 s (of 10 s); "
+        "a second acquire was refused"
+    )
     assert 9_000 < int(result.measured["pttl_ms"]) <= TTL_MS
 
 
 def test_a_lock_without_expiry_fails_expires(ctx: DrillContext) -> None:
     result = checks.expires.run(ctx, variant(lk, acquire=lk.setnx_acquire))
-    assert (result.status, result.pitfall) == ("fail", checks.NO_EXPIRY)
+    assert (result.status, result.pitfall) == ("fail", units.NO_EXPIRY)
     assert result.message == (
-        "PTTL right after acquiring: -1, no expiry (want 1..10000 ms); a second acquire was refused"
+        "PTTL right after acquiring: -1, no expiry (want 1..10000 ms); "
+        "after acquire_fenced: about 10 s (of 10 s); a second acquire was refused"
     )
-    assert result.measured == {"pttl_ms": -1}
+    assert result.measured["pttl_ms"] == -1
 
 
 def test_ttl_ms_given_to_ex_fails_expires(ctx: DrillContext) -> None:
     result = checks.expires.run(ctx, variant(lk, acquire=_acquire_with(ex=lambda ms: ms)))
-    assert (result.status, result.pitfall) == ("fail", checks.EX_WITH_MS)
+    assert (result.status, result.pitfall) == ("fail", units.EX_WITH_MS)
     pttl = int(result.measured["pttl_ms"])
     assert 9_990_000 < pttl <= 10_000_000
     assert (
-        result.message
-        == f"PTTL right after acquiring: {pttl} ms (want 1..10000); a second acquire was refused"
+        result.message == f"PTTL right after acquiring: {pttl} ms (want 1..10000); "
+        "after acquire_fenced: about 10 s (of 10 s); a second acquire was refused"
     )
 
 
 def test_ttl_ms_divided_by_1000_fails_expires(ctx: DrillContext) -> None:
     result = checks.expires.run(ctx, variant(lk, acquire=_acquire_with(px=lambda ms: ms // 1000)))
-    assert (result.status, result.pitfall) == ("fail", checks.PX_WITH_S)
+    assert (result.status, result.pitfall) == ("fail", units.PX_WITH_S)
 
 
 def test_a_lease_gone_before_the_check_looked_is_blamed_as_too_short(ctx: DrillContext) -> None:
     gone = variant(lk, acquire=lambda r, lock, ttl_ms, wait_ms=0: secrets.token_hex(16))  # never sets it
     result = checks.expires.run(ctx, gone)
-    assert (result.status, result.pitfall) == ("fail", checks.PX_WITH_S)
+    assert (result.status, result.pitfall) == ("fail", units.PX_WITH_S)
     assert result.message.startswith(
         "PTTL right after acquiring: -2, the lock had already expired (want 1..10000 ms)"
     )
@@ -230,7 +234,9 @@ def test_a_release_that_always_says_true_fails_wrong_owner(ctx: DrillContext) ->
     result = checks.wrong_owner.run(ctx, boasting)
     assert result.status == "fail"
     assert result.measured == {"late_release_freed": True, "holders": 1}
-    assert result.pitfall == checks.PLAIN_DEL  # it claimed to free B's lock: that is what it reports
+    # B kept its lock (C was refused): the release only claims it freed something
+    assert result.pitfall == checks.RELEASE_CLAIMS
+    assert "returned True, yet C could not get in" in result.message
 
 
 def test_a_lock_that_cannot_be_taken_fails_wrong_owner(ctx: DrillContext) -> None:
@@ -281,7 +287,7 @@ def test_the_reference_waits_for_a_dead_holders_lease(ctx: DrillContext) -> None
     assert (result.status, result.pitfall) == ("pass", None)
     assert result.message.startswith("without waiting: None after ")
     assert "waiting up to 3 s: got it after " in result.message
-    assert result.message.endswith("(want the lock after the 150 ms lease)")
+    assert result.message.endswith("(want the lock soon after the 150 ms lease)")
 
 
 def test_a_fixed_token_fails_waits(ctx: DrillContext) -> None:
@@ -362,6 +368,7 @@ def test_a_lock_that_always_gives_up_fails_no_overlap(ctx: DrillContext) -> None
         "overlaps": 0,
         "counter": 0,
         "gave_up": checks.WORKERS * checks.ROUNDS,
+        "unexpiring": 0,
     }
     assert result.message == "0 acquisitions, at most 0 inside at once, 0 overlaps; unguarded counter 0 of 96"
 

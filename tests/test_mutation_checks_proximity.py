@@ -223,7 +223,7 @@ def test_one_new_place_counted_twice_fails_moves(ctx: DrillContext) -> None:
 
 def test_geoadd_nx_fails_moves_keeping_the_old_position(ctx: DrillContext) -> None:
     result = checks.moves.run(ctx, variant(prox, add_places=_geoadd("NX")))
-    _fails(result, NOT_MOVED)
+    _fails(result, checks.KEPT_OLD_POSITION)
     assert result.message == (
         "add_places returned 3 then 1 (want 3 then 1); bus:1 is 5.0 km from where it moved (GEOPOS)"
     )

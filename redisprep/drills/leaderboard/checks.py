@@ -16,6 +16,7 @@ from redisprep.drills.check_helpers import (
     verdict,
 )
 from redisprep.drills.context import DrillContext
+from redisprep.drills.leaderboard.paging import paging_mistake
 
 WORKERS = 8
 ROUNDS = 50
@@ -71,8 +72,24 @@ def top_k(ctx: DrillContext, impl: Any) -> Verdict:
     got = pairs(impl.top(ctx.r, board, 10), "top")
     want = expected_order(scores)[:10]
     same = got == want
-    message = "top 10 of 200 match" if same else f"top 10 differs: got {got[:3]}…, want {want[:3]}…"
+    message = "top 10 of 200 match" if same else f"top 10 differs: {first_difference(got, want)}"
     return verdict(same, message, pitfall=order_pitfall(got, scores, 10), size=BOARD_SIZE)
+
+
+def first_difference(got: list[Any], want: list[Any]) -> str:
+    """Where two lists first differ, and their lengths: what a learner needs to see."""
+    at = next(
+        (i for i, (g, w) in enumerate(zip(got, want, strict=False)) if g != w), min(len(got), len(want))
+    )
+    shown = [got[at] if at < len(got) else "nothing", want[at] if at < len(want) else "nothing"]
+    return f"{len(got)} entries (want {len(want)}); #{at + 1} is {shown[0]} (want {shown[1]})"
+
+
+TOP_STOP = "top returns one entry too many or too few: ZRANGE's stop is inclusive; the k best are 0 .. k - 1"
+WINDOW_STOP = (
+    "the window is one player off below: ZRANGE's stop is inclusive; k above and k below are "
+    "rank - k .. rank + k"
+)
 
 
 ASCENDING = "top-K must be ZRANGE ... REV (highest first), not ascending"
@@ -85,6 +102,9 @@ TIES_BY_NAME = (
 def order_pitfall(got: list[tuple[str, float]], scores: dict[str, float], k: int) -> str:
     """Which ordering mistake ``got`` (a top-k) shows: ascending, ties by name, or none known."""
     ascending = sorted(scores.items(), key=lambda e: (e[1], e[0]))
+    best = expected_order(scores)
+    if got in (best[: k + 1], best[: k - 1]):
+        return TOP_STOP
     if got == ascending[:k] or got == ascending[:k][::-1]:
         return ASCENDING
     by_name = sorted(scores.items(), key=lambda e: (-e[1], e[0]))
@@ -151,6 +171,8 @@ def shared_rank(ctx: DrillContext, impl: Any) -> Verdict:
     inclusive = {"erin": 1, "alice": 4, "bob": 4, "dave": 4, "carol": 5, "nobody": None}
     if any(isinstance(v, str) for v in got.values()):
         pitfall = TEXT
+    elif got["nobody"] is not None and all(got[p] == want[p] for p in want if p != "nobody"):
+        pitfall = "an unknown player must get None: ZSCORE answers nil for a missing member; return None then"
     elif got == dense:
         pitfall = "dense ranking (1, 2, 2, 3): competition ranking skips the places the tie took; count "
         pitfall += "the members with a strictly higher score"
@@ -198,6 +220,8 @@ WINDOW = "the window is ZREVRANK then ZRANGE rank-k rank+k REV, clipped at 0"
 
 
 def _window_shape(got: list[Any], want: list[Any], order: list[Any], position: int) -> str:
+    if got in (order[max(0, position - 2) : position + 2], order[max(0, position - 2) : position + 4]):
+        return WINDOW_STOP  # one below too few or too many
     if position < 2 and [m for m, _ in got] != [m for m, _ in want] and len(got) < len(want):
         return NOT_CLIPPED
     if [m for m, _ in got] == [m for m, _ in want][::-1]:
@@ -209,8 +233,9 @@ def _window_shape(got: list[Any], want: list[Any], order: list[Any], position: i
 def stable_pages(ctx: DrillContext, impl: Any) -> Verdict:
     """A score change between two page reads must not repeat or skip a player."""
     board = ctx.key("lb", "pages")
-    ctx.r.zadd(board, {f"u{i:02d}": 100 - i for i in range(20)})
+    ctx.r.zadd(board, {f"u{i:02d}": 100.5 - i for i in range(20)})  # fractions, across 100
     first, cursor = _page(impl, ctx, board, None)
+    steady, _ = _page(impl, ctx, board, cursor)  # page 2 before anything changed
     ctx.r.zincrby(board, 50, "u10")  # the 11th jumps to the top between the two reads
     second, _ = _page(impl, ctx, board, cursor)
     first_names = [m for m, _ in first]
@@ -223,7 +248,10 @@ def stable_pages(ctx: DrillContext, impl: Any) -> Verdict:
         if ok
         else f"page 2 is {', '.join(second_names)}; repeated from page 1: {repeated or 'none'}"
     )
-    shifted = second_names == [f"u{i:02d}" for i in range(4, 9)]
+    steady_right = [m for m, _ in steady] == want
+    shifted = second_names == [f"u{i:02d}" for i in range(4, 9)] and steady_right
+    if not steady_right:
+        message += f"; before the change page 2 was already {', '.join(m for m, _ in steady)}"
     return verdict(
         ok,
         message + ("" if ok else f"; want {', '.join(want)}"),
@@ -235,10 +263,6 @@ def stable_pages(ctx: DrillContext, impl: Any) -> Verdict:
 TEXT = "numbers returned as text: convert Redis's replies (a score '12.5', a rank '2') to numbers"
 OFFSET_PAGING = (
     "offset paging (ZRANGE offset offset+n) shifts when a player moves; page by score (keyset cursor)"
-)
-SCORE_ONLY_CURSOR = (
-    "a keyset cursor on the score alone repeats or skips players tied at a page edge; remember "
-    "(score, member) and skip the tied members already returned"
 )
 
 
@@ -266,6 +290,10 @@ def returns(ctx: DrillContext, impl: Any) -> Verdict:
         problems.append(f"rank of zed (12.5) and shared_rank of amy (9) returned {ranks!r} (want (2, 3))")
     if got == [7, 5, 0.5]:
         pitfall = "add_points returns the increment it was given, not the new score: return ZINCRBY's reply"
+    elif got == [7, 12, 12] and all(type(x) is int for x in got):
+        pitfall = (
+            "add_points truncates the new score to an int: scores can be fractional; return float(reply)"
+        )
     elif any(x is None for x in got):
         pitfall = "add_points returns nothing: ZINCRBY replies with the new score; return it as a float"
     elif any(isinstance(x, str) for x in (*got, *ranks)):
@@ -285,26 +313,38 @@ def returns(ctx: DrillContext, impl: Any) -> Verdict:
     )
 
 
+#: page_ties' tied groups of 3: fractions (a cursor truncated to int skips a whole group), past
+#: one digit and across 100 (numbers compared as text go wrong).
+TIE_SCORES = (120.5, 110.75, 110.25, 100.5, 90.75, 90.25, 80.5, 70.5)
+LAST_CURSOR = (
+    "a cursor returned with a short last page: a page with fewer than n entries is the last one; "
+    "return None as its cursor"
+)
+
+
 @check("leaderboard.page_ties", "every player once across pages, ties straddling page edges")
 def page_ties(ctx: DrillContext, impl: Any) -> Verdict:
-    """23 players in tied groups of 3 (scores past one digit), paged 5 at a time to the end."""
+    """23 players in tied groups of 3 (fractional scores, past one digit), paged 5 at a time to the end."""
     board = ctx.key("lb", "page-ties")
     ctx.r.delete(board)
-    scores = {f"t{i:02d}": float(120 - 10 * (i // 3)) for i in range(23)}
+    scores = {f"t{i:02d}": TIE_SCORES[i // 3] for i in range(23)}
     ctx.r.zadd(board, scores)
-    want = [m for m, _ in expected_order(scores)]
-    seen: list[str] = []
+    order = expected_order(scores)
+    want = [m for m, _ in order]
+    pages: list[list[tuple[str, float]]] = []
     cursor: Any = None
-    calls = 0
-    while calls < 11:
-        calls += 1
+    short_with_cursor = False
+    while len(pages) < 11:
         entries, cursor = _page(impl, ctx, board, cursor)
-        seen += [m for m, _ in entries]
+        pages.append(entries)
+        short_with_cursor = short_with_cursor or (0 < len(entries) < PAGE and cursor is not None)
         if cursor is None:
             break
+    calls = len(pages)
+    seen = [m for entries in pages for m, _ in entries]
     repeated = sorted({m for m in seen if seen.count(m) > 1})
     missing = [m for m in want if m not in seen]
-    ok = seen == want and cursor is None
+    ok = seen == want and cursor is None and not short_with_cursor
     if ok:
         message = f"{len(want)} players in {calls} pages, each once and in order; the last cursor is None"
     else:
@@ -312,21 +352,18 @@ def page_ties(ctx: DrillContext, impl: Any) -> Verdict:
             f"{len(seen)} entries in {calls} pages (want {len(want)}); repeated {repeated or 'none'}, "
             f"missing {missing[:5] or 'none'}; last cursor {cursor!r} (want None)"
         )
+        message += "; a short page came with a cursor" if short_with_cursor else ""
     if ok:
         pitfall = None
     elif repeated or missing:
-        pitfall = SCORE_ONLY_CURSOR if not set(repeated) - _edge_ties(scores, want) else NO_KNOWN_PITFALL
+        pitfall = paging_mistake(order, pages, PAGE) or NO_KNOWN_PITFALL
     elif cursor is not None:
         pitfall = "paging never ends: return None as the cursor once the last page is out"
+    elif short_with_cursor:
+        pitfall = LAST_CURSOR
     else:
         pitfall = NO_KNOWN_PITFALL
     return verdict(ok, message, pitfall=pitfall, pages=calls, repeated=len(repeated), missing=len(missing))
-
-
-def _edge_ties(scores: dict[str, float], order: list[str]) -> set[str]:
-    """Players who share their score with someone on another page."""
-    pages = {m: i // PAGE for i, m in enumerate(order)}
-    return {m for m in order if any(scores[o] == scores[m] and pages[o] != pages[m] for o in order)}
 
 
 @check("leaderboard.one_round_trip", "one round trip per operation")

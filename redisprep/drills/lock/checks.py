@@ -17,8 +17,10 @@ from redisprep.drills.check_helpers import (
     verdict,
 )
 from redisprep.drills.context import DrillContext
+from redisprep.drills.lock.deadline import gives_up
 from redisprep.drills.lock.fences import fence_numbers, fencing, grant_of
 from redisprep.drills.lock.keys import TTL_MS, lock_key
+from redisprep.drills.lock.units import NO_EXPIRY, ttl_pitfall
 
 WORKERS = 8
 ROUNDS = 12  # 96 acquisitions: a non-atomic lock overlaps within tens; each hand-off waits a backoff
@@ -33,69 +35,58 @@ PLAIN_DEL = (
 )
 
 
-NO_EXPIRY = (
-    "lock without expiry (SETNX, or SETNX then EXPIRE in two steps): a holder that crashes keeps "
-    "it forever; use SET key token NX PX ttl"
-)
-EX_WITH_MS = (
-    "ttl_ms passed to EX (seconds): the lock lives 1000 times too long; SET ... PX ttl_ms takes milliseconds"
-)
-PX_WITH_S = (
-    "ttl_ms divided by 1000 and passed to PX: the lock lives 1000 times too short; PX takes the "
-    "milliseconds as they are"
-)
 GIVES_UP = "acquire gives up at once: with wait_ms > 0 retry (with backoff) until the deadline"
+SLEEPS_WHOLE_WAIT = (
+    "a waiting acquire sleeps the whole wait_ms before it tries again: the lock came free long "
+    "before; retry every few ms (backoff with jitter) until the deadline"
+)
 RELEASE_RETURNS = "release must return True when it freed the lock (the script's DEL returned 1)"
+RETRY = "a lock taken by a waiting acquire (wait_ms > 0)"
+RELEASE_CLAIMS = (
+    "release returned True though it freed nothing: return whether the compare-and-delete "
+    "deleted the key (the script's reply, 1 or 0), not True every time"
+)
 FIXED_TOKEN = (
     "the same token for every holder: a late release (or anyone) frees the next holder's lock; make "
     "a fresh random token for each acquisition (secrets.token_hex)"
 )
 
 
-def ttl_pitfall(pttl: int, ttl_ms: int) -> str | None:
-    """The unit mistake a PTTL shows, or None when it is about ``ttl_ms``.
-
-    -2 (the key is gone right after an acquire that returned a token) is a lease so short it ran
-    out before the next round trip; -1 is a key with no expiry at all.
-    """
+def _pttl_text(pttl: int, ttl_ms: int) -> str:
+    """How a PTTL reads next to the lease ``ttl_ms`` asked for."""
+    if ttl_pitfall(pttl, ttl_ms) is None:
+        return f"about {round(pttl / 1000)} s (of {ttl_ms // 1000} s)"
+    if pttl > 0:
+        return f"{pttl} ms (want 1..{ttl_ms})"
     if pttl == -2:
-        return PX_WITH_S
-    if pttl <= 0:
-        return NO_EXPIRY
-    if pttl > ttl_ms * 2:
-        return EX_WITH_MS
-    if pttl <= ttl_ms // 100:
-        return PX_WITH_S
-    return None
+        return f"-2, the lock had already expired (want 1..{ttl_ms} ms)"
+    return f"{pttl}, no expiry (want 1..{ttl_ms} ms)"
 
 
 @check("lock.expires", "the lock expires on its own, after ttl_ms")
 def expires(ctx: DrillContext, impl: Any) -> Verdict:
-    """A fresh lock carries a TTL of ttl_ms (milliseconds), so a crashed holder cannot keep it forever."""
-    lock = lock_key(ctx, "expiry")
+    """A fresh lock, taken by acquire or acquire_fenced, carries a TTL of ttl_ms (milliseconds)."""
+    lock, fenced = lock_key(ctx, "expiry"), lock_key(ctx, "expiry-fenced")
     token = impl.acquire(ctx.r, lock, TTL_MS)
-    if token is None:
+    grant = impl.acquire_fenced(ctx.r, fenced, TTL_MS) if token is not None else None
+    if token is None or grant is None:
         return verdict(False, "could not take a free lock", pitfall="acquire must succeed on a free lock")
-    pttl = int(ctx.r.pttl(lock))
+    pttl, fenced_pttl = int(ctx.r.pttl(lock)), int(ctx.r.pttl(fenced))
     again = impl.acquire(ctx.r, lock, TTL_MS)
     impl.release(ctx.r, lock, token)
-    unit = ttl_pitfall(pttl, TTL_MS)
-    ok = unit is None and again is None
-    if unit is None:
-        ttl = f"about {round(pttl / 1000)} s (of {TTL_MS // 1000} s)"
-    else:
-        ttl = (
-            f"{pttl} ms (want 1..{TTL_MS})"
-            if pttl > 0
-            else f"-2, the lock had already expired (want 1..{TTL_MS} ms)"
-            if pttl == -2
-            else f"{pttl}, no expiry (want 1..{TTL_MS} ms)"
-        )
-    message = f"PTTL right after acquiring: {ttl}; a second acquire " + (
-        "was refused" if again is None else f"also succeeded (returned {again!r}; want None)"
+    unit, fenced_unit = ttl_pitfall(pttl, TTL_MS), ttl_pitfall(fenced_pttl, TTL_MS)
+    ok = unit is None and fenced_unit is None and again is None
+    message = (
+        f"PTTL right after acquiring: {_pttl_text(pttl, TTL_MS)}; after acquire_fenced: "
+        f"{_pttl_text(fenced_pttl, TTL_MS)}; a second acquire "
+        + ("was refused" if again is None else f"also succeeded (returned {again!r}; want None)")
     )
-    pitfall = unit or ("a held lock must refuse a second acquire: SET ... NX" if again is not None else None)
-    return verdict(ok, message, pitfall=pitfall, pttl_ms=pttl)
+    pitfall = (
+        unit
+        or ("a held lock must refuse a second acquire: SET ... NX" if again is not None else None)
+        or (f"acquire_fenced: {fenced_unit}" if fenced_unit else None)
+    )
+    return verdict(ok, message, pitfall=pitfall, pttl_ms=pttl, fenced_pttl_ms=fenced_pttl)
 
 
 @check("lock.tokens", "each acquisition gets a fresh token")
@@ -134,11 +125,13 @@ LEASES_MS = (150, 1_200, 4_800)
 
 @check("lock.waits", "a waiting acquire gets the lock when the holder's lease runs out")
 def waits(ctx: DrillContext, impl: Any) -> Verdict:
-    """A holder dies with its lease left: acquire(wait_ms=0) says None at once; a wait gets it."""
+    """A holder dies with its lease left: acquire(wait_ms=0) says None at once; a wait gets it soon
+    after the lease, with a lease of its own."""
     for lease_ms in LEASES_MS:
         lock = lock_key(ctx, "waits")
         began = time.monotonic()
         dead = impl.acquire(ctx.r, lock, lease_ms)  # the holder crashes: nobody releases
+        dead_pttl = int(ctx.r.pttl(lock))
         started = time.monotonic()
         at_once = impl.acquire(ctx.r, lock, TTL_MS)
         quick_s = time.monotonic() - started
@@ -148,22 +141,33 @@ def waits(ctx: DrillContext, impl: Any) -> Verdict:
     started = time.monotonic()
     waited = impl.acquire(ctx.r, lock, TTL_MS, wait_ms=wait_ms)
     wait_s = time.monotonic() - started
+    retry_unit = None
     if waited is not None:
+        retry_unit = ttl_pitfall(int(ctx.r.pttl(lock)), TTL_MS)
         impl.release(ctx.r, lock, waited)
+    late = wait_s * 1000 > (lease_ms + wait_ms) / 2  # the lock was free long before it was taken
     ok = dead is not None and at_once is None and waited is not None and waited != dead
+    ok = ok and retry_unit is None and not late
+    lease_unit = ttl_pitfall(dead_pttl, lease_ms)  # the dead holder's lease, in the wrong unit
     if at_once is not None:
-        pitfall = "a held lock must refuse a second acquire: SET ... NX"
+        pitfall = lease_unit or "a held lock must refuse a second acquire: SET ... NX"
     elif waited is None:
-        pitfall = GIVES_UP
+        pitfall = lease_unit or GIVES_UP
     elif waited == dead:
         pitfall = FIXED_TOKEN
+    elif retry_unit is not None:
+        pitfall = lease_unit or f"{RETRY}: {retry_unit}"
+    elif late:
+        pitfall = SLEEPS_WHOLE_WAIT
     else:
         pitfall = None
     return verdict(
         ok,
         f"without waiting: {at_once!r} after {quick_s:.2f} s (want None); "
         f"waiting up to {wait_ms / 1000:g} s: {'got it' if waited else 'None'} after {wait_s:.2f} s "
-        f"(want the lock after the {lease_ms} ms lease)",
+        f"(want the lock soon after the {lease_ms} ms lease"
+        + ("" if retry_unit is None else ", with a PTTL of about ttl_ms")
+        + ")",
         pitfall=pitfall,
         waited_s=round(wait_s, 3),
         lease_ms=lease_ms,
@@ -202,7 +206,11 @@ def wrong_owner(ctx: DrillContext, impl: Any) -> Verdict:
     holders = 2 if c is not None else 1
     b_released = bool(impl.release(ctx.r, lock, c if c is not None else b))
     if holders == 1:
-        message = "A's late release was refused; C could not get in while B held the lock"
+        message = (
+            "A's late release returned True, yet C could not get in: B still held the lock"
+            if freed
+            else "A's late release was refused; C could not get in while B held the lock"
+        )
     else:
         message = "A's late release freed B's lock; C got in while B still held it: 2 holders"
     return verdict(
@@ -211,6 +219,8 @@ def wrong_owner(ctx: DrillContext, impl: Any) -> Verdict:
         pitfall=FIXED_TOKEN
         if same_token
         else PLAIN_DEL
+        if freed and holders == 2
+        else RELEASE_CLAIMS
         if freed
         else RELEASE_RETURNS
         if not b_released
@@ -229,6 +239,7 @@ class CriticalSection:
     overlaps: int = 0
     counter: int = 0
     gave_up: int = 0
+    unexpiring: int = 0
     _mutex: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def run(self) -> None:
@@ -243,6 +254,11 @@ class CriticalSection:
         self.counter = seen + 1
         with self._mutex:
             self.inside -= 1
+
+    def held_without_expiry(self) -> None:
+        """Count an acquisition whose lock had no TTL."""
+        with self._mutex:
+            self.unexpiring += 1
 
     def give_up(self) -> None:
         """Count an acquisition that timed out."""
@@ -264,6 +280,8 @@ def no_overlap(ctx: DrillContext, impl: Any) -> Verdict:
             if token is None:
                 section.give_up()
                 continue
+            if int(client.pttl(lock)) == -1:
+                section.held_without_expiry()
             section.run()
             impl.release(client, lock, token)
 
@@ -272,14 +290,18 @@ def no_overlap(ctx: DrillContext, impl: Any) -> Verdict:
         ctx.run_workers(WORKERS, worker)
     want = WORKERS * ROUNDS
     ok = section.overlaps == 0 and section.counter == want and section.gave_up == 0
+    ok = ok and section.unexpiring == 0
     return verdict(
         ok,
         f"{want - section.gave_up} acquisitions, at most {section.max_inside} inside at once, "
-        f"{section.overlaps} overlaps; unguarded counter {section.counter} of {want}",
+        f"{section.overlaps} overlaps; unguarded counter {section.counter} of {want}"
+        + (f"; {section.unexpiring} locks held with no expiry" if section.unexpiring else ""),
         pitfall=(
             "two holders at once: acquisition must be one atomic SET NX PX, and the TTL must outlast "
             "the critical section"
             if section.overlaps or section.counter != want - section.gave_up
+            else f"{RETRY}: {NO_EXPIRY}"
+            if section.unexpiring
             else GIVES_UP
         ),
         acquisitions=want - section.gave_up,
@@ -287,6 +309,7 @@ def no_overlap(ctx: DrillContext, impl: Any) -> Verdict:
         overlaps=section.overlaps,
         counter=section.counter,
         gave_up=section.gave_up,
+        unexpiring=section.unexpiring,
     )
 
 
@@ -331,6 +354,7 @@ CHECKS = (
     expires,
     tokens,
     waits,
+    gives_up,
     one_holder,
     wrong_owner,
     fencing,

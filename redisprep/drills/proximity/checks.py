@@ -9,6 +9,7 @@ from redisprep import geohash
 from redisprep.drills.check_helpers import NO_KNOWN_PITFALL, Verdict, check, pairs, round_trips_of, verdict
 from redisprep.drills.context import DrillContext
 from redisprep.drills.proximity.checks_places import (
+    BOX,
     CENTRE,
     CITIES,
     PALERMO_CATANIA_M,
@@ -18,6 +19,7 @@ from redisprep.drills.proximity.checks_places import (
     Place,
     border_centres,
     compare,
+    in_box,
     seeded_places,
 )
 
@@ -133,11 +135,15 @@ def search_pitfall(
         return SWAPPED
     hits = pairs(raw, "nearby")
     truth = {m: geohash.distance_m(centre, (x, y)) for m, x, y in places}
+    places_by_name = {m: (x, y) for m, x, y in places}
     scaled = [d * 1000 / truth[m] for m, d in hits if truth.get(m, 0) > 10]
     if scaled and all(abs(x - 1) < 0.01 for x in scaled):
         return KILOMETRES
     if extra and any(truth.get(m, 0) > RADIUS_M * 10 for m, _ in hits):
         return RADIUS_KM
+    outside = [m for m, _ in hits if truth.get(m, 0) > RADIUS_M + TOLERANCE_M]
+    if extra and outside and all(in_box(centre, places_by_name[m], RADIUS_M) for m in outside):
+        return BOX
     if found == 0:
         return "the search centre swapped: FROMLONLAT takes longitude, then latitude"
     if not extra and found < expected:  # places missed, none extra (not just distances off)
@@ -163,7 +169,7 @@ def order(ctx: DrillContext, impl: Any) -> Verdict:
         distances = [d for _, d in got]
         if distances != sorted(distances):
             problems.append(f"{fn} returned distances {[round(d) for d in distances[:5]]}… (want ascending)")
-            kinds.add(DESCENDING if distances == sorted(distances, reverse=True) else UNSORTED)
+            kinds.add(_order_shape(ctx, key, got))
         if len(got) < 2:
             problems.append(f"{fn} returned {len(got)} hits (want several)")
             kinds.add(NO_KNOWN_PITFALL)
@@ -172,6 +178,28 @@ def order(ctx: DrillContext, impl: Any) -> Verdict:
         "nearby and nearest both returned nearest first" if not problems else "; ".join(problems),
         pitfall=kinds.pop() if len(kinds) == 1 else NO_KNOWN_PITFALL,
     )
+
+
+BY_NAME = (
+    "hits re-sorted by name after the search: keep GEOSEARCH's ASC order (nearest first), or sort by distance"
+)
+
+
+def _order_shape(ctx: DrillContext, key: str, got: list[tuple[str, float]]) -> str:
+    """Which order unsorted hits are in: reversed, by name, by geohash score (no ASC), or unknown."""
+    distances = [d for _, d in got]
+    names = [m for m, _ in got]
+    if distances == sorted(distances, reverse=True):
+        return DESCENDING
+    if names == sorted(names):
+        return BY_NAME
+    with ctx.r.pipeline(transaction=False) as pipe:
+        for name in names:
+            pipe.zscore(key, name)
+        scores = [float(x) if x is not None else None for x in pipe.execute()]
+    if None not in scores and scores == sorted(scores):  # type: ignore[type-var]
+        return UNSORTED
+    return NO_KNOWN_PITFALL
 
 
 @check("proximity.moves", "add_places returns how many were new, and moves a place that moved")
@@ -197,6 +225,8 @@ def moves(ctx: DrillContext, impl: Any) -> Verdict:
         )
     elif pos is not None and geohash.distance_m(moved_to[::-1], (float(pos[0]), float(pos[1]))) <= 1.0:
         pitfall = SWAPPED  # stored at (latitude, longitude): the pair was given latitude first
+    elif pos is not None and geohash.distance_m((lon, lat), (float(pos[0]), float(pos[1]))) <= 1.0:
+        pitfall = KEPT_OLD_POSITION  # still where it was first added: the re-add changed nothing
     elif not moved:
         pitfall = "a moved place must be re-added under the same member (GEOADD updates its position)"
     else:
@@ -207,6 +237,12 @@ def moves(ctx: DrillContext, impl: Any) -> Verdict:
         f"add_places returned {first!r} then {second!r} (want 3 then 1); bus:1 is {where}",
         pitfall=pitfall,
     )
+
+
+KEPT_OLD_POSITION = (
+    "the moved place kept its old position: GEOADD NX only adds new members and never updates one; "
+    "drop NX (plain GEOADD updates, XX only updates)"
+)
 
 
 @check("proximity.k_nearest", "k nearest are the k nearest")

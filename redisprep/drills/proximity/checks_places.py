@@ -86,3 +86,16 @@ def compare(
         extra=sum(1 for m in got if truth.get(m, float("inf")) > radius_m + TOLERANCE_M),
         max_diff_m=max(diffs, default=0.0),
     )
+
+
+BOX = (
+    "a box search (BYBOX 2r x 2r) also returns its corners, up to r x 1.41 away: search BYRADIUS r "
+    "for a radius"
+)
+
+
+def in_box(centre: tuple[float, float], point: tuple[float, float], half_side_m: float) -> bool:
+    """Is ``point`` within ``half_side_m`` of ``centre`` both east-west and north-south (a square)?"""
+    east_west = geohash.distance_m(centre, (point[0], centre[1]))
+    north_south = geohash.distance_m(centre, (centre[0], point[1]))
+    return east_west <= half_side_m + TOLERANCE_M and north_south <= half_side_m + TOLERANCE_M
