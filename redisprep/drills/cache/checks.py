@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from redisprep.drills._expiry import expire_now
-from redisprep.drills.cache import early
+from redisprep.drills.cache import early, early_probe
 from redisprep.drills.cache.database import Database, StampedeDatabase
 from redisprep.drills.check_helpers import NO_KNOWN_PITFALL, Verdict, check, round_trips_of, verdict
 from redisprep.drills.context import DrillContext
@@ -15,6 +15,10 @@ from redisprep.drills.context import DrillContext
 TTL_S = 60
 READERS = 20
 
+PLAIN_TTL = (
+    "plain TTL on a hot key: every reader arriving while it is recomputed misses and recomputes "
+    "too; refresh early with probability rising towards expiry (XFetch)"
+)
 NO_STAMPEDE_PROTECTION = (
     "cache without stampede protection: every reader that misses a cold key loads it from the "
     "database at once; let one load under a single-flight lease (SET NX PX) while the rest wait"
@@ -188,18 +192,23 @@ def early_refresh(ctx: DrillContext, impl: Any) -> Verdict:
     key = _key(ctx, "product:trending")
     with ctx.tracer.paused():  # hundreds of reads; their cost is measured in the drill's steps
         run = early.replay(ctx, impl, key, ctx.fork_rng("early_refresh"))
-    ok = run.misses == 0 and run.peak <= 1
-    pitfall = (
-        "plain TTL on a hot key: every reader arriving while it is recomputed misses and recomputes "
-        "too; refresh early with probability rising towards expiry (XFetch)"
-        if run.misses
-        else "early refresh without an in-progress flag: several readers recompute at once; let the "
-        "one that wins SET NX do it"
-    )
+        seen = early_probe.probe(ctx, impl, "product:probe")
+    ok = run.misses == 0 and run.peak <= 1 and not seen.problems
+    if seen.pitfalls and not (seen.never_early and run.peak > 1):
+        pitfall = seen.pitfalls[0]
+    elif run.misses:
+        pitfall = PLAIN_TTL
+    else:
+        pitfall = (
+            "early refresh without an in-progress flag: several readers recompute at once; let the "
+            "one that wins SET NX do it"
+            if run.peak > 1
+            else NO_KNOWN_PITFALL
+        )
     return verdict(
         ok,
         f"{run.requests} reads: {run.misses} misses and {run.recomputes} recomputes after warm-up, "
-        f"at most {run.peak} at once",
+        f"at most {run.peak} at once" + "".join("; " + problem for problem in seen.problems),
         pitfall=pitfall,
         misses=run.misses,
         recomputes=run.recomputes,
