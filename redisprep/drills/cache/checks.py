@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from typing import Any
@@ -111,6 +112,18 @@ def stampede(ctx: DrillContext, impl: Any) -> Verdict:
     )
 
 
+LEASE_WITHOUT_EXPIRY = (
+    "the lease has no expiry (SET NX without PX): a loader that dies holding it (a killed process "
+    "runs no except clause) blocks every reader of the key for ever; SET lease token NX PX ms"
+)
+
+
+def _helper_ttls(ctx: DrillContext, key: str) -> dict[str, int]:
+    """PTTL of every key that extends ``key`` (its lease, say), found with SCAN MATCH key*."""
+    pattern = re.sub(r"([\\\[\]*?])", r"\\\1", key) + "?*"
+    return {str(k): int(ctx.r.pttl(k)) for k in ctx.r.scan_iter(match=pattern, count=1000)}
+
+
 class LoaderDownError(RuntimeError):
     """What the check's database raises while it is down."""
 
@@ -121,7 +134,10 @@ def loader_fails(ctx: DrillContext, impl: Any) -> Verdict:
     key = _key(ctx, "product:down")
     db = Database("price=5")
 
+    helpers: dict[str, int] = {}
+
     def failing() -> str:
+        helpers.update(_helper_ttls(ctx, key))  # the lease, while this load holds it
         raise LoaderDownError("database down")
 
     raised: str | None = None
@@ -130,10 +146,13 @@ def loader_fails(ctx: DrillContext, impl: Any) -> Verdict:
     except Exception as exc:  # noqa: BLE001 - the loader's error, passed back through the learner's code
         raised, returned = type(exc).__name__, None
     cached = ctx.r.get(key)
+    # A key with no TTL while the load ran, given back when it failed: the lease. A loader killed
+    # while it holds it (no except clause runs then) blocks the key for ever.
+    endless = [k for k, ms in helpers.items() if ms == -1 and not ctx.r.exists(k)]
     started = time.monotonic()
     after = impl.read(ctx.r, key, db.load, TTL_S)
     waited = time.monotonic() - started
-    ok = raised is not None and cached is None and after == "price=5" and waited < 1.0
+    ok = raised is not None and cached is None and after == "price=5" and waited < 1.0 and not endless
     if raised is None:
         pitfall = (
             f"a failed load must raise to the caller, not be swallowed or cached: read returned {returned!r}"
@@ -145,13 +164,16 @@ def loader_fails(ctx: DrillContext, impl: Any) -> Verdict:
             "a failed load leaves the lease held: the next reader waits out its TTL; give the lease "
             "back when load() raises (try/except, then DEL the lease if it is still yours)"
         )
+    elif endless:
+        pitfall = LEASE_WITHOUT_EXPIRY
     else:
         pitfall = None
     return verdict(
         ok,
         f"read {'raised ' + raised if raised else f'returned {returned!r} (want the error raised)'}; "
         f"cached afterwards: {cached!r} (want None); the next read returned {after!r} after "
-        f"{waited:.1f} s (want 'price=5' at once)",
+        f"{waited:.1f} s (want 'price=5' at once)"
+        + "".join(f"; {k.removeprefix(key)!r} had no TTL while the load ran (want PX)" for k in endless),
         pitfall=pitfall,
         waited_s=round(waited, 2),
     )
