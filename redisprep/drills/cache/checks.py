@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from typing import Any
@@ -118,10 +117,10 @@ LEASE_WITHOUT_EXPIRY = (
 )
 
 
-def _helper_ttls(ctx: DrillContext, key: str) -> dict[str, int]:
-    """PTTL of every key that extends ``key`` (its lease, say), found with SCAN MATCH key*."""
-    pattern = re.sub(r"([\\\[\]*?])", r"\\\1", key) + "?*"
-    return {str(k): int(ctx.r.pttl(k)) for k in ctx.r.scan_iter(match=pattern, count=1000)}
+def _helper_ttls(ctx: DrillContext, key: str, since: int) -> dict[str, int]:
+    """PTTL of every key extending ``key`` (its lease, say) that a command since number ``since`` named."""
+    named = {a for c in ctx.tracer.commands[since:] for a in c.argv if a.startswith(key) and a != key}
+    return {k: int(ctx.r.pttl(k)) for k in sorted(named)}
 
 
 class LoaderDownError(RuntimeError):
@@ -135,9 +134,10 @@ def loader_fails(ctx: DrillContext, impl: Any) -> Verdict:
     db = Database("price=5")
 
     helpers: dict[str, int] = {}
+    since = len(ctx.tracer.commands)
 
     def failing() -> str:
-        helpers.update(_helper_ttls(ctx, key))  # the lease, while this load holds it
+        helpers.update(_helper_ttls(ctx, key, since))  # the lease, while this load holds it
         raise LoaderDownError("database down")
 
     raised: str | None = None
