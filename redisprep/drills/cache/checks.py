@@ -15,6 +15,10 @@ from redisprep.drills.context import DrillContext
 TTL_S = 60
 READERS = 20
 
+WAITERS_GIVE_UP = (
+    "waiters gave up while the first load was still running and loaded themselves: a slow load "
+    "becomes a stampede; keep polling until the value is filled or the lease is gone (its PX)"
+)
 PLAIN_TTL = (
     "plain TTL on a hot key: every reader arriving while it is recomputed misses and recomputes "
     "too; refresh early with probability rising towards expiry (XFetch)"
@@ -102,8 +106,18 @@ def stampede(ctx: DrillContext, impl: Any) -> Verdict:
     return verdict(
         ok,
         f"{READERS} concurrent readers, {db.loads} database {'load' if db.loads == 1 else 'loads'}; "
-        f"{served} got the value" + (stuck if db.timed_out else ""),
-        pitfall=NO_STAMPEDE_PROTECTION if db.loads > 1 else NO_KNOWN_PITFALL,
+        f"{served} got the value"
+        + (
+            f" ({db.gave_up} loaded after polling: they stopped waiting for the first load)"
+            if db.gave_up
+            else ""
+        )
+        + (stuck if db.timed_out else ""),
+        pitfall=WAITERS_GIVE_UP
+        if db.gave_up
+        else NO_STAMPEDE_PROTECTION
+        if db.loads > 1
+        else NO_KNOWN_PITFALL,
         loads=db.loads,
         readers=READERS,
         served=served,
