@@ -10,17 +10,17 @@ from redisprep.drills.cache.reference import early_get, early_set, fill, invalid
 
 def read(r, key, load, ttl_s):
     token = secrets.token_hex(16)
-    pause = 0.001
-    for _ in range(5):
+    for attempt in range(5):
         status, value = lookup(r, key, token)
-        if status == "hit":
-            return value
-        if status == "lease":
-            value = load()
-            fill(r, key, token, value, ttl_s)
-            return value
-        time.sleep(pause)
-        pause *= 2
-    value = load()  # the first load is taking too long: load it ourselves
-    r.set(key, value, ex=ttl_s)
+        if status != "wait":
+            break
+        time.sleep(0.001 * 2**attempt)
+    else:  # the first load is taking too long: load it ourselves
+        value = load()
+        r.set(key, value, ex=ttl_s)
+        return value
+    if status == "hit":
+        return value
+    value = load()
+    fill(r, key, token, value, ttl_s)
     return value
