@@ -14,6 +14,9 @@ from redisprep.drills.context import DrillContext
 
 TTL_S = 60
 READERS = 20
+REPLAY_S = 16.0
+"""Simulated seconds of steady traffic in cache.early_refresh: two TTL periods after warm-up (the
+probe that follows checks the XFetch decision itself; the drill's own replay runs longer)."""
 
 WAITERS_GIVE_UP = (
     "waiters gave up while the first load was still running and loaded themselves: a slow load "
@@ -227,7 +230,7 @@ def early_refresh(ctx: DrillContext, impl: Any) -> Verdict:
     """Steady traffic on a hot key: no misses after warm-up, at most one recompute in flight."""
     key = _key(ctx, "product:trending")
     with ctx.tracer.paused():  # hundreds of reads; their cost is measured in the drill's steps
-        run = early.replay(ctx, impl, key, ctx.fork_rng("early_refresh"))
+        run = early.replay(ctx, impl, key, ctx.fork_rng("early_refresh"), REPLAY_S)
         seen = early_probe.probe(ctx, impl, "product:probe")
     ok = run.misses == 0 and run.peak <= 1 and not seen.problems
     if seen.pitfalls and not (seen.never_early and run.peak > 1):
@@ -235,12 +238,7 @@ def early_refresh(ctx: DrillContext, impl: Any) -> Verdict:
     elif run.misses:
         pitfall = PLAIN_TTL
     else:
-        pitfall = (
-            "early refresh without an in-progress flag: several readers recompute at once; let the "
-            "one that wins SET NX do it"
-            if run.peak > 1
-            else NO_KNOWN_PITFALL
-        )
+        pitfall = early_probe.NO_FLAG if run.peak > 1 else NO_KNOWN_PITFALL
     return verdict(
         ok,
         f"{run.requests} reads: {run.misses} misses and {run.recomputes} recomputes after warm-up, "

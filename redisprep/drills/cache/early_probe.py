@@ -55,6 +55,10 @@ LOG10 = (
     "XFetch uses the natural log: recompute when now - delta * beta * ln(u) >= expiry; log10(u) makes "
     "the gap 2.3 times too small, so refreshes come late"
 )
+NO_FLAG = (
+    "early refresh without an in-progress flag: several readers recompute at once; let the "
+    "one that wins SET NX do it"
+)
 NEVER_EARLY = (
     "XFetch never refreshed early: the test is now - delta * beta * ln(u) >= expiry, and ln(u) <= 0, "
     "so the gap delta * beta * -ln(u) is ADDED to now (adding delta * beta * ln(u) flips it)"
@@ -121,6 +125,8 @@ def probe(ctx: DrillContext, impl: Any, name: str) -> Probe:
     if mine and value is None:
         p.wrong("the caller told to recompute got None (want the value)", WINNER_GETS_NONE)
     if mine:
+        if _get(impl, ctx, b, DUE + 0.05, U_GAP_2S)[1]:
+            p.wrong("the next caller, 50 ms later, was told to recompute as well", NO_FLAG)
         return p
     impl.early_set(ctx.r, c, "c1", DELTA_S, TTL_S, T0)
     problem = f"not told to recompute {T0 + TTL_S - DUE:g} s before expiry where the gap is 2 s"
