@@ -8,16 +8,19 @@ caches are the reference with one function replaced, as a learner would write th
 from __future__ import annotations
 
 import functools
+import importlib.util
 import itertools
 import re
 import secrets
 import time
 from collections.abc import Callable
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from mutation_support import embedded_ctx  # noqa: F401 (the ctx fixture)
+from test_practice_corpus import _header
 
 from redisprep.drills.cache import checks
 from redisprep.drills.cache import reference as cache
@@ -651,3 +654,66 @@ def test_every_cache_operation_off_its_one_round_trip_is_listed(ctx: DrillContex
         "trips_early_set": 0,
         "trips_early_get": 0,
     }
+
+
+# --- the corpus's wrong caches, in this process ---------------------------------------------------
+
+WRONG = sorted((Path(__file__).resolve().parent.parent / "drills" / "cache" / "wrong").glob("*.py"))
+
+
+def _module(path: Path) -> Any:
+    spec = importlib.util.spec_from_file_location(f"wrong_cache_{path.stem}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("path", WRONG, ids=lambda p: p.stem)
+def test_each_wrong_cache_of_the_corpus_fails_its_check_naming_its_pitfall(
+    ctx: DrillContext, path: Path
+) -> None:
+    pitfall, check_id = _header(path)
+    (check,) = [c for c in checks.CHECKS if c.id == check_id]
+    result = check.run(ctx, _module(path))
+    assert result.status == "fail", result.message
+    assert (result.pitfall or "").lower().startswith(pitfall.lower()), result.pitfall
+
+
+def test_a_lease_without_expiry_is_named_in_the_message(ctx: DrillContext) -> None:
+    result = checks.loader_fails.run(ctx, _module(WRONG[0].with_name("lease_without_expiry.py")))
+    assert _untimed(result.message) == (
+        "read raised LoaderDownError; cached afterwards: None (want None); the next read returned "
+        "'price=5' after 0.0 s (want 'price=5' at once); ':lease' had no TTL while the load ran (want PX)"
+    )
+    assert result.pitfall == checks.LEASE_WITHOUT_EXPIRY
+
+
+def test_waiters_that_give_up_are_counted(ctx: DrillContext) -> None:
+    result = checks.stampede.run(ctx, _module(WRONG[0].with_name("waiters_give_up.py")))
+    n = checks.READERS
+    assert result.message == (
+        f"{n} concurrent readers, {n} database loads; {n} got the value ({n - 1} loaded after polling: "
+        "they stopped waiting for the first load)"
+    )
+    assert result.pitfall == checks.WAITERS_GIVE_UP
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("pexpire_seconds", "PTTL after early_set(ttl_s=600) is"),
+        ("serves_expired", "early_get 0.5 s after expiry returned 'a1' (want None)"),
+        ("keeps_flag", "after early_set, an expired entry was not handed to anyone to recompute"),
+        ("relative_expiry", "a value stored at now=1000 for 600 s was a miss at now=1001"),
+        ("delta_in_ms", "told to recompute 599 s before expiry where the gap is 2 s"),
+        ("winner_gets_none", "the caller told to recompute got None (want the value)"),
+        ("flag_on_hit", "not told to recompute 1.5 s before expiry where the gap is 2 s (after a hit)"),
+        ("log10_gap", "not told to recompute 1.5 s before expiry where the gap is 2 s (only 0.7 s before)"),
+        ("never_early", "not told to recompute 1.5 s before expiry where the gap is 2 s (nor 0.7 s before)"),
+    ],
+)
+def test_the_early_refresh_probe_says_what_it_saw(ctx: DrillContext, name: str, problem: str) -> None:
+    result = checks.early_refresh.run(ctx, _module(WRONG[0].with_name(f"{name}.py")))
+    assert result.status == "fail"
+    assert result.message.split("; ", 1)[1].startswith(problem), result.message
