@@ -17,6 +17,7 @@ DELTA_S = 1.0
 BETA = 1.0
 U_GAP_2S = math.exp(-2.0)
 """With this u, XFetch's gap delta * beta * -ln(u) is exactly 2 s: refresh from 2 s before expiry."""
+U_GAP_QUARTER_S = math.exp(-0.25)
 DUE = T0 + TTL_S - 1.5
 """1.5 s before expiry: inside the 2 s gap, so the caller must be told to recompute."""
 LATE = T0 + TTL_S - 0.7
@@ -52,8 +53,8 @@ FLAG_ON_HIT = (
     "this caller is the one to recompute, or nobody can when the time comes"
 )
 LOG10 = (
-    "XFetch uses the natural log: recompute when now - delta * beta * ln(u) >= expiry; log10(u) makes "
-    "the gap 2.3 times too small, so refreshes come late"
+    "XFetch uses the natural log: recompute when now - delta * beta * ln(u) >= expiry; the gap came "
+    "out about 2.3 times too small, as with log10(u), so refreshes come late"
 )
 NO_FLAG = (
     "early refresh without an in-progress flag: several readers recompute at once; let the "
@@ -119,7 +120,14 @@ def probe(ctx: DrillContext, impl: Any, name: str) -> Probe:
         )
         return p
     if mine:
-        p.wrong(f"told to recompute {TTL_S - 1:g} s before expiry where the gap is 2 s", EARLY_TOO_EARLY)
+        # With delta in ms, a u whose gap is 0.25 s gives 250 s: no refresh 599 s early. A yes
+        # means the gap plays no part.
+        impl.early_set(ctx.r, c, "c1", DELTA_S, TTL_S, T0)
+        scaled = not _get(impl, ctx, c, T0 + 1, U_GAP_QUARTER_S)[1]
+        p.wrong(
+            f"told to recompute {TTL_S - 1:g} s before expiry where the gap is 2 s",
+            EARLY_TOO_EARLY if scaled else NO_KNOWN_PITFALL,
+        )
         return p
     value, mine = _get(impl, ctx, b, DUE, U_GAP_2S)
     if mine and value is None:
