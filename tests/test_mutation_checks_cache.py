@@ -717,3 +717,14 @@ def test_the_early_refresh_probe_says_what_it_saw(ctx: DrillContext, name: str, 
     result = checks.early_refresh.run(ctx, _module(WRONG[0].with_name(f"{name}.py")))
     assert result.status == "fail"
     assert result.message.split("; ", 1)[1].startswith(problem), result.message
+
+
+def test_the_one_load_of_a_reader_that_polled_first_is_not_giving_up(ctx: DrillContext) -> None:
+    def read(r: Any, key: str, load: Load, ttl_s: int) -> str:
+        r.ping()  # two round trips before the reference's first: the winner loads after its third
+        r.ping()
+        return cache.read(r, key, load, ttl_s)
+
+    result = checks.stampede.run(ctx, variant(cache, read=read))
+    assert result.status == "pass", result.message
+    assert result.measured["loads"] == 1

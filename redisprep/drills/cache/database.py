@@ -51,7 +51,7 @@ class StampedeDatabase:
         self.timed_out = False
         """True if a load gave up waiting for the other readers."""
         self.gave_up = 0
-        """Loads by readers that had polled before they loaded (waiters that stopped waiting)."""
+        """Loads after the first by readers that had polled before they loaded (they stopped waiting)."""
         self._timeout = timeout_s
         self._cond = threading.Condition()
         self._trips = [0] * readers
@@ -64,7 +64,8 @@ class StampedeDatabase:
         def load() -> str:
             with self._cond:
                 self.loads += 1
-                self.gave_up += self._trips[reader] >= GAVE_UP_TRIPS
+                # A second load, by a reader that had already polled: it stopped waiting for the first.
+                self.gave_up += self.loads > 1 and self._trips[reader] >= GAVE_UP_TRIPS
                 self._settle(reader)
                 self._patient.add(reader)
                 if not self._cond.wait_for(self._all_settled, self._timeout):
