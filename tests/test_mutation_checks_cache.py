@@ -22,7 +22,7 @@ import pytest
 from mutation_support import embedded_ctx  # noqa: F401 (the ctx fixture)
 from test_practice_corpus import _header
 
-from redisprep.drills.cache import checks
+from redisprep.drills.cache import checks, early_probe
 from redisprep.drills.cache import reference as cache
 from redisprep.drills.cache.database import StampedeDatabase
 from redisprep.drills.cache.steps import NAIVE, PLAIN_TTL, SINGLE_FLIGHT_LOCK, XFETCH_NO_FLAG
@@ -728,3 +728,22 @@ def test_the_one_load_of_a_reader_that_polled_first_is_not_giving_up(ctx: DrillC
     result = checks.stampede.run(ctx, variant(cache, read=read))
     assert result.status == "pass", result.message
     assert result.measured["loads"] == 1
+
+
+def test_two_recomputes_at_once_in_the_replay_alone_name_the_missing_flag(ctx: DrillContext) -> None:
+    """A second recompute only on the replay's clock (< 100 s): the probe sees nothing wrong."""
+    winners: dict[str, int] = {}
+
+    def early_get(r: Any, key: str, now: float, u: float, beta: float) -> tuple[str | None, bool]:
+        value, mine = cache.early_get(r, key, now, u, beta)
+        if mine:
+            winners[key] = 1
+        elif now < 100 and winners.get(key) == 1 and r.exists(cache.refresh_key(key)):
+            winners[key] = 2
+            return value, True
+        return value, mine
+
+    result = checks.early_refresh.run(ctx, variant(cache, early_get=early_get))
+    _fails(result, early_probe.NO_FLAG)
+    assert (result.measured["misses"], result.measured["peak"]) == (0, 2)
+    assert "; " not in result.message  # the probe found nothing
