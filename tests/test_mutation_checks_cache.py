@@ -545,18 +545,26 @@ def test_early_refresh_without_a_flag_fails_with_overlapping_recomputes(ctx: Dri
     )
 
 
-def test_two_recomputes_at_once_are_one_too_many(ctx: DrillContext) -> None:
-    """The flag taken by the first two callers of each refresh: at most 2 at once fails."""
+def _second_recompute(before: float = float("inf")) -> Callable[..., tuple[str | None, bool]]:
+    """The reference's early_get, but the next caller after a refresh winner (while ``now`` is under
+    ``before``) is told to recompute as well."""
     winners: dict[str, int] = {}
 
     def early_get(r: Any, key: str, now: float, u: float, beta: float) -> tuple[str | None, bool]:
         value, mine = cache.early_get(r, key, now, u, beta)
         if mine:
             winners[key] = 1
-        elif winners.get(key) == 1 and r.exists(cache.refresh_key(key)):
+        elif now < before and winners.get(key) == 1 and r.exists(cache.refresh_key(key)):
             winners[key] = 2
             return value, True  # a second caller recomputes as well
         return value, mine
+
+    return early_get
+
+
+def test_two_recomputes_at_once_are_one_too_many(ctx: DrillContext) -> None:
+    """The flag taken by the first two callers of each refresh: at most 2 at once fails."""
+    early_get = _second_recompute()
 
     result = checks.early_refresh.run(ctx, variant(cache, early_get=early_get))
     assert result.status == "fail"
@@ -732,16 +740,7 @@ def test_the_one_load_of_a_reader_that_polled_first_is_not_giving_up(ctx: DrillC
 
 def test_two_recomputes_at_once_in_the_replay_alone_name_the_missing_flag(ctx: DrillContext) -> None:
     """A second recompute only on the replay's clock (< 100 s): the probe sees nothing wrong."""
-    winners: dict[str, int] = {}
-
-    def early_get(r: Any, key: str, now: float, u: float, beta: float) -> tuple[str | None, bool]:
-        value, mine = cache.early_get(r, key, now, u, beta)
-        if mine:
-            winners[key] = 1
-        elif now < 100 and winners.get(key) == 1 and r.exists(cache.refresh_key(key)):
-            winners[key] = 2
-            return value, True
-        return value, mine
+    early_get = _second_recompute(before=100)
 
     result = checks.early_refresh.run(ctx, variant(cache, early_get=early_get))
     _fails(result, early_probe.NO_FLAG)
