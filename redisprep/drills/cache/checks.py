@@ -7,14 +7,25 @@ import time
 from typing import Any
 
 from redisprep.drills._expiry import expire_now
-from redisprep.drills.cache import early
+from redisprep.drills.cache import early, early_probe
 from redisprep.drills.cache.database import Database, StampedeDatabase
 from redisprep.drills.check_helpers import NO_KNOWN_PITFALL, Verdict, check, round_trips_of, verdict
 from redisprep.drills.context import DrillContext
 
 TTL_S = 60
 READERS = 20
+REPLAY_S = 16.0
+"""Simulated seconds of steady traffic in cache.early_refresh: two TTL periods after warm-up (the
+probe that follows checks the XFetch decision itself; the drill's own replay runs longer)."""
 
+WAITERS_GIVE_UP = (
+    "waiters gave up while the first load was still running and loaded themselves: a slow load "
+    "becomes a stampede; keep polling until the value is filled or the lease is gone (its PX)"
+)
+PLAIN_TTL = (
+    "plain TTL on a hot key: every reader arriving while it is recomputed misses and recomputes "
+    "too; refresh early with probability rising towards expiry (XFetch)"
+)
 NO_STAMPEDE_PROTECTION = (
     "cache without stampede protection: every reader that misses a cold key loads it from the "
     "database at once; let one load under a single-flight lease (SET NX PX) while the rest wait"
@@ -98,13 +109,35 @@ def stampede(ctx: DrillContext, impl: Any) -> Verdict:
     return verdict(
         ok,
         f"{READERS} concurrent readers, {db.loads} database {'load' if db.loads == 1 else 'loads'}; "
-        f"{served} got the value" + (stuck if db.timed_out else ""),
-        pitfall=NO_STAMPEDE_PROTECTION if db.loads > 1 else NO_KNOWN_PITFALL,
+        f"{served} got the value"
+        + (
+            f" ({db.gave_up} loaded after polling: they stopped waiting for the first load)"
+            if db.gave_up
+            else ""
+        )
+        + (stuck if db.timed_out else ""),
+        pitfall=WAITERS_GIVE_UP
+        if db.gave_up
+        else NO_STAMPEDE_PROTECTION
+        if db.loads > 1
+        else NO_KNOWN_PITFALL,
         loads=db.loads,
         readers=READERS,
         served=served,
         timed_out=db.timed_out,
     )
+
+
+LEASE_WITHOUT_EXPIRY = (
+    "the lease has no expiry (SET NX without PX): a loader that dies holding it (a killed process "
+    "runs no except clause) blocks every reader of the key for ever; SET lease token NX PX ms"
+)
+
+
+def _helper_ttls(ctx: DrillContext, key: str, since: int) -> dict[str, int]:
+    """PTTL of every key extending ``key`` (its lease, say) that a command since number ``since`` named."""
+    named = {a for c in ctx.tracer.commands[since:] for a in c.argv if a.startswith(key) and a != key}
+    return {k: int(ctx.r.pttl(k)) for k in sorted(named)}
 
 
 class LoaderDownError(RuntimeError):
@@ -117,7 +150,11 @@ def loader_fails(ctx: DrillContext, impl: Any) -> Verdict:
     key = _key(ctx, "product:down")
     db = Database("price=5")
 
+    helpers: dict[str, int] = {}
+    since = len(ctx.tracer.commands)
+
     def failing() -> str:
+        helpers.update(_helper_ttls(ctx, key, since))  # the lease, while this load holds it
         raise LoaderDownError("database down")
 
     raised: str | None = None
@@ -126,10 +163,13 @@ def loader_fails(ctx: DrillContext, impl: Any) -> Verdict:
     except Exception as exc:  # noqa: BLE001 - the loader's error, passed back through the learner's code
         raised, returned = type(exc).__name__, None
     cached = ctx.r.get(key)
+    # A key with no TTL while the load ran, given back when it failed: the lease. A loader killed
+    # while it holds it (no except clause runs then) blocks the key for ever.
+    endless = [k for k, ms in helpers.items() if ms == -1 and not ctx.r.exists(k)]
     started = time.monotonic()
     after = impl.read(ctx.r, key, db.load, TTL_S)
     waited = time.monotonic() - started
-    ok = raised is not None and cached is None and after == "price=5" and waited < 1.0
+    ok = raised is not None and cached is None and after == "price=5" and waited < 1.0 and not endless
     if raised is None:
         pitfall = (
             f"a failed load must raise to the caller, not be swallowed or cached: read returned {returned!r}"
@@ -141,13 +181,16 @@ def loader_fails(ctx: DrillContext, impl: Any) -> Verdict:
             "a failed load leaves the lease held: the next reader waits out its TTL; give the lease "
             "back when load() raises (try/except, then DEL the lease if it is still yours)"
         )
+    elif endless:
+        pitfall = LEASE_WITHOUT_EXPIRY
     else:
         pitfall = None
     return verdict(
         ok,
         f"read {'raised ' + raised if raised else f'returned {returned!r} (want the error raised)'}; "
         f"cached afterwards: {cached!r} (want None); the next read returned {after!r} after "
-        f"{waited:.1f} s (want 'price=5' at once)",
+        f"{waited:.1f} s (want 'price=5' at once)"
+        + "".join(f"; {k.removeprefix(key)!r} had no TTL while the load ran (want PX)" for k in endless),
         pitfall=pitfall,
         waited_s=round(waited, 2),
     )
@@ -187,19 +230,19 @@ def early_refresh(ctx: DrillContext, impl: Any) -> Verdict:
     """Steady traffic on a hot key: no misses after warm-up, at most one recompute in flight."""
     key = _key(ctx, "product:trending")
     with ctx.tracer.paused():  # hundreds of reads; their cost is measured in the drill's steps
-        run = early.replay(ctx, impl, key, ctx.fork_rng("early_refresh"))
-    ok = run.misses == 0 and run.peak <= 1
-    pitfall = (
-        "plain TTL on a hot key: every reader arriving while it is recomputed misses and recomputes "
-        "too; refresh early with probability rising towards expiry (XFetch)"
-        if run.misses
-        else "early refresh without an in-progress flag: several readers recompute at once; let the "
-        "one that wins SET NX do it"
-    )
+        run = early.replay(ctx, impl, key, ctx.fork_rng("early_refresh"), REPLAY_S)
+        seen = early_probe.probe(ctx, impl, "product:probe")
+    ok = run.misses == 0 and run.peak <= 1 and not seen.problems
+    if seen.pitfalls and not (seen.never_early and run.peak > 1):
+        pitfall = seen.pitfalls[0]
+    elif run.misses:
+        pitfall = PLAIN_TTL
+    else:
+        pitfall = early_probe.NO_FLAG if run.peak > 1 else NO_KNOWN_PITFALL
     return verdict(
         ok,
         f"{run.requests} reads: {run.misses} misses and {run.recomputes} recomputes after warm-up, "
-        f"at most {run.peak} at once",
+        f"at most {run.peak} at once" + "".join("; " + problem for problem in seen.problems),
         pitfall=pitfall,
         misses=run.misses,
         recomputes=run.recomputes,

@@ -9,6 +9,14 @@ from typing import Any
 
 #: Longest a load is held back waiting for the other readers (only reached by a stuck implementation).
 SETTLE_TIMEOUT_S = 5.0
+#: Round trips each waiting reader sends before a load may finish: its miss, then 5 polls, so a
+#: waiter that gives up after a few polls and loads itself is caught (the reference's backoff
+#: reaches its 6th round trip about 31 ms after its miss).
+PATIENT_TRIPS = 6
+#: Longest a settled load waits for PATIENT_TRIPS (a waiter that polls slowly, or blocks, passes).
+PATIENCE_S = 0.1
+#: A reader that had sent this many round trips when it loaded had been waiting: it gave up.
+GAVE_UP_TRIPS = 3
 
 
 @dataclass
@@ -32,7 +40,8 @@ class StampedeDatabase:
     A load returns only once each reader has either started a load itself or sent a second round
     trip (it has seen the miss and is now waiting for someone else's load). So a cache without
     stampede protection loads once per reader, exactly, and a single-flight cache loads once,
-    whatever the thread scheduling.
+    whatever the thread scheduling. It then stays in flight until every waiter has polled
+    ``PATIENT_TRIPS`` times (or ``PATIENCE_S``), so waiters that give up early load too.
     """
 
     def __init__(self, value: str, readers: int, timeout_s: float = SETTLE_TIMEOUT_S) -> None:
@@ -41,10 +50,13 @@ class StampedeDatabase:
         self.loads = 0
         self.timed_out = False
         """True if a load gave up waiting for the other readers."""
+        self.gave_up = 0
+        """Loads after the first by readers that had polled before they loaded (they stopped waiting)."""
         self._timeout = timeout_s
         self._cond = threading.Condition()
         self._trips = [0] * readers
         self._settled: set[int] = set()
+        self._patient: set[int] = set()
 
     def loader(self, reader: int) -> Callable[[], str]:
         """The ``load`` function reader number ``reader`` passes to the cache."""
@@ -52,9 +64,14 @@ class StampedeDatabase:
         def load() -> str:
             with self._cond:
                 self.loads += 1
+                # A second load, by a reader that had already polled: it stopped waiting for the first.
+                self.gave_up += self.loads > 1 and self._trips[reader] >= GAVE_UP_TRIPS
                 self._settle(reader)
+                self._patient.add(reader)
                 if not self._cond.wait_for(self._all_settled, self._timeout):
                     self.timed_out = True
+                else:
+                    self._cond.wait_for(lambda: len(self._patient) >= self.readers, PATIENCE_S)
             return self.value
 
         return load
@@ -88,6 +105,10 @@ class StampedeDatabase:
             self._trips[reader] += 1
             if self._trips[reader] >= 2:
                 self._settle(reader)
+            if self._trips[reader] >= PATIENT_TRIPS:
+                self._patient.add(reader)
+                if len(self._patient) >= self.readers:
+                    self._cond.notify_all()
 
     def _settle(self, reader: int) -> None:
         self._settled.add(reader)

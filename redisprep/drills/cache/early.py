@@ -32,8 +32,10 @@ class RefreshRun:
     """TTL periods simulated after warm-up."""
 
 
-def replay(ctx: DrillContext, impl: Any, key: str, rng: random.Random) -> RefreshRun:
-    """Send ``RPS`` reads a second for ``DURATION_S`` simulated seconds through ``impl.early_get``.
+def replay(
+    ctx: DrillContext, impl: Any, key: str, rng: random.Random, duration_s: float = DURATION_S
+) -> RefreshRun:
+    """Send ``RPS`` reads a second for ``duration_s`` simulated seconds through ``impl.early_get``.
 
     Time is simulated: request k happens at k / RPS seconds, and a recompute a reader starts at t
     calls ``impl.early_set`` at t + DELTA_S (before any later request). Readers arriving meanwhile
@@ -44,7 +46,7 @@ def replay(ctx: DrillContext, impl: Any, key: str, rng: random.Random) -> Refres
     version = 0
     warm_at: float | None = None
     misses = recomputes = peak = 0
-    total = int(DURATION_S * RPS)
+    total = int(duration_s * RPS)
     k = 0
     while k < total:
         now = k / RPS
@@ -71,5 +73,5 @@ def replay(ctx: DrillContext, impl: Any, key: str, rng: random.Random) -> Refres
                     recomputes += 1
                     peak = max(peak, len(in_flight))
         k += len(batch)
-    periods = (DURATION_S - (warm_at or 0.0)) / TTL_S
+    periods = (duration_s - (warm_at or 0.0)) / TTL_S
     return RefreshRun(total, misses, recomputes, peak, periods)
