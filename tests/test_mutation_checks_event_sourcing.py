@@ -21,13 +21,16 @@ from redisprep.drills.event_sourcing import checks, diagnosis
 from redisprep.drills.event_sourcing import reference as es
 from redisprep.drills.event_sourcing.workload import (
     CRASHED_READ,
+    DEPOSIT,
     EVENTS,
     GROUP,
     NEVER_ACKS,
     NEVER_RECLAIMS,
     READ_FROM_ZERO,
     REPLAY_LAST_ID,
+    keys,
     make_events,
+    seed_log,
     snapshot_events,
 )
 from redisprep.drills.model import CheckResult
@@ -777,6 +780,12 @@ def test_the_round_trip_measurements_add_no_row_to_the_drills_cost_table(ctx: Dr
         ("withdraw_adds", checks.replay_matches_live, diagnosis.WITHDRAW_ADDS),
         ("type_as_account", checks.replay_matches_live, diagnosis.NOT_ACCOUNTS),
         ("reads_from_zero", checks.replay_matches_live, READ_FROM_ZERO),
+        (
+            "claim_idle_in_seconds",
+            checks.crash_recovery,
+            "claims ignore min-idle: a sweep must take only "
+            "entries idle longer than the threshold, or it steals work from healthy consumers",
+        ),
     ],
 )
 def test_a_corpus_variant_fails_its_check_naming_its_pitfall_in_process(
@@ -791,3 +800,33 @@ def test_a_claim_that_drops_deleted_ids_is_told_so_only_when_all_else_is_right(c
     assert result.message.endswith("; claim did not return the id of a deleted pending entry")
     assert result.measured["deleted_probed"] == 1
     assert result.measured["pending_after"] == 0
+
+
+def test_the_early_sweeps_threshold_is_twenty_times_the_entries_idle_time(
+    ctx: DrillContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[int] = []
+
+    def claim(r: Any, stream: str, group: str, consumer: str, min_idle_ms: int, *rest: Any) -> Any:
+        asked.append(min_idle_ms)
+        return es.claim(r, stream, group, consumer, min_idle_ms, *rest)
+
+    monkeypatch.setattr(checks, "idle_ms", lambda ctx, stream: 70)
+    assert checks.crash_recovery.run(ctx, variant(es, claim=claim)).status == "pass"
+    assert asked[0] == 1_400
+    monkeypatch.setattr(checks, "idle_ms", lambda ctx, stream: 10)
+    asked.clear()
+    checks.crash_recovery.run(ctx, variant(es, claim=claim))
+    assert asked[0] == 1_000
+
+
+def test_idle_ms_is_the_longest_idle_time_of_the_groups_pending_entries(ctx: DrillContext) -> None:
+    import time
+
+    stream, _ = keys(ctx, "idle")
+    seed_log(ctx, stream, [DEPOSIT, DEPOSIT])
+    es.create_group(ctx.r, stream, GROUP)
+    assert checks.idle_ms(ctx, stream) == 0  # nothing pending
+    es.read(ctx.r, stream, GROUP, "A", 2)
+    time.sleep(0.03)
+    assert 30 <= checks.idle_ms(ctx, stream) < 10_000

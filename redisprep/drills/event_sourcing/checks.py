@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from redisprep.drills.calls import call_each
@@ -98,6 +99,16 @@ def acked(ctx: DrillContext, impl: Any) -> Verdict:
     )
 
 
+#: The least idle time of the entries the early sweep must leave alone.
+EARLY_PAUSE_S = 0.005
+
+
+def idle_ms(ctx: DrillContext, stream: str) -> int:
+    """The longest a pending entry of the group has been idle (XPENDING's extended form)."""
+    rows = ctx.r.xpending_range(stream, GROUP, "-", "+", 1000)
+    return max((int(row["time_since_delivered"]) for row in rows), default=0)
+
+
 @check("event-sourcing.crash_recovery", "a crashed consumer's entries are reclaimed, none lost")
 def crash_recovery(ctx: DrillContext, impl: Any) -> Verdict:
     """A reads 10 and crashes; B processes the rest, then sweeps the pending list with ``claim``.
@@ -108,8 +119,12 @@ def crash_recovery(ctx: DrillContext, impl: Any) -> Verdict:
     stranded = [e[0] for e in entries_of(impl.read(ctx.r, stream, GROUP, "A", CRASHED_READ), "read")]
     handed = process(impl, ctx.r, stream, projection, ("B",))["B"]
     before = pending(ctx, stream)
-    # The entries are a few ms old: a sweep that waits for one idle minute must leave them alone.
-    _, early, _ = claimed_of(impl.claim(ctx.r, stream, GROUP, "B", 60_000, "0-0", 100))
+    # A sweep must leave alone entries idle for less than its threshold. The threshold is 20 times
+    # their idle time (at least 1 s), so min_idle_ms read as seconds (a thousandth of it) is below
+    # it whatever the machine's speed; the pause makes that idle time at least a few ms.
+    time.sleep(EARLY_PAUSE_S)
+    threshold = max(1_000, 20 * idle_ms(ctx, stream))
+    _, early, _ = claimed_of(impl.claim(ctx.r, stream, GROUP, "B", threshold, "0-0", 100))
     claimed, calls, reclaimed = recover(impl, ctx.r, stream, projection, "B")
     after = pending(ctx, stream)
     all_ids = {str(i) for i, _ in ctx.r.xrange(stream)}
