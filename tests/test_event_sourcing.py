@@ -213,5 +213,5 @@ def test_cli_explain_shows_xautoclaim_with_its_cost(invoke: Any) -> None:
     result = invoke("drill", "event-sourcing", "--explain", "--seed", "2", catch=False)
     assert result.exit_code == 0, result.stderr
     assert "XAUTOCLAIM" in result.stdout and "O(1) if COUNT is small." in result.stdout
-    assert "10 of 100 events lost" in result.stdout  # the consumer that never reclaims
-    assert "0 of 100 events lost" in result.stdout
+    assert f"10 of {workload.EVENTS} events lost" in result.stdout  # the consumer that never reclaims
+    assert f"0 of {workload.EVENTS} events lost" in result.stdout

@@ -14,7 +14,7 @@ from redisprep.drills.event_sourcing.reference import fold
 
 GROUP = "projector"
 ACCOUNTS = ("acct:ann", "acct:bob", "acct:cat", "acct:dan")
-EVENTS = 100
+EVENTS = 80
 CRASHED_READ = 10
 """Entries the crashing consumer reads and never finishes."""
 SNAPSHOT_AT = 60
