@@ -31,21 +31,15 @@ def pipeline_factory(tracer: RoundTripRecorder, client: Any, client_no: int) -> 
 
     if "pipeline" in vars(client) or getattr(type(client), "pipeline", None) is not Redis.pipeline:
         return None
-    base = Pipeline
 
-    class TracedPipeline(base):  # type: ignore[misc,valid-type]
+    class TracedPipeline(Pipeline):  # type: ignore[misc]
         """A redis-py pipeline whose ``execute()`` is recorded as one round trip."""
 
         def immediate_execute_command(self, *args: Any, **options: Any) -> Any:
-            send = super().immediate_execute_command
-            return tracer.send(send, args, options, client_no) if tracer.enabled else send(*args, **options)
+            return _immediate(tracer, super().immediate_execute_command, args, options, client_no)
 
         def execute(self, raise_on_error: bool = True) -> Any:
-            stack = self.command_stack
-            if not tracer.enabled or not stack:
-                return base.execute(self, raise_on_error)
-            batch = [c[0] for c in stack]
-            return _record_batch(tracer, self, batch, super().execute, (raise_on_error,), {}, client_no)
+            return _stack_executed(tracer, self, super().execute, (raise_on_error,), {}, client_no)
 
     def pipeline(transaction: bool = True, shard_hint: Any = None) -> Any:
         return TracedPipeline(client.connection_pool, client.response_callbacks, transaction, shard_hint)
@@ -173,18 +167,35 @@ def _trace_command_stack(tracer: RoundTripRecorder, pipe: Any, client_no: int) -
     original_execute = pipe.execute
 
     def immediate_execute_command(*args: Any, **options: Any) -> Any:
-        if not tracer.enabled:
-            return original_immediate(*args, **options)
-        return tracer.send(original_immediate, args, options, client_no)
+        return _immediate(tracer, original_immediate, args, options, client_no)
 
     def execute(*args: Any, **kwargs: Any) -> Any:
-        stack = pipe.command_stack
-        if not tracer.enabled or not stack:
-            return original_execute(*args, **kwargs)
-        return _record_batch(tracer, pipe, [c[0] for c in stack], original_execute, args, kwargs, client_no)
+        return _stack_executed(tracer, pipe, original_execute, args, kwargs, client_no)
 
     pipe.immediate_execute_command = immediate_execute_command
     pipe.execute = execute
+
+
+def _immediate(
+    tracer: RoundTripRecorder, send: Any, args: tuple[Any, ...], options: dict[str, Any], client_no: int
+) -> Any:
+    """A pipeline command redis-py sends at once (WATCH, reads after it): a round trip of its own."""
+    return tracer.send(send, args, options, client_no) if tracer.enabled else send(*args, **options)
+
+
+def _stack_executed(
+    tracer: RoundTripRecorder,
+    pipe: Any,
+    execute: Any,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    client_no: int,
+) -> Any:
+    """``execute(*args, **kwargs)`` of a redis-py pipeline; its ``command_stack`` is one round trip."""
+    stack = pipe.command_stack
+    if not tracer.enabled or not stack:
+        return execute(*args, **kwargs)
+    return _record_batch(tracer, pipe, [c[0] for c in stack], execute, args, kwargs, client_no)
 
 
 def _sent_at_once(pipe: Any, args: tuple[Any, ...]) -> bool:
