@@ -4,14 +4,19 @@ process called."""
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from redisprep.backends import connect, delete_namespace
 from redisprep.drills.context import DrillContext
+from redisprep.drills.model import CheckResult
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(name="ctx")
@@ -25,18 +30,26 @@ def embedded_ctx() -> Iterator[DrillContext]:
     backend.close()
 
 
-def corpus_module(exercise: str, name: str) -> Any:
-    """The wrong variant ``drills/<exercise>/wrong/<name>.py`` imported into this process (where
-    ``make mutate``'s mutants are switched on), to grade it with ``check.run(ctx, module)``."""
-    import importlib.util
-    from pathlib import Path
+def fails(result: CheckResult, pitfall: str) -> None:
+    """``result`` is a failure naming exactly ``pitfall``."""
+    assert result.status == "fail", result.message
+    assert result.pitfall == pitfall, result.pitfall
 
-    path = Path(__file__).resolve().parent.parent / "drills" / exercise / "wrong" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"wrong_{exercise.replace('-', '_')}_{name}", path)
+
+def load_variant(path: Path) -> Any:
+    """The learner file at ``path`` (a wrong variant of the corpus) imported into this process, where
+    ``make mutate``'s mutants are switched on, to grade it with ``check.run(ctx, module)``."""
+    name = f"wrong_{path.parent.parent.name.replace('-', '_')}_{path.stem}"
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def corpus_module(exercise: str, name: str) -> Any:
+    """The wrong variant ``drills/<exercise>/wrong/<name>.py``, imported by :func:`load_variant`."""
+    return load_variant(ROOT / "drills" / exercise / "wrong" / f"{name}.py")
 
 
 def mutmut_hits() -> list[str]:

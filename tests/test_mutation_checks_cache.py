@@ -8,7 +8,6 @@ caches are the reference with one function replaced, as a learner would write th
 from __future__ import annotations
 
 import functools
-import importlib.util
 import itertools
 import re
 import secrets
@@ -19,7 +18,8 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from mutation_support import embedded_ctx  # noqa: F401 (the ctx fixture)
+from mutation_support import embedded_ctx, load_variant  # noqa: F401 (the ctx fixture)
+from mutation_support import fails as _fails
 from test_practice_corpus import _header
 
 from redisprep.drills.cache import checks, early_probe
@@ -28,7 +28,6 @@ from redisprep.drills.cache.database import StampedeDatabase
 from redisprep.drills.cache.steps import NAIVE, PLAIN_TTL, SINGLE_FLIGHT_LOCK, XFETCH_NO_FLAG
 from redisprep.drills.check_helpers import NO_KNOWN_PITFALL, variant
 from redisprep.drills.context import DrillContext
-from redisprep.drills.model import CheckResult
 from redisprep.drills.runner import operation_costs
 
 Load = Callable[[], str]
@@ -57,11 +56,6 @@ ROUND_TRIPS = (
     "extra round trips per cache operation multiply latency on every request; use one "
     "command or one Lua script"
 )
-
-
-def _fails(result: CheckResult, pitfall: str) -> None:
-    assert result.status == "fail", result.message
-    assert result.pitfall == pitfall, result.pitfall
 
 
 def _untimed(message: str) -> str:
@@ -669,27 +663,19 @@ def test_every_cache_operation_off_its_one_round_trip_is_listed(ctx: DrillContex
 WRONG = sorted((Path(__file__).resolve().parent.parent / "drills" / "cache" / "wrong").glob("*.py"))
 
 
-def _module(path: Path) -> Any:
-    spec = importlib.util.spec_from_file_location(f"wrong_cache_{path.stem}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.mark.parametrize("path", WRONG, ids=lambda p: p.stem)
 def test_each_wrong_cache_of_the_corpus_fails_its_check_naming_its_pitfall(
     ctx: DrillContext, path: Path
 ) -> None:
     pitfall, check_id = _header(path)
     (check,) = [c for c in checks.CHECKS if c.id == check_id]
-    result = check.run(ctx, _module(path))
+    result = check.run(ctx, load_variant(path))
     assert result.status == "fail", result.message
     assert (result.pitfall or "").lower().startswith(pitfall.lower()), result.pitfall
 
 
 def test_a_lease_without_expiry_is_named_in_the_message(ctx: DrillContext) -> None:
-    result = checks.loader_fails.run(ctx, _module(WRONG[0].with_name("lease_without_expiry.py")))
+    result = checks.loader_fails.run(ctx, load_variant(WRONG[0].with_name("lease_without_expiry.py")))
     assert _untimed(result.message) == (
         "read raised LoaderDownError; cached afterwards: None (want None); the next read returned "
         "'price=5' after 0.0 s (want 'price=5' at once); ':lease' had no TTL while the load ran (want PX)"
@@ -698,7 +684,7 @@ def test_a_lease_without_expiry_is_named_in_the_message(ctx: DrillContext) -> No
 
 
 def test_waiters_that_give_up_are_counted(ctx: DrillContext) -> None:
-    result = checks.stampede.run(ctx, _module(WRONG[0].with_name("waiters_give_up.py")))
+    result = checks.stampede.run(ctx, load_variant(WRONG[0].with_name("waiters_give_up.py")))
     n = checks.READERS
     assert result.message == (
         f"{n} concurrent readers, {n} database loads; {n} got the value ({n - 1} loaded after polling: "
@@ -722,7 +708,7 @@ def test_waiters_that_give_up_are_counted(ctx: DrillContext) -> None:
     ],
 )
 def test_the_early_refresh_probe_says_what_it_saw(ctx: DrillContext, name: str, problem: str) -> None:
-    result = checks.early_refresh.run(ctx, _module(WRONG[0].with_name(f"{name}.py")))
+    result = checks.early_refresh.run(ctx, load_variant(WRONG[0].with_name(f"{name}.py")))
     assert result.status == "fail"
     assert result.message.split("; ", 1)[1].startswith(problem), result.message
 

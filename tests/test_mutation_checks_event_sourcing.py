@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from mutation_support import corpus_module, embedded_ctx  # noqa: F401 (the ctx fixture)
+from mutation_support import fails as _fails
 
 from redisprep.drills.check_helpers import NO_KNOWN_PITFALL, variant
 from redisprep.drills.context import DrillContext
@@ -33,7 +34,6 @@ from redisprep.drills.event_sourcing.workload import (
     seed_log,
     snapshot_events,
 )
-from redisprep.drills.model import CheckResult
 from redisprep.drills.runner import operation_costs
 
 LIVE = (
@@ -67,11 +67,6 @@ TRIPS = (
     "several round trips per operation: slower, and a crash can fall between them (an apply without "
     "its ack); use one command or one Lua script"
 )
-
-
-def _fails(result: CheckResult, pitfall: str) -> None:
-    assert result.status == "fail", result.message
-    assert result.pitfall == pitfall, result.pitfall
 
 
 def _ack_only(r: Any, stream: str, group: str, projection: str, entry: Any) -> bool:

@@ -13,19 +13,13 @@ from typing import Any
 
 import pytest
 from mutation_support import embedded_ctx  # noqa: F401 (the ctx fixture)
+from mutation_support import fails as _fails
 
 from redisprep.backends import connect, delete_namespace
 from redisprep.drills.check_helpers import NO_KNOWN_PITFALL, variant
 from redisprep.drills.context import DrillContext
 from redisprep.drills.leaderboard import checks, paging
 from redisprep.drills.leaderboard import reference as lb
-from redisprep.drills.model import CheckResult
-
-
-def _fails(result: CheckResult, pitfall: str) -> None:
-    assert result.status == "fail", result.message
-    assert result.pitfall == pitfall, result.pitfall
-
 
 # --- the reference passes, with the message the learner reads ----------------------------------
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from mutation_support import embedded_ctx  # noqa: F401 (the ctx fixture)
+from mutation_support import fails as _fails
 
 from redisprep import geohash
 from redisprep.drills.check_helpers import NO_KNOWN_PITFALL, UnusableResultError, variant
@@ -26,11 +27,6 @@ from redisprep.drills.runner import operation_costs
 #: Metres per degree of latitude on Redis's sphere: a place ``d`` metres north is ``d / M_PER_DEG``
 #: degrees of latitude away, exactly, for the haversine distance the checks use.
 M_PER_DEG = geohash.EARTH_RADIUS_M * math.pi / 180
-
-
-def _fails(result: CheckResult, pitfall: str) -> None:
-    assert result.status == "fail", result.message
-    assert result.pitfall == pitfall, result.pitfall
 
 
 def _search(*options: Any, radius: Any = lambda r: r, unit: str = "m", scale: float = 1.0) -> Any:

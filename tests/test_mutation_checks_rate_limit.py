@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from mutation_support import corpus_module, embedded_ctx  # noqa: F401 (the ctx fixture)
+from mutation_support import fails as _fails
 
 from redisprep.drills.check_helpers import NO_KNOWN_PITFALL, variant
 from redisprep.drills.context import DrillContext
@@ -24,11 +25,6 @@ from redisprep.drills.rate_limit.steps import FIXED_AS_SLIDING, READ_THEN_WRITE
 
 Limiter = Callable[[Any, str, int, int, int], bool]
 Simulator = Callable[[int, int, Sequence[int]], list[bool]]
-
-
-def _fails(result: CheckResult, pitfall: str) -> None:
-    assert result.status == "fail", result.message
-    assert result.pitfall == pitfall, result.pitfall
 
 
 def _pitfall(name: str, starts: str) -> str:
