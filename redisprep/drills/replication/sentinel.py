@@ -127,9 +127,16 @@ def sentinel_failover(
         )
 
 
+def master_state(s: Any) -> dict[str, Any]:
+    """SENTINEL MASTER, parsed into a dict (redis-py 6.3's ``sentinel_master`` hands its callback a
+    ``return_responses`` argument the callback does not take, on a plain client)."""
+    state: dict[str, Any] = s.execute_command("SENTINEL MASTER", NAME)
+    return state
+
+
 def _knows_everyone(s: Any) -> Any:
     def ready() -> bool:
-        state = s.sentinel_master(NAME)
+        state = master_state(s)
         return int(state["num-slaves"]) >= 1 and int(state["num-other-sentinels"]) >= SENTINELS - 1
 
     return ready
@@ -142,7 +149,7 @@ def _states(fleet: Fleet, watchers: list[Any]) -> str:
         try:
             c = fleet.connect(s.port, 0.5)
             tilt = c.info("sentinel").get("sentinel_tilt")
-            flags = c.sentinel_master(NAME).get("flags")
+            flags = master_state(c).get("flags")
             seen.append(f"sentinel {s.port}: tilt={tilt} flags={flags}")
         except Exception as exc:  # noqa: BLE001 (a diagnostic: any failure is shown, not raised)
             seen.append(f"sentinel {s.port}: {type(exc).__name__}")

@@ -82,7 +82,7 @@ def failover(
         wait_until(lambda: int(p.wait(1, 100)) >= 1, "the replica has the first writes")
         if hold_back:
             fleet.pause(replica)
-            p.client_kill_filter(_type="replica")
+            p.client_kill_filter(_type="slave")  # Redis's older name for replica; redis-py 6.3 knows only it
         keys = [f"{prefix}:w:{i}" for i in range(writes)]
         acked: list[str] = []
         took: list[float] = []
