@@ -73,10 +73,12 @@ MUTANTS = 'redisprep.masking.*' 'redisprep.cleanup.*' 'redisprep.quiz.scheduler.
 	'redisprep.backends.x_delete_namespace*' 'redisprep.backends.x_scan_raw*' \
 	'redisprep.backends.x__batches*' 'redisprep.backends.x__unlink*' \
 	'redisprep.practice.runcheck.*' 'redisprep.practice.grade.x__grade_on*' 'redisprep.practice.grade.x__lost*' \
-	'redisprep.drills.check_helpers.*' 'redisprep.drills.leaderboard.checks.*' 'redisprep.drills.lock.checks.*' \
+	'redisprep.drills.check_helpers.*' 'redisprep.drills.leaderboard.checks.*' 'redisprep.drills.leaderboard.paging.*' \
+	'redisprep.drills.lock.checks.*' 'redisprep.drills.lock.deadline.*' 'redisprep.drills.lock.fences.*' 'redisprep.drills.lock.units.*' \
 	'redisprep.drills.proximity.checks.*' 'redisprep.drills.proximity.checks_places.*' \
-	'redisprep.drills.event_sourcing.checks.*' 'redisprep.drills.event_sourcing.diagnosis.*' 'redisprep.drills.cache.checks.*' \
-	'redisprep.drills.rate_limit.checks.*'
+	'redisprep.drills.event_sourcing.checks.*' 'redisprep.drills.event_sourcing.diagnosis.*' \
+	'redisprep.drills.cache.checks.*' 'redisprep.drills.cache.early_probe.*' \
+	'redisprep.drills.rate_limit.checks.*' 'redisprep.drills.rate_limit.formulas.*'
 mutate: $(VENV_STAMP)
 	rm -rf mutants
 	nice -n 10 $(PY) scripts/mutmut_checks.py run --max-children 2 $(MUTANTS)
