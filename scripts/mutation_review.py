@@ -1,0 +1,133 @@
+"""Check the reasoned survivor lists against the last ``mutmut run``: each listed change by its reason.
+
+mutmut numbers a function's mutants in order, so a change to the function renumbers them, and a
+line in ``tests/mutation_equivalent.txt`` or ``tests/mutation_not_killed.txt`` can end up naming a
+different mutant than the one its reason describes. For every listed mutant of a module the last run
+checked, this prints the removed and added lines of its diff under the reason, and marks the lines
+that cannot be right any more:
+
+- ``GONE``: no such mutant (the function was renamed or lost mutants);
+- ``KILLED``: a test kills it now, so it is neither equivalent nor open;
+- ``CHECK``: none of the code the reason quotes (between backticks or quotes) is in the diff, so the
+  reason may describe another mutant. Read it against the diff.
+
+Run it where ``mutmut run`` ran (it reads ``mutants/``). Exit status 1 when a line is GONE or KILLED.
+Usage: python scripts/mutation_review.py [--all] [MODULE-PREFIX ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from mutation_report import EQUIVALENT, KILLED, NOT_KILLED, UNCHECKED, equivalents  # noqa: E402
+
+#: Code quoted in a reason: `...`, "..." or '...'.
+QUOTED = re.compile(r"`([^`]+)`|\"([^\"]*)\"|'([^']*)'")
+
+
+def _statuses() -> dict[str, tuple[str, Path]]:
+    from mutmut.mutation.data import SourceFileMutationData
+    from mutmut.stats import status_by_exit_code
+    from mutmut.utils.file_utils import walk_mutatable_files
+
+    found: dict[str, tuple[str, Path]] = {}
+    for path in walk_mutatable_files():
+        data = SourceFileMutationData(path=path)
+        data.load()
+        for name, code in data.exit_code_by_key.items():
+            found[name] = (status_by_exit_code[code], path)
+    return found
+
+
+def changed_lines(name: str, path: Path) -> list[str]:
+    """The diff's removed and added lines of one mutant (without the file headers)."""
+    from mutmut.mutation.diff_apply import get_diff_for_mutant
+
+    diff = get_diff_for_mutant(name, path=path)
+    return [line for line in diff.splitlines() if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+
+
+def quoted(reason: str) -> list[str]:
+    """The pieces of code a reason quotes, longest first (empty quotes, as in ``"" for "XX"``, kept)."""
+    pieces = [
+        next(group for group in match.groups() if group is not None) for match in QUOTED.finditer(reason)
+    ]
+    return sorted(pieces, key=len, reverse=True)
+
+
+def mentions(reason: str, lines: list[str]) -> bool | None:
+    """Whether the reason quotes code seen in the diff; None when it quotes nothing to compare."""
+    pieces = [piece for piece in quoted(reason) if piece.strip()]
+    if not pieces:
+        return None
+    text = "\n".join(lines)
+    squeezed = re.sub(r"\s+", "", text)
+    return any(piece in text or re.sub(r"\s+", "", piece) in squeezed for piece in pieces)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("prefixes", nargs="*", help="only listed mutants whose name starts so")
+    parser.add_argument("--all", action="store_true", help="print every entry, not only the doubtful ones")
+    parser.add_argument(
+        "--unlisted", action="store_true", help="also print the change of every survivor on no list"
+    )
+    args = parser.parse_args()
+    statuses = _statuses()
+    run_modules = {
+        name.rsplit(".", 1)[0] for name, (status, _) in statuses.items() if status not in UNCHECKED
+    }
+    stale = doubtful = shown = 0
+    for list_path in (EQUIVALENT, NOT_KILLED):
+        for name, reason in equivalents(list_path).items():
+            if args.prefixes and not name.startswith(tuple(args.prefixes)):
+                continue
+            if name.rsplit(".", 1)[0] not in run_modules:
+                continue
+            shown += 1
+            if name not in statuses:
+                stale += 1
+                print(f"GONE    {list_path.name}: {name}\n        {reason}")
+                continue
+            status, path = statuses[name]
+            lines = changed_lines(name, path)
+            if status in KILLED:
+                stale += 1
+                mark = "KILLED"
+            elif mentions(reason, lines) is False:
+                doubtful += 1
+                mark = "CHECK"
+            elif args.all:
+                mark = "ok"
+            else:
+                continue
+            print(f"{mark:7} {list_path.name}: {name}\n        {reason}")
+            print("\n".join(f"        {line.strip()[:1]} {line[1:].strip()}" for line in lines))
+    listed = {**equivalents(EQUIVALENT), **equivalents(NOT_KILLED)}
+    unlisted = sorted(
+        name
+        for name, (status, _) in statuses.items()
+        if status not in KILLED | UNCHECKED
+        and name not in listed
+        and (not args.prefixes or name.startswith(tuple(args.prefixes)))
+    )
+    for name in unlisted if args.unlisted else ():
+        print(f"NEW     {name}: {statuses[name][0]}")
+        print(
+            "\n".join(
+                f"        {line.strip()[:1]} {line[1:].strip()}"
+                for line in changed_lines(name, statuses[name][1])
+            )
+        )
+    print(f"\n{len(unlisted)} survivors on no list")
+    print(f"{shown} listed mutants in the run's modules: {stale} gone or killed, {doubtful} to read again")
+    return 1 if stale else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
