@@ -1,4 +1,4 @@
-"""The survivor-list review (scripts/mutation_review.py) tells a reason that fits its diff from one that does not."""
+"""The survivor-list review (scripts/mutation_review.py) tells a fitting reason from a stale one."""
 
 from __future__ import annotations
 
