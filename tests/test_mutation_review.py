@@ -18,9 +18,10 @@ def test_a_reason_quoting_other_code_is_flagged():
     assert review.mentions('"eval" for "EVAL": command names are case-insensitive', DIFF) is False
 
 
-def test_spacing_does_not_matter_and_unquoted_reasons_cannot_be_compared():
+def test_spacing_and_parentheses_do_not_matter_and_unquoted_reasons_cannot_be_compared():
     review = load_script("mutation_review")
     assert review.mentions("`len(slots)>2`", DIFF) is True
+    assert review.mentions("`a is not None or True`", ["+ if (a is not None) or True:"]) is True
     assert review.mentions("the slots branch cannot be reached", DIFF) is None
 
 

@@ -42,6 +42,9 @@ class Session:
         self.calls.append((name, args, kwargs))
         return f"{name} answered"
 
+    def call_each(self, name: str, calls: list[tuple[tuple[Any, ...], dict[str, Any]]]) -> list[Any]:
+        return [self.call(name, args, kwargs) for args, kwargs in calls]
+
     def kill(self, why: str) -> None:
         self.gone = self.gone or why
         self.killed.set()
@@ -106,7 +109,16 @@ def test_the_proxy_offers_only_the_interfaces_public_functions(name: str) -> Non
     proxy = ImplProxy(Session(), ("top", "_hidden", "__wrapped__"))  # type: ignore[arg-type]
     with pytest.raises(AttributeError, match=name):
         getattr(proxy, name)
+    with pytest.raises(AttributeError, match=name):  # several calls at once: the same rule
+        proxy.call_each(name, [("board", 3)], {})
     assert proxy.top.__name__ == "top"
+
+
+def test_several_calls_at_once_reach_the_child_in_order_with_their_arguments() -> None:
+    session = Session()
+    proxy = ImplProxy(session, ("top",))  # type: ignore[arg-type]
+    assert proxy.call_each("top", [("a", 1), ["b", 2]], {"withscores": True}) == ["top answered"] * 2
+    assert session.calls == [("top", ("a", 1), {"withscores": True}), ("top", ("b", 2), {"withscores": True})]
 
 
 # --- refused commands fail the check whatever it decided ---------------------------------------
