@@ -441,6 +441,21 @@ def test_too_few_under_concurrency_points_to_within_limit(ctx: DrillContext) -> 
     assert result.message == "fixed_window admitted 9 of 32 (limit 10)"
 
 
+def test_a_racy_sliding_log_alone_fails_concurrent_as_read_then_increment(ctx: DrillContext) -> None:
+    """Its log holds every request it admitted (each member unique): the race, not colliding members."""
+    result = checks.concurrent.run(ctx, variant(rl, sliding_log=rl.naive_sliding_log))
+    _fails(result, checks.READ_THEN_INCREMENT)
+    assert result.message == "sliding_log admitted 16 of 32 (limit 10)"
+
+
+def test_a_sliding_log_without_a_sorted_set_is_not_told_its_members_collide(ctx: DrillContext) -> None:
+    """A counter read then incremented, plugged in as the sliding log, keeps no sorted set: no members
+    to collide (before the fix its pitfall was the colliding members)."""
+    result = checks.concurrent.run(ctx, variant(rl, sliding_log=rl.naive_fixed_window))
+    _fails(result, checks.READ_THEN_INCREMENT)
+    assert result.message == "sliding_log admitted 16 of 32 (limit 10)"
+
+
 def test_too_many_and_too_few_under_concurrency_name_no_pitfall(ctx: DrillContext) -> None:
     wrong = variant(
         rl,
