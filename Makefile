@@ -68,7 +68,8 @@ typecheck: $(VENV_STAMP)
 # the cache checks 6-11 min and the rate-limit checks 12 min with two (load 6-9). Survivors:
 # tests/mutation_equivalent.txt (equivalent) and tests/mutation_not_killed.txt (not equivalent, what
 # a test would need). mutation_review.py then fails on a listed mutant that a code change renumbered
-# (gone, or killed now) and prints the change of every survivor on neither list.
+# (gone, or killed now) and prints the change of every survivor on neither list; after the review,
+# scripts/mutation_pins.py --write pins each listed name to its change (tests/test_mutation_lists.py).
 MUTANTS = 'redisprep.masking.*' 'redisprep.cleanup.*' 'redisprep.quiz.scheduler.*' 'redisprep.quiz.planner.*' \
 	'redisprep.practice.guard.*' 'redisprep.practice.contain.*' 'redisprep.practice.fence.*' \
 	'redisprep.backends.x_delete_namespace*' 'redisprep.backends.x_scan_raw*' \

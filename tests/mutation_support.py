@@ -30,6 +30,20 @@ def embedded_ctx() -> Iterator[DrillContext]:
     backend.close()
 
 
+def load_script(name: str) -> Any:
+    """``scripts/<name>.py`` imported as a module (the scripts import each other by plain name)."""
+    scripts = ROOT / "scripts"
+    sys.path.insert(0, str(scripts))
+    try:
+        spec = importlib.util.spec_from_file_location(name, scripts / f"{name}.py")
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+    finally:
+        sys.path.remove(str(scripts))
+
+
 def fails(result: CheckResult, pitfall: str) -> None:
     """``result`` is a failure naming exactly ``pitfall``."""
     assert result.status == "fail", result.message
