@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import functools
 import itertools
+import json
+import math
 import re
 import secrets
 import time
@@ -578,6 +580,116 @@ def test_one_miss_after_warm_up_fails_early_refresh(ctx: DrillContext) -> None:
     result = checks.early_refresh.run(ctx, variant(cache, early_get=early_get))
     _fails(result, PLAIN_TTL_PITFALL)
     assert (result.measured["misses"], result.measured["peak"]) == (1, 1)
+
+
+def _take_flag(r: Any, key: str) -> bool:
+    """The reference's refresh flag, SET NX PX: True for the one caller that gets it."""
+    return bool(r.set(cache.refresh_key(key), "1", nx=True, px=cache.REFRESH_FLAG_MS))
+
+
+def _json_entries(*, relative: bool = False) -> Any:
+    """XFetch with each entry stored as one JSON string (value, delta, expiry) instead of a hash; with
+    ``relative``, the expiry stored as ttl_s (the relative-expiry mistake)."""
+
+    def early_set(r: Any, key: str, value: str, delta_s: float, ttl_s: float, now: float) -> None:
+        entry = {"value": value, "delta": delta_s, "expiry": ttl_s if relative else now + ttl_s}
+        r.set(key, json.dumps(entry), px=int(ttl_s * 1000))
+        r.delete(cache.refresh_key(key))
+
+    def early_get(r: Any, key: str, now: float, u: float, beta: float) -> tuple[str | None, bool]:
+        raw = r.get(key)
+        entry = json.loads(raw) if raw is not None else None
+        if entry is None or now >= entry["expiry"]:
+            return None, _take_flag(r, key)
+        if now - entry["delta"] * beta * math.log(u) < entry["expiry"]:
+            return entry["value"], False
+        return entry["value"], _take_flag(r, key)
+
+    return variant(cache, early_set=early_set, early_get=early_get)
+
+
+def test_a_relative_expiry_stored_in_a_json_string_is_named(ctx: DrillContext) -> None:
+    """The probe finds the stored ttl_s among the numbers of a string entry as well as a hash's."""
+    result = checks.early_refresh.run(ctx, _json_entries(relative=True))
+    _fails(result, early_probe.RELATIVE_EXPIRY)
+    assert result.message.endswith("; a value stored at now=1000 for 600 s was a miss at now=1001")
+
+
+def test_the_reference_passes_early_refresh_after_another_cache_ran_it_in_the_same_context(
+    ctx: DrillContext,
+) -> None:
+    """As the drill's steps run a wrong cache and then the reference in one context: the probe starts
+    from empty keys, not from the JSON strings the other cache left (which HMGET cannot read)."""
+    assert checks.early_refresh.run(ctx, _json_entries()).status == "pass"
+    result = checks.early_refresh.run(ctx, cache)
+    assert (result.status, result.message) == ("pass", PASSING[checks.early_refresh])
+
+
+def test_a_miss_after_a_right_expiry_is_not_blamed_on_a_relative_expiry(ctx: DrillContext) -> None:
+    """early_set stores now + ttl_s as the expiry (and ttl_s beside it), but early_get compares the
+    clock with the ttl: the miss is the read's mistake, not a relative expiry."""
+
+    def early_set(r: Any, key: str, value: str, delta_s: float, ttl_s: float, now: float) -> None:
+        cache.early_set(r, key, value, delta_s, ttl_s, now)
+        r.hset(key, "ttl", repr(ttl_s))
+
+    def early_get(r: Any, key: str, now: float, u: float, beta: float) -> tuple[str | None, bool]:
+        ttl = r.hget(key, "ttl")
+        if ttl is not None and now >= float(ttl):  # the ttl read as the expiry
+            return None, _take_flag(r, key)
+        return cache.early_get(r, key, now, u, beta)
+
+    result = checks.early_refresh.run(ctx, variant(cache, early_set=early_set, early_get=early_get))
+    _fails(result, NO_KNOWN_PITFALL)
+    assert result.message.endswith("; a value stored at now=1000 for 600 s was a miss at now=1001")
+
+
+def test_a_recompute_on_every_hit_is_not_blamed_on_delta_in_milliseconds(ctx: DrillContext) -> None:
+    """XFetch's comparison turned round (recompute while the gap does not reach expiry): told to
+    recompute 599 s early whatever the gap, which a gap 1000 times too big would not be."""
+
+    def early_get(r: Any, key: str, now: float, u: float, beta: float) -> tuple[str | None, bool]:
+        value, delta, expiry = r.hmget(key, "value", "delta", "expiry")
+        if value is None or now >= float(expiry):
+            return None, _take_flag(r, key)
+        if now - float(delta) * beta * math.log(u) >= float(expiry):  # turned round
+            return str(value), False
+        return str(value), _take_flag(r, key)
+
+    result = checks.early_refresh.run(ctx, variant(cache, early_get=early_get))
+    _fails(result, NO_KNOWN_PITFALL)
+    assert result.message.endswith("; told to recompute 599 s before expiry where the gap is 2 s")
+
+
+def test_a_refresh_flag_held_on_the_callers_clock_for_delta_passes_early_refresh(ctx: DrillContext) -> None:
+    """The flag holds the time until which a recompute runs (now + delta, on the injected clock)
+    instead of a PX: the caller 50 ms after the winner is refused, so nothing is wrong."""
+
+    def early_get(r: Any, key: str, now: float, u: float, beta: float) -> tuple[str | None, bool]:
+        value, delta, expiry = r.hmget(key, "value", "delta", "expiry")
+        fresh = value is not None and now < float(expiry)
+        if fresh and now - float(delta) * beta * math.log(u) < float(expiry):
+            return str(value), False
+        served = str(value) if fresh else None
+        busy_until = r.get(cache.refresh_key(key))
+        if busy_until is not None and now < float(busy_until):
+            return served, False
+        until = now + float(delta or 1.0)
+        r.set(cache.refresh_key(key), repr(until), px=cache.REFRESH_FLAG_MS)
+        return served, True
+
+    result = checks.early_refresh.run(ctx, variant(cache, early_get=early_get))
+    assert (result.status, result.message) == ("pass", PASSING[checks.early_refresh])
+
+
+def test_a_ttl_read_in_its_last_millisecond_is_still_seconds_given_to_pexpire(
+    ctx: DrillContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PEXPIRE 600 (ttl_s as ms) read as PTTL 0, the reading in the millisecond the key expires."""
+    monkeypatch.setattr(ctx.r, "pttl", lambda key: 0)
+    result = checks.early_refresh.run(ctx, load_variant(WRONG[0].with_name("pexpire_seconds.py")))
+    _fails(result, early_probe.SECONDS_AS_MS)
+    assert "; PTTL after early_set(ttl_s=600) is 0 ms (want about 600000)" in result.message
 
 
 # --- round trips --------------------------------------------------------------------------------

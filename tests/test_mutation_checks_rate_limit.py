@@ -46,8 +46,12 @@ def _simulated(simulate: Simulator) -> Limiter:
 
 def _tweaked(name: str, admit: Collection[int] = (), deny: Collection[int] = ()) -> Limiter:
     """The reference ``name``, with the decision on each key's n-th request forced for n in admit/deny."""
+    return _forced(getattr(rl, name), admit, deny)
+
+
+def _forced(fn: Limiter, admit: Collection[int] = (), deny: Collection[int] = ()) -> Limiter:
+    """``fn``, with the decision on each key's n-th request forced for n in admit/deny."""
     calls: dict[str, int] = {}
-    fn = getattr(rl, name)
 
     def limiter(r: Any, key: str, limit: int, window_ms: int, now_ms: int) -> bool:
         n = calls[key] = calls.get(key, -1) + 1
@@ -222,6 +226,16 @@ def test_over_admitting_and_never_recovering_are_both_reported(ctx: DrillContext
     assert result.message == "sliding_log admitted 15 (want 10); gcra still denies after 120 s"
 
 
+def test_a_known_formula_with_one_admit_moved_is_not_named_in_within_limit(ctx: DrillContext) -> None:
+    """27 decisions are too few to call a moved admit rounding: an off-by-one fixed window that also
+    denies its 9th request and admits its 10th is another mistake, not the off-by-one formula."""
+    off_by_one = _simulated(lambda lim, w, t: formulas.fixed_window(lim - 1, w, t))
+    moved = _forced(off_by_one, admit=[9], deny=[8])
+    result = checks.within_limit.run(ctx, variant(rl, fixed_window=moved))
+    _fails(result, NO_KNOWN_PITFALL)
+    assert result.message == "fixed_window admitted 9 (want 10)"
+
+
 # --- steady traffic -----------------------------------------------------------------------------
 
 STEADY_TIMES = [checks.EPOCH_MS + 500 + checks.STEADY_EVERY_MS * i for i in range(checks.STEADY_REQUESTS)]
@@ -376,6 +390,73 @@ def test_fixed_windows_posing_as_buckets_fail_steady_as_fixed_windows(ctx: Drill
     assert result.measured["token_bucket"] == 40
 
 
+def _moved_from_wrong(name: str, starts: str, moved: int) -> tuple[str, Limiter]:
+    """The known wrong formula of ``name`` whose pitfall starts with ``starts``, as a limiter that
+    admits its first ``moved`` denials on the steady trace and denies its last ``moved`` admits."""
+    pitfall = _pitfall(name, starts)
+    simulate = dict(formulas.WRONG[name])[pitfall]
+    got = simulate(checks.LIMIT, checks.WINDOW_MS, STEADY_TIMES)
+    admitted = [i for i, ok in enumerate(got) if ok]
+    denied = [i for i, ok in enumerate(got) if not ok]
+    limiter = _forced(_simulated(simulate), admit=denied[:moved], deny=admitted[len(admitted) - moved :])
+    return pitfall, limiter
+
+
+def test_a_known_wrong_formula_one_admit_off_is_still_named_in_steady(ctx: DrillContext) -> None:
+    """Rounding in a learner's arithmetic moves an admit: of 80 decisions two differ from the formula
+    and the total is its own, so steady still names it."""
+    pitfall, limiter = _moved_from_wrong("sliding_counter", "sliding counter weighted", 1)
+    result = checks.steady.run(ctx, variant(rl, sliding_counter=limiter))
+    _fails(result, pitfall)
+    assert result.message.startswith("sliding_counter admitted 30 (want 36..40), at most ")
+
+
+def test_a_known_wrong_formula_two_admits_off_is_not_named_in_steady(ctx: DrillContext) -> None:
+    """Four of 80 decisions apart is more than rounding: no known formula."""
+    _, limiter = _moved_from_wrong("sliding_counter", "sliding counter weighted", 2)
+    result = checks.steady.run(ctx, variant(rl, sliding_counter=limiter))
+    _fails(result, NO_KNOWN_PITFALL)
+    assert result.message.startswith("sliding_counter admitted 30 (want 36..40), at most ")
+
+
+def test_a_few_decisions_apart_are_close_and_more_are_not() -> None:
+    """Close (rounding): at most 2 decisions apart, or 1 in 50 of a longer trace (rounded up)."""
+
+    def apart(n: int, k: int) -> tuple[list[bool], list[bool]]:
+        return [True] * n, [False] * k + [True] * (n - k)
+
+    assert formulas._close(*apart(80, 2))
+    assert not formulas._close(*apart(80, 3))
+    assert not formulas._close(*apart(100, 3))  # 100 / 50 = 2
+    assert formulas._close(*apart(101, 3))  # 101 / 50 rounds up to 3
+    assert formulas._close(*apart(151, 4))  # 151 / 50 rounds up to 4
+    assert not formulas._close(*apart(151, 5))
+
+
+@pytest.mark.parametrize(
+    ("name", "wrong", "times"),
+    [
+        *((name, None, [0, 0, 0, 1, 59_999, 60_000, 60_001]) for name in checks.ALGORITHMS),
+        # Two requests 1 ms into a window, then two 1 ms before one ends: the window of now - 1 ms
+        # is the current one at both (the previous one only at 0 ms into a window).
+        ("sliding_counter", "counter_previous_1ms", [60_001, 60_001, 179_999, 179_999]),
+    ],
+)
+def test_a_simulator_admits_what_its_redis_version_admits_at_the_clocks_edges(
+    ctx: DrillContext, name: str, wrong: str | None, times: list[int]
+) -> None:
+    """On a clock that starts at 0 (GCRA reads a missing TAT as 0), and 1 ms either side of a window
+    boundary; limit 2 per 60 s."""
+    if wrong is None:
+        limiter, simulate = getattr(rl, name), REFERENCE[name]
+    else:
+        limiter = getattr(_corpus_module(wrong), name)
+        simulate = dict(formulas.WRONG[name])[_pitfall(name, "sliding counter reading")]
+    key = checks.limiter_key(ctx, "edges")
+    admitted = [bool(limiter(ctx.r, key, 2, checks.WINDOW_MS, t)) for t in times]
+    assert simulate(2, checks.WINDOW_MS, times) == admitted
+
+
 # --- boundary -----------------------------------------------------------------------------------
 
 
@@ -439,6 +520,21 @@ def test_too_few_under_concurrency_points_to_within_limit(ctx: DrillContext) -> 
     result = checks.concurrent.run(ctx, wrong)
     _fails(result, "fewer than the limit admitted, with or without concurrency: see rate-limit.within_limit")
     assert result.message == "fixed_window admitted 9 of 32 (limit 10)"
+
+
+def test_a_racy_sliding_log_alone_fails_concurrent_as_read_then_increment(ctx: DrillContext) -> None:
+    """Its log holds every request it admitted (each member unique): the race, not colliding members."""
+    result = checks.concurrent.run(ctx, variant(rl, sliding_log=rl.naive_sliding_log))
+    _fails(result, checks.READ_THEN_INCREMENT)
+    assert result.message == "sliding_log admitted 16 of 32 (limit 10)"
+
+
+def test_a_sliding_log_without_a_sorted_set_is_not_told_its_members_collide(ctx: DrillContext) -> None:
+    """A counter read then incremented, plugged in as the sliding log, keeps no sorted set: no members
+    to collide (before the fix its pitfall was the colliding members)."""
+    result = checks.concurrent.run(ctx, variant(rl, sliding_log=rl.naive_fixed_window))
+    _fails(result, checks.READ_THEN_INCREMENT)
+    assert result.message == "sliding_log admitted 16 of 32 (limit 10)"
 
 
 def test_too_many_and_too_few_under_concurrency_name_no_pitfall(ctx: DrillContext) -> None:
@@ -510,6 +606,20 @@ def test_a_key_read_in_its_last_millisecond_still_has_an_expiry(
     # Every key then expires too soon for its state, but none is "without expiry".
     assert "without expiry" not in result.message
     assert result.message.count("keys expire within 0 ms") == len(checks.ALGORITHMS)
+
+
+def test_a_key_read_at_exactly_two_windows_passes_keys_and_one_ms_more_fails(
+    ctx: DrillContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bound is inclusive, as the message says (0 < PTTL <= 120000): PX 2 * window_ms read in the
+    millisecond it was set."""
+    monkeypatch.setattr(ctx.r, "pttl", lambda key: 2 * checks.WINDOW_MS)
+    result = checks.keys.run(ctx, rl)
+    assert (result.status, result.message) == ("pass", PASSING[checks.keys])
+    monkeypatch.setattr(ctx.r, "pttl", lambda key: 2 * checks.WINDOW_MS + 1)
+    result = checks.keys.run(ctx, rl)
+    _fails(result, KEY_PITFALLS["long"])
+    assert result.message.startswith("fixed_window has a key with PTTL 120001 (want 0 < PTTL <= 120000)")
 
 
 def test_a_limiter_that_writes_no_key_fails_keys(ctx: DrillContext) -> None:
@@ -618,6 +728,16 @@ def test_idle_banking_is_named_only_when_the_first_burst_was_right(ctx: DrillCon
     result = checks.within_limit.run(ctx, banked)
     assert result.message == "token_bucket admitted 12 of 12 after 120 s of silence (want 10)"
     assert result.measured["token_bucket"] == 10
+
+
+def test_idle_banking_next_to_another_mistake_names_no_single_pitfall(ctx: DrillContext) -> None:
+    """The idle-banking pitfall is named only when banking is the only mistake."""
+    half = _fixed_script(lambda count, limit: count <= limit // 2)
+    result = checks.within_limit.run(ctx, variant(_corpus_module("bucket_no_cap"), fixed_window=half))
+    _fails(result, NO_KNOWN_PITFALL)
+    assert result.message == (
+        "fixed_window admitted 5 (want 10); token_bucket admitted 12 of 12 after 120 s of silence (want 10)"
+    )
 
 
 @pytest.mark.parametrize("name", checks.ALGORITHMS)
