@@ -40,7 +40,7 @@ def _acquire_with(**options: Any) -> Any:
     [
         (-2, units.PX_WITH_S),
         (-1, units.NO_EXPIRY),
-        (0, units.NO_EXPIRY),
+        (0, units.PX_WITH_S),  # Redis's PTTL in a key's last millisecond: a lease about to run out
         (1, units.PX_WITH_S),
         (100, units.PX_WITH_S),
         (101, None),
@@ -52,6 +52,23 @@ def _acquire_with(**options: Any) -> Any:
 )
 def test_a_pttl_names_the_unit_mistake_it_shows(pttl: int, pitfall: str | None) -> None:
     assert units.ttl_pitfall(pttl, TTL_MS) == pitfall
+
+
+@pytest.mark.parametrize(
+    ("pttl", "text"),
+    [
+        (9_500, "about 10 s (of 10 s)"),
+        (9_499, "about 9 s (of 10 s)"),
+        (20_001, "20001 ms (want 1..10000)"),
+        (1, "1 ms (want 1..10000)"),
+        (0, "0 ms (want 1..10000)"),
+        (-1, "-1, no expiry (want 1..10000 ms)"),
+        (-2, "-2, the lock had already expired (want 1..10000 ms)"),
+    ],
+)
+def test_a_pttl_reads_as_seconds_when_right_and_as_it_is_when_wrong(pttl: int, text: str) -> None:
+    """What expires says of each PTTL: 0 and 1 are leases about to run out, not locks without expiry."""
+    assert checks._pttl_text(pttl, TTL_MS) == text
 
 
 def test_the_reference_lock_expires_after_its_ttl(ctx: DrillContext) -> None:
