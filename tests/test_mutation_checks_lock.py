@@ -393,6 +393,15 @@ def test_a_wait_that_takes_the_lock_long_after_the_lease_fails_waits(
     )
 
 
+def test_a_wait_that_takes_the_lock_before_half_way_to_its_deadline_passes_waits(
+    ctx: DrillContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """1.5 s of a 3 s wait is slow for a 150 ms lease, but short of the 1.575 s half-way mark."""
+    _clock(monkeypatch, checks, 1.5)
+    result = checks.waits.run(ctx, lk)
+    assert (result.status, result.pitfall) == ("pass", None)
+
+
 def test_waits_reports_the_seconds_each_acquire_took(
     ctx: DrillContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
