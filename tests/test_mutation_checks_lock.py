@@ -650,6 +650,21 @@ def test_a_release_that_deletes_the_fence_counter_fails_fence_numbers(ctx: Drill
     assert result.message.startswith("fences [1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2] (every other")
 
 
+def test_a_release_that_hands_its_fence_back_fails_fence_numbers(ctx: DrillContext) -> None:
+    """release DECRs the counter: the grant after each released one repeats its fence."""
+
+    def release(r: Any, lock: str, token: str) -> bool:
+        freed = lk.release(r, lock, token)
+        r.decr(lk.fence_key(lock))
+        return freed
+
+    result = fences.fence_numbers.run(ctx, variant(lk, release=release))
+    _fails(result, fences.NOT_GROWING)
+    assert result.message.startswith(
+        "fences [1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7] (every other grant released)"
+    )
+
+
 def test_a_storage_that_refuses_a_fence_it_never_saw_fails_fence_numbers_without_a_known_pitfall(
     ctx: DrillContext,
 ) -> None:
@@ -687,7 +702,7 @@ def test_a_grant_that_is_no_pair_with_a_number_is_unusable(grant: Any) -> None:
     with pytest.raises(UnusableResultError) as raised:
         fences.grant_of(grant)
     assert raised.value.pitfall is None
-    assert str(raised.value).endswith("; want (token, fence) or None")
+    assert str(raised.value) == f"acquire_fenced returned {grant!r}; want (token, fence) or None"
 
 
 @pytest.mark.parametrize(
@@ -701,6 +716,8 @@ def test_a_grant_that_is_no_pair_with_a_number_is_unusable(grant: Any) -> None:
         ([1, 2, None, 1], False),  # a grant refused
         ([2, 3, 1, 1], False),  # 1 again after the 3rd grant, which expired
         ([3, 1, 2, 3, 1], False),  # the drop after the first grant (expired) rules it out
+        ([0, 1, 1], True),  # 1 again right after the 2nd grant, released (0 is no drop to 1)
+        ([0, 0, 1, 2, 1], False),  # 0 again after 0: a drop, not back to 1
     ],
 )
 def test_restart_after_release_is_every_drop_back_to_1_after_a_released_grant(
