@@ -488,6 +488,18 @@ def test_hits_in_no_order_the_check_knows_fail_order_with_no_known_pitfall(ctx: 
     assert result.message == "nearby returned distances [984, 1046, 1153, 1396, 1472]… (want ascending)"
 
 
+def test_unsorted_hits_under_other_names_fail_order_with_no_known_pitfall(ctx: DrillContext) -> None:
+    """No ASC, and members renamed ("cafe:0042" as "0042"): the key holds no such members, so their
+    geohash order cannot be told."""
+
+    def renamed(r: Any, key: str, lon: float, lat: float, radius_m: float) -> list[tuple[str, float]]:
+        return [(m.split(":")[1], d) for m, d in _search()(r, key, lon, lat, radius_m)]
+
+    result = checks.order.run(ctx, variant(prox, nearby=renamed))
+    _fails(result, NO_KNOWN_PITFALL)
+    assert result.message == "nearby returned distances [1793, 1741, 1954, 1472, 1046]… (want ascending)"
+
+
 def test_desc_nearest_fails_order(ctx: DrillContext) -> None:
     result = checks.order.run(ctx, variant(prox, nearest=_nearest("DESC", "COUNT", "k")))
     _fails(result, checks.DESCENDING)
