@@ -178,6 +178,7 @@ def test_a_stall_longer_than_the_lease_makes_waits_retry_with_a_longer_lease_not
     result = checks.waits.run(ctx, _SlowOnce())
     assert result.passed, result.message
     assert result.measured["lease_ms"] == 1_200 and "after the 1200 ms lease" in result.message
+    assert "waiting up to 3.6 s: got it after" in result.message  # 3 x the 1.2 s lease
 
 
 def test_a_lock_that_ignores_a_holder_still_fails_waits_at_the_first_lease(ctx: DrillContext) -> None:

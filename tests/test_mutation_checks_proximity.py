@@ -13,7 +13,7 @@ import random
 from typing import Any
 
 import pytest
-from mutation_support import embedded_ctx  # noqa: F401 (the ctx fixture)
+from mutation_support import corpus_module, embedded_ctx  # noqa: F401 (the ctx fixture)
 from mutation_support import fails as _fails
 
 from redisprep import geohash
@@ -415,6 +415,39 @@ def test_border_centres_sit_on_geohash_cell_borders() -> None:
         assert abs(lon - 12.45) < 0.05 + width and abs(lat - 41.90) < 0.04 + height
 
 
+def test_a_box_search_for_a_radius_fails_recall_naming_the_box(ctx: DrillContext) -> None:
+    result = checks.radius_recall.run(ctx, corpus_module("proximity", "box_for_radius"))
+    _fails(result, checks_places.BOX)
+    assert result.message.startswith("153 of 153 places within 1000 m found over 12 queries (100.0% recall")
+    assert result.measured["extra"] == 36
+
+
+def _east(metres: float) -> float:
+    """Degrees of longitude that are ``metres`` along the parallel of the drill's centre."""
+    return metres / (M_PER_DEG * math.cos(math.radians(checks_places.CENTRE[1])))
+
+
+@pytest.mark.parametrize(
+    ("east_m", "north_m", "inside"),
+    [
+        (0, 1_001, True),
+        (0, -1_001, True),
+        (0, 1_003, False),  # past the 2 m tolerance
+        (1_001, 0, True),
+        (-1_003, 0, False),
+        (1_001, 1_001, True),  # a corner: 1,416 m away, still in the square
+        (1_003, 500, False),
+        (500, -1_003, False),
+    ],
+)
+def test_in_box_is_the_square_of_half_side_r_around_the_centre(
+    east_m: float, north_m: float, inside: bool
+) -> None:
+    lon, lat = checks_places.CENTRE
+    point = (lon + _east(east_m), lat + north_m / M_PER_DEG)
+    assert checks_places.in_box(checks_places.CENTRE, point, 1_000.0) is inside
+
+
 def test_border_centres_are_spread_over_the_middle_of_the_box() -> None:
     centres = checks_places.border_centres(random.Random(7), 300)
     lons = [lon - 12.45 for lon, _ in centres]
@@ -434,6 +467,36 @@ def test_desc_nearby_fails_order_as_farthest_first(ctx: DrillContext) -> None:
 def test_no_asc_fails_order_as_unsorted(ctx: DrillContext) -> None:
     result = checks.order.run(ctx, variant(prox, nearby=_search()))
     _fails(result, checks.UNSORTED)
+    assert result.message == "nearby returned distances [1793, 1741, 1954, 1472, 1046]… (want ascending)"
+
+
+def test_hits_re_sorted_by_name_fail_order_naming_it(ctx: DrillContext) -> None:
+    result = checks.order.run(ctx, corpus_module("proximity", "sorted_by_name"))
+    _fails(result, checks.BY_NAME)
+    assert result.message == "nearby returned distances [1883, 1793, 1153, 1046, 1954]… (want ascending)"
+
+
+def test_hits_in_no_order_the_check_knows_fail_order_with_no_known_pitfall(ctx: DrillContext) -> None:
+    """Nearest first but the nearest moved to the end: not reversed, not by name, not geohash order."""
+
+    def rotated(*args: Any) -> list[tuple[str, float]]:
+        hits = prox.nearby(*args)
+        return hits[1:] + hits[:1]
+
+    result = checks.order.run(ctx, variant(prox, nearby=rotated))
+    _fails(result, NO_KNOWN_PITFALL)
+    assert result.message == "nearby returned distances [984, 1046, 1153, 1396, 1472]… (want ascending)"
+
+
+def test_unsorted_hits_under_other_names_fail_order_with_no_known_pitfall(ctx: DrillContext) -> None:
+    """No ASC, and members renamed ("cafe:0042" as "0042"): the key holds no such members, so their
+    geohash order cannot be told."""
+
+    def renamed(r: Any, key: str, lon: float, lat: float, radius_m: float) -> list[tuple[str, float]]:
+        return [(m.split(":")[1], d) for m, d in _search()(r, key, lon, lat, radius_m)]
+
+    result = checks.order.run(ctx, variant(prox, nearby=renamed))
+    _fails(result, NO_KNOWN_PITFALL)
     assert result.message == "nearby returned distances [1793, 1741, 1954, 1472, 1046]… (want ascending)"
 
 

@@ -56,7 +56,7 @@ def _pttl_text(pttl: int, ttl_ms: int) -> str:
     """How a PTTL reads next to the lease ``ttl_ms`` asked for."""
     if ttl_pitfall(pttl, ttl_ms) is None:
         return f"about {round(pttl / 1000)} s (of {ttl_ms // 1000} s)"
-    if pttl > 0:
+    if pttl >= 0:
         return f"{pttl} ms (want 1..{ttl_ms})"
     if pttl == -2:
         return f"-2, the lock had already expired (want 1..{ttl_ms} ms)"

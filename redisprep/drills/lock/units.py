@@ -19,11 +19,10 @@ def ttl_pitfall(pttl: int, ttl_ms: int) -> str | None:
     """The unit mistake a PTTL shows, or None when it is about ``ttl_ms``.
 
     -2 (the key is gone right after an acquire that returned a token) is a lease so short it ran
-    out before the next round trip; -1 is a key with no expiry at all.
+    out before the next round trip, and 0 (Redis's PTTL of a key in its last millisecond) one about
+    to; -1 is a key with no expiry at all.
     """
-    if pttl == -2:
-        return PX_WITH_S
-    if pttl <= 0:
+    if pttl == -1:
         return NO_EXPIRY
     if pttl > ttl_ms * 2:
         return EX_WITH_MS
