@@ -15,9 +15,12 @@ from redisprep.drills.check_helpers import (
 )
 from redisprep.drills.context import DrillContext
 from redisprep.drills.event_sourcing.diagnosis import (
+    APPLIED_TWICE_OR_NOT,
     DROPS_DELETED,
     EMPTY_TAIL_LAST_ID,
+    IGNORES_MIN_IDLE,
     READ_IGNORES_COUNT,
+    RECLAIMED_NOT_ACKED,
     deleted_and_told,
     why_differs,
 )
@@ -140,15 +143,13 @@ def crash_recovery(ctx: DrillContext, impl: Any) -> Verdict:
     elif over_read:
         pitfall = READ_IGNORES_COUNT
     elif early:
-        pitfall = "claims ignore min-idle: a sweep must take only entries idle longer than the threshold, "
-        pitfall += "or it steals work from healthy consumers"
+        pitfall = IGNORES_MIN_IDLE
     elif claimed == 0 and before > 0:
         pitfall = NEVER_RECLAIMS
     elif after > 0:
-        pitfall = "a stream consumer that never acks: reclaimed or not, unacknowledged entries stay "
-        pitfall += "pending and are claimed again and again; XACK in the same script as the apply"
+        pitfall = RECLAIMED_NOT_ACKED
     elif lost or not correct:
-        pitfall = "a reclaimed entry was applied twice or not at all: apply must be idempotent"
+        pitfall = APPLIED_TWICE_OR_NOT
     elif unheard:
         pitfall = DROPS_DELETED
     else:

@@ -55,6 +55,15 @@ def why_differs(
     return SOURCE_OF_TRUTH
 
 
+IGNORES_MIN_IDLE = (
+    "claims ignore min-idle: a sweep must take only entries idle longer than the threshold, or it "
+    "steals work from healthy consumers"
+)
+RECLAIMED_NOT_ACKED = (
+    "a stream consumer that never acks: reclaimed or not, unacknowledged entries stay pending and are "
+    "claimed again and again; XACK in the same script as the apply"
+)
+APPLIED_TWICE_OR_NOT = "a reclaimed entry was applied twice or not at all: apply must be idempotent"
 READ_IGNORES_COUNT = (
     "read ignores count: XREADGROUP ... COUNT n hands a consumer at most n entries; one that takes "
     "everything leaves nothing for the others and, when it crashes, strands it all"
