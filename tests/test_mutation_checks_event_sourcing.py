@@ -185,6 +185,32 @@ def test_an_append_that_logs_twice_fails_replay_matches_live(ctx: DrillContext) 
     )
 
 
+def test_acking_without_applying_fails_replay_matches_live_not_blaming_the_group(ctx: DrillContext) -> None:
+    """The group handed out everything (delivered up to the newest id, nothing pending), as a group
+    created at '$' also looks; but here the entries reached apply, so the group is not the mistake."""
+    result = checks.replay_matches_live.run(ctx, variant(es, apply=_ack_only))
+    _fails(result, diagnosis.SOURCE_OF_TRUTH)
+    assert result.message == (
+        f"{EVENTS} events logged; live projection ≠ log, replay = log, replay ends at the newest entry"
+    )
+
+
+def test_no_group_and_no_read_yet_fails_replay_matches_live(ctx: DrillContext) -> None:
+    """A learner who has not written create_group and read yet: the stream has no group to ask."""
+    unwritten = variant(es, create_group=lambda r, stream, group, start="0": None, read=lambda *args: [])
+    _fails(checks.replay_matches_live.run(ctx, unwritten), diagnosis.SOURCE_OF_TRUTH)
+
+
+def test_a_read_dropping_xreadgroups_reply_is_not_blamed_on_the_group(ctx: DrillContext) -> None:
+    """Delivered up to the newest id like a group created at '$', but every entry is pending."""
+
+    def dropped(r: Any, stream: str, group: str, consumer: str, count: int) -> list[Any]:
+        r.xreadgroup(group, consumer, {stream: ">"}, count=count)
+        return []
+
+    _fails(checks.replay_matches_live.run(ctx, variant(es, read=dropped)), diagnosis.SOURCE_OF_TRUTH)
+
+
 def test_a_replay_with_a_zero_balance_kept_passes(ctx: DrillContext) -> None:
     """Balances compare without zero entries: an account folded to 0 is the same as no account."""
 
@@ -777,6 +803,16 @@ def test_a_claim_that_drops_deleted_ids_is_told_so_only_when_all_else_is_right(c
     assert result.message.endswith("; claim did not return the id of a deleted pending entry")
     assert result.measured["deleted_probed"] == 1
     assert result.measured["pending_after"] == 0
+
+
+def test_the_deleted_entry_probe_logs_three_events_of_its_seed_and_deletes_the_middle(
+    ctx: DrillContext,
+) -> None:
+    """The same seed, the same probe log (``drill run --seed``): what is left is its first and last."""
+    assert checks.crash_recovery.run(ctx, es).status == "pass"
+    left = [fields for _, fields in ctx.r.xrange(ctx.key("es", "{gone}", "events"))]
+    first, _, last = make_events(ctx.fork_rng("gone"), 3)
+    assert left == [first, last]
 
 
 def test_the_early_sweeps_threshold_is_twenty_times_the_entries_idle_time(

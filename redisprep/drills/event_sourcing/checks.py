@@ -58,7 +58,7 @@ def replay_matches_live(ctx: DrillContext, impl: Any) -> Verdict:
     events = make_events(ctx.fork_rng("replay"), EVENTS)
     call_each(impl, "append", [(ctx.r, stream, event) for event in events])
     impl.create_group(ctx.r, stream, GROUP)
-    process(impl, ctx.r, stream, projection, ("c1", "c2"))
+    handed = process(impl, ctx.r, stream, projection, ("c1", "c2"))
     live = balances(ctx, projection)
     replayed, last = impl.replay(ctx.r, stream)
     newest = ctx.r.xrevrange(stream, count=1)
@@ -70,7 +70,9 @@ def replay_matches_live(ctx: DrillContext, impl: Any) -> Verdict:
         f"{logged} events logged; live projection {'=' if live == expected else '≠'} log, "
         f"replay {'=' if nonzero(replayed) == expected else '≠'} log, replay ends at "
         f"{'the newest entry' if last == newest[0][0] else repr(last)}",
-        pitfall=why_differs(ctx, stream, events, live, nonzero(replayed)),
+        pitfall=why_differs(
+            ctx, stream, events, live, nonzero(replayed), sum(len(ids) for ids in handed.values())
+        ),
         logged=logged,
         live_equals_replay=live == nonzero(replayed),
     )

@@ -34,9 +34,12 @@ def why_differs(
     events: list[dict[str, str]],
     live: dict[str, int],
     replayed: dict[str, int],
+    handed: int,
 ) -> str:
-    """The pitfall for a live projection or replay that differs from the log, by what they hold."""
-    if not live:
+    """The pitfall for a live projection or replay that differs from the log, by what they hold and
+    how many entries ``read`` handed to ``apply`` (an empty projection after entries were handed over
+    is apply's fault, not the group's)."""
+    if not live and not handed:
         groups = ctx.r.xinfo_groups(stream)
         newest = ctx.r.xrevrange(stream, count=1)
         delivered = str(groups[0].get("last-delivered-id")) if groups else None
