@@ -202,13 +202,31 @@ def test_no_group_and_no_read_yet_fails_replay_matches_live(ctx: DrillContext) -
 
 
 def test_a_read_dropping_xreadgroups_reply_is_not_blamed_on_the_group(ctx: DrillContext) -> None:
-    """Delivered up to the newest id like a group created at '$', but every entry is pending."""
+    """A read that takes the whole log and returns none of it: delivered up to the newest id, as a
+    group created at '$' looks, but every entry is pending."""
 
     def dropped(r: Any, stream: str, group: str, consumer: str, count: int) -> list[Any]:
-        r.xreadgroup(group, consumer, {stream: ">"}, count=count)
+        r.xreadgroup(group, consumer, {stream: ">"})
         return []
 
     _fails(checks.replay_matches_live.run(ctx, variant(es, read=dropped)), diagnosis.SOURCE_OF_TRUTH)
+
+
+def test_a_replay_of_its_own_that_adds_withdrawals_fails_naming_them(ctx: DrillContext) -> None:
+    """apply (the reference's script) is right; only replay, folding by hand, adds every amount."""
+
+    def replay(r: Any, stream: str, after: Any = None, state: Any = None) -> Any:
+        balances, last = dict(state or {}), after
+        for entry_id, event in r.xrange(stream, min="-" if after is None else f"({after}"):
+            balances[event["account"]] = balances.get(event["account"], 0) + int(event["amount"])
+            last = entry_id
+        return balances, last
+
+    result = checks.replay_matches_live.run(ctx, variant(es, replay=replay))
+    _fails(result, diagnosis.WITHDRAW_ADDS)
+    assert result.message == (
+        f"{EVENTS} events logged; live projection = log, replay ≠ log, replay ends at the newest entry"
+    )
 
 
 def test_a_replay_with_a_zero_balance_kept_passes(ctx: DrillContext) -> None:
@@ -506,6 +524,18 @@ def test_a_replay_without_its_last_id_fails_snapshot_tail_naming_the_id(ctx: Dri
     assert result.measured == {"off_by": prefix, "trimmed_replay_equal": False}
 
 
+def test_a_replay_returning_none_after_the_newest_id_is_told_what_it_returned(ctx: DrillContext) -> None:
+    """Balances all right: only the id a replay with nothing left to fold returned is wrong."""
+    result = checks.snapshot_tail.run(ctx, corpus_module("event-sourcing", "replay_end_none"))
+    _fails(result, diagnosis.EMPTY_TAIL_LAST_ID)
+    newest = ctx.r.xrevrange(ctx.key("es", "{snap}", "events"), count=1)[0][0]
+    assert result.message == (
+        f"snapshot at {checks.SNAPSHOT_AT} + tail of {EVENTS - checks.SNAPSHOT_AT} = full replay of {EVENTS} "
+        f"(balances total off by 0); after trimming the first {checks.SNAPSHOT_AT}, snapshot + tail = full, "
+        f"a replay from the start ≠ full; a replay after the newest id returned None, want {newest!r}"
+    )
+
+
 def test_a_replay_that_sees_the_whole_log_after_trimming_would_be_told(ctx: DrillContext) -> None:
     """A replay from the start that adds back the trimmed prefix: the last clause says '='."""
 
@@ -796,6 +826,13 @@ def test_a_corpus_variant_fails_its_check_naming_its_pitfall_in_process(
 ) -> None:
     result = check.run(ctx, corpus_module("event-sourcing", name))
     _fails(result, pitfall)
+
+
+def test_a_read_ignoring_count_is_told_how_many_it_took_and_asked_for(ctx: DrillContext) -> None:
+    result = checks.crash_recovery.run(ctx, corpus_module("event-sourcing", "read_ignores_count"))
+    _fails(result, diagnosis.READ_IGNORES_COUNT)
+    took = f"A read {EVENTS} (asked for {CRASHED_READ}) and crashed; B processed 0; "
+    assert result.message.startswith(took)
 
 
 def test_a_claim_that_drops_deleted_ids_is_told_so_only_when_all_else_is_right(ctx: DrillContext) -> None:
