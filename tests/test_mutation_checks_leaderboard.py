@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 import pytest
-from mutation_support import embedded_ctx  # noqa: F401 (the ctx fixture)
+from mutation_support import corpus_module, embedded_ctx  # noqa: F401 (the ctx fixture)
 from mutation_support import fails as _fails
 
 from redisprep.backends import connect, delete_namespace
@@ -378,6 +378,67 @@ def test_a_page_of_names_only_fails_saying_what_was_wanted(ctx: DrillContext) ->
     _fails(result, NO_KNOWN_PITFALL)
     assert result.message.startswith("page returned ['t")
     assert result.message.endswith("; want a list of (member, number) pairs")
+
+
+@pytest.mark.parametrize(
+    ("name", "pitfall", "measured"),
+    [
+        ("ties_reversed", paging.TIES_WRONG_WAY, {"pages": 5, "repeated": 2, "missing": 5}),
+        ("page_int_cursor", paging.TRUNCATED_CURSOR, {"pages": 4, "repeated": 0, "missing": 8}),
+        ("page_scores_as_text", paging.SCORES_AS_TEXT, {"pages": 3, "repeated": 0, "missing": 11}),
+        ("score_only_cursor", paging.SCORE_ONLY_CURSOR, {"pages": 5, "repeated": 0, "missing": 3}),
+        ("last_page_cursor", checks.LAST_CURSOR, {"pages": 6, "repeated": 0, "missing": 0}),
+    ],
+)
+def test_a_corpus_paging_variant_fails_page_ties_naming_its_mistake_in_process(
+    ctx: DrillContext, name: str, pitfall: str, measured: dict[str, int]
+) -> None:
+    """The corpus's cursor mistakes, graded here where paging.py's mutants are switched on."""
+    result = checks.page_ties.run(ctx, corpus_module("leaderboard", name))
+    _fails(result, pitfall)
+    assert result.measured == measured
+
+
+# g 5, f 4, then e, d and c tied at 3, b 2, a 1: leaderboard order (score, then member, descending).
+_BOARD = {"g": 5.0, "f": 4.0, "e": 3.0, "d": 3.0, "c": 3.0, "b": 2.0, "a": 1.0}
+_ORDER = checks.expected_order(_BOARD)
+
+
+def _pages(*names: str) -> list[list[tuple[str, float]]]:
+    """Pages of 2 written as member letters ("gf"), with the members' scores."""
+    return [[(m, _BOARD[m]) for m in page] for page in names]
+
+
+def test_paging_mistake_names_the_one_rule_that_explains_every_wrong_page() -> None:
+    """From c, "ed" is both a score-only cursor (score at most 3) and ties taken the wrong way
+    (members above c); from d, "eb" is only ties taken the wrong way: that is the mistake."""
+    assert paging.paging_mistake(_ORDER, _pages("gc", "ed", "eb", "a"), 2) == paging.TIES_WRONG_WAY
+
+
+def test_paging_mistake_names_nothing_when_two_mistakes_explain_every_page() -> None:
+    assert paging.paging_mistake(_ORDER, _pages("gc", "ed"), 2) is None
+
+
+def test_paging_mistake_judges_the_pages_after_a_right_one() -> None:
+    """gf then ed are right; eb after d is the mistake."""
+    assert paging.paging_mistake(_ORDER, _pages("gf", "ed", "eb", "a"), 2) == paging.TIES_WRONG_WAY
+
+
+def test_paging_mistake_skips_an_empty_page_and_judges_the_rest() -> None:
+    """An empty page has no last entry to judge the next page from; the pages after it still count."""
+    assert paging.paging_mistake(_ORDER, _pages("", "fd", "eb", "a"), 2) == paging.TIES_WRONG_WAY
+
+
+def test_paging_mistake_names_nothing_for_right_pages_or_a_page_no_rule_gives() -> None:
+    assert paging.paging_mistake(_ORDER, _pages("gf", "ed", "cb", "a"), 2) is None
+    assert paging.paging_mistake(_ORDER, _pages("gf", "ac"), 2) is None
+
+
+def test_following_is_the_first_n_after_the_cursor_by_a_rule() -> None:
+    right, score_below = paging.RULES["right"][0], paging.RULES["score below"][0]
+    assert paging.following(_ORDER, ("d", 3.0), right, 2) == ["c", "b"]
+    assert paging.following(_ORDER, ("d", 3.0), score_below, 2) == ["b", "a"]
+    assert paging.following(_ORDER, ("d", 3.0), right, 5) == ["c", "b", "a"]
 
 
 # --- what the functions return ------------------------------------------------------------------
