@@ -59,6 +59,51 @@ def test_an_add_points_that_writes_nothing_loses_every_increment(ctx: DrillConte
     assert result.message == "0 of 400 increments kept (8 writers x 50); 400 lost"
 
 
+def _board(ctx: DrillContext, name: str) -> dict[str, float]:
+    return dict(ctx.r.zrange(ctx.key("lb", name), 0, -1, withscores=True))
+
+
+@pytest.mark.parametrize(
+    ("check", "name", "size"),
+    [
+        (checks.top_k, "top", 200),
+        (checks.rank, "rank", 200),
+        (checks.around, "around", 200),
+        (checks.one_round_trip, "trips", 50),
+    ],
+    ids=lambda v: getattr(v, "id", None) or str(v),
+)
+def test_each_seeded_check_builds_the_board_its_seed_gives(
+    ctx: DrillContext, check: Any, name: str, size: int
+) -> None:
+    """The same seed, the same board (``drill run --seed``): a run is reproducible."""
+    assert check.run(ctx, lb).status == "pass"
+    seeded = checks.seed_board(ctx, ctx.key("lb", "again"), size, ctx.fork_rng(name))
+    if check is checks.one_round_trip:
+        seeded["p0001"] += 5  # the add_points it measures
+    board = _board(ctx, name)
+    assert {m: board[m] for m in seeded} == seeded
+    if check is checks.top_k:  # and three players tied at the very top
+        top = checks.expected_order(board)
+        assert top[0][1] == top[1][1] == top[2][1] > top[3][1]
+
+
+def test_the_checks_with_fixed_boards_leave_them_as_their_messages_say(ctx: DrillContext) -> None:
+    for check in (
+        checks.concurrent_add,
+        checks.returns,
+        checks.shared_rank,
+        checks.stable_pages,
+        checks.page_ties,
+    ):
+        assert check.run(ctx, lb).status == "pass", check.id
+    assert _board(ctx, "concurrent") == {"alice": checks.WORKERS * checks.ROUNDS}
+    assert _board(ctx, "returns")["zed"] == 12.5
+    assert set(_board(ctx, "ties")) == {"erin", "alice", "bob", "dave", "carol"}
+    assert len(_board(ctx, "pages")) == 20
+    assert len(_board(ctx, "page-ties")) == 23
+
+
 # --- top-K --------------------------------------------------------------------------------------
 
 
