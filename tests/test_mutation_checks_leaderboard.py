@@ -374,7 +374,10 @@ def _skips_one(r: Any, board: str, cursor: Any, n: int) -> tuple[list[tuple[str,
 def test_a_page_that_skips_a_player_fails_stable_pages(ctx: DrillContext) -> None:
     result = checks.stable_pages.run(ctx, variant(lb, page=_skips_one))
     _fails(result, NO_KNOWN_PITFALL)
-    assert "repeated from page 1: none" in result.message
+    assert result.message == (
+        "page 2 is u06, u07, u08, u09, u11; repeated from page 1: none; before the change page 2 was "
+        "already u06, u07, u08, u09, u10; want u05, u06, u07, u08, u09"
+    )
     assert result.measured == {"repeated": 0}
 
 
