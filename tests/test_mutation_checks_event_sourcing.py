@@ -36,19 +36,6 @@ from redisprep.drills.event_sourcing.workload import (
 )
 from redisprep.drills.runner import operation_costs
 
-LIVE = (
-    "the log (XADD) is the source of truth: every entry must reach the projection once, and a replay "
-    "must fold every entry from the start (XRANGE - + in pages) and return the last id"
-)
-EARLY = (
-    "claims ignore min-idle: a sweep must take only entries idle longer than the threshold, or it "
-    "steals work from healthy consumers"
-)
-KEEPS_PENDING = (
-    "a stream consumer that never acks: reclaimed or not, unacknowledged entries stay pending and are "
-    "claimed again and again; XACK in the same script as the apply"
-)
-TWICE_OR_NOT = "a reclaimed entry was applied twice or not at all: apply must be idempotent"
 DUPLICATES = (
     "at-least-once delivery means duplicates: applying every delivery double-counts; make apply "
     "idempotent (XACK first in the same script, and apply only if it acknowledged the entry)"
@@ -168,7 +155,7 @@ def test_a_replay_without_its_last_id_fails_replay_matches_live(ctx: DrillContex
         return es.replay(r, stream, after, state)[0], after
 
     result = checks.replay_matches_live.run(ctx, variant(es, replay=replay))
-    _fails(result, LIVE)
+    _fails(result, diagnosis.SOURCE_OF_TRUTH)
     assert result.message.endswith("; live projection = log, replay = log, replay ends at None")
 
 
@@ -178,7 +165,7 @@ def test_a_replay_that_drops_the_newest_entry_fails_replay_matches_live(ctx: Dri
         return es.fold(state or {}, entries), entries[-1][0]
 
     result = checks.replay_matches_live.run(ctx, variant(es, replay=replay))
-    _fails(result, LIVE)
+    _fails(result, diagnosis.SOURCE_OF_TRUTH)
     second_newest = ctx.r.xrevrange(ctx.key("es", "{replay}", "events"), count=2)[1][0]
     assert result.message == (
         f"{EVENTS} events logged; live projection = log, replay ≠ log, replay ends at {second_newest!r}"
@@ -192,9 +179,53 @@ def test_an_append_that_logs_twice_fails_replay_matches_live(ctx: DrillContext) 
         return es.append(r, stream, event, maxlen)
 
     result = checks.replay_matches_live.run(ctx, variant(es, append=twice))
-    _fails(result, LIVE)
+    _fails(result, diagnosis.SOURCE_OF_TRUTH)
     assert result.message == (
         f"{2 * EVENTS} events logged; live projection = log, replay = log, replay ends at the newest entry"
+    )
+
+
+def test_acking_without_applying_fails_replay_matches_live_not_blaming_the_group(ctx: DrillContext) -> None:
+    """The group handed out everything (delivered up to the newest id, nothing pending), as a group
+    created at '$' also looks; but here the entries reached apply, so the group is not the mistake."""
+    result = checks.replay_matches_live.run(ctx, variant(es, apply=_ack_only))
+    _fails(result, diagnosis.SOURCE_OF_TRUTH)
+    assert result.message == (
+        f"{EVENTS} events logged; live projection ≠ log, replay = log, replay ends at the newest entry"
+    )
+
+
+def test_no_group_and_no_read_yet_fails_replay_matches_live(ctx: DrillContext) -> None:
+    """A learner who has not written create_group and read yet: the stream has no group to ask."""
+    unwritten = variant(es, create_group=lambda r, stream, group, start="0": None, read=lambda *args: [])
+    _fails(checks.replay_matches_live.run(ctx, unwritten), diagnosis.SOURCE_OF_TRUTH)
+
+
+def test_a_read_dropping_xreadgroups_reply_is_not_blamed_on_the_group(ctx: DrillContext) -> None:
+    """A read that takes the whole log and returns none of it: delivered up to the newest id, as a
+    group created at '$' looks, but every entry is pending."""
+
+    def dropped(r: Any, stream: str, group: str, consumer: str, count: int) -> list[Any]:
+        r.xreadgroup(group, consumer, {stream: ">"})
+        return []
+
+    _fails(checks.replay_matches_live.run(ctx, variant(es, read=dropped)), diagnosis.SOURCE_OF_TRUTH)
+
+
+def test_a_replay_of_its_own_that_adds_withdrawals_fails_naming_them(ctx: DrillContext) -> None:
+    """apply (the reference's script) is right; only replay, folding by hand, adds every amount."""
+
+    def replay(r: Any, stream: str, after: Any = None, state: Any = None) -> Any:
+        balances, last = dict(state or {}), after
+        for entry_id, event in r.xrange(stream, min="-" if after is None else f"({after}"):
+            balances[event["account"]] = balances.get(event["account"], 0) + int(event["amount"])
+            last = entry_id
+        return balances, last
+
+    result = checks.replay_matches_live.run(ctx, variant(es, replay=replay))
+    _fails(result, diagnosis.WITHDRAW_ADDS)
+    assert result.message == (
+        f"{EVENTS} events logged; live projection = log, replay ≠ log, replay ends at the newest entry"
     )
 
 
@@ -280,14 +311,14 @@ def test_a_claim_ignoring_min_idle_fails_crash_recovery(ctx: DrillContext) -> No
         return es.claim(r, stream, group, consumer, 0, start, count)
 
     result = checks.crash_recovery.run(ctx, variant(es, claim=greedy))
-    _fails(result, EARLY)
+    _fails(result, diagnosis.IGNORES_MIN_IDLE)
     assert result.message == PASSING[checks.crash_recovery]
     assert result.measured["claimed_too_early"] == CRASHED_READ
 
 
 def test_never_acking_fails_crash_recovery_as_pending_for_ever(ctx: DrillContext) -> None:
     result = checks.crash_recovery.run(ctx, variant(es, apply=es.naive_apply_without_ack))
-    _fails(result, KEEPS_PENDING)
+    _fails(result, diagnosis.RECLAIMED_NOT_ACKED)
     assert result.measured["pending_after"] == EVENTS and result.measured["claimed"] == EVENTS
 
 
@@ -300,7 +331,7 @@ def test_reading_from_zero_fails_crash_recovery(ctx: DrillContext) -> None:
 
 def test_acking_without_applying_fails_crash_recovery(ctx: DrillContext) -> None:
     result = checks.crash_recovery.run(ctx, variant(es, apply=_ack_only))
-    _fails(result, TWICE_OR_NOT)
+    _fails(result, diagnosis.APPLIED_TWICE_OR_NOT)
     assert result.measured["lost"] == 0 and result.measured["projection_equal"] is False
     assert result.message.endswith(f"; 0 of {EVENTS} events lost; projection differs from the log")
 
@@ -316,7 +347,7 @@ def test_a_claim_that_acks_what_it_does_not_hand_over_loses_entries(ctx: DrillCo
         return cursor, entries[: len(entries) // 2], deleted
 
     result = checks.crash_recovery.run(ctx, variant(es, claim=half))
-    _fails(result, TWICE_OR_NOT)
+    _fails(result, diagnosis.APPLIED_TWICE_OR_NOT)
     lost = CRASHED_READ - CRASHED_READ // 2
     assert result.measured["lost"] == lost and result.measured["pending_after"] == 0
     assert (
@@ -491,6 +522,18 @@ def test_a_replay_without_its_last_id_fails_snapshot_tail_naming_the_id(ctx: Dri
     _fails(result, REPLAY_LAST_ID)
     prefix = sum(_delta_at(ctx, i) for i in range(checks.SNAPSHOT_AT))
     assert result.measured == {"off_by": prefix, "trimmed_replay_equal": False}
+
+
+def test_a_replay_returning_none_after_the_newest_id_is_told_what_it_returned(ctx: DrillContext) -> None:
+    """Balances all right: only the id a replay with nothing left to fold returned is wrong."""
+    result = checks.snapshot_tail.run(ctx, corpus_module("event-sourcing", "replay_end_none"))
+    _fails(result, diagnosis.EMPTY_TAIL_LAST_ID)
+    newest = ctx.r.xrevrange(ctx.key("es", "{snap}", "events"), count=1)[0][0]
+    assert result.message == (
+        f"snapshot at {checks.SNAPSHOT_AT} + tail of {EVENTS - checks.SNAPSHOT_AT} = full replay of {EVENTS} "
+        f"(balances total off by 0); after trimming the first {checks.SNAPSHOT_AT}, snapshot + tail = full, "
+        f"a replay from the start ≠ full; a replay after the newest id returned None, want {newest!r}"
+    )
 
 
 def test_a_replay_that_sees_the_whole_log_after_trimming_would_be_told(ctx: DrillContext) -> None:
@@ -717,7 +760,7 @@ def _noack(r: Any, stream: str, group: str, consumer: str, count: int) -> Any:
 def test_a_read_without_the_pending_list_loses_the_crashed_consumers_entries(ctx: DrillContext) -> None:
     """NOACK: what A read was never pending, so nothing is left to reclaim: applied not at all."""
     result = checks.crash_recovery.run(ctx, variant(es, read=_noack))
-    _fails(result, TWICE_OR_NOT)
+    _fails(result, diagnosis.APPLIED_TWICE_OR_NOT)
     assert result.measured == {
         "pending_before": 0,
         "pending_after": 0,
@@ -751,7 +794,7 @@ def test_one_entry_left_pending_after_the_sweep_is_named_so(ctx: DrillContext) -
         return cursor, entries[:-1], deleted
 
     result = checks.crash_recovery.run(ctx, variant(es, claim=keeps_one))
-    _fails(result, KEEPS_PENDING)
+    _fails(result, diagnosis.RECLAIMED_NOT_ACKED)
     assert (result.measured["pending_after"], result.measured["lost"]) == (1, 1)
 
 
@@ -775,12 +818,7 @@ def test_the_round_trip_measurements_add_no_row_to_the_drills_cost_table(ctx: Dr
         ("withdraw_adds", checks.replay_matches_live, diagnosis.WITHDRAW_ADDS),
         ("type_as_account", checks.replay_matches_live, diagnosis.NOT_ACCOUNTS),
         ("reads_from_zero", checks.replay_matches_live, READ_FROM_ZERO),
-        (
-            "claim_idle_in_seconds",
-            checks.crash_recovery,
-            "claims ignore min-idle: a sweep must take only "
-            "entries idle longer than the threshold, or it steals work from healthy consumers",
-        ),
+        ("claim_idle_in_seconds", checks.crash_recovery, diagnosis.IGNORES_MIN_IDLE),
     ],
 )
 def test_a_corpus_variant_fails_its_check_naming_its_pitfall_in_process(
@@ -790,11 +828,28 @@ def test_a_corpus_variant_fails_its_check_naming_its_pitfall_in_process(
     _fails(result, pitfall)
 
 
+def test_a_read_ignoring_count_is_told_how_many_it_took_and_asked_for(ctx: DrillContext) -> None:
+    result = checks.crash_recovery.run(ctx, corpus_module("event-sourcing", "read_ignores_count"))
+    _fails(result, diagnosis.READ_IGNORES_COUNT)
+    took = f"A read {EVENTS} (asked for {CRASHED_READ}) and crashed; B processed 0; "
+    assert result.message.startswith(took)
+
+
 def test_a_claim_that_drops_deleted_ids_is_told_so_only_when_all_else_is_right(ctx: DrillContext) -> None:
     result = checks.crash_recovery.run(ctx, corpus_module("event-sourcing", "claim_drops_deleted"))
     assert result.message.endswith("; claim did not return the id of a deleted pending entry")
     assert result.measured["deleted_probed"] == 1
     assert result.measured["pending_after"] == 0
+
+
+def test_the_deleted_entry_probe_logs_three_events_of_its_seed_and_deletes_the_middle(
+    ctx: DrillContext,
+) -> None:
+    """The same seed, the same probe log (``drill run --seed``): what is left is its first and last."""
+    assert checks.crash_recovery.run(ctx, es).status == "pass"
+    left = [fields for _, fields in ctx.r.xrange(ctx.key("es", "{gone}", "events"))]
+    first, _, last = make_events(ctx.fork_rng("gone"), 3)
+    assert left == [first, last]
 
 
 def test_the_early_sweeps_threshold_is_twenty_times_the_entries_idle_time(

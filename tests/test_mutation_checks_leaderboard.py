@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 import pytest
-from mutation_support import embedded_ctx  # noqa: F401 (the ctx fixture)
+from mutation_support import corpus_module, embedded_ctx  # noqa: F401 (the ctx fixture)
 from mutation_support import fails as _fails
 
 from redisprep.backends import connect, delete_namespace
@@ -59,6 +59,51 @@ def test_an_add_points_that_writes_nothing_loses_every_increment(ctx: DrillConte
     assert result.message == "0 of 400 increments kept (8 writers x 50); 400 lost"
 
 
+def _board(ctx: DrillContext, name: str) -> dict[str, float]:
+    return dict(ctx.r.zrange(ctx.key("lb", name), 0, -1, withscores=True))
+
+
+@pytest.mark.parametrize(
+    ("check", "name", "size"),
+    [
+        (checks.top_k, "top", 200),
+        (checks.rank, "rank", 200),
+        (checks.around, "around", 200),
+        (checks.one_round_trip, "trips", 50),
+    ],
+    ids=lambda v: getattr(v, "id", None) or str(v),
+)
+def test_each_seeded_check_builds_the_board_its_seed_gives(
+    ctx: DrillContext, check: Any, name: str, size: int
+) -> None:
+    """The same seed, the same board (``drill run --seed``): a run is reproducible."""
+    assert check.run(ctx, lb).status == "pass"
+    seeded = checks.seed_board(ctx, ctx.key("lb", "again"), size, ctx.fork_rng(name))
+    if check is checks.one_round_trip:
+        seeded["p0001"] += 5  # the add_points it measures
+    board = _board(ctx, name)
+    assert {m: board[m] for m in seeded} == seeded
+    if check is checks.top_k:  # and three players tied at the very top
+        top = checks.expected_order(board)
+        assert top[0][1] == top[1][1] == top[2][1] > top[3][1]
+
+
+def test_the_checks_with_fixed_boards_leave_them_as_their_messages_say(ctx: DrillContext) -> None:
+    for check in (
+        checks.concurrent_add,
+        checks.returns,
+        checks.shared_rank,
+        checks.stable_pages,
+        checks.page_ties,
+    ):
+        assert check.run(ctx, lb).status == "pass", check.id
+    assert _board(ctx, "concurrent") == {"alice": checks.WORKERS * checks.ROUNDS}
+    assert _board(ctx, "returns")["zed"] == 12.5
+    assert set(_board(ctx, "ties")) == {"erin", "alice", "bob", "dave", "carol"}
+    assert len(_board(ctx, "pages")) == 20
+    assert len(_board(ctx, "page-ties")) == 23
+
+
 # --- top-K --------------------------------------------------------------------------------------
 
 
@@ -94,7 +139,17 @@ def test_ties_by_name_ascending_fail_top_k(ctx: DrillContext) -> None:
 
 def test_one_player_short_fails_top_k(ctx: DrillContext) -> None:
     short = variant(lb, top=lambda r, b, k: lb.top(r, b, k - 1))
-    _fails(checks.top_k.run(ctx, short), checks.TOP_STOP)
+    result = checks.top_k.run(ctx, short)
+    _fails(result, checks.TOP_STOP)
+    tenth = lb.top(ctx.r, ctx.key("lb", "top"), 10)[9]
+    assert result.message == f"top 10 differs: 9 entries (want 10); #10 is nothing (want {tenth})"
+
+
+def test_one_player_too_many_fails_top_k(ctx: DrillContext) -> None:
+    result = checks.top_k.run(ctx, corpus_module("leaderboard", "top_one_extra"))
+    _fails(result, checks.TOP_STOP)
+    eleventh = lb.top(ctx.r, ctx.key("lb", "top"), 11)[10]
+    assert result.message == f"top 10 differs: 11 entries (want 10); #11 is {eleventh} (want nothing)"
 
 
 def test_names_without_scores_fail_top_k_saying_what_was_wanted(ctx: DrillContext) -> None:
@@ -220,6 +275,14 @@ def test_a_shared_rank_as_text_fails_it(ctx: DrillContext) -> None:
     _fails(checks.shared_rank.run(ctx, text), checks.TEXT)
 
 
+def test_a_shared_rank_of_one_for_everyone_names_no_pitfall(ctx: DrillContext) -> None:
+    """The stranger is ranked too, but so is everyone else wrongly: not the unknown-player mistake."""
+    result = checks.shared_rank.run(ctx, variant(lb, shared_rank=lambda r, b, p: 1))
+    _fails(result, NO_KNOWN_PITFALL)
+    everyone = dict.fromkeys(("erin", "alice", "bob", "dave", "carol", "nobody"), 1)
+    assert result.message.startswith(f"got {everyone}; want ")
+
+
 def test_a_stranger_sharing_rank_zero_is_told_an_unknown_player_gets_none(ctx: DrillContext) -> None:
     stranger = variant(lb, shared_rank=lambda r, b, p: lb.shared_rank(r, b, p) or 0)
     result = checks.shared_rank.run(ctx, stranger)
@@ -229,11 +292,12 @@ def test_a_stranger_sharing_rank_zero_is_told_an_unknown_player_gets_none(ctx: D
 # --- around -------------------------------------------------------------------------------------
 
 
-def _window(above: int, clip: bool = True, reverse: bool = False) -> Any:
+def _window(above: int, clip: bool = True, reverse: bool = False, below: int | None = None) -> Any:
     def around(r: Any, board: str, player: str, k: int) -> list[tuple[str, float]]:
         at = r.zrevrank(board, player)
         start = max(0, at - above) if clip else at - above
-        got = [(m, s) for m, s in r.zrange(board, start, at + k, desc=True, withscores=True)]
+        stop = at + (k if below is None else below)
+        got = [(m, s) for m, s in r.zrange(board, start, stop, desc=True, withscores=True)]
         return got[::-1] if reverse else got
 
     return around
@@ -248,6 +312,19 @@ def test_a_window_not_clipped_at_the_top_fails_around(ctx: DrillContext) -> None
 
 def test_a_reversed_window_fails_around_as_ascending(ctx: DrillContext) -> None:
     _fails(checks.around.run(ctx, variant(lb, around=_window(2, reverse=True))), checks.ASCENDING)
+
+
+@pytest.mark.parametrize("below", [1, 3], ids=["one-too-few", "one-too-many"])
+def test_a_window_one_off_below_fails_around_naming_the_inclusive_stop(ctx: DrillContext, below: int) -> None:
+    """rank + k - 1 or rank + k + 1 as ZRANGE's stop: wrong at #1, #2 and #58 (not at the bottom)."""
+    result = checks.around.run(ctx, variant(lb, around=_window(2, below=below)))
+    _fails(result, checks.WINDOW_STOP)
+    assert result.message.startswith("around #1: got ['p")
+
+
+def test_the_corpus_window_mistakes_fail_around_naming_them_in_process(ctx: DrillContext) -> None:
+    _fails(checks.around.run(ctx, corpus_module("leaderboard", "window_short_below")), checks.WINDOW_STOP)
+    _fails(checks.around.run(ctx, corpus_module("leaderboard", "not_clipped")), checks.NOT_CLIPPED)
 
 
 def test_one_neighbour_too_few_above_fails_around(ctx: DrillContext) -> None:
@@ -297,7 +374,10 @@ def _skips_one(r: Any, board: str, cursor: Any, n: int) -> tuple[list[tuple[str,
 def test_a_page_that_skips_a_player_fails_stable_pages(ctx: DrillContext) -> None:
     result = checks.stable_pages.run(ctx, variant(lb, page=_skips_one))
     _fails(result, NO_KNOWN_PITFALL)
-    assert "repeated from page 1: none" in result.message
+    assert result.message == (
+        "page 2 is u06, u07, u08, u09, u11; repeated from page 1: none; before the change page 2 was "
+        "already u06, u07, u08, u09, u10; want u05, u06, u07, u08, u09"
+    )
     assert result.measured == {"repeated": 0}
 
 
@@ -380,6 +460,88 @@ def test_a_page_of_names_only_fails_saying_what_was_wanted(ctx: DrillContext) ->
     assert result.message.endswith("; want a list of (member, number) pairs")
 
 
+@pytest.mark.parametrize(
+    ("name", "pitfall", "measured"),
+    [
+        ("ties_reversed", paging.TIES_WRONG_WAY, {"pages": 5, "repeated": 2, "missing": 5}),
+        ("page_int_cursor", paging.TRUNCATED_CURSOR, {"pages": 4, "repeated": 0, "missing": 8}),
+        ("page_scores_as_text", paging.SCORES_AS_TEXT, {"pages": 3, "repeated": 0, "missing": 11}),
+        ("score_only_cursor", paging.SCORE_ONLY_CURSOR, {"pages": 5, "repeated": 0, "missing": 3}),
+        ("last_page_cursor", checks.LAST_CURSOR, {"pages": 6, "repeated": 0, "missing": 0}),
+    ],
+)
+def test_a_corpus_paging_variant_fails_page_ties_naming_its_mistake_in_process(
+    ctx: DrillContext, name: str, pitfall: str, measured: dict[str, int]
+) -> None:
+    """The corpus's cursor mistakes, graded here where paging.py's mutants are switched on."""
+    result = checks.page_ties.run(ctx, corpus_module("leaderboard", name))
+    _fails(result, pitfall)
+    assert result.measured == measured
+
+
+# g 5, f 4, then e, d and c tied at 3, b 2, a 1: leaderboard order (score, then member, descending).
+_BOARD = {"g": 5.0, "f": 4.0, "e": 3.0, "d": 3.0, "c": 3.0, "b": 2.0, "a": 1.0}
+_ORDER = checks.expected_order(_BOARD)
+
+
+def _pages(*names: str) -> list[list[tuple[str, float]]]:
+    """Pages of 2 written as member letters ("gf"), with the members' scores."""
+    return [[(m, _BOARD[m]) for m in page] for page in names]
+
+
+def test_paging_mistake_names_the_one_rule_that_explains_every_wrong_page() -> None:
+    """From c, "ed" is both a score-only cursor (score at most 3) and ties taken the wrong way
+    (members above c); from d, "eb" is only ties taken the wrong way: that is the mistake."""
+    assert paging.paging_mistake(_ORDER, _pages("gc", "ed", "eb", "a"), 2) == paging.TIES_WRONG_WAY
+
+
+def test_paging_mistake_names_nothing_when_two_mistakes_explain_every_page() -> None:
+    assert paging.paging_mistake(_ORDER, _pages("gc", "ed"), 2) is None
+
+
+def test_paging_mistake_judges_the_pages_after_a_right_one() -> None:
+    """gf then ed are right; eb after d is the mistake."""
+    assert paging.paging_mistake(_ORDER, _pages("gf", "ed", "eb", "a"), 2) == paging.TIES_WRONG_WAY
+
+
+def test_paging_mistake_skips_an_empty_page_and_judges_the_rest() -> None:
+    """An empty page has no last entry to judge the next page from; the pages after it still count."""
+    assert paging.paging_mistake(_ORDER, _pages("", "fd", "eb", "a"), 2) == paging.TIES_WRONG_WAY
+
+
+def test_paging_mistake_names_nothing_for_right_pages_or_a_page_no_rule_gives() -> None:
+    assert paging.paging_mistake(_ORDER, _pages("gf", "ed", "cb", "a"), 2) is None
+    assert paging.paging_mistake(_ORDER, _pages("gf", "ac"), 2) is None
+
+
+def test_paging_mistake_ignores_a_right_page_whatever_rules_it_fits() -> None:
+    """dc after e is right, and only the right rule (and look-alikes) gives it: it must not rule out
+    the ties taken the wrong way that explain ed after c and eb after d."""
+    assert paging.paging_mistake(_ORDER, _pages("ge", "dc", "ed", "eb", "a"), 2) == paging.TIES_WRONG_WAY
+
+
+def test_paging_mistake_judges_a_page_from_the_last_entry_before_it() -> None:
+    """Pages of 3 on c, b 120.5, d 110.75, a 100.5: after c, b, d the next page is a; d, a again
+    starts at d's score (inclusive), which from b's place would have been right."""
+    board = {"a": 100.5, "b": 120.5, "c": 120.5, "d": 110.75}
+    pages = [[("c", 120.5), ("b", 120.5), ("d", 110.75)], [("d", 110.75), ("a", 100.5)]]
+    assert paging.paging_mistake(checks.expected_order(board), pages, 3) == paging.SCORE_ONLY_CURSOR
+
+
+def test_paging_mistake_names_scores_compared_as_text() -> None:
+    """After d (100.5) comes c (90.75); as text '90.75' > '100.5', so a text comparison finds nobody."""
+    board = {"a": 120.5, "b": 120.5, "c": 90.75, "d": 100.5}
+    pages = [[("b", 120.5), ("a", 120.5), ("d", 100.5)], []]
+    assert paging.paging_mistake(checks.expected_order(board), pages, 3) == paging.SCORES_AS_TEXT
+
+
+def test_following_is_the_first_n_after_the_cursor_by_a_rule() -> None:
+    right, score_below = paging.RULES["right"][0], paging.RULES["score below"][0]
+    assert paging.following(_ORDER, ("d", 3.0), right, 2) == ["c", "b"]
+    assert paging.following(_ORDER, ("d", 3.0), score_below, 2) == ["b", "a"]
+    assert paging.following(_ORDER, ("d", 3.0), right, 5) == ["c", "b", "a"]
+
+
 # --- what the functions return ------------------------------------------------------------------
 
 
@@ -414,6 +576,22 @@ def test_both_return_mistakes_are_listed(ctx: DrillContext) -> None:
         "add_points of 7, 5, 0.5 returned [7, 5, 0.5] (want [7.0, 12.0, 12.5]); "
         "rank of zed (12.5) and shared_rank of amy (9) returned (1, 3) (want (2, 3))"
     )
+
+
+def test_a_score_truncated_to_an_int_fails_returns(ctx: DrillContext) -> None:
+    result = checks.returns.run(ctx, corpus_module("leaderboard", "score_as_int"))
+    _fails(
+        result, "add_points truncates the new score to an int: scores can be fractional; return float(reply)"
+    )
+    assert result.message == "add_points of 7, 5, 0.5 returned [7, 12, 12] (want [7.0, 12.0, 12.5])"
+
+
+def test_zadd_in_place_of_zincrby_returning_its_count_names_no_pitfall(ctx: DrillContext) -> None:
+    """ZADD sets the score and answers how many members it added (1, 0, 0): whole numbers, but no
+    truncated score."""
+    result = checks.returns.run(ctx, variant(lb, add_points=lambda r, b, p, pts: r.zadd(b, {p: pts})))
+    _fails(result, NO_KNOWN_PITFALL)
+    assert result.message.startswith("add_points of 7, 5, 0.5 returned [1, 0, 0] (want [7.0, 12.0, 12.5])")
 
 
 def test_a_score_as_text_fails_returns(ctx: DrillContext) -> None:

@@ -15,9 +15,12 @@ from redisprep.drills.check_helpers import (
 )
 from redisprep.drills.context import DrillContext
 from redisprep.drills.event_sourcing.diagnosis import (
+    APPLIED_TWICE_OR_NOT,
     DROPS_DELETED,
     EMPTY_TAIL_LAST_ID,
+    IGNORES_MIN_IDLE,
     READ_IGNORES_COUNT,
+    RECLAIMED_NOT_ACKED,
     deleted_and_told,
     why_differs,
 )
@@ -55,7 +58,7 @@ def replay_matches_live(ctx: DrillContext, impl: Any) -> Verdict:
     events = make_events(ctx.fork_rng("replay"), EVENTS)
     call_each(impl, "append", [(ctx.r, stream, event) for event in events])
     impl.create_group(ctx.r, stream, GROUP)
-    process(impl, ctx.r, stream, projection, ("c1", "c2"))
+    handed = process(impl, ctx.r, stream, projection, ("c1", "c2"))
     live = balances(ctx, projection)
     replayed, last = impl.replay(ctx.r, stream)
     newest = ctx.r.xrevrange(stream, count=1)
@@ -67,7 +70,9 @@ def replay_matches_live(ctx: DrillContext, impl: Any) -> Verdict:
         f"{logged} events logged; live projection {'=' if live == expected else '≠'} log, "
         f"replay {'=' if nonzero(replayed) == expected else '≠'} log, replay ends at "
         f"{'the newest entry' if last == newest[0][0] else repr(last)}",
-        pitfall=why_differs(ctx, stream, events, live, nonzero(replayed)),
+        pitfall=why_differs(
+            ctx, stream, events, live, nonzero(replayed), sum(len(ids) for ids in handed.values())
+        ),
         logged=logged,
         live_equals_replay=live == nonzero(replayed),
     )
@@ -140,15 +145,13 @@ def crash_recovery(ctx: DrillContext, impl: Any) -> Verdict:
     elif over_read:
         pitfall = READ_IGNORES_COUNT
     elif early:
-        pitfall = "claims ignore min-idle: a sweep must take only entries idle longer than the threshold, "
-        pitfall += "or it steals work from healthy consumers"
+        pitfall = IGNORES_MIN_IDLE
     elif claimed == 0 and before > 0:
         pitfall = NEVER_RECLAIMS
     elif after > 0:
-        pitfall = "a stream consumer that never acks: reclaimed or not, unacknowledged entries stay "
-        pitfall += "pending and are claimed again and again; XACK in the same script as the apply"
+        pitfall = RECLAIMED_NOT_ACKED
     elif lost or not correct:
-        pitfall = "a reclaimed entry was applied twice or not at all: apply must be idempotent"
+        pitfall = APPLIED_TWICE_OR_NOT
     elif unheard:
         pitfall = DROPS_DELETED
     else:

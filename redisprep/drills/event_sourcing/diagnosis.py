@@ -34,9 +34,12 @@ def why_differs(
     events: list[dict[str, str]],
     live: dict[str, int],
     replayed: dict[str, int],
+    handed: int,
 ) -> str:
-    """The pitfall for a live projection or replay that differs from the log, by what they hold."""
-    if not live:
+    """The pitfall for a live projection or replay that differs from the log, by what they hold and
+    how many entries ``read`` handed to ``apply`` (an empty projection after entries were handed over
+    is apply's fault, not the group's)."""
+    if not live and not handed:
         groups = ctx.r.xinfo_groups(stream)
         newest = ctx.r.xrevrange(stream, count=1)
         delivered = str(groups[0].get("last-delivered-id")) if groups else None
@@ -55,6 +58,15 @@ def why_differs(
     return SOURCE_OF_TRUTH
 
 
+IGNORES_MIN_IDLE = (
+    "claims ignore min-idle: a sweep must take only entries idle longer than the threshold, or it "
+    "steals work from healthy consumers"
+)
+RECLAIMED_NOT_ACKED = (
+    "a stream consumer that never acks: reclaimed or not, unacknowledged entries stay pending and are "
+    "claimed again and again; XACK in the same script as the apply"
+)
+APPLIED_TWICE_OR_NOT = "a reclaimed entry was applied twice or not at all: apply must be idempotent"
 READ_IGNORES_COUNT = (
     "read ignores count: XREADGROUP ... COUNT n hands a consumer at most n entries; one that takes "
     "everything leaves nothing for the others and, when it crashes, strands it all"
