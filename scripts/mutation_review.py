@@ -8,6 +8,9 @@ that cannot be right any more:
 
 - ``GONE``: no such mutant (the function was renamed or lost mutants);
 - ``KILLED``: a test kills it now, so it is neither equivalent nor open;
+- ``TIMEOUT`` (not counted as stale): the run timed it out, which on a loaded machine happens to
+  equivalent mutants too; run it alone (``mutmut_checks.py run NAME``) to tell a hang from the load;
+- ``FLAKY`` (not counted): killed, and its reason says it is killed in some runs and not in others;
 - ``CHECK``: none of the code the reason quotes (between backticks or quotes) is in the diff, so the
   reason may describe another mutant. Read it against the diff.
 
@@ -26,6 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from mutation_report import EQUIVALENT, KILLED, NOT_KILLED, UNCHECKED, equivalents  # noqa: E402
 
+#: A reason that says its mutant is killed in some runs only.
+FLAKY = re.compile(r"flaky|killed in one run, not in the next", re.IGNORECASE)
 #: Code quoted in a reason: `...`, "..." or '...'.
 QUOTED = re.compile(r"`([^`]+)`|\"([^\"]*)\"|'([^']*)'")
 
@@ -96,7 +101,11 @@ def main() -> int:
                 continue
             status, path = statuses[name]
             lines = changed_lines(name, path)
-            if status in KILLED:
+            if status == "timeout":
+                mark = "TIMEOUT"
+            elif status in KILLED and FLAKY.search(reason):
+                mark = "FLAKY"
+            elif status in KILLED:
                 stale += 1
                 mark = "KILLED"
             elif mentions(reason, lines) is False:

@@ -29,3 +29,10 @@ def test_quoted_pieces_keep_empty_quotes_and_sort_longest_first():
     review = load_script("mutation_review")
     assert review.quoted('"XXzsetXX" for "zset", or `""`') == ["XXzsetXX", "zset", '""']
     assert review.quoted('"" for None') == [""]
+
+
+def test_only_a_reason_that_says_so_lets_its_mutant_be_killed_in_some_runs():
+    review = load_script("mutation_review")
+    assert review.FLAKY.search("`break` for `continue` (flaky): a process that vanishes mid-scan")
+    assert review.FLAKY.search("killed in one run, not in the next")
+    assert not review.FLAKY.search("`None` for `False`: both falsy")
