@@ -232,6 +232,13 @@ def _transient(exc: Exception) -> bool:
     return isinstance(exc, (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError))
 
 
+#: A sentinel that voted, or whose election failed (split votes, likelier on a loaded machine), waits
+#: twice this before it tries again (Redis's sentinelStartFailoverIfNeeded). With the default 180 s,
+#: or the 10 s used before, two failed elections outlast the drill's wait for a write (45 s); 4 s
+#: still leaves the promoted replica time to report itself primary.
+FAILOVER_TIMEOUT_MS = 4000
+
+
 def _start_sentinel(primary_port: int, name: str, quorum: int, down_after_ms: int) -> LocalServer:
     """Write a sentinel.conf (Sentinel rewrites it as it learns) and start ``<server> conf --sentinel``."""
     from redisprep.localserver import _parent_death_signal  # noqa: PLC2701 (same kill-with-parent rule)
@@ -244,7 +251,7 @@ def _start_sentinel(primary_port: int, name: str, quorum: int, down_after_ms: in
         f"pidfile {workdir / 'sentinel.pid'}\n"
         f"sentinel monitor {name} 127.0.0.1 {primary_port} {quorum}\n"
         f"sentinel down-after-milliseconds {name} {down_after_ms}\n"
-        f"sentinel failover-timeout {name} 10000\n"
+        f"sentinel failover-timeout {name} {FAILOVER_TIMEOUT_MS}\n"
         f"sentinel parallel-syncs {name} 1\n",
         encoding="utf-8",
     )
