@@ -29,7 +29,7 @@ except ImportError:  # Python 3.10
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from mutation_report import EQUIVALENT, NOT_KILLED, equivalents  # noqa: E402
+from mutation_report import changed_lines, listed  # noqa: E402
 
 PINS = ROOT / "tests" / "mutation_pins.txt"
 
@@ -68,18 +68,12 @@ def changes(path: str) -> dict[str, list[str]]:
         orig = short.rsplit("__mutmut_", 1)[0] + "__mutmut_orig"
         mutant = [line.replace(short + "(", orig + "(") for line in body(short)]  # the def line's name
         diff = difflib.unified_diff(body(orig), mutant, lineterm="", n=0)
-        found[f"{module_of(path)}.{short}"] = [
-            line for line in diff if line[:1] in "+-" and not line.startswith(("+++", "---"))
-        ]
+        found[f"{module_of(path)}.{short}"] = changed_lines(diff)
     return found
 
 
 def digest(change: list[str]) -> str:
     return hashlib.sha256("\n".join(change).encode()).hexdigest()[:12]
-
-
-def listed() -> dict[str, str]:
-    return {**equivalents(EQUIVALENT), **equivalents(NOT_KILLED)}
 
 
 def read_pins(path: Path = PINS) -> tuple[str, dict[str, str]]:

@@ -1,6 +1,6 @@
 """Print mutmut's results as a score per module and the surviving mutants (``make mutate``).
 
-Reads ``python -m mutmut results --all true`` (run after ``mutmut run``). A mutant counts as killed
+Reads the results of the last ``mutmut run`` in this folder (``mutants/``). A mutant counts as killed
 when a test failed, timed out (also shown on its own) or the type check caught it; the score is
 killed / checked. Survivors named in ``tests/mutation_equivalent.txt`` (``mutant-name: reason``)
 are listed with their reason and left out of the second score (equivalent: no test can tell them
@@ -11,9 +11,8 @@ Usage: python scripts/mutation_report.py [--survivors-only]
 from __future__ import annotations
 
 import argparse
-import subprocess
-import sys
 from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
 
 EQUIVALENT = Path(__file__).resolve().parent.parent / "tests" / "mutation_equivalent.txt"
@@ -42,22 +41,36 @@ def equivalents(path: Path = EQUIVALENT) -> dict[str, str]:
     return found
 
 
-def results() -> dict[str, str]:
-    out = subprocess.run(
-        [sys.executable, "-m", "mutmut", "results", "--all", "true"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    pairs = (line.strip().rsplit(": ", 1) for line in out.splitlines() if ": " in line)
-    return {pair[0]: pair[1] for pair in pairs}
+def listed() -> dict[str, str]:
+    """Every listed survivor, equivalent or not killed -> its reason."""
+    return {**equivalents(EQUIVALENT), **equivalents(NOT_KILLED)}
+
+
+def results() -> dict[str, tuple[str, Path]]:
+    """Each mutant of the last ``mutmut run`` here (``mutants/``) -> (its status, its source file)."""
+    from mutmut.mutation.data import SourceFileMutationData
+    from mutmut.stats import status_by_exit_code
+    from mutmut.utils.file_utils import walk_mutatable_files
+
+    found: dict[str, tuple[str, Path]] = {}
+    for path in walk_mutatable_files():
+        data = SourceFileMutationData(path=path)
+        data.load()
+        for name, code in data.exit_code_by_key.items():
+            found[name] = (status_by_exit_code[code], path)
+    return found
+
+
+def changed_lines(diff: Iterable[str]) -> list[str]:
+    """The removed and added lines of a unified diff, without its file headers."""
+    return [line for line in diff if line[:1] in "+-" and not line.startswith(("+++", "---"))]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.parse_args()
     by_module: dict[str, dict[str, str]] = defaultdict(dict)
-    for name, status in results().items():
+    for name, (status, _) in results().items():
         module, function = name.rsplit(".", 1)
         if module in ONLY and not function.startswith(ONLY[module]):
             continue

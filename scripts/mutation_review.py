@@ -27,7 +27,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from mutation_report import EQUIVALENT, KILLED, NOT_KILLED, UNCHECKED, equivalents  # noqa: E402
+from mutation_report import (  # noqa: E402
+    EQUIVALENT,
+    KILLED,
+    NOT_KILLED,
+    UNCHECKED,
+    changed_lines,
+    equivalents,
+    listed,
+    results,
+)
 
 #: A reason that says its mutant is killed in some runs only.
 FLAKY = re.compile(r"flaky|killed in one run, not in the next", re.IGNORECASE)
@@ -35,26 +44,15 @@ FLAKY = re.compile(r"flaky|killed in one run, not in the next", re.IGNORECASE)
 QUOTED = re.compile(r"`([^`]+)`|\"([^\"]*)\"|'([^']*)'")
 
 
-def _statuses() -> dict[str, tuple[str, Path]]:
-    from mutmut.mutation.data import SourceFileMutationData
-    from mutmut.stats import status_by_exit_code
-    from mutmut.utils.file_utils import walk_mutatable_files
-
-    found: dict[str, tuple[str, Path]] = {}
-    for path in walk_mutatable_files():
-        data = SourceFileMutationData(path=path)
-        data.load()
-        for name, code in data.exit_code_by_key.items():
-            found[name] = (status_by_exit_code[code], path)
-    return found
-
-
-def changed_lines(name: str, path: Path) -> list[str]:
-    """The diff's removed and added lines of one mutant (without the file headers)."""
+def _mutant_lines(name: str, path: Path) -> list[str]:
+    """The removed and added lines of one mutant, as the last run made it."""
     from mutmut.mutation.diff_apply import get_diff_for_mutant
 
-    diff = get_diff_for_mutant(name, path=path)
-    return [line for line in diff.splitlines() if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    return changed_lines(get_diff_for_mutant(name, path=path).splitlines())
+
+
+def _show(lines: list[str]) -> str:
+    return "\n".join(f"        {line[:1]} {line[1:].strip()}" for line in lines)
 
 
 def quoted(reason: str) -> list[str]:
@@ -83,7 +81,7 @@ def main() -> int:
         "--unlisted", action="store_true", help="also print the change of every survivor on no list"
     )
     args = parser.parse_args()
-    statuses = _statuses()
+    statuses = results()
     run_modules = {
         name.rsplit(".", 1)[0] for name, (status, _) in statuses.items() if status not in UNCHECKED
     }
@@ -100,7 +98,7 @@ def main() -> int:
                 print(f"GONE    {list_path.name}: {name}\n        {reason}")
                 continue
             status, path = statuses[name]
-            lines = changed_lines(name, path)
+            lines = _mutant_lines(name, path)
             if status == "timeout":
                 mark = "TIMEOUT"
             elif status in KILLED and FLAKY.search(reason):
@@ -116,23 +114,18 @@ def main() -> int:
             else:
                 continue
             print(f"{mark:7} {list_path.name}: {name}\n        {reason}")
-            print("\n".join(f"        {line.strip()[:1]} {line[1:].strip()}" for line in lines))
-    listed = {**equivalents(EQUIVALENT), **equivalents(NOT_KILLED)}
+            print(_show(lines))
+    on_a_list = listed()
     unlisted = sorted(
         name
         for name, (status, _) in statuses.items()
         if status not in KILLED | UNCHECKED
-        and name not in listed
+        and name not in on_a_list
         and (not args.prefixes or name.startswith(tuple(args.prefixes)))
     )
     for name in unlisted if args.unlisted else ():
         print(f"NEW     {name}: {statuses[name][0]}")
-        print(
-            "\n".join(
-                f"        {line.strip()[:1]} {line[1:].strip()}"
-                for line in changed_lines(name, statuses[name][1])
-            )
-        )
+        print(_show(_mutant_lines(name, statuses[name][1])))
     print(f"\n{len(unlisted)} survivors on no list")
     print(f"{shown} listed mutants in the run's modules: {stale} gone or killed, {doubtful} to read again")
     return 1 if stale else 0
