@@ -11,6 +11,7 @@ Usage: python scripts/mutation_report.py [--survivors-only]
 from __future__ import annotations
 
 import argparse
+import sys
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -47,11 +48,18 @@ def listed() -> dict[str, str]:
 
 
 def results() -> dict[str, tuple[str, Path]]:
-    """Each mutant of the last ``mutmut run`` here (``mutants/``) -> (its status, its source file)."""
+    """Each mutant of the last ``mutmut run`` here (``mutants/``) -> (its status, its source file).
+    Without a ``mutants/`` folder here: one line on stderr and exit status 2."""
     from mutmut.mutation.data import SourceFileMutationData
     from mutmut.stats import status_by_exit_code
     from mutmut.utils.file_utils import walk_mutatable_files
 
+    if not Path("mutants").is_dir():
+        print(
+            "error: no mutmut results in this folder (no mutants/): run `make mutate` here first",
+            file=sys.stderr,
+        )
+        raise SystemExit(2)
     found: dict[str, tuple[str, Path]] = {}
     for path in walk_mutatable_files():
         data = SourceFileMutationData(path=path)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from mutation_support import load_script
+import subprocess
+import sys
+
+from mutation_support import ROOT, load_script
 
 DIFF = ["-    if len(slots) > 1:", "+    if len(slots) > 2:"]
 
@@ -36,3 +39,16 @@ def test_only_a_reason_that_says_so_lets_its_mutant_be_killed_in_some_runs():
     assert review.FLAKY.search("`break` for `continue` (flaky): a process that vanishes mid-scan")
     assert review.FLAKY.search("killed in one run, not in the next")
     assert not review.FLAKY.search("`None` for `False`: both falsy")
+
+
+def test_outside_a_mutmut_run_the_review_says_so_in_one_line(tmp_path):
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "mutation_review.py")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "error: no mutmut results in this folder (no mutants/): run `make mutate` here first"
+    ]
